@@ -1,0 +1,71 @@
+# Mutuo Aiuto — `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app mutuo_aiuto
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# One stamp per set of extras: reinstall when setup.cfg changes.
+$(VENV)/.stamp-run: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.stamp-test: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+	touch $@ $(VENV)/.stamp-run
+
+$(VENV)/.stamp-bench: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+.PHONY: install
+install: $(VENV)/.stamp-run compile-translations ## Create .venv and install the app
+
+.PHONY: run
+run: install ## Migrate the SQLite database, load the demo data if empty, serve on :5000
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+.PHONY: test
+test: $(VENV)/.stamp-test compile-translations ## Install the test extras and run the whole suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: $(VENV)/.stamp-test ## ruff and bandit
+	$(BIN)/ruff check .
+	$(BIN)/bandit -q -c bandit.yaml -r mutuo_aiuto
+
+.PHONY: bench
+bench: $(VENV)/.stamp-bench ## Run the matcher benchmark (prints its figures)
+	$(BIN)/python benchmarks/bench_matching.py
+
+.PHONY: translations
+translations: $(VENV)/.stamp-run ## Extract strings, update every catalogue, compile
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
+	  --add-comments=TRANSLATORS: --sort-output --no-wrap -o translations/messages.pot mutuo_aiuto
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
+	$(MAKE) compile-translations
+
+.PHONY: compile-translations
+compile-translations: $(VENV)/.stamp-run ## Compile the catalogues (done by install and test)
+	$(BIN)/pybabel compile -d translations --statistics
+
+.PHONY: clean
+clean: ## Remove the virtualenv and caches (keeps instance/ and its database)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

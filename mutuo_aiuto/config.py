@@ -1,0 +1,171 @@
+"""Settings: one frozen dataclass, read from the environment when the app is built."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEVELOPMENT = "development"
+PRODUCTION = "production"
+TESTING = "testing"
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a usable configuration."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment, typed and checked once."""
+
+    environment: str = DEVELOPMENT
+    secret_key: str = ""
+    database_url: str = ""
+    instance_path: str = ""
+    # Keys for data encrypted at rest, newest first (Fernet keys, urlsafe base64).
+    encryption_keys: tuple[str, ...] = ()
+    mail_server: str = ""
+    mail_port: int = 587
+    mail_username: str = ""
+    mail_password: str = ""
+    mail_use_tls: bool = True
+    mail_sender: str = "Mutuo Aiuto <noreply@localhost>"
+    base_url: str = "http://127.0.0.1:5000"
+    default_locale: str = "it"
+    timezone: str = "Europe/Rome"
+    privacy_notice_version: str = "2026-11"
+    password_reset_max_age: int = 3600
+    idle_timeout_minutes: int = 30
+    member_idle_timeout_minutes: int = 240
+    retention_months: int = 24
+    ratelimit_storage_uri: str = "memory://"
+    ratelimit_enabled: bool = True
+    proxy_fix_hops: int = 0
+    max_content_length: int = 512 * 1024
+    testing: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == DEVELOPMENT
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (tests build apps this way)."""
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read ``MUTUO_*``-free plain variables (SECRET_KEY, DATABASE_URL, …)."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f.name.upper())
+            if raw is None or f.name == "extra":
+                continue
+            values[f.name] = _parse(f.name, f.type, raw)
+        return cls(**values).checked()
+
+    def __post_init__(self) -> None:
+        # psycopg 3 is the PostgreSQL driver: accept the plain URL forms too.
+        url = self.database_url
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                object.__setattr__(self, "database_url",
+                                   "postgresql+psycopg://" + url[len(prefix):])
+
+    def checked(self) -> Settings:
+        """Fill development defaults and refuse what is unsafe outside development."""
+        environment = self.environment
+        if environment not in (DEVELOPMENT, PRODUCTION, TESTING):
+            raise SettingsError(f"ENVIRONMENT must be development, production or testing, "
+                                f"not {environment!r}")
+        if environment == PRODUCTION:
+            if len(self.secret_key) < 32:
+                raise SettingsError("SECRET_KEY (at least 32 characters) is required in production")
+            if not self.encryption_keys:
+                raise SettingsError("ENCRYPTION_KEYS is required in production")
+        return self
+
+    def with_instance(self, instance_path: str) -> Settings:
+        """Complete the settings that depend on the instance folder.
+
+        Outside production a missing secret key is generated once and kept in
+        the instance folder, so sessions and encrypted data survive a restart.
+        """
+        secret_key = self.secret_key or _instance_secret(Path(instance_path))
+        keys = self.encryption_keys or (_development_key(secret_key),)
+        database_url = self.database_url or default_database_url(instance_path)
+        return replace(self, secret_key=secret_key, encryption_keys=keys,
+                       database_url=database_url, instance_path=instance_path)
+
+
+def _instance_secret(instance: Path) -> str:
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret
+
+
+def _development_key(secret_key: str) -> str:
+    """A Fernet key derived from the secret key, so development data stays readable."""
+    import base64
+    import hashlib
+
+    digest = hashlib.sha256(("mutuo-aiuto-encryption:" + secret_key).encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def _parse(name: str, annotation: Any, raw: str) -> Any:
+    kind = str(annotation)
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "bool":
+            return raw.strip().lower() in _TRUE
+        if kind.startswith("tuple"):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise SettingsError(f"{name.upper()}: {raw!r} is not a valid value") from exc
+    return raw
+
+
+def default_database_url(instance_path: str) -> str:
+    """The embedded default: an SQLite file in the instance folder."""
+    return f"sqlite:///{Path(instance_path) / 'mutuo_aiuto.sqlite3'}"
+
+
+def flask_config(settings: Settings) -> dict[str, Any]:
+    """The Flask and extension configuration keys derived from the settings."""
+    production = settings.environment == PRODUCTION
+    return {
+        "SETTINGS": settings,
+        "SECRET_KEY": settings.secret_key,
+        "TESTING": settings.testing or settings.environment == TESTING,
+        "SQLALCHEMY_DATABASE_URI": settings.database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": settings.max_content_length,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "BABEL_DEFAULT_LOCALE": settings.default_locale,
+        "BABEL_DEFAULT_TIMEZONE": settings.timezone,
+        "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
+        "RATELIMIT_ENABLED": settings.ratelimit_enabled,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        **dict(settings.extra),
+    }

@@ -1,0 +1,60 @@
+"""Flask extensions, created unbound here and bound to an app in ``create_app``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from mutuo_aiuto.config import Settings
+
+# migrations/ sits at the top of the repository, beside the package (an
+# editable install, as `make run` and the deployment guide do it).
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+# Named constraints, so that Alembic can alter and drop them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+babel = Babel()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address)
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Bind every extension to the app; Babel is bound in ``i18n``."""
+    from mutuo_aiuto import models  # noqa: F401  (registers the tables)
+    from mutuo_aiuto.models.types import CRYPTO_EXTENSION, make_fernet
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
+                     compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.extensions[CRYPTO_EXTENSION] = make_fernet(settings.encryption_keys)

@@ -1,0 +1,82 @@
+"""Column types shared by the models: UTC timestamps, encrypted text, public ids."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from flask import current_app
+from sqlalchemy import DateTime, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+CRYPTO_EXTENSION = "mutuo_aiuto.crypto"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_public_id() -> str:
+    """A random, URL-safe id, so that ids in addresses cannot be guessed or counted."""
+    return secrets.token_urlsafe(9)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: give a timezone")
+        value = value.astimezone(UTC)
+        # SQLite keeps no offset: store naive UTC there.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def make_fernet(keys: tuple[str, ...]) -> MultiFernet:
+    """The first key encrypts; every key decrypts, so keys can be rotated."""
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def _fernet() -> MultiFernet:
+    return current_app.extensions[CRYPTO_EXTENSION]
+
+
+class EncryptedText(TypeDecorator[str]):
+    """Text encrypted at rest with the app's MultiFernet keys.
+
+    Used for special-category data (health notes, the free text of relational
+    and conflict-support needs) and private contacts: a copied database or a
+    backup shows only ciphertext.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None or value == "":
+            return value
+        return _fernet().encrypt(str(value).encode()).decode()
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None or value == "":
+            return value
+        try:
+            return _fernet().decrypt(value.encode()).decode()
+        except InvalidToken:
+            current_app.logger.error("a stored value could not be decrypted with the current keys")
+            return None

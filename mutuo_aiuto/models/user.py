@@ -1,0 +1,64 @@
+"""Accounts: who can log in, in which role, with which consent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models.types import UTCDateTime, new_public_id, utcnow
+
+if TYPE_CHECKING:
+    from mutuo_aiuto.models.household import Household
+
+MEMBER = "member"
+FACILITATOR = "facilitator"
+ADMIN = "admin"
+ROLES = (MEMBER, FACILITATOR, ADMIN)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(f"role IN {ROLES!r}", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(120))
+    locale: Mapped[str] = mapped_column(String(8), default="it")
+    role: Mapped[str] = mapped_column(String(20), default=MEMBER)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Raised on logout, password change and "sign out everywhere": every
+    # session cookie carries the version it was issued with.
+    session_version: Mapped[int] = mapped_column(default=1)
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    household: Mapped[Household | None] = relationship(back_populates="user")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.public_id}:{self.session_version}"
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role in (FACILITATOR, ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+    def __repr__(self) -> str:
+        return f"<User {self.public_id} {self.role}>"

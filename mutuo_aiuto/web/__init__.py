@@ -1,0 +1,24 @@
+"""The web layer: blueprints, forms, templates and static files.
+
+Views stay thin: validate a form, call a service, flash, redirect.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from mutuo_aiuto.web import errors, filters, navigation
+from mutuo_aiuto.web.admin.views import bp as admin_bp
+from mutuo_aiuto.web.auth.views import bp as auth_bp
+from mutuo_aiuto.web.families.views import bp as families_bp
+from mutuo_aiuto.web.main.views import bp as main_bp
+
+BLUEPRINTS = (main_bp, auth_bp, families_bp, admin_bp)
+
+
+def init_app(app: Flask) -> None:
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    filters.init_app(app)
+    navigation.init_app(app)

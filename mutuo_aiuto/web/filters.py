@@ -1,0 +1,62 @@
+"""Template filters: dates, weekdays, slots and data labels in the reader's language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from babel.dates import get_day_names
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale
+
+from mutuo_aiuto.models.slot import format_minutes
+
+
+def locale_code() -> str:
+    return str(get_locale() or "it")
+
+
+def weekday_name(day: int, width: str = "wide") -> str:
+    """0 = Monday, in the reader's language."""
+    return get_day_names(width, locale=get_locale())[day]
+
+
+def slot_label(slot: Any) -> str:
+    """"Tuesday 16:00–18:00" or "1 Dec 2026, 18:00–19:00", localised."""
+    hours = f"{format_minutes(slot.start_minute)}–{format_minutes(slot.end_minute)}"
+    on_date = getattr(slot, "on_date", None)
+    if on_date is not None:
+        return f"{format_date(on_date, 'medium')}, {hours}"
+    return f"{weekday_name(slot.weekday)} {hours}"
+
+
+def label(obj: Any) -> str:
+    """The name of a category, skill or other data row in the reader's language."""
+    if obj is None:
+        return ""
+    return obj.label(locale_code()) if hasattr(obj, "label") else str(obj)
+
+
+def language_name(code: str) -> str:
+    """A language code named in the reader's language ("ar" → "arabo")."""
+    from babel import Locale
+
+    try:
+        return Locale.parse(code).get_display_name(locale_code()) or code
+    except (ValueError, TypeError):
+        return code
+
+
+def short_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "medium")
+    return format_date(value, "medium")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        weekday=weekday_name, slot=slot_label, label=label, language_name=language_name,
+        date=short_date,
+    )

@@ -1,0 +1,1 @@
+"""The home page, the health check and other pages that belong to no feature."""

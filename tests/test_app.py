@@ -1,0 +1,78 @@
+"""The app factory, settings and the fixed addresses every tool relies on."""
+
+from __future__ import annotations
+
+import pytest
+
+from mutuo_aiuto import create_app
+from mutuo_aiuto.config import Settings, SettingsError
+from tests.conftest import build_settings
+
+
+def test_settings_require_secret_key_in_production():
+    with pytest.raises(SettingsError, match="SECRET_KEY"):
+        Settings.from_env({"ENVIRONMENT": "production"})
+
+
+def test_settings_require_encryption_keys_in_production():
+    with pytest.raises(SettingsError, match="ENCRYPTION_KEYS"):
+        Settings.from_env({"ENVIRONMENT": "production", "SECRET_KEY": "x" * 40})
+
+
+def test_settings_read_types_from_environment():
+    settings = Settings.from_env({"IDLE_TIMEOUT_MINUTES": "12", "MAIL_USE_TLS": "false",
+                                  "ENCRYPTION_KEYS": "a, b"})
+    assert settings.idle_timeout_minutes == 12
+    assert settings.mail_use_tls is False
+    assert settings.encryption_keys == ("a", "b")
+
+
+def test_settings_reject_a_bad_number():
+    with pytest.raises(SettingsError, match="IDLE_TIMEOUT_MINUTES"):
+        Settings.from_env({"IDLE_TIMEOUT_MINUTES": "soon"})
+
+
+def test_postgres_urls_use_psycopg():
+    settings = Settings(database_url="postgresql://postgres@127.0.0.1:5432/test")
+    assert settings.database_url == "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def test_default_database_is_sqlite_in_instance_folder(tmp_path):
+    app = create_app(Settings(environment="development", instance_path=str(tmp_path)))
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == (
+        f"sqlite:///{tmp_path / 'mutuo_aiuto.sqlite3'}")
+    # The generated development secret is kept, so a restart keeps sessions.
+    again = create_app(Settings(environment="development", instance_path=str(tmp_path)))
+    assert again.config["SECRET_KEY"] == app.config["SECRET_KEY"]
+
+
+def test_factory_uses_given_settings(tmp_path):
+    app = create_app(build_settings(tmp_path))
+    assert app.testing
+    assert app.config["SETTINGS"].environment == "testing"
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_database_down(make_app, tmp_path):
+    app = make_app(create_schema=False,
+                   database_url="postgresql://nobody@127.0.0.1:1/nothing")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unavailable"
+
+
+def test_home_page_in_italian_by_default(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'lang="it"' in response.text
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/nowhere")
+    assert response.status_code == 404
+    assert "Traceback" not in response.text
