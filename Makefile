@@ -36,10 +36,13 @@ help: ## List the targets
 install: $(VENV)/.stamp-run compile-translations ## Create .venv and install the app
 
 .PHONY: run
-run: install ## Migrate the SQLite database, load the demo data if empty, serve on :5000
+run: install ## Migrate the SQLite database, load the demo data if empty, serve on :5000 with the scheduler
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@# The scheduler runs beside the server and stops with it (Ctrl-C or any exit).
+	$(FLASK) scheduler & scheduler=$$!; \
+	  trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 .PHONY: test
 test: $(VENV)/.stamp-test compile-translations ## Install the test extras and run the whole suite

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -53,8 +53,26 @@ def init_app(app: Flask, settings: Settings) -> None:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
-                     compare_type=True)
+                     compare_type=True, include_object=include_in_migrations,
+                     render_item=render_migration_type)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     app.extensions[CRYPTO_EXTENSION] = make_fernet(settings.encryption_keys)
+
+
+def include_in_migrations(obj: Any, name: str | None, type_: str, reflected: bool,
+                          compare_to: Any) -> bool:
+    """Leave out tables that are not ours (APScheduler keeps its jobs beside ours)."""
+    return not (type_ == "table" and reflected and compare_to is None)
+
+
+def render_migration_type(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Write our column types as their plain SQL types, so migrations import no app code."""
+    from mutuo_aiuto.models.types import EncryptedText, UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EncryptedText):
+        return "sa.Text()"
+    return False

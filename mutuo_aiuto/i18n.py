@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -29,6 +29,9 @@ def select_locale() -> str:
     chosen = getattr(g, "lang_override", None)
     if chosen:
         return chosen
+    if not has_request_context():
+        # A command or a job: no reader to ask (mails use ``force_locale``).
+        return DEFAULT_LOCALE
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     remembered = session.get("lang")

@@ -19,7 +19,11 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from mutuo_aiuto import create_app
 from mutuo_aiuto.config import Settings
 from mutuo_aiuto.extensions import db
+from mutuo_aiuto.services import passwords
 from tests import factories
+
+# argon2 at production strength costs seconds per test on a small machine.
+passwords.use_test_parameters()
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -67,6 +71,7 @@ def make_app(tmp_path: Any) -> Iterator[Callable[..., Flask]]:
     def build(create_schema: bool = True, **overrides: Any) -> Flask:
         """``create_schema=False`` leaves the database alone (it may not even exist)."""
         app = create_app(build_settings(tmp_path, **overrides))
+        app.test_client_class = FreshClient
         if create_schema:
             with app.app_context():
                 db.drop_all()
@@ -92,6 +97,25 @@ def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+class FreshClient(FlaskClient):
+    """A test client whose every request starts with empty per-request caches.
+
+    The ``app`` fixture keeps one app context pushed for the whole test and
+    requests reuse it, so ``g`` would carry the logged-in user (Flask-Login)
+    and the language (Flask-Babel) from one request to the next, hiding
+    whether a cookie still opens a session. Every app built by ``make_app``
+    uses it.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        from flask import g, has_app_context
+
+        if has_app_context():
+            for cached in ("_login_user", "_flask_babel", "lang_override"):
+                g.pop(cached, None)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -139,6 +163,7 @@ make_category = _factory("make_category")
 make_skill = _factory("make_skill")
 make_need = _factory("make_need")
 make_offer = _factory("make_offer")
+make_match = _factory("make_match")
 
 
 @pytest.fixture

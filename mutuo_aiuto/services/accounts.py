@@ -1,12 +1,218 @@
-"""Accounts: register, authenticate, reset a password, change preferences."""
+"""Accounts: register, authenticate, reset a password, change preferences.
+
+Every function takes the session and leaves the commit to the caller. Messages
+never tell whether an email address has an account: ``EmailTaken`` exists for
+the view to hide, not to show.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.models import User
+from mutuo_aiuto.i18n import LANGUAGES
+from mutuo_aiuto.models import MEMBER, ROLES, OutboxMessage, User
+from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.services import outbox, tokens
+from mutuo_aiuto.services.errors import DomainError
+from mutuo_aiuto.services.passwords import hash_password, needs_rehash, verify_password
+
+MIN_PASSWORD_LENGTH = 10
+# A local part this short ("al@…") would forbid too many good passwords.
+MIN_LOCAL_PART_CHECKED = 3
+
+# Passwords of 10+ characters that top the leaked-password lists (shorter ones
+# already fail the length rule), with a few Italian favourites. Compared in
+# lower case.
+COMMON_PASSWORDS = frozenset({
+    "1234567890", "12345678910", "0123456789", "0987654321", "1111111111", "0000000000",
+    "1234512345", "1122334455", "123456789a", "a123456789", "1q2w3e4r5t", "1qaz2wsx3edc",
+    "qwertyuiop", "qwerty1234", "qwerty12345", "qwertyuiop123", "asdfghjkl1", "zxcvbnm123",
+    "password12", "password123", "password1234", "password!1", "passw0rd12", "passwordpassword",
+    "iloveyou12", "iloveyou123", "football123", "baseball123", "superman123", "princess123",
+    "sunshine123", "letmein123", "welcome123", "welcome1234", "trustno1234", "abc1234567",
+    "abcdefghij", "abcdefgh12", "changeme123", "administrator", "admin12345", "admin123456",
+    "mutuoaiuto", "mutuoaiuto1", "mutuoaiuto123", "mutuo-aiuto", "perugia123", "perugia2024",
+    "perugia2025", "perugia2026", "ciaociao12", "ciaociao123", "ti amo per sempre",
+    "tiamo12345", "tiamotanto", "juventus123", "forzajuve1", "forzainter", "forzamilan",
+    "forzaroma1", "napoli1926", "amoremio123", "passwordpassword1",
+})
+
+
+class EmailTaken(DomainError):
+    """The address already has an account (the view must not reveal this)."""
+
+
+class WeakPassword(DomainError):
+    """The password breaks one of the strength rules; the message says which."""
+
+
+class WrongPassword(DomainError):
+    """The current password given to change it is not the right one."""
+
+
+def normalise_email(email: str) -> str:
+    """Addresses are compared and stored trimmed and in lower case."""
+    return email.strip().lower()
+
+
+def looks_like_email(email: str) -> bool:
+    """A light check for callers without a form (the CLI); forms validate fully."""
+    local, at, domain = email.partition("@")
+    return bool(local and at and "." in domain.strip(".") and "@" not in domain
+                and not any(ch.isspace() for ch in email))
+
+
+def check_password_strength(password: str, email: str = "") -> None:
+    """Raise ``WeakPassword(field="password")`` naming the first rule broken."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(_l("The password must be at least %(n)s characters long.",
+                              n=MIN_PASSWORD_LENGTH), field="password")
+    lowered = password.lower()
+    if lowered.strip() in COMMON_PASSWORDS:
+        raise WeakPassword(_l("This password is too common and easy to guess: "
+                              "please choose another one."), field="password")
+    local_part = normalise_email(email).partition("@")[0]
+    if len(local_part) >= MIN_LOCAL_PART_CHECKED and local_part in lowered:
+        raise WeakPassword(_l("The password must not contain your email address."),
+                           field="password")
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalars(
+        select(User).where(func.lower(User.email) == normalise_email(email))).first()
+
+
+def create_user(session: Session, *, email: str, password: str, name: str,
+                role: str = MEMBER, locale: str = "it") -> User:
+    """Create an account, refusing weak passwords and taken addresses."""
+    if role not in ROLES:
+        raise DomainError(_l("Unknown role."), field="role")
+    email = normalise_email(email)
+    if not looks_like_email(email):
+        raise DomainError(_l("This is not a valid email address."), field="email")
+    check_password_strength(password, email)
+    # Hash before looking the address up, so that a taken address answers
+    # as slowly as a new one.
+    password_hash = hash_password(password)
+    if find_user(session, email) is not None:
+        raise EmailTaken(_l("An account with this email address already exists."),
+                         field="email")
+    user = User(email=email, password_hash=password_hash, name=name.strip(), role=role,
+                locale=locale)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def register(session: Session, *, email: str, password: str, name: str, locale: str,
+             consent_version: str, now: datetime | None = None) -> User:
+    """A family or volunteer signs up: a member account with the consent recorded."""
+    user = create_user(session, email=email, password=password, name=name, role=MEMBER,
+                       locale=locale)
+    user.consent_version = consent_version
+    user.consent_at = now or utcnow()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str,
+                 now: datetime | None = None) -> User | None:
+    """The active account these credentials open, or None whatever was wrong.
+
+    A success records the login time and rehashes the password when the
+    argon2 parameters have changed since it was stored.
+    """
+    user = find_user(session, email)
+    # Verify even without an account, so both failures take the same time.
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    if user is None or not user.active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = now or utcnow()
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every session cookie of the account, on every device."""
+    user.session_version = (user.session_version or 1) + 1
+
+
+def set_password(user: User, password: str) -> None:
+    """Store a new password (strength checked) and end every other session."""
+    check_password_strength(password, user.email)
+    user.password_hash = hash_password(password)
+    end_all_sessions(user)
+
+
+def change_password(session: Session, user: User, *, current_password: str,
+                    new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise WrongPassword(_l("The current password is not correct."),
+                            field="current_password")
+    set_password(user, new_password)
+
+
+def reset_password(session: Session, *, token: str, password: str, secret: str,
+                   max_age: int) -> User:
+    """Set the password of the account a reset link was sent to; the link then stops working."""
+    user = tokens.user_for_reset_token(session, token, secret, max_age)
+    set_password(user, password)
+    return user
+
+
+def update_account(session: Session, user: User, *, name: str, locale: str) -> None:
+    if locale not in LANGUAGES:
+        raise DomainError(_l("This language is not available."), field="locale")
+    user.name = name.strip()
+    set_locale(session, user, locale)
 
 
 def set_locale(session: Session, user: User, locale: str) -> None:
     """Remember the language a member chose."""
     user.locale = locale
+
+
+# ---- mails about the account -------------------------------------------------
+# ``link_for(token)`` turns a reset token into an absolute address: the web
+# layer builds it from the configured base URL, never from the request's Host.
+
+LinkFor = Callable[[str], str]
+
+
+def send_welcome(session: Session, user: User, *, home_url: str) -> OutboxMessage:
+    return outbox.send_templated(session, user, "welcome.txt",
+                                 _l("Welcome to Mutuo Aiuto"), home_url=home_url)
+
+
+def send_reset_link(session: Session, email: str, *, secret: str,
+                    link_for: LinkFor) -> OutboxMessage | None:
+    """Mail a reset link if an active account has this address; None otherwise."""
+    user = find_user(session, email)
+    if user is None or not user.active:
+        return None
+    link = link_for(tokens.make_reset_token(user, secret))
+    return outbox.send_templated(session, user, "reset_password.txt",
+                                 _l("Reset your Mutuo Aiuto password"), link=link)
+
+
+def warn_email_taken(session: Session, email: str, *, secret: str,
+                     link_for: LinkFor) -> OutboxMessage | None:
+    """Tell the owner of an address that someone tried to register with it."""
+    user = find_user(session, email)
+    if user is None:
+        return None
+    link = link_for(tokens.make_reset_token(user, secret))
+    return outbox.send_templated(session, user, "email_taken.txt",
+                                 _l("Someone tried to register with your address"), link=link)
+
+
+def send_password_changed(session: Session, user: User) -> OutboxMessage:
+    """Tell the owner, so a change they did not make does not go unnoticed."""
+    return outbox.send_templated(session, user, "password_changed.txt",
+                                 _l("Your Mutuo Aiuto password was changed"))

@@ -6,10 +6,23 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
+_dummy_hash: str | None = None
 
-# Compared against when no account matches, so a wrong email takes as long as
-# a wrong password and response times do not tell which emails exist.
-_DUMMY_HASH = _hasher.hash("not a real password")
+
+def use_test_parameters() -> None:
+    """Cheap argon2 parameters for the test suite only (the defaults take ~0.1 s a hash)."""
+    global _hasher, _dummy_hash
+    _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    _dummy_hash = None
+
+
+def _dummy() -> str:
+    # Compared against when no account matches, so a wrong email takes as long
+    # as a wrong password and response times do not tell which emails exist.
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("not a real password")
+    return _dummy_hash
 
 
 def hash_password(password: str) -> str:
@@ -18,7 +31,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

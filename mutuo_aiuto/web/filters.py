@@ -47,6 +47,21 @@ def language_name(code: str) -> str:
         return code
 
 
+def error_messages(errors: Any) -> list[str]:
+    """Flatten a field's errors (strings, lazy strings, nested lists or dicts) to text.
+
+    Lazy messages from validators are not ``str``: they are rendered here in
+    the reader's language instead of being dropped.
+    """
+    if errors is None:
+        return []
+    if isinstance(errors, dict):
+        errors = list(errors.values())
+    if isinstance(errors, list | tuple):
+        return [text for item in errors for text in error_messages(item)]
+    return [str(errors)]
+
+
 def short_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -58,5 +73,5 @@ def short_date(value: date | datetime | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         weekday=weekday_name, slot=slot_label, label=label, language_name=language_name,
-        date=short_date,
+        date=short_date, error_messages=error_messages,
     )

@@ -1,5 +1,270 @@
-"""Views of the auth blueprint (being written)."""
+"""Accounts on the web: register, log in and out, reset or change a password, account page.
 
-from flask import Blueprint
+Every answer about an email address is the same whether it has an account
+or not; mails leave through the outbox right after the commit.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import refresh
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from mutuo_aiuto.config import Settings
+from mutuo_aiuto.extensions import db, limiter
+from mutuo_aiuto.models import User
+from mutuo_aiuto.services import accounts, outbox, tokens
+from mutuo_aiuto.services.errors import DomainError
+from mutuo_aiuto.web.access import member_required
+from mutuo_aiuto.web.auth.forms import (
+    AccountForm,
+    ChangePasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
 
 bp = Blueprint("auth", __name__)
+
+
+# ---- helpers -------------------------------------------------------------------
+
+def _settings() -> Settings:
+    return current_app.config["SETTINGS"]
+
+
+def _external(endpoint: str, **values: str) -> str:
+    # Built from the configured address, never from the request's Host header,
+    # so a forged Host cannot turn a reset mail into a link to another site.
+    return _settings().base_url.rstrip("/") + url_for(endpoint, **values)
+
+
+def _reset_link(token: str) -> str:
+    return _external("auth.reset_password", token=token)
+
+
+def _landing() -> str:
+    """Where a member goes after logging in: the family page once it exists."""
+    if "families.household" in current_app.view_functions:
+        return url_for("families.household")
+    return url_for("main.home")
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers drop tabs and newlines and read "\" as "/": "/\evil" is "//evil".
+    if "\\" in target or any(ch.isspace() or not ch.isprintable() for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _deliver_mail() -> None:
+    outbox.deliver_pending(db.session, _settings())
+    db.session.commit()
+
+
+def _show_error(form: FlaskForm, error: DomainError) -> None:
+    if error.field and error.field in form:
+        form[error.field].errors.append(str(error.message))
+    else:
+        flash(str(error.message), "error")
+
+
+def _render(template: str, form: FlaskForm, **context: object) -> tuple[str, int]:
+    # A form shown again after a POST was refused: 400, so tests can tell.
+    status = 400 if request.method == "POST" else 200
+    return render_template(template, form=form, **context), status
+
+
+def _user() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+# ---- register, log in, log out ---------------------------------------------------------
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("5/hour", methods=["POST"])
+def register() -> Response | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(_landing())
+    form = RegisterForm()
+    if form.validate_on_submit():
+        settings = _settings()
+        try:
+            user = accounts.register(
+                db.session, email=form.email.data, password=form.password.data,
+                name=form.name.data, locale=form.locale.data,
+                consent_version=settings.privacy_notice_version)
+        except accounts.EmailTaken:
+            db.session.rollback()
+            accounts.warn_email_taken(db.session, form.email.data,
+                                      secret=settings.secret_key, link_for=_reset_link)
+            return _registered(None)
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            accounts.send_welcome(db.session, user, home_url=_external("main.home"))
+            return _registered(user)
+    return _render("auth/register.html", form)
+
+
+def _registered(user: User | None) -> Response:
+    """The same answer for a new account and for an address that already had one."""
+    db.session.commit()
+    if user is not None:
+        login_user(user)
+    _deliver_mail()
+    flash(_("Check your mailbox: we have sent you a message about your account."), "success")
+    return redirect(_landing())
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10/minute;50/hour", methods=["POST"])
+def login() -> Response | tuple[str, int]:
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or _landing())
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(db.session, form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            login_user(user, remember=bool(form.remember.data))
+            return redirect(next_url or _landing())
+        db.session.rollback()
+        form.password.errors.append(_("Email or password is not correct."))
+    return _render("auth/login.html", form, next_url=next_url)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    if current_user.is_authenticated:
+        accounts.end_all_sessions(_user())
+        db.session.commit()
+        logout_user()
+        flash(_("You have logged out."), "info")
+    return redirect(url_for("main.home"))
+
+
+# ---- password reset by mail ------------------------------------------------------------
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("5/hour", methods=["POST"])
+def reset_request() -> Response | tuple[str, int]:
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        accounts.send_reset_link(db.session, form.email.data,
+                                 secret=_settings().secret_key, link_for=_reset_link)
+        db.session.commit()
+        _deliver_mail()
+        flash(_("If an account exists for this address, we have sent it a link to choose "
+                "a new password. Please check your mailbox."), "info")
+        return redirect(url_for("auth.login"))
+    return _render("auth/reset_request.html", form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Response | tuple[str, int]:
+    settings = _settings()
+    try:
+        user = tokens.user_for_reset_token(db.session, token, settings.secret_key,
+                                           settings.password_reset_max_age)
+    except tokens.ResetLinkInvalid as error:
+        return render_template("auth/reset_invalid.html", message=error.message), 400
+    form = ResetPasswordForm()
+    form.account_email = user.email
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(db.session, token=token, password=form.password.data,
+                                    secret=settings.secret_key,
+                                    max_age=settings.password_reset_max_age)
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            return _password_saved(user, _("Your new password is saved and you are logged in."),
+                                   then=_landing())
+    return _render("auth/reset_password.html", form)
+
+
+def _password_saved(user: User, message: str, then: str, remember: bool = False) -> Response:
+    """Commit, then log in again: the old session version no longer opens anything."""
+    accounts.send_password_changed(db.session, user)
+    db.session.commit()
+    login_user(user, remember=remember)
+    _deliver_mail()
+    flash(message, "success")
+    return redirect(then)
+
+
+# ---- the account page ------------------------------------------------------------------
+
+@bp.route("/account", methods=["GET", "POST"])
+@member_required
+def account() -> Response | tuple[str, int]:
+    user = _user()
+    form = AccountForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            accounts.update_account(db.session, user, name=form.name.data,
+                                    locale=form.locale.data)
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            refresh()  # the confirmation already in the language just chosen
+            flash(_("Your account is saved."), "success")
+            return redirect(url_for("auth.account"))
+    return _render("auth/account.html", form, user=user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@member_required
+def change_password() -> Response | tuple[str, int]:
+    user = _user()
+    form = ChangePasswordForm()
+    form.account_email = user.email
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(db.session, user, current_password=form.current_password.data,
+                                     new_password=form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            return _password_saved(user, _("Your password is changed. Every other device "
+                                           "has been logged out."),
+                                   then=url_for("auth.account"),
+                                   remember=remember in request.cookies)
+    return _render("auth/change_password.html", form)
+
+
+# ---- the privacy notice ----------------------------------------------------------------
+
+@bp.get("/privacy")
+def privacy() -> str:
+    settings = _settings()
+    return render_template("auth/privacy.html", version=settings.privacy_notice_version,
+                           retention_months=settings.retention_months)

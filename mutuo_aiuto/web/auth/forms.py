@@ -1,0 +1,120 @@
+"""Forms of the auth blueprint: register, log in, reset and change a password, account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    StopValidation,
+    ValidationError,
+)
+
+from mutuo_aiuto.i18n import LANGUAGES
+from mutuo_aiuto.services.accounts import WeakPassword, check_password_strength, normalise_email
+
+
+def _normalise(value: str | None) -> str | None:
+    return normalise_email(value) if value else value
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
+def _language_choices() -> list[SelectChoice]:
+    # Each language named in itself, marked so screen readers pronounce it right.
+    return [SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGES.items()]
+
+
+def _current_locale() -> str:
+    locale = str(get_locale() or "it")
+    return locale if locale in LANGUAGES else "it"
+
+
+class StrongPassword:
+    """The service's strength rules, so a weak password shows beside other errors.
+
+    The address the password must not contain comes from the form's
+    ``email_field``, or from ``form.account_email`` when the form has no email.
+    """
+
+    def __init__(self, email_field: str | None = None) -> None:
+        self.email_field = email_field
+
+    def __call__(self, form: FlaskForm, field: Any) -> None:
+        email = (form[self.email_field].data if self.email_field
+                 else getattr(form, "account_email", "")) or ""
+        try:
+            check_password_strength(field.data or "", email)
+        except WeakPassword as error:
+            raise ValidationError(str(error.message)) from error
+
+
+class MustAgree:
+    """A ticked box is required; the message is translated when shown.
+
+    (A lazy message given to ``DataRequired`` would reach the template as a
+    LazyString, which the form macros do not print.)
+    """
+
+    field_flags = {"required": True}
+
+    def __call__(self, form: FlaskForm, field: Any) -> None:
+        if not field.data:
+            raise StopValidation(_("Please agree to the privacy notice to create an account."))
+
+
+def _email_field() -> EmailField:
+    return EmailField(_l("Email"), [DataRequired(), Email(), Length(max=254)],
+                      filters=[_normalise])
+
+
+def _new_password_fields(label: object, email_field: str | None = None,
+                         ) -> tuple[PasswordField, PasswordField]:
+    password = PasswordField(label, [DataRequired(), StrongPassword(email_field)])
+    confirm = PasswordField(_l("Repeat the password"), [
+        DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))])
+    return password, confirm
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Your name"), [DataRequired(), Length(max=120)], filters=[_strip])
+    email = _email_field()
+    password, confirm = _new_password_fields(_l("Password"), "email")
+    locale = SelectField(_l("Language"), choices=_language_choices(), default=_current_locale)
+    consent = BooleanField(_l("I have read the privacy notice and I agree to it"), [MustAgree()])
+
+
+class LoginForm(FlaskForm):
+    # No format check: whatever is wrong, a login attempt gets the same answer.
+    email = EmailField(_l("Email"), [DataRequired(), Length(max=254)], filters=[_normalise])
+    password = PasswordField(_l("Password"), [DataRequired()])
+    remember = BooleanField(_l("Keep me logged in on this device"), default=False)
+
+
+class ResetRequestForm(FlaskForm):
+    email = _email_field()
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = _new_password_fields(_l("New password"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), [DataRequired()])
+    password, confirm = _new_password_fields(_l("New password"))
+
+
+class AccountForm(FlaskForm):
+    name = StringField(_l("Your name"), [DataRequired(), Length(max=120)], filters=[_strip])
+    locale = SelectField(_l("Language"), choices=_language_choices())

@@ -1,0 +1,272 @@
+"""Account services: strength rules, registration, login, reset tokens, password changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from mutuo_aiuto.models import OutboxMessage, User
+from mutuo_aiuto.services import accounts, tokens
+from mutuo_aiuto.services.accounts import (
+    COMMON_PASSWORDS,
+    MIN_PASSWORD_LENGTH,
+    EmailTaken,
+    WeakPassword,
+    WrongPassword,
+    check_password_strength,
+    normalise_email,
+)
+from mutuo_aiuto.services.errors import DomainError
+from mutuo_aiuto.services.passwords import verify_password
+from tests.factories import TEST_PASSWORD
+
+SECRET = "a-test-secret-that-is-long-enough-0123456789"
+GOOD = "una frase lunga e facile"
+NOW = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
+
+
+def count_users(session) -> int:
+    return session.scalar(select(func.count()).select_from(User))
+
+
+# ---- password strength --------------------------------------------------------------
+
+@given(st.text(max_size=MIN_PASSWORD_LENGTH - 1))
+def test_short_passwords_are_refused_for_their_length(password):
+    with pytest.raises(WeakPassword) as caught:
+        check_password_strength(password, "x@example.org")
+    assert caught.value.field == "password"
+    assert "at least 10 characters" in str(caught.value.message)
+
+
+@given(st.sampled_from(sorted(COMMON_PASSWORDS)), st.booleans())
+def test_common_passwords_are_refused_in_any_case(password, upper):
+    with pytest.raises(WeakPassword, match="too common"):
+        check_password_strength(password.upper() if upper else password, "x@example.org")
+
+
+@given(local=st.from_regex(r"[a-z][a-z0-9.]{2,15}", fullmatch=True),
+       before=st.text(max_size=6), after=st.text(min_size=10, max_size=20))
+def test_passwords_containing_the_local_part_are_refused(local, before, after):
+    password = before + local.upper() + after
+    assume(password.lower().strip() not in COMMON_PASSWORDS)
+    with pytest.raises(WeakPassword, match="must not contain your email"):
+        check_password_strength(password, f"{local}@example.org")
+
+
+@given(st.text(min_size=MIN_PASSWORD_LENGTH, max_size=40))
+def test_long_uncommon_passwords_without_the_address_pass(password):
+    email = "zq@example.org"  # a local part this short is not checked
+    assume(password.lower().strip() not in COMMON_PASSWORDS)
+    check_password_strength(password, email)
+
+
+# ---- email normalisation ---------------------------------------------------------------
+
+@given(st.emails(), st.text(alphabet=" \t\n", max_size=3), st.text(alphabet=" \t\n", max_size=3))
+def test_email_normalisation_trims_lowers_and_is_idempotent(email, left, right):
+    normal = normalise_email(left + email + right)
+    assert normal == email.lower()
+    assert normalise_email(normal) == normal
+    assert normalise_email(email.upper()) == normalise_email(email.swapcase())
+
+
+# ---- register and create_user -----------------------------------------------------------
+
+def test_register_stores_member_with_consent(session):
+    user = accounts.register(session, email="  Maria.Rossi@Example.ORG ", password=GOOD,
+                             name=" Maria ", locale="en", consent_version="2026-11", now=NOW)
+    session.commit()
+    assert user.email == "maria.rossi@example.org"
+    assert user.name == "Maria"
+    assert user.role == "member"
+    assert user.locale == "en"
+    assert user.consent_version == "2026-11"
+    assert user.consent_at == NOW
+    assert user.password_hash != GOOD and verify_password(user.password_hash, GOOD)
+
+
+def test_register_refuses_a_taken_address_whatever_its_case(session, make_user):
+    make_user(email="anna@example.org")
+    with pytest.raises(EmailTaken) as caught:
+        accounts.register(session, email="ANNA@example.org", password=GOOD, name="Anna",
+                          locale="it", consent_version="2026-11")
+    assert caught.value.field == "email"
+    session.rollback()
+    assert count_users(session) == 1
+
+
+def test_register_checks_strength_against_the_address(session):
+    with pytest.raises(WeakPassword):
+        accounts.register(session, email="giovanni@example.org", password="Giovanni-2026!",
+                          name="G", locale="it", consent_version="2026-11")
+    session.rollback()
+    assert count_users(session) == 0
+
+
+def test_create_user_with_a_role(session):
+    user = accounts.create_user(session, email="f@example.org", password=GOOD, name="F",
+                                role="facilitator")
+    assert user.role == "facilitator" and user.consent_version is None
+
+
+@pytest.mark.parametrize("email", ["nobody", "a@b", "a b@example.org", "@example.org"])
+def test_create_user_refuses_an_address_that_is_not_one(session, email):
+    with pytest.raises(DomainError) as caught:
+        accounts.create_user(session, email=email, password=GOOD, name="X")
+    assert caught.value.field == "email"
+
+
+def test_create_user_refuses_an_unknown_role(session):
+    with pytest.raises(DomainError):
+        accounts.create_user(session, email="r@example.org", password=GOOD, name="R",
+                             role="superuser")
+
+
+# ---- authenticate -------------------------------------------------------------------------
+
+def test_authenticate_right_password_records_login(session, make_user):
+    user = make_user(email="luca@example.org")
+    assert accounts.authenticate(session, "LUCA@example.org ", TEST_PASSWORD, now=NOW) is user
+    assert user.last_login_at == NOW
+
+
+@pytest.mark.parametrize(("email", "password"), [
+    ("luca@example.org", "wrong password here"),
+    ("nobody@example.org", TEST_PASSWORD),
+])
+def test_authenticate_refuses_wrong_credentials(session, make_user, email, password):
+    make_user(email="luca@example.org")
+    assert accounts.authenticate(session, email, password) is None
+
+
+def test_authenticate_refuses_inactive_accounts(session, make_user):
+    make_user(email="off@example.org", active=False)
+    assert accounts.authenticate(session, "off@example.org", TEST_PASSWORD) is None
+
+
+def test_authenticate_rehashes_outdated_hashes(session, make_user):
+    from argon2 import PasswordHasher
+
+    old_hash = PasswordHasher(time_cost=1, memory_cost=8 * 1024).hash(TEST_PASSWORD)
+    user = make_user(password_hash=old_hash)
+    assert accounts.authenticate(session, user.email, TEST_PASSWORD) is user
+    assert user.password_hash != old_hash
+    assert verify_password(user.password_hash, TEST_PASSWORD)
+
+
+# ---- reset tokens -------------------------------------------------------------------------
+
+def test_reset_token_names_its_user(session, make_user):
+    user = make_user()
+    token = tokens.make_reset_token(user, SECRET)
+    assert tokens.user_for_reset_token(session, token, SECRET, 3600) is user
+    assert user.password_hash not in token
+
+
+def test_reset_token_works_once(session, make_user):
+    user = make_user()
+    token = tokens.make_reset_token(user, SECRET)
+    accounts.reset_password(session, token=token, password=GOOD, secret=SECRET, max_age=3600)
+    session.commit()
+    assert verify_password(user.password_hash, GOOD)
+    with pytest.raises(tokens.ResetLinkInvalid, match="already used"):
+        tokens.user_for_reset_token(session, token, SECRET, 3600)
+
+
+def test_reset_token_expires(session, make_user):
+    user = make_user()
+    token = tokens.make_reset_token(user, SECRET)
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=2)), \
+            pytest.raises(tokens.ResetLinkExpired, match="expired"):
+        tokens.user_for_reset_token(session, token, SECRET, 3600)
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda token: token + "x",
+    lambda token: "nonsense",
+    lambda token: tokens.URLSafeTimedSerializer(SECRET, salt="other").dumps({"u": "x"}),
+])
+def test_damaged_or_foreign_tokens_are_refused(session, make_user, mangle):
+    token = tokens.make_reset_token(make_user(), SECRET)
+    with pytest.raises(tokens.ResetLinkInvalid):
+        tokens.user_for_reset_token(session, mangle(token), SECRET, 3600)
+
+
+def test_reset_token_of_a_deactivated_account_is_refused(session, make_user):
+    user = make_user()
+    token = tokens.make_reset_token(user, SECRET)
+    user.active = False
+    with pytest.raises(tokens.ResetLinkInvalid):
+        tokens.user_for_reset_token(session, token, SECRET, 3600)
+
+
+def test_reset_ends_all_sessions(session, make_user):
+    user = make_user()
+    version = user.session_version
+    accounts.reset_password(session, token=tokens.make_reset_token(user, SECRET), password=GOOD,
+                            secret=SECRET, max_age=3600)
+    assert user.session_version == version + 1
+
+
+# ---- change password -----------------------------------------------------------------------
+
+def test_change_password_needs_the_current_one(session, make_user):
+    user = make_user()
+    before = (user.password_hash, user.session_version)
+    with pytest.raises(WrongPassword) as caught:
+        accounts.change_password(session, user, current_password="not it at all",
+                                 new_password=GOOD)
+    assert caught.value.field == "current_password"
+    assert (user.password_hash, user.session_version) == before
+
+
+def test_change_password_sets_it_and_ends_sessions(session, make_user):
+    user = make_user()
+    version = user.session_version
+    accounts.change_password(session, user, current_password=TEST_PASSWORD, new_password=GOOD)
+    assert verify_password(user.password_hash, GOOD)
+    assert user.session_version == version + 1
+
+
+def test_change_password_applies_strength_rules(session, make_user):
+    user = make_user()
+    with pytest.raises(WeakPassword):
+        accounts.change_password(session, user, current_password=TEST_PASSWORD,
+                                 new_password="short")
+
+
+# ---- account mails --------------------------------------------------------------------------
+
+def link_for(token: str) -> str:
+    return f"https://example.org/reset/{token}"
+
+
+def test_reset_link_mail_for_a_known_address(session, make_user):
+    user = make_user(email="known@example.org")
+    message = accounts.send_reset_link(session, "Known@Example.org", secret=SECRET,
+                                       link_for=link_for)
+    assert message is not None and message.recipient == "known@example.org"
+    token = message.body.split("https://example.org/reset/")[1].split()[0]
+    assert tokens.user_for_reset_token(session, token, SECRET, 60) is user
+
+
+def test_no_reset_mail_for_unknown_or_inactive_addresses(session, make_user):
+    make_user(email="off@example.org", active=False)
+    assert accounts.send_reset_link(session, "nobody@example.org", secret=SECRET,
+                                    link_for=link_for) is None
+    assert accounts.send_reset_link(session, "off@example.org", secret=SECRET,
+                                    link_for=link_for) is None
+    assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_update_account_refuses_unknown_language(session, make_user):
+    user = make_user()
+    with pytest.raises(DomainError) as caught:
+        accounts.update_account(session, user, name="X", locale="xx")
+    assert caught.value.field == "locale"
