@@ -1,0 +1,52 @@
+"""``flask seed-demo [--if-empty]``: loads once, and always lists the demo accounts."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from mutuo_aiuto.models import Household, Need, Neighbourhood, User
+from mutuo_aiuto.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+
+def count(session, model) -> int:
+    return session.execute(select(func.count()).select_from(model)).scalar()
+
+
+def assert_lists_accounts(output: str) -> None:
+    lines = output.splitlines()
+    for account in DEMO_ACCOUNTS:
+        row = next(line for line in lines if account.email in line)
+        assert account.role in row and DEMO_PASSWORD in row
+
+
+def test_seed_demo_loads_and_lists_the_accounts(runner, session):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert count(session, Neighbourhood) == 7
+    assert count(session, Household) >= 40
+    assert_lists_accounts(result.output)
+
+
+def test_seed_demo_twice_adds_nothing(runner, session):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    before = (count(session, User), count(session, Household), count(session, Need))
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0, again.output
+    assert (count(session, User), count(session, Household), count(session, Need)) == before
+    assert_lists_accounts(again.output)
+
+
+def test_if_empty_leaves_a_database_with_accounts_alone(runner, session, make_user):
+    make_user()
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert count(session, Neighbourhood) == 0
+    assert count(session, User) == 1
+    assert_lists_accounts(result.output)
+
+
+def test_if_empty_loads_an_empty_database(runner, session):
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert count(session, Neighbourhood) == 7
+    assert_lists_accounts(result.output)
