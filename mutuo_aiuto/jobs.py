@@ -1,0 +1,256 @@
+"""Scheduled jobs: thin functions that open an app context, call a service and commit.
+
+``scheduler.py`` refers to the module-level functions below by their import
+path ("mutuo_aiuto.jobs:expire_ends"), so the job store keeps no objects. Each
+of them runs only while this process holds the scheduler lease (belt and
+braces: the lease already keeps a second scheduler in standby). Every job is
+idempotent: run twice, the second run changes nothing.
+
+``run_task(name)`` runs one job at once without the lease check, for the
+``flask run-job`` command and for tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models.types import utcnow
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from sqlalchemy.orm import Session
+
+    from mutuo_aiuto.config import Settings
+
+logger = logging.getLogger("mutuo_aiuto.jobs")
+
+SCHEDULER_LEASE = "scheduler"
+# The lease holders that run a scheduler in this process (see scheduler.py).
+LEADERS: set[str] = set()
+
+_app: Flask | None = None
+_app_lock = threading.Lock()
+
+
+def bind_app(app: Flask | None) -> None:
+    """Use this app for jobs run outside an app context (the scheduler's threads)."""
+    global _app
+    _app = app
+
+
+def get_app() -> Flask:
+    """The app jobs run in: the bound one, or one built from the environment once."""
+    global _app
+    with _app_lock:
+        if _app is None:
+            from mutuo_aiuto import create_app
+
+            _app = create_app()
+        return _app
+
+
+@dataclass(frozen=True)
+class Context:
+    session: Session
+    settings: Settings
+    now: datetime
+
+    @property
+    def today(self) -> date:
+        from mutuo_aiuto.services.followups import local_date
+
+        return local_date(self.now, self.settings.timezone)
+
+
+TASKS: dict[str, Callable[[Context], Any]] = {}
+
+
+def task(name: str) -> Callable[[Callable[[Context], Any]], Callable[[Context], Any]]:
+    def register(function: Callable[[Context], Any]) -> Callable[[Context], Any]:
+        TASKS[name] = function
+        return function
+
+    return register
+
+
+def run_task(name: str, now: datetime | None = None, scheduled: bool = False) -> Any:
+    """Run one job and commit; on any error roll back, log and re-raise."""
+    from flask import current_app, has_app_context
+
+    context: AbstractContextManager[Any] = (
+        nullcontext() if has_app_context() else get_app().app_context())
+    with context:
+        session = db.session
+        now = now or utcnow()
+        try:
+            if scheduled and not _leading(session, now):
+                logger.warning("job %s skipped: this process does not hold the lease", name)
+                return None
+            result = TASKS[name](Context(session, current_app.config["SETTINGS"], now))
+            session.commit()
+        except Exception:
+            session.rollback()
+            logger.exception("job %s failed", name)
+            raise
+    logger.info("job %s done: %s", name, result)
+    return result
+
+
+def _leading(session: Session, now: datetime) -> bool:
+    from mutuo_aiuto.services.leases import current_holder
+
+    return current_holder(session, SCHEDULER_LEASE, now) in LEADERS
+
+
+# ---- the jobs -------------------------------------------------------------------
+
+
+@task("deliver_mail")
+def _deliver_mail(ctx: Context) -> int:
+    from mutuo_aiuto.services.outbox import deliver_pending
+
+    return deliver_pending(ctx.session, ctx.settings)
+
+
+@task("expire_unanswered")
+def _expire_unanswered(ctx: Context) -> Any:
+    from mutuo_aiuto.services import matches
+
+    return matches.expire_unanswered(ctx.session, ctx.now)
+
+
+@task("nightly_matching")
+def _nightly_matching(ctx: Context) -> Any:
+    from mutuo_aiuto.services import matching_runs
+
+    if _full_run_since(ctx.session, ctx.now, ctx.settings.timezone):
+        return "already ran today"
+    run = matching_runs.run_full(ctx.session, now=ctx.now)
+    return getattr(run, "id", run)
+
+
+def _full_run_since(session: Session, now: datetime, tz: str) -> bool:
+    """Whether a full run already started today (Rome time): once a night is enough."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from mutuo_aiuto.models import MatchingRun
+
+    midnight = now.astimezone(ZoneInfo(tz)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return session.scalar(select(MatchingRun.id).where(
+        MatchingRun.kind == "full", MatchingRun.started_at >= midnight).limit(1)) is not None
+
+
+@task("plan_follow_ups")
+def _plan_follow_ups(ctx: Context) -> int:
+    from mutuo_aiuto.services.followups import plan_follow_ups
+
+    return plan_follow_ups(ctx.session, ctx.settings.follow_up_first_days,
+                           ctx.settings.follow_up_every_days)
+
+
+@task("remind_follow_ups")
+def _remind_follow_ups(ctx: Context) -> int:
+    from mutuo_aiuto.services.followups import remind_due_follow_ups
+
+    return remind_due_follow_ups(ctx.session, ctx.today, ctx.now)
+
+
+@task("expire_ends")
+def _expire_ends(ctx: Context) -> Any:
+    from mutuo_aiuto.services.expiry import expire_ends
+
+    return expire_ends(ctx.session, ctx.today, ctx.now)
+
+
+@task("expiry_notices")
+def _expiry_notices(ctx: Context) -> int:
+    from mutuo_aiuto.services.expiry import send_expiry_notices
+
+    return send_expiry_notices(ctx.session, ctx.today, ctx.settings.expiry_notice_days)
+
+
+@task("vetting_warnings")
+def _vetting_warnings(ctx: Context) -> int:
+    from mutuo_aiuto.services.vetting import warn_expiring
+
+    return warn_expiring(ctx.session, ctx.today, ctx.now, ctx.settings.vetting_warn_days)
+
+
+@task("daily_digest")
+def _daily_digest(ctx: Context) -> int:
+    from mutuo_aiuto.services.digest import send_digests
+
+    return send_digests(ctx.session, ctx.now, ctx.today)
+
+
+@task("session_reminders")
+def _session_reminders(ctx: Context) -> int:
+    from mutuo_aiuto.services.reminders import send_session_reminders
+
+    return send_session_reminders(ctx.session, ctx.now, ctx.settings.timezone)
+
+
+@task("purge_expired")
+def _purge_expired(ctx: Context) -> Any:
+    # Retention (issue 6): blank what is older than RETENTION_MONTHS; idempotent.
+    from dataclasses import asdict
+
+    from mutuo_aiuto.services.gdpr import purge_expired
+
+    return asdict(purge_expired(ctx.session, ctx.now, ctx.settings.retention_months))
+
+
+# ---- what the scheduler calls (by import path) ------------------------------------
+
+
+def deliver_mail() -> None:
+    run_task("deliver_mail", scheduled=True)
+
+
+def expire_unanswered() -> None:
+    run_task("expire_unanswered", scheduled=True)
+
+
+def nightly_matching() -> None:
+    run_task("nightly_matching", scheduled=True)
+
+
+def plan_follow_ups() -> None:
+    run_task("plan_follow_ups", scheduled=True)
+
+
+def remind_follow_ups() -> None:
+    run_task("remind_follow_ups", scheduled=True)
+
+
+def expire_ends() -> None:
+    run_task("expire_ends", scheduled=True)
+
+
+def expiry_notices() -> None:
+    run_task("expiry_notices", scheduled=True)
+
+
+def vetting_warnings() -> None:
+    run_task("vetting_warnings", scheduled=True)
+
+
+def daily_digest() -> None:
+    run_task("daily_digest", scheduled=True)
+
+
+def session_reminders() -> None:
+    run_task("session_reminders", scheduled=True)
+
+
+def purge_expired() -> None:
+    run_task("purge_expired", scheduled=True)

@@ -1,0 +1,209 @@
+"""The scheduler process: every schedule in one place, and the lease that keeps it single.
+
+``flask --app mutuo_aiuto scheduler`` runs ``SchedulerRunner``: it takes the
+lease named "scheduler" in the database (one conditional statement, see
+``services/leases.py``) or waits in standby, polling, until the holder's
+lease expires. Only the holder builds an APScheduler, so two processes never
+share the job store (APScheduler 3 does not support that). The holder renews
+the lease from a small thread; if it ever fails to, it stops its scheduler at
+once and goes back to standby. Each job checks the lease again (jobs.py).
+
+The scheduler is never started from ``create_app``: gunicorn's workers and
+the reloader would each start one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from mutuo_aiuto import jobs
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.services import leases
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+logger = logging.getLogger("mutuo_aiuto.scheduler")
+
+JOB_TABLE = "apscheduler_jobs"
+# A job that could not run on time (no scheduler was up) still runs, once
+# (coalesce), if it is less than this late; otherwise it waits for its next turn.
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One job: a stable id, the job function's import path, its trigger."""
+
+    id: str
+    func: str
+    trigger: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+# Every schedule of the service (times are Europe/Rome). The order of the night
+# matters: needs and offers expire (00:20) before the full matching run (02:00),
+# which then withdraws every proposal that involved them.
+SCHEDULES = (
+    Schedule("deliver-mail", "mutuo_aiuto.jobs:deliver_mail", "interval",
+             {"minutes": 1, "misfire_grace_time": 60}),
+    Schedule("expire-unanswered", "mutuo_aiuto.jobs:expire_unanswered", "interval",
+             {"minutes": 15}),
+    Schedule("session-reminders", "mutuo_aiuto.jobs:session_reminders", "cron",
+             {"minute": 5}),
+    Schedule("expire-ends", "mutuo_aiuto.jobs:expire_ends", "cron", {"hour": 0, "minute": 20}),
+    Schedule("nightly-matching", "mutuo_aiuto.jobs:nightly_matching", "cron",
+             {"hour": 2, "minute": 0}),
+    Schedule("plan-follow-ups", "mutuo_aiuto.jobs:plan_follow_ups", "cron",
+             {"hour": 6, "minute": 0}),
+    Schedule("daily-digest", "mutuo_aiuto.jobs:daily_digest", "cron", {"hour": 7, "minute": 30}),
+    Schedule("remind-follow-ups", "mutuo_aiuto.jobs:remind_follow_ups", "cron",
+             {"hour": 8, "minute": 0}),
+    Schedule("vetting-warnings", "mutuo_aiuto.jobs:vetting_warnings", "cron",
+             {"hour": 8, "minute": 30}),
+    Schedule("expiry-notices", "mutuo_aiuto.jobs:expiry_notices", "cron",
+             {"hour": 9, "minute": 0}),
+    Schedule("purge-expired", "mutuo_aiuto.jobs:purge_expired", "cron",
+             {"hour": 3, "minute": 30}),
+)
+
+
+def build_scheduler(app: Flask, schedules: Iterable[Schedule] = SCHEDULES,
+                    scheduler_class: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
+    """An APScheduler whose jobs live in the app's database, with every schedule added."""
+    settings = app.config["SETTINGS"]
+    scheduler = scheduler_class(
+        jobstores={"default": SQLAlchemyJobStore(url=settings.database_url,
+                                                 tablename=JOB_TABLE)},
+        executors={"default": ThreadPoolExecutor(max_workers=2)},
+        job_defaults=JOB_DEFAULTS, timezone=ZoneInfo(settings.timezone))
+    schedules = tuple(schedules)
+    for schedule in schedules:
+        scheduler.add_job(schedule.func, schedule.trigger, id=schedule.id, name=schedule.id,
+                          replace_existing=True, **schedule.options)
+    scheduler.add_listener(_pruner(scheduler, {s.id for s in schedules}),
+                           EVENT_SCHEDULER_STARTED)
+    return scheduler
+
+
+def _pruner(scheduler: BaseScheduler, known: set[str]) -> Any:
+    def prune(event: SchedulerEvent) -> None:
+        # A schedule removed from SCHEDULES must not live on in the job store.
+        for job in scheduler.get_jobs():
+            if job.id not in known:
+                logger.info("removing the old job %s", job.id)
+                job.remove()
+
+    return prune
+
+
+def new_holder() -> str:
+    """hostname:pid:random — unique per runner, readable in the leases table."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class SchedulerRunner:
+    """Wait for the lease, run the scheduler while holding it, until ``stop()``."""
+
+    def __init__(self, app: Flask, *, ttl: int | None = None, renew_every: float | None = None,
+                 poll_every: float | None = None, schedules: Iterable[Schedule] = SCHEDULES
+                 ) -> None:
+        self.app = app
+        self.ttl = ttl or app.config["SETTINGS"].scheduler_lease_seconds
+        self.renew_every = renew_every or self.ttl / 3
+        self.poll_every = poll_every or self.ttl / 4
+        self.schedules = tuple(schedules)
+        self.holder = new_holder()
+        self.leading = threading.Event()
+        self._stop = threading.Event()
+        self._scheduler: BaseScheduler | None = None
+
+    def run(self) -> None:
+        """Block: standby or leading, until stopped (Ctrl-C or ``stop()``)."""
+        jobs.bind_app(self.app)
+        logger.info("scheduler %s starting", self.holder)
+        try:
+            while not self._stop.is_set():
+                if self._take_lease():
+                    self._lead()
+                else:
+                    self._stop.wait(self.poll_every)
+        finally:
+            self._release()
+            logger.info("scheduler %s stopped", self.holder)
+
+    def stop(self) -> None:
+        self._stop.set()
+        _shutdown(self._scheduler)
+
+    def _lead(self) -> None:
+        logger.info("scheduler %s holds the lease: running the jobs", self.holder)
+        scheduler = build_scheduler(self.app, self.schedules)
+        done = threading.Event()
+        keeper = threading.Thread(target=self._keep, args=(scheduler, done),
+                                  name="scheduler-lease", daemon=True)
+        self._scheduler = scheduler
+        jobs.LEADERS.add(self.holder)
+        self.leading.set()
+        keeper.start()
+        try:
+            if not self._stop.is_set():
+                scheduler.start()  # blocks until shut down
+        finally:
+            self.leading.clear()
+            jobs.LEADERS.discard(self.holder)
+            self._scheduler = None
+            _shutdown(scheduler)
+            done.set()
+            keeper.join()
+
+    def _keep(self, scheduler: BaseScheduler, done: threading.Event) -> None:
+        while not done.wait(self.renew_every):
+            if self._stop.is_set() or not self._take_lease():
+                logger.warning("scheduler %s lost the lease: standing by", self.holder)
+                jobs.LEADERS.discard(self.holder)
+                _shutdown(scheduler)
+                return
+
+    def _take_lease(self) -> bool:
+        try:
+            with self.app.app_context():
+                taken = leases.acquire(db.session, jobs.SCHEDULER_LEASE, self.holder, self.ttl,
+                                       utcnow())
+                db.session.commit()
+                return taken
+        except Exception:
+            # The database is away: behave as if the lease were lost.
+            logger.exception("scheduler %s could not reach the lease", self.holder)
+            return False
+
+    def _release(self) -> None:
+        try:
+            with self.app.app_context():
+                leases.release(db.session, jobs.SCHEDULER_LEASE, self.holder)
+                db.session.commit()
+        except Exception:
+            logger.exception("scheduler %s could not release the lease", self.holder)
+
+
+def _shutdown(scheduler: BaseScheduler | None) -> None:
+    if scheduler is not None and scheduler.running:
+        try:
+            scheduler.shutdown(wait=False)
+        except Exception:  # it may have stopped in between: nothing left to do
+            logger.debug("scheduler already stopped")

@@ -1,0 +1,167 @@
+"""The private calendar feed (iCalendar) of each family and helper.
+
+One event per session of a confirmed pairing (awaiting the helper's answer:
+tentative; active: confirmed). Weekly slots become recurring events in
+Europe/Rome until the need or the offer ends, so a calendar app keeps the
+wall-clock time across daylight saving; one-off dates become single events.
+
+The feed is reached by a secret address, without logging in, so it says
+only what the person could tell anyone: the kind of help and the other
+family's name. No contacts, no addresses, no free text from the request.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import force_locale, get_locale, gettext
+from icalendar import Calendar, Event
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, Need, NeedSlot, Offer, User
+
+TIMEZONE = ZoneInfo("Europe/Rome")
+ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+TOKEN_BYTES = 32
+UID_DOMAIN = "mutuo-aiuto"
+
+
+# ---- tokens ---------------------------------------------------------------------
+
+
+def ensure_calendar_token(session: Session, user: User) -> str:
+    """The user's feed token, created on first use."""
+    if not user.calendar_token:
+        user.calendar_token = secrets.token_urlsafe(TOKEN_BYTES)
+        session.flush()
+    return user.calendar_token
+
+
+def regenerate_calendar_token(session: Session, user: User) -> str:
+    """A new secret address; the old one stops working at once (revocation)."""
+    user.calendar_token = secrets.token_urlsafe(TOKEN_BYTES)
+    session.flush()
+    return user.calendar_token
+
+
+def user_for_calendar_token(session: Session, token: str) -> User | None:
+    """The active account whose feed this token opens, or None."""
+    if not token or len(token) > 64:
+        return None
+    user = session.scalars(select(User).where(User.calendar_token == token)).first()
+    return user if user is not None and user.active else None
+
+
+# ---- the feed -------------------------------------------------------------------
+
+
+def feed_matches(session: Session, household: Household) -> list[Match]:
+    """The household's pairings that hold time: as family or as helper."""
+    return list(session.scalars(
+        select(Match).join(Need, Match.need_id == Need.id).join(Offer, Match.offer_id == Offer.id)
+        .where(Match.status.in_(MATCH_HOLDING),
+               or_(Need.household_id == household.id, Offer.household_id == household.id))
+        .order_by(Match.id)))
+
+
+def build_feed(session: Session, user: User,
+               link: Callable[[Match], str] | None = None) -> bytes:
+    """The iCalendar document of ``user``'s sessions, in the user's language."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Mutuo Aiuto//Family Hub//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-timezone", str(TIMEZONE))
+    with force_locale(user.locale or "it"):
+        calendar.add("x-wr-calname", gettext("Mutuo Aiuto"))
+        for match in feed_matches(session, user.household) if user.household else []:
+            for event in match_events(match, user.household, link):
+                calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def match_events(match: Match, household: Household,
+                 link: Callable[[Match], str] | None = None) -> list[Event]:
+    """One event per slot of the need: weekly ones recur until the pairing ends."""
+    other = match.offer.household if match.need.household_id == household.id else (
+        match.need.household)
+    summary = gettext("%(category)s with %(name)s",
+                      category=match.need.category.label(_locale()), name=other.name)
+    description = gettext("Arranged by the Family Hub of Perugia.")
+    if link is not None:
+        description = f"{description}\n{link(match)}"
+    events = []
+    for slot in match.need.slots:
+        first = _first_day(match, slot)
+        if first is None:
+            continue
+        event = _event(match, slot, first, summary, description)
+        if slot.weekday is not None:
+            event.add("rrule", {"freq": "weekly", "byday": ICAL_DAYS[slot.weekday],
+                                "until": _until(match)})
+        events.append(event)
+    return events
+
+
+def _locale() -> str:
+    return str(get_locale() or "it")
+
+
+def _event(match: Match, slot: NeedSlot, day: date, summary: str, description: str) -> Event:
+    event = Event()
+    event.add("uid", f"{match.public_id}-{slot.id}@{UID_DOMAIN}")
+    event.add("dtstamp", match.accepted_at or match.confirmed_at)
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("status", "CONFIRMED" if match.status == "active" else "TENTATIVE")
+    event.add("dtstart", _at(day, slot.start_minute))
+    event.add("dtend", _at(day, slot.end_minute))
+    return event
+
+
+def _at(day: date, minute: int) -> datetime:
+    # 24:00 is the next day's midnight; times are wall-clock times in Rome.
+    return datetime.combine(day, time(), TIMEZONE) + timedelta(minutes=minute)
+
+
+def _start_day(match: Match) -> date:
+    confirmed = match.confirmed_at.astimezone(TIMEZONE).date()
+    return max(d for d in (match.need.starts_on, match.started_on, confirmed) if d is not None)
+
+
+def _last_day(match: Match) -> date:
+    return min(match.need.ends_on, match.offer.ends_on)
+
+
+def _until(match: Match) -> datetime:
+    # RFC 5545: with a DTSTART in a time zone, UNTIL must be given in UTC.
+    end_of_last_day = datetime.combine(_last_day(match) + timedelta(days=1), time(), TIMEZONE)
+    return (end_of_last_day - timedelta(seconds=1)).astimezone(UTC)
+
+
+def _first_day(match: Match, slot: NeedSlot) -> date | None:
+    start, last = _start_day(match), _last_day(match)
+    if slot.on_date is not None:
+        return slot.on_date if start <= slot.on_date <= last else None
+    first = start + timedelta(days=(slot.weekday - start.weekday()) % 7)
+    return first if first <= last else None
+
+
+def session_days(match: Match, start: date, end: date) -> list[tuple[date, NeedSlot]]:
+    """The match's sessions from ``start`` to ``end`` (both included), in date order."""
+    first, last = max(start, _start_day(match)), min(end, _last_day(match))
+    days = []
+    for slot in match.need.slots:
+        if slot.on_date is not None:
+            days += [(slot.on_date, slot)] if first <= slot.on_date <= last else []
+            continue
+        day = first + timedelta(days=(slot.weekday - first.weekday()) % 7)
+        while day <= last:
+            days.append((day, slot))
+            day += timedelta(days=7)
+    return sorted(days, key=lambda pair: (pair[0], pair[1].start_minute))

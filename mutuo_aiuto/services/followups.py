@@ -1,0 +1,190 @@
+"""Follow-ups (verifiche): scheduled checks by a facilitator with both sides of a match.
+
+The first check-in falls a few days after the match starts, the next ones
+every few weeks while it stays active. Planning is idempotent: an active
+match has at most one follow-up waiting, so the scheduler may plan twice.
+
+Also here: the few helpers the scheduler's notices share (the local date,
+mails rendered in the recipient's language).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.routing import BuildError
+
+from mutuo_aiuto.models import FollowUp, Match, OutboxMessage, User
+from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed
+from mutuo_aiuto.services.notifications import facilitators
+from mutuo_aiuto.services.outbox import queue_mail
+
+DEFAULT_TIMEZONE = "Europe/Rome"
+FIRST_DAYS = 7
+EVERY_DAYS = 28
+NOTES_MAX = 2000
+
+FOLLOW_UP_OUTCOMES = {
+    "going_well": _l("Going well"),
+    "needs_support": _l("Needs support from the Hub"),
+    "to_close": _l("Should be closed"),
+    "unreachable": _l("Could not reach them"),
+}
+
+
+def local_date(moment: datetime, tz: str = DEFAULT_TIMEZONE) -> date:
+    """The calendar day in the Hub's time zone (a job at 00:30 in Rome is already tomorrow)."""
+    return moment.astimezone(ZoneInfo(tz)).date()
+
+
+# ---- planning ---------------------------------------------------------------
+
+
+def ensure_follow_up(session: Session, match: Match, first_days: int = FIRST_DAYS,
+                     every_days: int = EVERY_DAYS) -> FollowUp | None:
+    """Plan the next follow-up of an active match unless one is already waiting."""
+    if match.status != "active" or _waiting(session, match) is not None:
+        return None
+    follow_up = FollowUp(match=match, due_on=_next_due(session, match, first_days, every_days))
+    session.add(follow_up)
+    session.flush()
+    return follow_up
+
+
+def plan_follow_ups(session: Session, first_days: int = FIRST_DAYS,
+                    every_days: int = EVERY_DAYS) -> int:
+    """Make sure every active match has its next follow-up; return how many were added."""
+    matches = session.scalars(select(Match).where(Match.status == "active").order_by(Match.id))
+    return sum(ensure_follow_up(session, m, first_days, every_days) is not None for m in matches)
+
+
+def _waiting(session: Session, match: Match) -> FollowUp | None:
+    return session.scalars(select(FollowUp).where(
+        FollowUp.match_id == match.id, FollowUp.done_at.is_(None)).limit(1)).first()
+
+
+def _next_due(session: Session, match: Match, first_days: int, every_days: int) -> date:
+    last_done = session.scalar(select(func.max(FollowUp.done_at)).where(
+        FollowUp.match_id == match.id))
+    if last_done is not None:
+        return local_date(_aware(last_done)) + timedelta(days=every_days)
+    started = match.started_on or local_date(_aware(match.accepted_at or match.confirmed_at))
+    return started + timedelta(days=first_days)
+
+
+def _aware(moment: datetime) -> datetime:
+    # Objects not yet read back from SQLite may still hold a naive UTC value.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# ---- lists for facilitators ---------------------------------------------------
+
+
+def due_follow_ups(session: Session, today: date) -> list[FollowUp]:
+    """Follow-ups of active matches due today or earlier, the oldest first."""
+    return list(session.scalars(_open_query().where(FollowUp.due_on <= today)))
+
+
+def upcoming_follow_ups(session: Session, today: date, days: int = 14) -> list[FollowUp]:
+    """Follow-ups falling due in the next ``days`` days."""
+    return list(session.scalars(_open_query().where(
+        FollowUp.due_on > today, FollowUp.due_on <= today + timedelta(days=days))))
+
+
+def _open_query() -> Any:
+    return (select(FollowUp).join(Match)
+            .where(FollowUp.done_at.is_(None), Match.status == "active")
+            .order_by(FollowUp.due_on, FollowUp.id))
+
+
+# ---- recording ----------------------------------------------------------------
+
+
+def record_follow_up(session: Session, actor: User, follow_up: FollowUp, outcome: str,
+                     notes: str | None, now: datetime,
+                     every_days: int = EVERY_DAYS) -> FollowUp | None:
+    """Record how a follow-up went; plan the next one while the match goes on.
+
+    Returns the next follow-up, if one was planned.
+    """
+    _require_facilitator(actor)
+    if follow_up.done_at is not None or follow_up.match.status != "active":
+        raise InvalidTransition(_l("This follow-up has already been recorded."))
+    if outcome not in FOLLOW_UP_OUTCOMES:
+        raise DomainError(_l("Choose how it is going."), field="outcome")
+    notes = (notes or "").strip()
+    if len(notes) > NOTES_MAX:
+        raise DomainError(_l("Notes can be at most %(n)s characters.", n=NOTES_MAX),
+                          field="notes")
+    follow_up.done_at, follow_up.done_by_id = now, actor.id
+    follow_up.outcome, follow_up.notes = outcome, notes or None
+    session.flush()
+    return ensure_follow_up(session, follow_up.match, every_days=every_days)
+
+
+def _require_facilitator(actor: User) -> None:
+    if not actor.is_facilitator:
+        raise NotAllowed(_l("Only a facilitator of the Hub can do this."))
+
+
+# ---- reminders ----------------------------------------------------------------
+
+
+def remind_due_follow_ups(session: Session, today: date, now: datetime) -> int:
+    """Mail each facilitator the follow-ups that fell due since the last reminder.
+
+    Each follow-up is reminded once (``reminded_at``); returns the mails queued.
+    """
+    due = [f for f in due_follow_ups(session, today) if f.reminded_at is None]
+    by_facilitator: dict[int, tuple[User, list[FollowUp]]] = {}
+    for follow_up in due:
+        for facilitator in _responsible(session, follow_up.match):
+            by_facilitator.setdefault(facilitator.id, (facilitator, []))[1].append(follow_up)
+        follow_up.reminded_at = now
+    for facilitator, follow_ups in by_facilitator.values():
+        mail_to(session, facilitator, "followups_due.txt",
+                _l("Follow-ups due at the Family Hub"), follow_ups=follow_ups)
+    return len(by_facilitator)
+
+
+def _responsible(session: Session, match: Match) -> list[User]:
+    """The facilitator who confirmed the match, or every facilitator when they left."""
+    if match.confirmed_by_id is not None:
+        confirmer = session.get(User, match.confirmed_by_id)
+        if confirmer is not None and confirmer.active and confirmer.is_facilitator:
+            return [confirmer]
+    return facilitators(session)
+
+
+# ---- mail ---------------------------------------------------------------------
+
+
+def mail_to(session: Session, user: User, template: str, subject: object,
+            **context: Any) -> OutboxMessage:
+    """Queue a mail rendered from ``followups/mail/<template>`` in the RECIPIENT's language."""
+    with force_locale(user.locale or "it"):
+        rendered_subject = str(subject)
+        body = render_template(f"followups/mail/{template}", user=user, link=external_link,
+                               **context)
+    return queue_mail(session, user.email, rendered_subject, body)
+
+
+def external_link(endpoint: str, **values: Any) -> str:
+    """An absolute address on the service, also outside a request (the scheduler)."""
+    base = urlsplit(current_app.config["SETTINGS"].base_url)
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                       url_scheme=base.scheme or "https")
+    try:
+        return adapter.build(endpoint, values, force_external=True)
+    except BuildError:
+        # A page not (yet) in this app must not stop a mail: point to the home page.
+        current_app.logger.warning("no address for %s in a mail", endpoint)
+        return adapter.build("main.home", {}, force_external=True)

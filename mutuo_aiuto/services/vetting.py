@@ -1,0 +1,133 @@
+"""Vetting (verifica volontario): may this helper work with children or vulnerable people?
+
+Following Italian practice the facilitator records that the helper showed a
+criminal-record certificate (certificato del casellario giudiziale), the day
+it was checked and the day it expires. Nothing of the certificate is stored.
+A vetting counts from the day it was checked up to and including the day it
+expires, unless revoked. The matcher proposes only vetted helpers for needs
+that require it; ``is_vetted`` / ``vetted_household_ids`` are what it asks.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mutuo_aiuto.models import Household, User, Vetting
+from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
+from mutuo_aiuto.services.followups import mail_to
+from mutuo_aiuto.services.notifications import facilitators
+
+WARN_DAYS = 30
+# Certificates are valid for months, not years: a later date is a typo.
+LONGEST_YEARS = 5
+
+
+def _current(on: date) -> object:
+    return (Vetting.revoked_at.is_(None) & (Vetting.checked_on <= on)
+            & (Vetting.expires_on >= on))
+
+
+def current_vetting(session: Session, household: Household | int, on: date) -> Vetting | None:
+    """The vetting that counts on ``on`` (the one lasting longest), or None."""
+    household_id = household if isinstance(household, int) else household.id
+    return session.scalars(select(Vetting).where(
+        Vetting.household_id == household_id, _current(on))
+        .order_by(Vetting.expires_on.desc(), Vetting.id.desc()).limit(1)).first()
+
+
+def is_vetted(session: Session, household: Household | int, on: date) -> bool:
+    """Whether the household may help children or vulnerable people on ``on``."""
+    return current_vetting(session, household, on) is not None
+
+
+def vetted_household_ids(session: Session, on: date) -> set[int]:
+    """Every household vetted on ``on``, in one query (for a matching run)."""
+    return set(session.scalars(select(Vetting.household_id).where(_current(on))))
+
+
+def vettings_for(session: Session, household: Household) -> list[Vetting]:
+    """The household's vetting history, the newest first."""
+    return list(session.scalars(select(Vetting).where(Vetting.household_id == household.id)
+                                .order_by(Vetting.recorded_at.desc(), Vetting.id.desc())))
+
+
+def record_vetting(session: Session, actor: User, household: Household,
+                   checked_on: date | None, expires_on: date | None, today: date) -> Vetting:
+    """A facilitator saw the certificate on ``checked_on``; it expires on ``expires_on``."""
+    _require_facilitator(actor)
+    if checked_on is None or checked_on > today:
+        raise DomainError(_l("Give the day you saw the certificate (not in the future)."),
+                          field="checked_on")
+    if expires_on is None or expires_on < today or expires_on <= checked_on:
+        raise DomainError(_l("The certificate must still be valid: give a later expiry date."),
+                          field="expires_on")
+    if expires_on > checked_on + timedelta(days=365 * LONGEST_YEARS):
+        raise DomainError(_l("The expiry date is too far ahead: check it."), field="expires_on")
+    vetting = Vetting(household=household, checked_on=checked_on, expires_on=expires_on,
+                      recorded_by_id=actor.id)
+    session.add(vetting)
+    session.flush()
+    return vetting
+
+
+def revoke_vetting(session: Session, actor: User, household: Household, now: datetime) -> int:
+    """Withdraw every vetting of the household that still counts or will count."""
+    _require_facilitator(actor)
+    vettings = list(session.scalars(select(Vetting).where(
+        Vetting.household_id == household.id, Vetting.revoked_at.is_(None))))
+    if not vettings:
+        raise NotFound(_l("This family has no vetting to revoke."))
+    for vetting in vettings:
+        vetting.revoked_at = now
+    session.flush()
+    return len(vettings)
+
+
+def _require_facilitator(actor: User) -> None:
+    if not actor.is_facilitator:
+        raise NotAllowed(_l("Only a facilitator of the Hub can do this."))
+
+
+def expiring_vettings(session: Session, today: date, days: int = WARN_DAYS) -> list[Vetting]:
+    """Vettings that count today and expire within ``days``, with no newer one after them."""
+    candidates = session.scalars(select(Vetting).where(
+        _current(today), Vetting.expires_on <= today + timedelta(days=days))
+        .order_by(Vetting.expires_on, Vetting.id))
+    return [v for v in candidates if _is_last(session, v)]
+
+
+def _is_last(session: Session, vetting: Vetting) -> bool:
+    later = session.scalar(select(Vetting.id).where(
+        Vetting.household_id == vetting.household_id, Vetting.revoked_at.is_(None),
+        Vetting.expires_on > vetting.expires_on).limit(1))
+    return later is None
+
+
+def warn_expiring(session: Session, today: date, now: datetime,
+                  days: int = WARN_DAYS) -> int:
+    """Tell the helper and the facilitators, once, that a vetting expires soon."""
+    warned = 0
+    for vetting in expiring_vettings(session, today, days):
+        if vetting.warned_at is not None:
+            continue
+        _warn(session, vetting)
+        vetting.warned_at = now
+        warned += 1
+    return warned
+
+
+def _warn(session: Session, vetting: Vetting) -> None:
+    helper = vetting.household.user
+    if helper.active:
+        mail_to(session, helper, "vetting_expiring_helper.txt",
+                _l("Please bring a new certificate to the Family Hub"), vetting=vetting)
+    recorder = session.get(User, vetting.recorded_by_id) if vetting.recorded_by_id else None
+    people = [recorder] if recorder and recorder.active and recorder.is_facilitator else (
+        facilitators(session))
+    for facilitator in people:
+        mail_to(session, facilitator, "vetting_expiring.txt",
+                _l("A helper's vetting expires soon"), vetting=vetting)

@@ -1,0 +1,1 @@
+"""The followups blueprint: follow-ups, closing matches, feedback, vetting and the calendar."""

@@ -1,0 +1,287 @@
+"""Follow-ups, closing matches, feedback, vetting and the calendar: every URL of the feature.
+
+Facilitators: ``/followups`` (due check-ins), record one, close a match,
+vetting of a household. Members: feedback on their own match, their
+calendar page and its private feed (``/calendar/<token>.ics``, no login).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models import FollowUp, Household, Match, Offer
+from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.services import calendar_feed, followups, outcomes, policy, reminders, vetting
+from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.web.access import facilitator_required, member_required
+from mutuo_aiuto.web.followups.forms import (
+    CloseMatchForm,
+    ConfirmForm,
+    FeedbackForm,
+    FollowUpForm,
+    SessionAnswerForm,
+    VettingForm,
+)
+
+bp = Blueprint("followups", __name__)
+
+
+def _settings() -> Any:
+    return current_app.config["SETTINGS"]
+
+
+def _today() -> Any:
+    return followups.local_date(utcnow(), _settings().timezone)
+
+
+def _get_or_404(model: type, public_id: str) -> Any:
+    found = db.session.scalars(select(model).where(model.public_id == public_id)).first()
+    if found is None:
+        abort(404)
+    return found
+
+
+def _refused(form: FlaskForm, error: DomainError) -> None:
+    """Undo the attempt; the message goes on its field, or is flashed."""
+    db.session.rollback()
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, str(error.message)]
+    else:
+        flash(str(error.message), "error")
+
+
+def _page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
+    # An invalid or refused submission answers 400, so tests (and tools) can tell.
+    return render_template(template, form=form, **context), 400 if form.is_submitted() else 200
+
+
+def _match_page(match: Match) -> str:
+    if "inbox.match" in current_app.view_functions:
+        return url_for("inbox.match", public_id=match.public_id)
+    return url_for("followups.calendar")
+
+
+# ---- facilitators: follow-ups and closing ----------------------------------------
+
+
+@bp.get("/followups")
+@facilitator_required
+def index():
+    today = _today()
+    return render_template(
+        "followups/index.html", today=today,
+        due=followups.due_follow_ups(db.session, today),
+        upcoming=followups.upcoming_follow_ups(db.session, today),
+        expiring=vetting.expiring_vettings(db.session, today, _settings().vetting_warn_days))
+
+
+@bp.route("/followups/<public_id>", methods=["GET", "POST"])
+@facilitator_required
+def record(public_id: str):
+    follow_up = _get_or_404(FollowUp, public_id)
+    form = FollowUpForm()
+    if form.validate_on_submit():
+        try:
+            followups.record_follow_up(db.session, current_user, follow_up, form.outcome.data,
+                                       form.notes.data, utcnow(),
+                                       every_days=_settings().follow_up_every_days)
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The follow-up is recorded."), "success")
+            return redirect(url_for("followups.index"))
+    return _page("followups/record.html", form, follow_up=follow_up, match=follow_up.match)
+
+
+@bp.route("/matches/<public_id>/close", methods=["GET", "POST"], endpoint="close_match")
+@facilitator_required
+def close_match(public_id: str):
+    match = _get_or_404(Match, public_id)
+    form = CloseMatchForm()
+    if form.validate_on_submit():
+        try:
+            outcomes.close_match(db.session, current_user, match, form.outcome.data,
+                                 form.hours.data, utcnow())
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The match is closed. Thank you."), "success")
+            return redirect(url_for("followups.index"))
+    return _page("followups/close.html", form, match=match)
+
+
+# ---- members: feedback ------------------------------------------------------------
+
+
+@bp.route("/matches/<public_id>/feedback", methods=["GET", "POST"])
+@member_required
+def feedback(public_id: str):
+    match = _get_or_404(Match, public_id)
+    side = outcomes.side_of(current_user, match)
+    if side is None:  # someone else's match: as if it did not exist
+        abort(404)
+    form = FeedbackForm(data={"rating": getattr(match, f"{side}_rating"),
+                              "comment": getattr(match, f"{side}_comment")})
+    if form.validate_on_submit():
+        try:
+            outcomes.give_feedback(db.session, current_user, match, form.rating.data,
+                                   form.comment.data)
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you for telling us how it went."), "success")
+            return redirect(_match_page(match))
+    return _page("followups/feedback.html", form, match=match,
+                 other=policy.counterpart(current_user, match))
+
+
+# ---- members: "I'm coming" / "I can't come" -----------------------------------------
+
+
+@bp.route("/sessions/<public_id>", methods=["GET", "POST"])
+@member_required
+def session_answer(public_id: str):
+    try:
+        notice = reminders.get_notice(db.session, current_user, public_id)
+    except NotFound:
+        abort(404)
+    form = SessionAnswerForm()
+    if form.validate_on_submit():
+        try:
+            reminders.answer_session(db.session, current_user, notice, form.answer.data,
+                                     utcnow(), _settings().timezone)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Thank you: we told the other family and the Hub.")
+                  if notice.answer == "cannot" else _("Thank you, see you there."), "success")
+            return redirect(url_for("followups.session_answer", public_id=public_id))
+    return _page("followups/session.html", form, notice=notice,
+                 other=policy.counterpart(current_user, notice.match))
+
+
+# ---- facilitators: vetting ------------------------------------------------------------
+
+
+@bp.get("/vetting")
+@facilitator_required
+def vettings():
+    today = _today()
+    helpers = db.session.scalars(
+        select(Household).where(Household.id.in_(select(Offer.household_id)))
+        .order_by(Household.name, Household.id))
+    return render_template("followups/vettings.html", today=today, helpers=[
+        (household, vetting.current_vetting(db.session, household, today))
+        for household in helpers])
+
+
+@bp.route("/vetting/<household_id>", methods=["GET", "POST"], endpoint="vetting")
+@facilitator_required
+def vetting_page(household_id: str):
+    household = _get_or_404(Household, household_id)
+    form = VettingForm()
+    if form.validate_on_submit():
+        try:
+            vetting.record_vetting(db.session, current_user, household, form.checked_on.data,
+                                   form.expires_on.data, _today())
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The vetting is recorded."), "success")
+            return redirect(url_for("followups.vetting", household_id=household_id))
+    return _page("followups/vetting.html", form, household=household, revoke_form=ConfirmForm(),
+                 current=vetting.current_vetting(db.session, household, _today()),
+                 history=vetting.vettings_for(db.session, household))
+
+
+@bp.post("/vetting/<household_id>/revoke")
+@facilitator_required
+def revoke_vetting(household_id: str):
+    household = _get_or_404(Household, household_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            vetting.revoke_vetting(db.session, current_user, household, utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The vetting is revoked."), "success")
+    return redirect(url_for("followups.vetting", household_id=household_id))
+
+
+# ---- everyone: the calendar --------------------------------------------------------------
+
+
+@bp.get("/calendar")
+@member_required
+def calendar():
+    token = current_user.calendar_token
+    feed_url = url_for("followups.calendar_feed", token=token, _external=True) if token else None
+    household = current_user.household
+    return render_template(
+        "followups/calendar.html", feed_url=feed_url, form=ConfirmForm(),
+        webcal_url=feed_url.replace("https://", "webcal://").replace("http://", "webcal://")
+        if feed_url else None,
+        matches=calendar_feed.feed_matches(db.session, household) if household else [])
+
+
+@bp.post("/calendar/new-link")
+@member_required
+def new_calendar_link():
+    if ConfirmForm().validate_on_submit():
+        calendar_feed.regenerate_calendar_token(db.session, current_user)
+        db.session.commit()
+        flash(_("Your calendar has a new address. The old one no longer works."), "success")
+    return redirect(url_for("followups.calendar"))
+
+
+# No rate limit: calendar services (Google's, Apple's) fetch many people's feeds from
+# the same few addresses, and a 256-bit token cannot be guessed anyway.
+@bp.get("/calendar/<token>.ics", endpoint="calendar_feed")
+def calendar_feed_view(token: str):
+    user = calendar_feed.user_for_calendar_token(db.session, token)
+    if user is None:
+        abort(404)
+    link = (lambda m: url_for("inbox.match", public_id=m.public_id, _external=True)) if (
+        "inbox.match" in current_app.view_functions) else None
+    body = calendar_feed.build_feed(db.session, user, link)
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = 'inline; filename="mutuo-aiuto.ics"'
+    # The address is the secret: keep it out of shared caches and other sites' logs.
+    response.headers["Cache-Control"] = "private, max-age=900"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# ---- the household page's ledger (included by families/household.html) ---------------------
+
+
+@bp.app_template_global()
+def household_reciprocity(household: Household) -> dict[str, Any]:
+    """The ledger and the matches still waiting for this household's feedback."""
+    return {"ledger": outcomes.ledger(db.session, household),
+            "awaiting": outcomes.awaiting_feedback(db.session, household)}

@@ -1,0 +1,196 @@
+"""The scheduler: one process runs the jobs even when two are started, each job once.
+
+These tests start real schedulers (APScheduler with the SQLAlchemy job store
+on the test database) in threads, with a short lease, and watch what the jobs
+write to the database. Nothing is mocked but the clock's pace.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+
+from mutuo_aiuto import jobs
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models import OutboxMessage
+from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.scheduler import SCHEDULES, Schedule, SchedulerRunner, build_scheduler
+from mutuo_aiuto.services import leases
+
+TTL = 2
+
+
+def record_run() -> None:
+    """A job for these tests: one outbox row per run, naming who led at that moment."""
+    jobs.run_task("test_record_run", scheduled=True)
+
+
+def _record(ctx: jobs.Context) -> str:
+    leaders = ",".join(sorted(jobs.LEADERS))
+    ctx.session.add(OutboxMessage(recipient="runs@example.org", subject=leaders, body="run"))
+    return leaders
+
+
+@pytest.fixture
+def runners(app, monkeypatch) -> Iterator[Callable[..., SchedulerRunner]]:
+    """Start ``SchedulerRunner``s in threads; stop and join them all afterwards."""
+    monkeypatch.setitem(jobs.TASKS, "test_record_run", _record)
+    started: list[tuple[SchedulerRunner, threading.Thread]] = []
+
+    def start(*schedules: Schedule) -> SchedulerRunner:
+        runner = SchedulerRunner(app, ttl=TTL, renew_every=0.3, poll_every=0.2,
+                                 schedules=schedules)
+        thread = threading.Thread(target=runner.run, daemon=True)
+        thread.start()
+        started.append((runner, thread))
+        return runner
+
+    yield start
+    for runner, thread in started:
+        runner.stop()
+        thread.join(timeout=10)
+        assert not thread.is_alive()
+    jobs.bind_app(None)
+    jobs.LEADERS.clear()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def runs() -> list[str]:
+    db.session.rollback()  # see what the scheduler's threads committed
+    return list(db.session.scalars(select(OutboxMessage.subject)
+                                   .where(OutboxMessage.recipient == "runs@example.org")
+                                   .order_by(OutboxMessage.id)))
+
+
+def once_at(moment: datetime, job_id: str = "once") -> Schedule:
+    return Schedule(job_id, "tests.test_scheduler:record_run", "date", {"run_date": moment})
+
+
+def every_second(job_id: str = "tick") -> Schedule:
+    return Schedule(job_id, "tests.test_scheduler:record_run", "interval", {"seconds": 1})
+
+
+def test_two_schedulers_on_one_database_run_a_job_once(runners):
+    moment = utcnow() + timedelta(seconds=1.5)
+    first, second = runners(once_at(moment)), runners(once_at(moment))
+    assert wait_for(lambda: first.leading.is_set() or second.leading.is_set())
+    assert wait_for(lambda: len(runs()) >= 1)
+    time.sleep(1.5)  # time for a second run, if the guarantee were broken
+    assert len(runs()) == 1
+    assert first.leading.is_set() != second.leading.is_set()
+
+
+def test_a_repeating_job_is_run_by_one_scheduler_only(runners):
+    first, second = runners(every_second()), runners(every_second())
+    assert wait_for(lambda: len(runs()) >= 3)
+    leader = first if first.leading.is_set() else second
+    # Every run happened while exactly one runner led, and it was always the same.
+    assert set(runs()) == {leader.holder}
+    assert db.session.scalar(select(func.count()).select_from(
+        text("apscheduler_jobs"))) == 1
+
+
+def test_standby_takes_over_when_the_leader_dies(runners, monkeypatch):
+    first = runners(every_second())
+    assert wait_for(first.leading.is_set)
+    second = runners(every_second())
+    time.sleep(TTL / 2)
+    assert not second.leading.is_set()  # standby while the lease is renewed
+    # The leader dies without a word: its lease is not released, only left to expire.
+    monkeypatch.setattr(first, "_release", lambda: None)
+    first.stop()
+    died_at = time.monotonic()
+    assert wait_for(second.leading.is_set)
+    assert time.monotonic() - died_at >= TTL - 0.5  # waited for the lease to expire
+    before = len(runs())
+    assert wait_for(lambda: len(runs()) >= before + 2)
+    assert set(runs()[before:]) == {second.holder}
+
+
+def test_a_clean_stop_hands_over_at_once(runners):
+    first = runners(every_second())
+    assert wait_for(first.leading.is_set)
+    second = runners(every_second())
+    first.stop()
+    stopped_at = time.monotonic()
+    assert wait_for(second.leading.is_set)
+    assert time.monotonic() - stopped_at < TTL  # no need to wait for the lease to expire
+
+
+def test_a_leader_that_loses_the_lease_stops_its_jobs(runners, app):
+    first = runners(every_second())
+    assert wait_for(first.leading.is_set)
+    # Someone else got the lease (e.g. this process was frozen longer than the TTL).
+    db.session.execute(text("UPDATE leases SET holder = 'intruder'"))
+    db.session.commit()
+    assert wait_for(lambda: not first.leading.is_set())
+    assert first.holder not in jobs.LEADERS
+
+
+def test_jobs_run_only_where_the_lease_is_held(app, session, monkeypatch):
+    monkeypatch.setitem(jobs.TASKS, "test_record_run", _record)
+    leases.acquire(session, jobs.SCHEDULER_LEASE, "elsewhere", 60, utcnow())
+    session.commit()
+    assert jobs.run_task("test_record_run", scheduled=True) is None
+    assert runs() == []
+    monkeypatch.setattr(jobs, "LEADERS", {"elsewhere"})
+    assert jobs.run_task("test_record_run", scheduled=True) == "elsewhere"
+    assert runs() == ["elsewhere"]
+
+
+def test_every_schedule_is_registered_once_with_its_job(app):
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    ids = [s.id for s in SCHEDULES]
+    assert len(ids) == len(set(ids))
+    for name in jobs.TASKS:
+        assert any(s.func == f"mutuo_aiuto.jobs:{name}" for s in SCHEDULES), name
+    for _ in range(2):  # registering again replaces, never duplicates
+        scheduler = build_scheduler(app, scheduler_class=BackgroundScheduler)
+        scheduler.start(paused=True)
+        assert sorted(j.id for j in scheduler.get_jobs()) == sorted(ids)
+        assert all(j.coalesce and j.max_instances == 1 and j.misfire_grace_time
+                   for j in scheduler.get_jobs())
+        scheduler.shutdown(wait=False)
+    assert db.session.scalar(text("SELECT count(*) FROM apscheduler_jobs")) == len(ids)
+
+
+def test_a_schedule_removed_from_the_code_leaves_the_store(app):
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    old = build_scheduler(app, (*SCHEDULES, every_second("retired")), BackgroundScheduler)
+    old.start(paused=True)
+    old.shutdown(wait=False)
+    new = build_scheduler(app, SCHEDULES, BackgroundScheduler)
+    new.start(paused=True)
+    assert "retired" not in {j.id for j in new.get_jobs()}
+    new.shutdown(wait=False)
+
+
+def test_run_job_command_runs_one_job(runner, session, make_need):
+    from datetime import date
+
+    need = make_need(ends_on=date.today() - timedelta(days=2))
+    result = runner.invoke(args=["run-job", "expire_ends"])
+    assert result.exit_code == 0, result.output
+    session.refresh(need)
+    assert need.status == "expired"
+
+
+def test_run_job_command_refuses_an_unknown_job(runner):
+    result = runner.invoke(args=["run-job", "nothing"])
+    assert result.exit_code != 0
+    assert "expire_ends" in result.output

@@ -1,0 +1,281 @@
+"""The follow-up pages: facilitators' check-ins, closing, vetting; members' feedback, calendar."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from mutuo_aiuto.models import FollowUp, Vetting
+
+
+def count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def facilitator(make_user, login):
+    return login(make_user(role="facilitator", locale="en"))
+
+
+@pytest.fixture
+def due(session, make_match):
+    follow_up = FollowUp(match=make_match(), due_on=date.today() - timedelta(days=1))
+    session.add(follow_up)
+    session.commit()
+    return follow_up
+
+
+# ---- access -----------------------------------------------------------------------
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, due):
+    for url in ("/followups", f"/followups/{due.public_id}", "/vetting", "/calendar",
+                f"/matches/{due.match.public_id}/close",
+                f"/matches/{due.match.public_id}/feedback"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert "/login" in response.headers["Location"]
+
+
+def test_members_may_not_open_facilitator_pages(client, login, make_user, due):
+    login(make_user())
+    household = due.match.offer.household.public_id
+    for url in ("/followups", f"/followups/{due.public_id}", "/vetting", f"/vetting/{household}",
+                f"/matches/{due.match.public_id}/close"):
+        assert client.get(url).status_code == 403, url
+    assert client.post(f"/vetting/{household}/revoke").status_code == 403
+
+
+def test_unknown_ids_answer_404(client, facilitator):
+    for url in ("/followups/nothing", "/matches/nothing/close", "/vetting/nothing",
+                "/matches/nothing/feedback"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_menu_shows_follow_ups_to_facilitators(client, login, make_user):
+    login(make_user(role="facilitator"))
+    page = client.get("/calendar").text
+    assert 'href="/followups"' in page and 'href="/calendar"' in page
+
+
+def test_menu_shows_the_calendar_to_members(client, login, make_user):
+    login(make_user())
+    page = client.get("/calendar").text
+    assert 'href="/followups"' not in page and 'href="/calendar"' in page
+
+
+# ---- follow-ups -------------------------------------------------------------------
+
+
+def test_due_follow_ups_are_listed(client, facilitator, due):
+    page = client.get("/followups")
+    assert page.status_code == 200
+    assert f"/followups/{due.public_id}" in page.text
+    assert due.match.need.household.name in page.text
+
+
+def test_recording_a_follow_up_plans_the_next(client, session, facilitator, due):
+    response = client.post(f"/followups/{due.public_id}",
+                           data={"outcome": "going_well", "notes": "Tutto bene"})
+    assert response.status_code == 302
+    session.expire_all()
+    assert due.done_at is not None and due.outcome == "going_well"
+    waiting = session.scalars(select(FollowUp).where(FollowUp.done_at.is_(None))).one()
+    assert waiting.due_on > date.today()
+
+
+def test_an_invalid_follow_up_is_shown_again_and_saves_nothing(client, session, facilitator,
+                                                               due):
+    response = client.post(f"/followups/{due.public_id}", data={"outcome": "wonderful"})
+    assert response.status_code == 400
+    assert 'aria-invalid' in response.text or 'field-error' in response.text
+    session.expire_all()
+    assert due.done_at is None
+    assert count(session, FollowUp) == 1
+
+
+# ---- closing ----------------------------------------------------------------------
+
+
+def test_closing_with_a_comma_in_the_hours(client, session, facilitator, make_match):
+    match = make_match()
+    response = client.post(f"/matches/{match.public_id}/close",
+                           data={"outcome": "resolved", "hours": "2,5"})
+    assert response.status_code == 302
+    session.expire_all()
+    assert (match.status, match.outcome, match.hours) == ("closed", "resolved", 2.5)
+    assert match.need.status == "closed"
+
+
+@pytest.mark.parametrize(("hours", "message"), [
+    ("", "Give the hours of help, 0 if none."),
+    ("tanti", "Write a number of hours, for example 12 or 2,5."),
+    ("-3", "Hours must be between 0 and 1000."),
+    ("5000", "Hours must be between 0 and 1000."),
+])
+def test_bad_hours_are_refused_and_nothing_is_saved(client, session, facilitator, make_match,
+                                                    hours, message):
+    match = make_match()
+    response = client.post(f"/matches/{match.public_id}/close",
+                           data={"outcome": "resolved", "hours": hours})
+    assert response.status_code == 400
+    assert message in response.text
+    assert 'aria-invalid="true"' in response.text
+    session.expire_all()
+    assert (match.status, match.hours, match.need.status) == ("active", None, "active")
+
+
+# ---- feedback ---------------------------------------------------------------------
+
+
+def test_the_family_gives_feedback(client, session, login, make_match):
+    match = make_match()
+    login(match.need.household.user)
+    assert client.get(f"/matches/{match.public_id}/feedback").status_code == 200
+    response = client.post(f"/matches/{match.public_id}/feedback",
+                           data={"rating": "5", "comment": "Grazie"})
+    assert response.status_code == 302
+    session.expire_all()
+    assert (match.family_rating, match.family_comment) == (5, "Grazie")
+    assert match.helper_rating is None
+
+
+def test_invalid_feedback_saves_nothing(client, session, login, make_match):
+    match = make_match()
+    login(match.offer.household.user)
+    response = client.post(f"/matches/{match.public_id}/feedback", data={"rating": "9"})
+    assert response.status_code == 400
+    session.expire_all()
+    assert match.helper_rating is None
+
+
+def test_other_peoples_matches_answer_404(client, login, make_match, make_household, make_user):
+    match = make_match()
+    login(make_household().user)
+    assert client.get(f"/matches/{match.public_id}/feedback").status_code == 404
+    assert client.post(f"/matches/{match.public_id}/feedback",
+                       data={"rating": "1"}).status_code == 404
+    login(make_user(role="facilitator"))  # not a side either
+    assert client.get(f"/matches/{match.public_id}/feedback").status_code == 404
+
+
+def test_household_page_shows_the_ledger(client, login, session, make_match, make_user):
+    from mutuo_aiuto.models.types import utcnow
+    from mutuo_aiuto.services.outcomes import close_match
+
+    match = make_match()
+    close_match(session, make_user(role="facilitator"), match, "resolved", 7, utcnow())
+    session.commit()
+    login(match.offer.household.user)
+    page = client.get("/family")
+    assert page.status_code == 200
+    assert 'id="ledger-title"' in page.text
+    assert f"/matches/{match.public_id}/feedback" in page.text
+
+
+# ---- vetting ----------------------------------------------------------------------
+
+
+def test_facilitator_records_and_revokes_a_vetting(client, session, facilitator,
+                                                   make_household):
+    helper = make_household()
+    today = date.today()
+    response = client.post(f"/vetting/{helper.public_id}", data={
+        "checked_on": (today - timedelta(days=1)).isoformat(),
+        "expires_on": (today + timedelta(days=180)).isoformat()})
+    assert response.status_code == 302
+    vetting = session.scalars(select(Vetting)).one()
+    assert vetting.recorded_by_id == facilitator.id
+    assert client.post(f"/vetting/{helper.public_id}/revoke").status_code == 302
+    session.expire_all()
+    assert vetting.revoked_at is not None
+
+
+def test_an_expired_certificate_is_refused(client, session, facilitator, make_household):
+    helper = make_household()
+    today = date.today()
+    response = client.post(f"/vetting/{helper.public_id}", data={
+        "checked_on": (today - timedelta(days=300)).isoformat(),
+        "expires_on": (today - timedelta(days=1)).isoformat()})
+    assert response.status_code == 400
+    assert "The certificate must still be valid" in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert count(session, Vetting) == 0
+
+
+def test_vetting_list_shows_helpers(client, facilitator, make_offer):
+    offer = make_offer()
+    page = client.get("/vetting")
+    assert page.status_code == 200
+    assert f"/vetting/{offer.household.public_id}" in page.text
+
+
+# ---- calendar ---------------------------------------------------------------------
+
+
+def test_calendar_link_is_created_fed_and_revoked(app, client, session, login, make_match):
+    match = make_match()
+    user = login(match.need.household.user)
+    assert "/calendar/new-link" in client.get("/calendar").text
+    assert client.post("/calendar/new-link").status_code == 302
+    session.expire_all()
+    token = user.calendar_token
+    assert token and token in client.get("/calendar").text
+
+    calendar_app = app.test_client()  # no login: calendar apps cannot log in
+    feed = calendar_app.get(f"/calendar/{token}.ics")
+    assert feed.status_code == 200
+    assert feed.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert len(Calendar.from_ical(feed.data).walk("VEVENT")) == 1
+
+    assert client.post("/calendar/new-link").status_code == 302
+    assert calendar_app.get(f"/calendar/{token}.ics").status_code == 404
+    session.expire_all()
+    assert calendar_app.get(f"/calendar/{user.calendar_token}.ics").status_code == 200
+
+
+def test_unknown_calendar_token_is_404(client):
+    assert client.get("/calendar/not-a-token.ics").status_code == 404
+
+
+# ---- sessions: "I'm coming" / "I can't come" ---------------------------------------
+
+
+@pytest.fixture
+def notice(session, make_match):
+    from mutuo_aiuto.models.match import SessionNotice
+
+    match = make_match()
+    found = SessionNotice(match=match, user_id=match.offer.household.user_id,
+                          on_date=date.today() + timedelta(days=2), start_minute=960,
+                          end_minute=1080)
+    session.add(found)
+    session.commit()
+    return found
+
+
+def test_helper_says_they_cannot_come(client, session, login, notice):
+    login(notice.match.offer.household.user)
+    assert client.get(f"/sessions/{notice.public_id}").status_code == 200
+    response = client.post(f"/sessions/{notice.public_id}", data={"answer": "cannot"})
+    assert response.status_code == 302
+    session.expire_all()
+    assert notice.answer == "cannot" and notice.answered_at is not None
+
+
+def test_a_strange_answer_saves_nothing(client, session, login, notice):
+    login(notice.match.offer.household.user)
+    response = client.post(f"/sessions/{notice.public_id}", data={"answer": "perhaps"})
+    assert response.status_code == 400
+    session.expire_all()
+    assert notice.answer is None
+
+
+def test_someone_elses_session_is_404(client, login, notice):
+    login(notice.match.need.household.user)  # the other side has its own notices
+    assert client.get(f"/sessions/{notice.public_id}").status_code == 404
+    assert client.post(f"/sessions/{notice.public_id}",
+                       data={"answer": "cannot"}).status_code == 404
