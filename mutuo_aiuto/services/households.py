@@ -1,0 +1,164 @@
+"""Households: a member's family profile, its members and who may read its contacts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mutuo_aiuto.models import MEMBER_KINDS, Household, Member, Neighbourhood, User
+from mutuo_aiuto.services.errors import DomainError, NotFound
+
+# The languages a family can say it speaks, in the order the form lists them.
+# The one list for households, needs and offers (codes as the matcher reads them).
+LANGUAGE_CODES: tuple[str, ...] = ("it", "en", "fr", "es", "ro", "sq", "ar", "uk")
+
+NAME_MAX = 120
+ADDRESS_MAX = 200
+NOTES_MAX = 2000
+FIRST_NAME_MAX = 80
+MAX_MEMBERS = 20
+EARLIEST_BIRTH_YEAR = 1900
+# Digits, spaces and the usual separators; + only in front.
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{4,28}[0-9]")
+
+
+def household_of(session: Session, user: User) -> Household | None:
+    """The household of an account, if it has made one yet."""
+    return session.execute(select(Household).filter_by(user_id=user.id)).scalar_one_or_none()
+
+
+def can_see_contacts(viewer: User | None, household: Household) -> bool:
+    """Private contacts: the household itself, facilitators and administrators only.
+
+    A confirmed match will later reveal them to the counterpart too.
+    """
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    return viewer.id == household.user_id or viewer.is_facilitator
+
+
+def clean_text(value: str | None, *, limit: int, field: str,
+               required_message: object | None = None) -> str | None:
+    """Strip a text; refuse it when too long, or empty when ``required_message`` is given."""
+    text = (value or "").strip()
+    if not text:
+        if required_message is not None:
+            raise DomainError(required_message, field=field)
+        return None
+    if len(text) > limit:
+        raise DomainError(_l("Please write at most %(count)d characters.", count=limit),
+                          field=field)
+    return text
+
+
+def clean_languages(codes: Iterable[str] | None, field: str = "languages") -> list[str]:
+    """Known language codes only, once each, in the order of ``LANGUAGE_CODES``."""
+    if codes is None:
+        codes = ()
+    if isinstance(codes, str | bytes) or not isinstance(codes, Iterable):
+        raise DomainError(_l("Choose languages from the list."), field=field)
+    chosen = set()
+    for code in codes:
+        if code not in LANGUAGE_CODES:
+            raise DomainError(_l("Choose languages from the list."), field=field)
+        chosen.add(code)
+    return [code for code in LANGUAGE_CODES if code in chosen]
+
+
+def active_neighbourhood(session: Session, slug: str | None,
+                         field: str = "neighbourhood") -> Neighbourhood:
+    """The active neighbourhood with this slug, or a message on ``field``."""
+    if not slug:
+        raise DomainError(_l("Choose a neighbourhood."), field=field)
+    if not isinstance(slug, str):
+        raise DomainError(_l("Choose a neighbourhood from the list."), field=field)
+    place = session.execute(
+        select(Neighbourhood).filter_by(slug=slug, active=True)).scalar_one_or_none()
+    if place is None:
+        raise DomainError(_l("Choose a neighbourhood from the list."), field=field)
+    return place
+
+
+def _clean_phone(value: str | None) -> str | None:
+    phone = clean_text(value, limit=30, field="phone")
+    if phone is not None and not _PHONE.fullmatch(phone):
+        raise DomainError(_l("Write the phone number with digits, for example +39 333 123 4567."),
+                          field="phone")
+    return phone
+
+
+def save_household(session: Session, user: User, *, name: str, neighbourhood: str | None,
+                   languages: Iterable[str] = (), phone: str | None = None,
+                   address: str | None = None, care_notes: str | None = None) -> Household:
+    """Create the account's household on first save, or update it.
+
+    ``neighbourhood`` is a slug; ``languages`` are codes of ``LANGUAGE_CODES``.
+    """
+    name = clean_text(name, limit=NAME_MAX, field="name",
+                      required_message=_l("Give your family a name, for example “Famiglia Rossi”."))
+    place = active_neighbourhood(session, neighbourhood)
+    codes = clean_languages(languages)
+    phone = _clean_phone(phone)
+    address = clean_text(address, limit=ADDRESS_MAX, field="address")
+    care_notes = clean_text(care_notes, limit=NOTES_MAX, field="care_notes")
+    household = household_of(session, user)
+    if household is None:
+        household = Household(user=user, name=name)
+        session.add(household)
+    household.name = name  # type: ignore[assignment]
+    household.neighbourhood = place
+    household.languages = codes
+    household.phone = phone
+    household.address = address
+    household.care_notes = care_notes
+    session.flush()
+    return household
+
+
+def _birth_year(value: int | None, this_year: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not (
+            EARLIEST_BIRTH_YEAR <= value <= this_year):
+        raise DomainError(_l("Give a year of birth between %(first)d and %(last)d.",
+                             first=EARLIEST_BIRTH_YEAR, last=this_year), field="birth_year")
+    return value
+
+
+def add_member(session: Session, household: Household, *, kind: str, this_year: int,
+               first_name: str | None = None, birth_year: int | None = None,
+               has_disability: bool = False) -> Member:
+    """Add a person to the household; every field but the kind is optional."""
+    if kind not in MEMBER_KINDS:
+        raise DomainError(_l("Choose adult, child or elder."), field="kind")
+    if len(household.members) >= MAX_MEMBERS:
+        raise DomainError(_l("A family can list at most %(count)d people.", count=MAX_MEMBERS),
+                          field="kind")
+    member = Member(
+        kind=kind,
+        first_name=clean_text(first_name, limit=FIRST_NAME_MAX, field="first_name"),
+        birth_year=_birth_year(birth_year, this_year),
+        has_disability=bool(has_disability),
+    )
+    household.members.append(member)
+    session.flush()
+    return member
+
+
+def remove_member(session: Session, household: Household, member_public_id: str) -> None:
+    """Remove one person of this household; another household's member is not found."""
+    member = next((m for m in household.members if m.public_id == member_public_id), None)
+    if member is None:
+        raise NotFound(_l("This person is not in your family."))
+    household.members.remove(member)
+    session.flush()
+
+
+def active_neighbourhoods(session: Session) -> list[Neighbourhood]:
+    """The neighbourhoods a family can choose, by name."""
+    return list(session.execute(
+        select(Neighbourhood).filter_by(active=True).order_by(Neighbourhood.name)).scalars())

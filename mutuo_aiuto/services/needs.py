@@ -1,0 +1,261 @@
+"""Needs (richieste): a family posts, edits, publishes, pauses, resumes or cancels one.
+
+Every function checks that the need belongs to the acting household (else
+``NotFound``, so ids cannot be probed) and the domain rules, raising
+``DomainError(field=...)`` for the form field at fault. Nothing commits here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mutuo_aiuto.models import Category, Household, Need, NeedSlot, Skill
+from mutuo_aiuto.services import slots as slot_input
+from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotFound
+from mutuo_aiuto.services.households import (
+    active_neighbourhood,
+    clean_languages,
+    clean_text,
+)
+from mutuo_aiuto.services.lifecycle import NEED_EDITABLE, move_need, status_label
+from mutuo_aiuto.services.slots import DatedRow, WeeklyRow
+
+TITLE_MAX = 120
+DESCRIPTION_MAX = 2000
+HOPS = (0, 1, 2)
+HELPERS = (1, 2, 3)
+URGENCIES = (0, 1, 2, 3)
+
+
+@dataclass(frozen=True)
+class NeedInput:
+    """A need as a form (or a future API) gives it; references are slugs.
+
+    ``neighbourhood`` and ``languages`` left as None take the household's;
+    ``remote`` left as None takes the category's. ``requires_vetted`` can only
+    add to the category's rule, never lift it.
+    """
+
+    title: str
+    category: str
+    skills: Sequence[str]
+    ends_on: date | None
+    weekly: Sequence[WeeklyRow] = ()
+    dated: Sequence[DatedRow] = ()
+    starts_on: date | None = None
+    neighbourhood: str | None = None
+    max_hops: int = 1
+    helpers: int = 1
+    urgency: int = 0
+    languages: Sequence[str] | None = None
+    requires_vetted: bool = False
+    remote: bool | None = None
+    description: str | None = None
+
+
+# -- checks shared with offers ------------------------------------------------------------
+
+def clean_title(value: str | None) -> str:
+    title = clean_text(value, limit=TITLE_MAX, field="title",
+                       required_message=_l("Give a short title."))
+    assert title is not None
+    return title
+
+
+def clean_description(value: str | None) -> str | None:
+    return clean_text(value, limit=DESCRIPTION_MAX, field="description")
+
+
+def choose(value: object, allowed: Iterable[int], field: str) -> int:
+    """One of a few whole numbers (a radio button's value)."""
+    allowed = tuple(allowed)
+    if isinstance(value, bool) or value not in allowed:
+        raise DomainError(_l("Choose one of the options."), field=field)
+    return int(value)  # type: ignore[call-overload]
+
+
+def active_skills(session: Session, slugs: Iterable[str] | None) -> list[Skill]:
+    """At least one skill, every one existing and active."""
+    if slugs is None:
+        slugs = ()
+    if isinstance(slugs, str | bytes) or not isinstance(slugs, Iterable):
+        raise DomainError(_l("Choose skills from the list."), field="skills")
+    chosen = list(slugs)
+    if not all(isinstance(slug, str) for slug in chosen):
+        raise DomainError(_l("Choose skills from the list."), field="skills")
+    wanted = set(chosen)
+    if not wanted:
+        raise DomainError(_l("Choose at least one skill."), field="skills")
+    found = session.execute(
+        select(Skill).where(Skill.slug.in_(wanted), Skill.active.is_(True))
+        .order_by(Skill.position, Skill.id)).scalars().all()
+    if len(found) != len(wanted):
+        raise DomainError(_l("Choose skills from the list."), field="skills")
+    return list(found)
+
+
+def active_category(session: Session, slug: str | None) -> Category:
+    category = None
+    if isinstance(slug, str) and slug:
+        category = session.execute(
+            select(Category).filter_by(slug=slug, active=True)).scalar_one_or_none()
+    if category is None:
+        raise DomainError(_l("Choose a kind of help from the list."), field="category")
+    return category
+
+
+# -- reading ------------------------------------------------------------------------------
+
+def active_categories(session: Session) -> list[Category]:
+    """The kinds of help a family can choose, in the administrator's order."""
+    return list(session.execute(
+        select(Category).filter_by(active=True).order_by(Category.position, Category.id))
+        .scalars())
+
+
+def active_skill_list(session: Session) -> list[Skill]:
+    """Active skills grouped by category (in category order), uncategorised ones last."""
+    return list(session.execute(
+        select(Skill).outerjoin(Skill.category).where(Skill.active.is_(True))
+        .order_by(Category.id.is_(None), Category.position, Category.id,
+                  Skill.position, Skill.id)).scalars())
+
+
+def _not_found() -> NotFound:
+    return NotFound(_l("This request was not found."))
+
+
+def get_need(session: Session, household: Household | None, public_id: str) -> Need:
+    """One of the household's needs by its public id; any other need is not found."""
+    need = session.execute(select(Need).filter_by(public_id=public_id)).scalar_one_or_none()
+    return check_owner(household, need)
+
+
+def check_owner(household: Household | None, need: Need | None) -> Need:
+    if household is None or need is None or need.household_id != household.id:
+        raise _not_found()
+    return need
+
+
+def list_needs(session: Session, household: Household) -> list[Need]:
+    """The household's needs, newest first."""
+    return list(session.execute(
+        select(Need).filter_by(household_id=household.id)
+        .order_by(Need.created_at.desc(), Need.id.desc())).scalars())
+
+
+# -- writing ------------------------------------------------------------------------------
+
+def _values(session: Session, household: Household, data: NeedInput, today: date) -> dict:
+    """Every field checked, in the order the form shows them (the first fault is reported)."""
+    title = clean_title(data.title)
+    category = active_category(session, data.category)
+    skills = active_skills(session, data.skills)
+    slot_input.check_period(today=today, ends_on=data.ends_on, starts_on=data.starts_on)
+    slots = slot_input.parse_slots(data.weekly, data.dated, today=today, ends_on=data.ends_on,
+                                   starts_on=data.starts_on)
+    place = (active_neighbourhood(session, data.neighbourhood) if data.neighbourhood
+             else household.neighbourhood)
+    if place is None:
+        raise DomainError(_l("Choose a neighbourhood."), field="neighbourhood")
+    languages = household.languages if data.languages is None else data.languages
+    return {
+        "title": title, "category": category, "skills": skills,
+        "starts_on": data.starts_on, "ends_on": data.ends_on,
+        "slots": [NeedSlot(weekday=s.weekday, on_date=s.on_date, start_minute=s.start_minute,
+                           end_minute=s.end_minute) for s in slots],
+        "neighbourhood": place,
+        "max_hops": choose(data.max_hops, HOPS, "max_hops"),
+        "helpers": choose(data.helpers, HELPERS, "helpers"),
+        "urgency": choose(data.urgency, URGENCIES, "urgency"),
+        "languages": clean_languages(languages),
+        # The category's rule protects children and vulnerable people: never lifted.
+        "requires_vetted": bool(data.requires_vetted) or category.requires_vetted,
+        "remote": category.remote if data.remote is None else bool(data.remote),
+        "description": clean_description(data.description),
+    }
+
+
+def _apply(need: Need, values: dict) -> None:
+    for name, value in values.items():
+        setattr(need, name, value)
+
+
+def post_need(session: Session, household: Household, data: NeedInput, publish: bool,
+              today: date) -> Need:
+    """Create a need as a draft, or published (open) straight away."""
+    values = _values(session, household, data, today)
+    need = Need(household=household, status="draft")
+    _apply(need, values)
+    session.add(need)
+    if publish:
+        move_need(need, "open")
+    session.flush()
+    return need
+
+
+def update_need(session: Session, household: Household, need: Need, data: NeedInput,
+                today: date, publish: bool = False) -> Need:
+    """Change a need while its status allows it.
+
+    An expired need given a new (valid, so future) end date is reopened; a
+    draft can be published in the same step.
+    """
+    check_owner(household, need)
+    if need.status not in NEED_EDITABLE:
+        raise InvalidTransition(_l("This request can no longer be changed."))
+    _apply(need, _values(session, household, data, today))
+    if need.status == "expired" or (publish and need.status == "draft"):
+        move_need(need, "open")
+    session.flush()
+    return need
+
+
+def _move_from(household: Household, need: Need, expected: Iterable[str], status: str) -> Need:
+    """A family's own status change: only from the statuses the button is meant for."""
+    check_owner(household, need)
+    if need.status not in expected:
+        # lifecycle words the refusal; it would also refuse, or allow a move
+        # (expired → open) that must go through an edit with a new end date.
+        raise InvalidTransition(_l("This cannot be done now: the status is “%(status)s”.",
+                                   status=status_label(need.status)))
+    move_need(need, status)
+    return need
+
+
+def publish_need(session: Session, household: Household, need: Need,
+                 today: date | None = None) -> Need:
+    """Draft → open; a draft whose end date has passed must be edited first."""
+    check_owner(household, need)
+    if need.status == "draft" and need.ends_on < (today or date.today()):
+        raise DomainError(_l("The end date has passed: change it before publishing."),
+                          field="ends_on")
+    return _move_from(household, need, {"draft"}, "open")
+
+
+def pause_need(session: Session, household: Household, need: Need) -> Need:
+    """Stop looking for a helper for a while (open or proposed → paused)."""
+    return _move_from(household, need, {"open", "proposed"}, "paused")
+
+
+def resume_need(session: Session, household: Household, need: Need,
+                today: date | None = None) -> Need:
+    """Paused → open; a paused need whose end date has passed must be edited first."""
+    check_owner(household, need)
+    if need.status == "paused" and need.ends_on < (today or date.today()):
+        raise DomainError(_l("The end date has passed: change it to look for help again."),
+                          field="ends_on")
+    return _move_from(household, need, {"paused"}, "open")
+
+
+def cancel_need(session: Session, household: Household, need: Need) -> Need:
+    """The family no longer needs help; the lifecycle says from which statuses."""
+    check_owner(household, need)
+    move_need(need, "cancelled")
+    return need

@@ -1,0 +1,51 @@
+"""What every families view shares: today's date in Rome, the household, error display."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import wraps
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from flask import current_app, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models import Household
+from mutuo_aiuto.services.errors import DomainError
+from mutuo_aiuto.services.households import household_of
+from mutuo_aiuto.web.families.forms import FamiliesForm
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def local_today() -> date:
+    """Today in the Hub's time zone: "not in the past" means in Perugia, not in UTC."""
+    return datetime.now(ZoneInfo(current_app.config["SETTINGS"].timezone)).date()
+
+
+def current_household() -> Household | None:
+    # Not cached in ``g``: tests share one app context (and ``g``) across requests.
+    return household_of(db.session, current_user)
+
+
+def household_required(view: F) -> F:
+    """An account without a household is sent to create it first."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_household() is None:
+            flash(_("First tell us about your family."), "info")
+            return redirect(url_for("families.edit_household"))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def show_error(form: FamiliesForm, error: DomainError) -> None:
+    """Undo the attempt and put the message on its field (or flash it when it has none)."""
+    db.session.rollback()
+    if not form.add_error(error.field, str(error.message)):
+        flash(str(error.message), "error")

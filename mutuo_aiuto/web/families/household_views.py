@@ -1,0 +1,76 @@
+"""The household profile: see it, edit it (the first save creates it), add and remove people."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.services import households
+from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.web.families.common import (
+    current_household,
+    household_required,
+    local_today,
+    show_error,
+)
+from mutuo_aiuto.web.families.forms import HouseholdForm, MemberForm
+
+
+def _render_household(member_form: MemberForm, status: int = 200):
+    household = current_household()
+    return render_template(
+        "families/household.html", household=household, member_form=member_form,
+        show_contacts=households.can_see_contacts(current_user, household)), status
+
+
+@household_required
+def household():
+    return _render_household(MemberForm())
+
+
+def edit_household():
+    existing = current_household()
+    places = households.active_neighbourhoods(db.session)
+    form = HouseholdForm(places, data=HouseholdForm.data_of(existing))
+    if form.validate_on_submit():
+        try:
+            households.save_household(db.session, current_user, **form.fields_for_service())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your family profile is saved.") if existing
+                  else _("Your family profile is created."), "success")
+            return redirect(url_for("families.household"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("families/household_form.html", form=form,
+                           creating=existing is None), status
+
+
+@household_required
+def add_member():
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            households.add_member(db.session, current_household(), this_year=local_today().year,
+                                  **form.fields_for_service())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The person is added to your family."), "success")
+            return redirect(url_for("families.household", _anchor="members"))
+    return _render_household(form, status=400)
+
+
+@household_required
+def remove_member(public_id: str):
+    try:
+        households.remove_member(db.session, current_household(), public_id)
+    except NotFound:
+        abort(404)
+    db.session.commit()
+    flash(_("The person is removed from your family."), "success")
+    return redirect(url_for("families.household", _anchor="members"))
