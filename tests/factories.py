@@ -7,7 +7,7 @@ sensible default so a test names only what it is about.
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -83,7 +83,9 @@ def make_user(session: Session, **overrides: Any) -> User:
     password = overrides.pop("password", TEST_PASSWORD)
     values = {"email": f"persona{n}@example.org", "name": f"Persona {n}", "locale": "it",
               "role": "member", "password_hash": _hash(password),
-              "consent_version": "2026-11"} | overrides
+              "consent_version": "2026-11",
+              # Confirmed, as most tests need a member who can log in.
+              "email_confirmed_at": datetime.now(UTC)} | overrides
     user = User(**values)
     session.add(user)
     session.flush()
@@ -131,3 +133,20 @@ def make_offer(session: Session, **overrides: Any) -> Offer:
     session.add(offer)
     session.flush()
     return offer
+
+
+def make_match(session: Session, **overrides: Any) -> Any:
+    """A confirmed pairing, active by default (need active, offer open)."""
+    from mutuo_aiuto.models import Match
+
+    status = overrides.pop("status", "active")
+    need = overrides.pop("need", None) or make_need(
+        session, status="active" if status == "active" else "matched")
+    offer = overrides.pop("offer", None) or make_offer(session)
+    values = {"status": status,
+              "started_on": date.today() - timedelta(days=3) if status == "active" else None
+              } | overrides
+    match = Match(need=need, offer=offer, **values)
+    session.add(match)
+    session.flush()
+    return match

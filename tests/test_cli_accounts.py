@@ -24,6 +24,7 @@ def test_create_user_makes_a_facilitator(runner):
     assert (user.email, user.role, user.name, user.locale) == (
         "chiara@example.org", "facilitator", "Chiara", "en")
     assert verify_password(user.password_hash, GOOD)
+    assert user.email_confirmed_at is not None  # can log in at once, no mail needed
     assert "chiara@example.org" in result.output and "facilitator" in result.output
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
@@ -42,6 +42,16 @@ class User(UserMixin, db.Model):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Until the owner opens the link mailed at registration (or resets the
+    # password) the account cannot log in: registering then tells nobody
+    # whether an address already had an account. Operators' accounts start confirmed.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the last confirmation link left, so repeated logins do not flood the mailbox.
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The secret in the address of the private calendar feed; revocable.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The last day a facilitator's daily digest was sent (one a day, issue 5).
+    digest_sent_on: Mapped[date | None]
 
     household: Mapped[Household | None] = relationship(back_populates="user")
 

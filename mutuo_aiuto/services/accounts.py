@@ -1,14 +1,17 @@
-"""Accounts: register, authenticate, reset a password, change preferences.
+"""Accounts: sign up and confirm the address, authenticate, reset a password, preferences.
 
 Every function takes the session and leaves the commit to the caller. Messages
-never tell whether an email address has an account: ``EmailTaken`` exists for
-the view to hide, not to show.
+never tell whether an email address has an account: ``sign_up`` answers a
+taken address by mailing its owner, and the account it creates cannot log in
+until the link mailed to the address is opened, so the person signing up sees
+the same thing either way.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -22,6 +25,10 @@ from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.passwords import hash_password, needs_rehash, verify_password
 
 MIN_PASSWORD_LENGTH = 10
+# Turns a token into the absolute address mailed (see "mails about the account").
+LinkFor = Callable[[str], str]
+# A new confirmation link at most this often, however many times one logs in.
+CONFIRMATION_RESEND_AFTER = timedelta(minutes=5)
 # A local part this short ("al@…") would forbid too many good passwords.
 MIN_LOCAL_PART_CHECKED = 3
 
@@ -53,6 +60,22 @@ class WeakPassword(DomainError):
 
 class WrongPassword(DomainError):
     """The current password given to change it is not the right one."""
+
+
+class EmailNotConfirmed(DomainError):
+    """The password was right, but the address was never confirmed: no login yet.
+
+    Only someone who knows the password gets this, so it reveals nothing about
+    which addresses have accounts. ``user`` is the account, to mail it a new link.
+    """
+
+    def __init__(self, user: User) -> None:
+        super().__init__(_l("Confirm your address first."))
+        self.user = user
+
+
+class AlreadyConfirmed(DomainError):
+    """A confirmation link was opened again after it had done its work."""
 
 
 def normalise_email(email: str) -> str:
@@ -88,8 +111,13 @@ def find_user(session: Session, email: str) -> User | None:
 
 
 def create_user(session: Session, *, email: str, password: str, name: str,
-                role: str = MEMBER, locale: str = "it") -> User:
-    """Create an account, refusing weak passwords and taken addresses."""
+                role: str = MEMBER, locale: str = "it", confirmed: bool = True,
+                now: datetime | None = None) -> User:
+    """Create an account, refusing weak passwords and taken addresses.
+
+    An operator who creates an account vouches for its address, so it starts
+    confirmed; ``register`` passes ``confirmed=False``.
+    """
     if role not in ROLES:
         raise DomainError(_l("Unknown role."), field="role")
     email = normalise_email(email)
@@ -103,7 +131,7 @@ def create_user(session: Session, *, email: str, password: str, name: str,
         raise EmailTaken(_l("An account with this email address already exists."),
                          field="email")
     user = User(email=email, password_hash=password_hash, name=name.strip(), role=role,
-                locale=locale)
+                locale=locale, email_confirmed_at=(now or utcnow()) if confirmed else None)
     session.add(user)
     session.flush()
     return user
@@ -111,11 +139,49 @@ def create_user(session: Session, *, email: str, password: str, name: str,
 
 def register(session: Session, *, email: str, password: str, name: str, locale: str,
              consent_version: str, now: datetime | None = None) -> User:
-    """A family or volunteer signs up: a member account with the consent recorded."""
+    """A member account with the consent recorded, not confirmed yet (``EmailTaken`` if taken)."""
     user = create_user(session, email=email, password=password, name=name, role=MEMBER,
-                       locale=locale)
+                       locale=locale, confirmed=False, now=now)
     user.consent_version = consent_version
     user.consent_at = now or utcnow()
+    return user
+
+
+def sign_up(session: Session, *, email: str, password: str, name: str, locale: str,
+            consent_version: str, secret: str, confirm_link_for: LinkFor,
+            reset_link_for: LinkFor, now: datetime | None = None) -> User | None:
+    """A family or volunteer signs up; the caller answers the same whatever happens here.
+
+    A new address gets an unconfirmed account and a confirmation link; a taken
+    one gets no account, and its owner a mail saying someone tried (``None``
+    is returned). Invalid input raises before the address is looked up, so
+    errors do not depend on it either.
+    """
+    # Both branches cost about the same, so response times do not tell them
+    # apart: ``create_user`` hashes the password before looking the address up
+    # (argon2 is by far the slowest step), then each branch queues one mail.
+    try:
+        user = register(session, email=email, password=password, name=name, locale=locale,
+                        consent_version=consent_version, now=now)
+    except EmailTaken:
+        warn_email_taken(session, email, secret=secret, link_for=reset_link_for)
+        return None
+    send_confirmation(session, user, secret=secret, link_for=confirm_link_for, now=now)
+    return user
+
+
+def confirm_email(session: Session, *, token: str, secret: str,
+                  max_age: int = tokens.CONFIRMATION_MAX_AGE,
+                  now: datetime | None = None) -> User:
+    """Confirm the address a link was mailed to; the caller then logs the person in.
+
+    Raises ``tokens.ConfirmationLinkInvalid``/``ConfirmationLinkExpired``, or
+    ``AlreadyConfirmed`` when the link was used before (it logs nobody in twice).
+    """
+    user = tokens.user_for_confirmation_token(session, token, secret, max_age)
+    if user.email_confirmed_at is not None:
+        raise AlreadyConfirmed(_l("Your address is already confirmed: please log in."))
+    user.email_confirmed_at = user.last_login_at = now or utcnow()
     return user
 
 
@@ -123,8 +189,9 @@ def authenticate(session: Session, email: str, password: str,
                  now: datetime | None = None) -> User | None:
     """The active account these credentials open, or None whatever was wrong.
 
-    A success records the login time and rehashes the password when the
-    argon2 parameters have changed since it was stored.
+    With the right password for an account whose address was never confirmed,
+    raises ``EmailNotConfirmed`` instead. A success records the login time and
+    rehashes the password when the argon2 parameters have changed since it was stored.
     """
     user = find_user(session, email)
     # Verify even without an account, so both failures take the same time.
@@ -132,6 +199,8 @@ def authenticate(session: Session, email: str, password: str,
         return None
     if user is None or not user.active:
         return None
+    if user.email_confirmed_at is None:
+        raise EmailNotConfirmed(user)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now or utcnow()
@@ -159,10 +228,15 @@ def change_password(session: Session, user: User, *, current_password: str,
 
 
 def reset_password(session: Session, *, token: str, password: str, secret: str,
-                   max_age: int) -> User:
-    """Set the password of the account a reset link was sent to; the link then stops working."""
+                   max_age: int, now: datetime | None = None) -> User:
+    """Set the password of the account a reset link was sent to; the link then stops working.
+
+    It also confirms the address: the link was read in that mailbox.
+    """
     user = tokens.user_for_reset_token(session, token, secret, max_age)
     set_password(user, password)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now or utcnow()
     return user
 
 
@@ -179,15 +253,36 @@ def set_locale(session: Session, user: User, locale: str) -> None:
 
 
 # ---- mails about the account -------------------------------------------------
-# ``link_for(token)`` turns a reset token into an absolute address: the web
-# layer builds it from the configured base URL, never from the request's Host.
+# ``link_for(token)`` turns a token into an absolute address: the web layer
+# builds it from the configured base URL, never from the request's Host.
 
-LinkFor = Callable[[str], str]
+CONFIRMATION_PATH = re.compile(r"/confirm/[A-Za-z0-9_.-]+")
 
 
-def send_welcome(session: Session, user: User, *, home_url: str) -> OutboxMessage:
-    return outbox.send_templated(session, user, "welcome.txt",
-                                 _l("Welcome to Mutuo Aiuto"), home_url=home_url)
+def send_confirmation(session: Session, user: User, *, secret: str, link_for: LinkFor,
+                      now: datetime | None = None) -> OutboxMessage:
+    """Mail the link that confirms the account's address, in the account's language."""
+    user.confirmation_sent_at = now or utcnow()
+    link = link_for(tokens.make_confirmation_token(user, secret))
+    return outbox.send_templated(session, user, "confirm_email.txt",
+                                 _l("Confirm your address for Mutuo Aiuto"), link=link,
+                                 days=tokens.CONFIRMATION_MAX_AGE // (24 * 3600))
+
+
+def resend_confirmation(session: Session, user: User, *, secret: str, link_for: LinkFor,
+                        now: datetime | None = None) -> OutboxMessage | None:
+    """A new confirmation link, unless one left in the last few minutes (then None)."""
+    now = now or utcnow()
+    last = user.confirmation_sent_at
+    if last is not None and now - last < CONFIRMATION_RESEND_AFTER:
+        return None
+    return send_confirmation(session, user, secret=secret, link_for=link_for, now=now)
+
+
+def confirmation_link_in(body: str) -> str | None:
+    """The path (``/confirm/<token>``) of the confirmation link in a mail, for tests and tools."""
+    found = CONFIRMATION_PATH.search(body)
+    return found.group(0) if found else None
 
 
 def send_reset_link(session: Session, email: str, *, secret: str,

@@ -1,4 +1,4 @@
-"""Account services: strength rules, registration, login, reset tokens, password changes."""
+"""Account services: strength rules, sign-up and confirmation, login, reset tokens, passwords."""
 
 from __future__ import annotations
 
@@ -89,6 +89,7 @@ def test_register_stores_member_with_consent(session):
     assert user.consent_version == "2026-11"
     assert user.consent_at == NOW
     assert user.password_hash != GOOD and verify_password(user.password_hash, GOOD)
+    assert user.email_confirmed_at is None  # a stranger may have typed the address
 
 
 def test_register_refuses_a_taken_address_whatever_its_case(session, make_user):
@@ -113,6 +114,7 @@ def test_create_user_with_a_role(session):
     user = accounts.create_user(session, email="f@example.org", password=GOOD, name="F",
                                 role="facilitator")
     assert user.role == "facilitator" and user.consent_version is None
+    assert user.email_confirmed_at is not None  # the operator vouches for the address
 
 
 @pytest.mark.parametrize("email", ["nobody", "a@b", "a b@example.org", "@example.org"])
@@ -148,6 +150,22 @@ def test_authenticate_refuses_wrong_credentials(session, make_user, email, passw
 def test_authenticate_refuses_inactive_accounts(session, make_user):
     make_user(email="off@example.org", active=False)
     assert accounts.authenticate(session, "off@example.org", TEST_PASSWORD) is None
+
+
+def test_authenticate_right_password_of_an_unconfirmed_account_says_so(session, make_user):
+    user = make_user(email="new@example.org", email_confirmed_at=None)
+    with pytest.raises(accounts.EmailNotConfirmed) as caught:
+        accounts.authenticate(session, "new@example.org", TEST_PASSWORD, now=NOW)
+    assert caught.value.user is user
+    assert user.last_login_at is None
+
+
+@pytest.mark.parametrize(("password", "active"), [("wrong password here", True),
+                                                  (TEST_PASSWORD, False)])
+def test_authenticate_unconfirmed_account_otherwise_fails_like_any(session, make_user,
+                                                                    password, active):
+    make_user(email="new@example.org", email_confirmed_at=None, active=active)
+    assert accounts.authenticate(session, "new@example.org", password) is None
 
 
 def test_authenticate_rehashes_outdated_hashes(session, make_user):
@@ -206,6 +224,20 @@ def test_reset_token_of_a_deactivated_account_is_refused(session, make_user):
         tokens.user_for_reset_token(session, token, SECRET, 3600)
 
 
+def test_reset_confirms_an_unconfirmed_address(session, make_user):
+    user = make_user(email_confirmed_at=None)
+    accounts.reset_password(session, token=tokens.make_reset_token(user, SECRET), password=GOOD,
+                            secret=SECRET, max_age=3600, now=NOW)
+    assert user.email_confirmed_at == NOW
+
+
+def test_reset_keeps_the_first_confirmation_date(session, make_user):
+    user = make_user(email_confirmed_at=NOW - timedelta(days=30))
+    accounts.reset_password(session, token=tokens.make_reset_token(user, SECRET), password=GOOD,
+                            secret=SECRET, max_age=3600, now=NOW)
+    assert user.email_confirmed_at == NOW - timedelta(days=30)
+
+
 def test_reset_ends_all_sessions(session, make_user):
     user = make_user()
     version = user.session_version
@@ -247,6 +279,10 @@ def link_for(token: str) -> str:
     return f"https://example.org/reset/{token}"
 
 
+def confirm_link_for(token: str) -> str:
+    return f"https://example.org/confirm/{token}"
+
+
 def test_reset_link_mail_for_a_known_address(session, make_user):
     user = make_user(email="known@example.org")
     message = accounts.send_reset_link(session, "Known@Example.org", secret=SECRET,
@@ -270,3 +306,149 @@ def test_update_account_refuses_unknown_language(session, make_user):
     with pytest.raises(DomainError) as caught:
         accounts.update_account(session, user, name="X", locale="xx")
     assert caught.value.field == "locale"
+
+
+# ---- sign up: the same whether the address is new or taken --------------------------------------
+
+def sign_up(session, email: str = "maria@example.org", password: str = GOOD,
+            **overrides) -> User | None:
+    values = {"name": "Maria", "locale": "en", "consent_version": "2026-11", "secret": SECRET,
+              "confirm_link_for": confirm_link_for, "reset_link_for": link_for,
+              "now": NOW} | overrides
+    return accounts.sign_up(session, email=email, password=password, **values)
+
+
+def mails(session) -> list[OutboxMessage]:
+    return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_sign_up_with_a_new_address_mails_a_confirmation_link(session):
+    user = sign_up(session, email="Maria@Example.org")
+    assert user is not None and user.email_confirmed_at is None
+    assert user.confirmation_sent_at == NOW
+    [mail] = mails(session)
+    assert mail.recipient == "maria@example.org"
+    assert mail.subject == "Confirm your address for Mutuo Aiuto"  # the account's language
+    path = accounts.confirmation_link_in(mail.body)
+    assert f"https://example.org{path}" in mail.body
+    token = path.removeprefix("/confirm/")
+    assert tokens.user_for_confirmation_token(session, token, SECRET) is user
+
+
+def test_sign_up_with_a_taken_address_mails_its_owner_and_creates_nothing(session, make_user):
+    owner = make_user(email="anna@example.org", locale="en", name="Anna")
+    before = owner.password_hash
+    assert sign_up(session, email="ANNA@example.org", name="Not Anna") is None
+    assert count_users(session) == 1
+    [mail] = mails(session)
+    assert mail.recipient == "anna@example.org"
+    assert mail.subject == "Someone tried to register with your address"
+    assert accounts.confirmation_link_in(mail.body) is None
+    assert "https://example.org/reset/" in mail.body
+    session.refresh(owner)
+    assert (owner.password_hash, owner.name) == (before, "Anna")
+
+
+def test_sign_up_hashes_the_password_once_on_both_branches(session, make_user, monkeypatch):
+    # What keeps the two branches equally slow: argon2 runs in both.
+    hashed: list[str] = []
+    real = accounts.hash_password
+    monkeypatch.setattr(accounts, "hash_password", lambda p: hashed.append(p) or real(p))
+    sign_up(session, email="new@example.org")
+    make_user(email="anna@example.org")
+    sign_up(session, email="anna@example.org")
+    assert hashed == [GOOD, GOOD]
+
+
+def test_sign_up_refuses_bad_input_whether_the_address_is_taken_or_not(session, make_user):
+    make_user(email="anna@example.org")
+    for email in ("anna@example.org", "nobody@example.org"):
+        with pytest.raises(WeakPassword):
+            sign_up(session, email=email, password="short")
+    assert mails(session) == []
+
+
+# ---- confirming the address ----------------------------------------------------------------------
+
+def test_confirm_email_confirms_once(session, make_user):
+    user = make_user(email_confirmed_at=None)
+    token = tokens.make_confirmation_token(user, SECRET)
+    assert accounts.confirm_email(session, token=token, secret=SECRET, now=NOW) is user
+    assert user.email_confirmed_at == NOW
+    assert user.last_login_at == NOW  # the web layer logs the person in
+    with pytest.raises(accounts.AlreadyConfirmed):
+        accounts.confirm_email(session, token=token, secret=SECRET)
+    assert user.email_confirmed_at == NOW
+
+
+def test_confirmation_link_expires(session, make_user):
+    user = make_user(email_confirmed_at=None)
+    token = tokens.make_confirmation_token(user, SECRET)
+    later = datetime.now(UTC) + timedelta(seconds=tokens.CONFIRMATION_MAX_AGE + 60)
+    with time_machine.travel(later), pytest.raises(tokens.ConfirmationLinkExpired):
+        accounts.confirm_email(session, token=token, secret=SECRET)
+    assert user.email_confirmed_at is None
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda user: tokens.make_confirmation_token(user, SECRET) + "x",
+    lambda user: tokens.make_confirmation_token(user, "another-secret-long-enough-0123456789"),
+    lambda user: tokens.make_reset_token(user, SECRET),  # same key, other purpose
+    lambda user: tokens.URLSafeTimedSerializer(SECRET, salt=tokens.CONFIRMATION_SALT)
+    .dumps(["not", "a", "dict"]),
+    lambda user: tokens.URLSafeTimedSerializer(SECRET, salt=tokens.CONFIRMATION_SALT)
+    .dumps({"u": user.public_id, "e": tokens.email_fingerprint("other@example.org")}),
+])
+def test_damaged_or_foreign_confirmation_links_are_refused(session, make_user, mangle):
+    user = make_user(email_confirmed_at=None)
+    with pytest.raises(tokens.ConfirmationLinkInvalid, match="not valid"):
+        accounts.confirm_email(session, token=mangle(user), secret=SECRET)
+    assert user.email_confirmed_at is None
+
+
+def test_confirmation_link_is_for_the_address_it_was_sent_to(session, make_user):
+    user = make_user(email="old@example.org", email_confirmed_at=None)
+    token = tokens.make_confirmation_token(user, SECRET)
+    user.email = "new@example.org"
+    with pytest.raises(tokens.ConfirmationLinkInvalid):
+        accounts.confirm_email(session, token=token, secret=SECRET)
+
+
+def test_confirmation_link_of_a_deactivated_account_is_refused(session, make_user):
+    user = make_user(email_confirmed_at=None, active=False)
+    with pytest.raises(tokens.ConfirmationLinkInvalid):
+        accounts.confirm_email(session, token=tokens.make_confirmation_token(user, SECRET),
+                               secret=SECRET)
+
+
+def test_a_new_confirmation_link_at_most_every_few_minutes(session, make_user):
+    user = make_user(email_confirmed_at=None, locale="en")
+    pause = accounts.CONFIRMATION_RESEND_AFTER
+
+    def resend(at: datetime) -> OutboxMessage | None:
+        return accounts.resend_confirmation(session, user, secret=SECRET,
+                                            link_for=confirm_link_for, now=at)
+
+    assert resend(NOW) is not None
+    assert resend(NOW + pause - timedelta(seconds=1)) is None
+    assert user.confirmation_sent_at == NOW
+    assert resend(NOW + pause) is not None
+    assert user.confirmation_sent_at == NOW + pause
+    assert len(mails(session)) == 2
+
+
+TOKEN_CHARS = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.",
+                      min_size=1, max_size=120)
+
+
+@given(token=TOKEN_CHARS, before=st.text(max_size=40), after=st.text(max_size=40))
+def test_confirmation_link_in_finds_the_path_in_any_mail(token, before, after):
+    assume("/confirm/" not in before)
+    body = f"{before}\nhttps://mutuo.example/confirm/{token}\n{after}"
+    assert accounts.confirmation_link_in(body) == f"/confirm/{token}"
+
+
+@given(st.text(max_size=200))
+def test_confirmation_link_in_finds_nothing_without_a_link(body):
+    assume("/confirm/" not in body)
+    assert accounts.confirmation_link_in(body) is None

@@ -14,8 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import OutboxMessage, User
-from mutuo_aiuto.services import tokens
+from mutuo_aiuto.services import accounts, tokens
 from mutuo_aiuto.services.passwords import verify_password
 from mutuo_aiuto.web.auth.views import safe_next
 from tests.factories import TEST_PASSWORD
@@ -23,6 +24,7 @@ from tests.factories import TEST_PASSWORD
 EN = {"Accept-Language": "en"}
 GOOD = "una frase lunga e facile"
 RESET_LINK = re.compile(r"https?://[^/\s]+(/reset/\S+)")
+CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/confirm/\S+)")
 
 
 class FreshClient(FlaskClient):
@@ -87,19 +89,39 @@ def test_register_preselects_the_current_language(client):
     assert 'value="en"' in selected
 
 
-def test_register_creates_a_member_with_consent_and_logs_in(app, client, session):
+def test_register_creates_an_unconfirmed_member_and_mails_a_link(app, client, session):
+    # The page in Italian, the form's language English: the mail follows the form.
     response = client.post("/register", data=register_form(email=" Maria@Example.ORG "))
-    assert response.status_code == 302
-    assert response.headers["Location"] == landing(app)
+    assert response.status_code == 200
+    assert 'href="/login"' in response.text
     user = session.scalars(select(User)).one()
     assert user.email == "maria@example.org"
     assert user.role == "member" and user.locale == "en" and user.name == "Maria Rossi"
     assert user.consent_version == app.config["SETTINGS"].privacy_notice_version
-    assert user.consent_at is not None
     assert abs(user.consent_at - datetime.now(UTC)) < timedelta(minutes=1)
     assert verify_password(user.password_hash, GOOD)
-    assert is_logged_in(client)
-    assert mails_to(session, "maria@example.org")  # a welcome mail
+    assert user.email_confirmed_at is None
+    assert user.confirmation_sent_at is not None
+    [mail] = mails_to(session, "maria@example.org")
+    assert mail.subject == "Confirm your address for Mutuo Aiuto"
+    assert mail.sent_at is not None  # delivered (to the log) right after the commit
+    assert CONFIRM_LINK.search(mail.body)
+    assert not is_logged_in(client)
+
+
+def test_register_shows_the_check_your_mailbox_page(client):
+    response = client.post("/register", data=register_form(), headers=EN)
+    assert response.status_code == 200
+    assert "Check your mailbox" in response.text
+    assert "Location" not in response.headers
+
+
+def test_register_puts_no_user_in_the_session(client, session):
+    client.post("/register", data=register_form())
+    with client.session_transaction() as flask_session:
+        assert "_user_id" not in flask_session
+    assert client.get_cookie("remember_token") is None
+    assert not is_logged_in(client)
 
 
 @pytest.mark.parametrize(("overrides", "field", "message"), [
@@ -126,24 +148,245 @@ def test_register_refuses_invalid_input_and_saves_nothing(client, session, overr
     assert not is_logged_in(client)
 
 
-def test_register_with_a_taken_address_looks_like_success(app, client, session, make_user):
-    owner = make_user(email="anna@example.org", locale="en")
-    new = client.post("/register", data=register_form(email="new@example.org"), headers=EN)
-    other = app.test_client()
-    taken = other.post("/register", data=register_form(email="ANNA@example.org"), headers=EN)
+# ---- a new address and a taken one answer alike ---------------------------------------
 
-    assert (taken.status_code, taken.headers["Location"]) == (new.status_code,
-                                                               new.headers["Location"])
-    flash = "Check your mailbox: we have sent you a message about your account."
-    assert flash in client.get("/", headers=EN).text
-    assert flash in other.get("/", headers=EN).text
-    assert count(session, User) == 2  # the owner and the new account, no second Anna
-    warning = mails_to(session, "anna@example.org")
-    assert len(warning) == 1
-    assert warning[0].subject == "Someone tried to register with your address"
-    reset = RESET_LINK.search(warning[0].body).group(1)
+VOLATILE_HEADERS = {"X-Request-ID", "Date", "Set-Cookie"}
+
+
+@pytest.fixture
+def csrf_app(make_app: Any) -> Flask:
+    # No app context held across requests (unlike ``app``): Flask-WTF keeps
+    # the CSRF token in ``g``, and one shared ``g`` would hand every browser
+    # the first one's token.
+    return make_app(extra={"WTF_CSRF_ENABLED": True})
+
+
+def sign_up_with_token(app: Flask, **overrides: Any) -> Any:
+    """Register from a fresh browser, with the CSRF token of the form it was shown."""
+    browser = app.test_client()
+    page = browser.get("/register", headers=EN)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+    return browser.post("/register", data=register_form(csrf_token=token, **overrides),
+                        headers=EN)
+
+
+def comparable(response: Any, *addresses: str) -> tuple[int, list, bytes]:
+    """Status, headers and body without what differs between any two requests."""
+    body = re.sub(rb'(name="csrf_token"[^>]*value=")[^"]*', rb"\1-", response.data)
+    body = re.sub(rb'nonce="[^"]*"', b'nonce="-"', body)
+    for address in addresses:
+        body = body.replace(address.encode(), b"ADDRESS")
+    headers = sorted((name, value) for name, value in response.headers.items()
+                     if name not in VOLATILE_HEADERS)
+    cookies = sorted(value.partition("=")[0] for value in response.headers.getlist("Set-Cookie"))
+    return response.status_code, [*headers, ("Set-Cookie names", str(cookies))], body
+
+
+def test_registering_a_new_address_and_the_same_one_again_answer_byte_for_byte_alike(
+        csrf_app):
+    new = sign_up_with_token(csrf_app, email="anna@example.org")
+    taken = sign_up_with_token(csrf_app, email="anna@example.org", name="Someone Else",
+                               password="another long phrase", confirm="another long phrase")
+    assert new.status_code == 200
+    assert comparable(new) == comparable(taken)
+    with csrf_app.app_context():
+        assert count(db.session, User) == 1
+        assert [m.subject for m in mails_to(db.session, "anna@example.org")] == [
+            "Confirm your address for Mutuo Aiuto", "Someone tried to register with your address"]
+
+
+def test_a_taken_confirmed_address_answers_like_a_new_one(csrf_app):
+    from tests.factories import make_user
+
+    with csrf_app.app_context():
+        make_user(db.session, email="anna@example.org", locale="en")
+        db.session.commit()
+    taken = sign_up_with_token(csrf_app, email="ANNA@example.org")
+    new = sign_up_with_token(csrf_app, email="new@example.org")
+    assert new.status_code == 200
+    assert comparable(taken, "anna@example.org") == comparable(new, "new@example.org")
+    with csrf_app.app_context():
+        assert count(db.session, User) == 2
+        assert len(mails_to(db.session, "anna@example.org")) == 1
+
+
+def test_register_with_a_taken_address_mails_the_owner(client, session, make_user):
+    owner = make_user(email="anna@example.org", locale="en")
+    taken = client.post("/register", data=register_form(email="ANNA@example.org"), headers=EN)
+    assert taken.status_code == 200
+    assert "Check your mailbox" in taken.text
+    assert not is_logged_in(client)
+    assert count(session, User) == 1  # no second Anna
+    [warning] = mails_to(session, "anna@example.org")
+    assert warning.subject == "Someone tried to register with your address"
+    assert "confirms it too" not in warning.body  # her address is confirmed
+    reset = RESET_LINK.search(warning.body).group(1)
     assert client.get(reset).status_code == 200
+    session.refresh(owner)
     assert verify_password(owner.password_hash, TEST_PASSWORD)  # the account is untouched
+    assert owner.name != "Maria Rossi"
+
+
+def test_registering_twice_tells_that_a_reset_also_confirms(client, session):
+    client.post("/register", data=register_form(email="anna@example.org"))
+    client.post("/register", data=register_form(email="anna@example.org"))
+    assert count(session, User) == 1
+    warning = mails_to(session, "anna@example.org")[-1]
+    assert warning.subject == "Someone tried to register with your address"
+    assert "choosing a new password with this link confirms it too" in warning.body
+
+
+# ---- confirming the address ----------------------------------------------------------------
+
+def registered(client: FlaskClient, session: Any, email: str = "maria@example.org") -> str:
+    """Register through the form; the path of the confirmation link mailed."""
+    client.post("/register", data=register_form(email=email))
+    mail = mails_to(session, email)[-1]
+    return accounts.confirmation_link_in(mail.body)
+
+
+def test_confirmation_link_shows_a_button_and_confirms_on_post(app, client, session):
+    link = registered(client, session)
+    page = client.get(link, headers=EN)
+    assert page.status_code == 200
+    assert "maria@example.org" in page.text
+    assert re.search(r'<form method="post" action="/confirm/[^"]+" class="stacked">', page.text)
+    user = session.scalars(select(User)).one()
+    assert user.email_confirmed_at is None  # opening the link alone confirms nothing
+    assert not is_logged_in(client)
+
+    done = client.post(link)
+
+    assert done.status_code == 302
+    assert done.headers["Location"] == landing(app)
+    session.refresh(user)
+    assert user.email_confirmed_at is not None
+    assert is_logged_in(client)
+
+
+def test_confirmation_link_works_once(app, client, session):
+    link = registered(client, session)
+    client.post(link)
+    later = app.test_client()
+    for answer in (later.get(link, headers=EN), later.post(link, headers=EN)):
+        assert answer.status_code == 302
+        assert answer.headers["Location"] == "/login"
+    assert "Your address is already confirmed: please log in." in later.get(
+        "/login", headers=EN).text
+    assert not is_logged_in(later)
+
+
+def test_confirmation_link_when_already_logged_in_goes_to_the_landing(app, client, session):
+    link = registered(client, session)
+    client.post(link)
+    again = client.get(link)
+    assert again.status_code == 302
+    assert again.headers["Location"] == landing(app)
+
+
+def test_expired_confirmation_link_is_refused(client, session):
+    link = registered(client, session)
+    later = datetime.now(UTC) + timedelta(seconds=tokens.CONFIRMATION_MAX_AGE + 60)
+    with time_machine.travel(later):
+        page = client.get(link, headers=EN)
+        posted = client.post(link, headers=EN)
+    assert page.status_code == posted.status_code == 400
+    assert "This confirmation link has expired" in page.text
+    assert 'href="/login"' in page.text
+    assert session.scalars(select(User)).one().email_confirmed_at is None
+    assert not is_logged_in(client)
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda link, user, secret: link + "x",
+    lambda link, user, secret: link[:-3],
+    lambda link, user, secret: "/confirm/nonsense",
+    # A reset link's token, signed with the same key for another purpose.
+    lambda link, user, secret: "/confirm/" + tokens.make_reset_token(user, secret),
+    # Signed with another key.
+    lambda link, user, secret: "/confirm/" + tokens.make_confirmation_token(user, "x" * 40),
+])
+def test_tampered_confirmation_link_is_refused(app, client, session, mangle):
+    link = registered(client, session)
+    user = session.scalars(select(User)).one()
+    response = client.get(mangle(link, user, app.config["SECRET_KEY"]), headers=EN)
+    assert response.status_code == 400
+    assert "This confirmation link is not valid" in response.text
+    assert client.post(mangle(link, user, app.config["SECRET_KEY"])).status_code == 400
+    session.refresh(user)
+    assert user.email_confirmed_at is None
+    assert not is_logged_in(client)
+
+
+def test_confirmation_of_a_deactivated_account_is_refused(client, session):
+    link = registered(client, session)
+    user = session.scalars(select(User)).one()
+    user.active = False
+    session.commit()
+    assert client.post(link).status_code == 400
+    session.refresh(user)
+    assert user.email_confirmed_at is None
+
+
+# ---- an unconfirmed account at the login form ---------------------------------------------------
+
+def log_in(client: FlaskClient, email: str, password: str = GOOD) -> Any:
+    return client.post("/login", data={"email": email, "password": password}, headers=EN)
+
+
+def test_login_before_confirming_sends_a_new_link_instead(client, session):
+    first = registered(client, session)
+    # Later than the pause between two links, which the registration mail started.
+    with time_machine.travel(datetime.now(UTC) + accounts.CONFIRMATION_RESEND_AFTER
+                             + timedelta(seconds=5)):
+        response = log_in(client, "maria@example.org")
+        assert response.status_code == 400
+        assert "Confirm your address first: we sent you a new link." in response.text
+        assert "Email or password is not correct." not in response.text
+        assert not is_logged_in(client)
+        mails = mails_to(session, "maria@example.org")
+        assert len(mails) == 2
+        second = accounts.confirmation_link_in(mails[1].body)
+        assert second is not None and second != first
+        assert client.post(second).status_code == 302  # the new link works
+        assert is_logged_in(client)
+        assert client.get(first).status_code == 302  # and the first one now says "already"
+
+
+def test_login_before_confirming_sends_at_most_one_link_every_few_minutes(client, session):
+    registered(client, session)
+    for _attempt in range(3):
+        response = log_in(client, "maria@example.org")
+        assert response.status_code == 400
+        assert "we sent you a link a few minutes ago" in response.text
+    assert len(mails_to(session, "maria@example.org")) == 1  # only the one from registering
+    later = datetime.now(UTC) + accounts.CONFIRMATION_RESEND_AFTER + timedelta(seconds=5)
+    with time_machine.travel(later):
+        assert "we sent you a new link" in log_in(client, "maria@example.org").text
+    assert len(mails_to(session, "maria@example.org")) == 2
+
+
+def test_login_before_confirming_with_a_wrong_password_gets_the_generic_error(client, session):
+    registered(client, session)
+    response = log_in(client, "maria@example.org", "not the password at all")
+    assert response.status_code == 400
+    assert "Email or password is not correct." in response.text
+    assert "Confirm your address" not in response.text
+    assert len(mails_to(session, "maria@example.org")) == 1
+
+
+def test_reset_confirms_an_unconfirmed_address(client, session):
+    registered(client, session)
+    ask_reset(client, "maria@example.org")
+    link = RESET_LINK.search(mails_to(session, "maria@example.org")[-1].body).group(1)
+    done = client.post(link, data={"password": "yet another long phrase",
+                                   "confirm": "yet another long phrase"})
+    assert done.status_code == 302
+    user = session.scalars(select(User)).one()
+    assert user.email_confirmed_at is not None
+    assert is_logged_in(client)
+    client.post("/logout")
+    assert log_in(client, "maria@example.org", "yet another long phrase").status_code == 302
 
 
 # ---- privacy notice -----------------------------------------------------------------------
@@ -263,7 +506,6 @@ def test_logout_needs_the_csrf_token(make_app, tmp_path):
     app = make_app(extra={"WTF_CSRF_ENABLED": True})
     app.test_client_class = FreshClient
     with app.app_context():
-        from mutuo_aiuto.extensions import db
         from tests.factories import make_user
 
         user = make_user(db.session)

@@ -1,4 +1,4 @@
-"""Forms of the auth blueprint: register, log in, reset and change a password, account."""
+"""Forms of the auth blueprint: register, confirm the address, log in, passwords, account."""
 
 from __future__ import annotations
 
@@ -93,6 +93,10 @@ class RegisterForm(FlaskForm):
     password, confirm = _new_password_fields(_l("Password"), "email")
     locale = SelectField(_l("Language"), choices=_language_choices(), default=_current_locale)
     consent = BooleanField(_l("I have read the privacy notice and I agree to it"), [MustAgree()])
+
+
+class ConfirmEmailForm(FlaskForm):
+    """Only the CSRF token: the button that confirms an address and logs in."""
 
 
 class LoginForm(FlaskForm):

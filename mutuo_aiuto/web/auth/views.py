@@ -1,7 +1,9 @@
-"""Accounts on the web: register, log in and out, reset or change a password, account page.
+"""Accounts on the web: register and confirm the address, log in and out, passwords, account.
 
 Every answer about an email address is the same whether it has an account
-or not; mails leave through the outbox right after the commit.
+or not: registering always ends on the same "check your mailbox" page, and
+the new account logs in only from the link mailed to it. Mails leave through
+the outbox right after the commit.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from mutuo_aiuto.config import Settings
@@ -32,6 +35,7 @@ from mutuo_aiuto.web.access import member_required
 from mutuo_aiuto.web.auth.forms import (
     AccountForm,
     ChangePasswordForm,
+    ConfirmEmailForm,
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
@@ -55,6 +59,10 @@ def _external(endpoint: str, **values: str) -> str:
 
 def _reset_link(token: str) -> str:
     return _external("auth.reset_password", token=token)
+
+
+def _confirm_link(token: str) -> str:
+    return _external("auth.confirm_email", token=token)
 
 
 def _landing() -> str:
@@ -110,32 +118,64 @@ def register() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         settings = _settings()
         try:
-            user = accounts.register(
+            accounts.sign_up(
                 db.session, email=form.email.data, password=form.password.data,
                 name=form.name.data, locale=form.locale.data,
-                consent_version=settings.privacy_notice_version)
-        except accounts.EmailTaken:
+                consent_version=settings.privacy_notice_version, secret=settings.secret_key,
+                confirm_link_for=_confirm_link, reset_link_for=_reset_link)
+            db.session.commit()
+        except IntegrityError:
+            # Two sign-ups with one new address at once: the later one finds it
+            # taken only here. Same answer; the first one's link is on its way.
             db.session.rollback()
-            accounts.warn_email_taken(db.session, form.email.data,
-                                      secret=settings.secret_key, link_for=_reset_link)
-            return _registered(None)
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)
-        else:
-            accounts.send_welcome(db.session, user, home_url=_external("main.home"))
-            return _registered(user)
+            return _render("auth/register.html", form)
+        _deliver_mail()
+        return _check_mailbox()
     return _render("auth/register.html", form)
 
 
-def _registered(user: User | None) -> Response:
-    """The same answer for a new account and for an address that already had one."""
-    db.session.commit()
-    if user is not None:
+def _check_mailbox() -> tuple[str, int]:
+    """The one answer to a valid sign-up, new address or taken: no login, no flash, no redirect."""
+    return render_template("auth/check_mailbox.html"), 200
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str) -> Response | tuple[str, int]:
+    """The link mailed at sign-up: a button that confirms the address and logs in.
+
+    Opening the link only shows the button: mail scanners open links too, and
+    a link that logged in on GET would let another site log a visitor into an
+    account of its making.
+    """
+    secret = _settings().secret_key
+    try:
+        user = tokens.user_for_confirmation_token(db.session, token, secret)
+    except tokens.ConfirmationLinkInvalid as error:
+        return render_template("auth/confirm_invalid.html", message=error.message), 400
+    if user.email_confirmed_at is not None:
+        return _already_confirmed()
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        try:
+            accounts.confirm_email(db.session, token=token, secret=secret)
+        except accounts.AlreadyConfirmed:
+            db.session.rollback()
+            return _already_confirmed()
+        db.session.commit()
         login_user(user)
-    _deliver_mail()
-    flash(_("Check your mailbox: we have sent you a message about your account."), "success")
-    return redirect(_landing())
+        flash(_("Your address is confirmed and you are logged in. Welcome!"), "success")
+        return redirect(_landing())
+    return render_template("auth/confirm_email.html", form=form, user=user), 200
+
+
+def _already_confirmed() -> Response:
+    if current_user.is_authenticated:
+        return redirect(_landing())
+    flash(_("Your address is already confirmed: please log in."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -146,7 +186,11 @@ def login() -> Response | tuple[str, int]:
         return redirect(next_url or _landing())
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(db.session, form.email.data, form.password.data)
+        try:
+            user = accounts.authenticate(db.session, form.email.data, form.password.data)
+        except accounts.EmailNotConfirmed as unconfirmed:
+            _send_new_confirmation(unconfirmed.user)
+            return _render("auth/login.html", form, next_url=next_url)
         if user is not None:
             db.session.commit()
             login_user(user, remember=bool(form.remember.data))
@@ -154,6 +198,19 @@ def login() -> Response | tuple[str, int]:
         db.session.rollback()
         form.password.errors.append(_("Email or password is not correct."))
     return _render("auth/login.html", form, next_url=next_url)
+
+
+def _send_new_confirmation(user: User) -> None:
+    """The right password for an unconfirmed account: a new link instead of a login."""
+    sent = accounts.resend_confirmation(db.session, user, secret=_settings().secret_key,
+                                        link_for=_confirm_link)
+    db.session.commit()
+    if sent is None:
+        flash(_("Confirm your address first: we sent you a link a few minutes ago. "
+                "Please look in your mailbox, and in the spam folder too."), "info")
+        return
+    _deliver_mail()
+    flash(_("Confirm your address first: we sent you a new link."), "info")
 
 
 @bp.post("/logout")
