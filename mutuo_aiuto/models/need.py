@@ -58,6 +58,9 @@ class Need(db.Model):
                                                  onupdate=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The end date the owner was last warned about (scheduler, issue 5): a
+    # second run sends nothing, a new end date gets a new notice.
+    expiry_notice_for: Mapped[date | None]
 
     household: Mapped[Household] = relationship()
     category: Mapped[Category] = relationship()

@@ -45,9 +45,14 @@ class Offer(db.Model):
     max_hops: Mapped[int] = mapped_column(default=1)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     ends_on: Mapped[date]
+    # Raised by every confirmation that takes capacity or time from the offer,
+    # so that two facilitators confirming at once cannot both succeed.
+    version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                  onupdate=utcnow)
+    # The end date the owner was last warned about (scheduler, issue 5).
+    expiry_notice_for: Mapped[date | None]
 
     household: Mapped[Household] = relationship()
     neighbourhood: Mapped[Neighbourhood] = relationship()

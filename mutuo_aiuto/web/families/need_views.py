@@ -13,6 +13,7 @@ from mutuo_aiuto.models import Need
 from mutuo_aiuto.services import households, needs
 from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.services.lifecycle import NEED_EDITABLE
+from mutuo_aiuto.web.facilitator.hooks import propose_after_commit
 from mutuo_aiuto.web.families.common import (
     current_household,
     household_required,
@@ -61,6 +62,7 @@ def new_need():
             show_error(form, error)
         else:
             db.session.commit()
+            propose_after_commit(need=need)
             flash(_("Your request is published: the Hub will look for help.") if publish
                   else _("Your request is saved as a draft."), "success")
             return redirect(url_for("families.need", public_id=need.public_id))
@@ -88,6 +90,7 @@ def edit_need(public_id: str):
             show_error(form, error)
         else:
             db.session.commit()
+            propose_after_commit(need=need)
             flash(_("Your request is saved."), "success")
             return redirect(url_for("families.need", public_id=public_id))
     return _render_form(form, need)
@@ -103,6 +106,7 @@ def _change(public_id: str, action: Callable, done: str):
         flash(str(error.message), "error")
     else:
         db.session.commit()
+        propose_after_commit(need=need)
         flash(done, "success")
     return redirect(url_for("families.need", public_id=public_id))
 

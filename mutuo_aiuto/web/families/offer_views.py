@@ -13,6 +13,7 @@ from mutuo_aiuto.models import Offer
 from mutuo_aiuto.services import households, needs, offers
 from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.services.lifecycle import OFFER_EDITABLE
+from mutuo_aiuto.web.facilitator.hooks import propose_after_commit
 from mutuo_aiuto.web.families.common import (
     current_household,
     household_required,
@@ -57,6 +58,7 @@ def new_offer():
             show_error(form, error)
         else:
             db.session.commit()
+            propose_after_commit(offer=offer)
             flash(_("Your offer is published: thank you!"), "success")
             return redirect(url_for("families.offer", public_id=offer.public_id))
     return _render_form(form)
@@ -83,6 +85,7 @@ def edit_offer(public_id: str):
             show_error(form, error)
         else:
             db.session.commit()
+            propose_after_commit(offer=offer)
             flash(_("Your offer is saved."), "success")
             return redirect(url_for("families.offer", public_id=public_id))
     return _render_form(form, offer)
@@ -98,6 +101,7 @@ def _change(public_id: str, action: Callable, done: str):
         flash(str(error.message), "error")
     else:
         db.session.commit()
+        propose_after_commit(offer=offer)
         flash(done, "success")
     return redirect(url_for("families.offer", public_id=public_id))
 

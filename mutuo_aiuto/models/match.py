@@ -1,0 +1,113 @@
+"""A match (abbinamento): a pairing a facilitator confirmed, followed until it closes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models.need import Need
+from mutuo_aiuto.models.offer import Offer
+from mutuo_aiuto.models.types import EncryptedText, UTCDateTime, new_public_id, utcnow
+
+# awaiting: confirmed by a facilitator, waiting for the helper to accept.
+MATCH_STATUSES = ("awaiting", "active", "closed", "declined", "unanswered", "cancelled")
+# Matches that hold the offer's capacity and time.
+MATCH_HOLDING = ("awaiting", "active")
+OUTCOMES = ("resolved", "partly", "not_resolved", "stopped")
+
+
+class Match(db.Model):
+    __tablename__ = "matches"
+    __table_args__ = (
+        CheckConstraint(f"status IN {MATCH_STATUSES!r}", name="status"),
+        CheckConstraint("family_rating IS NULL OR family_rating BETWEEN 1 AND 5",
+                        name="family_rating"),
+        CheckConstraint("helper_rating IS NULL OR helper_rating BETWEEN 1 AND 5",
+                        name="helper_rating"),
+        CheckConstraint("hours IS NULL OR hours >= 0", name="hours"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"),
+                                          index=True)
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(12), default="awaiting", index=True)
+    score: Mapped[int | None]
+    confirmed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_on: Mapped[date | None]
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Rules a facilitator overrode when pairing by hand ("distance", "language").
+    overrides: Mapped[str | None] = mapped_column(String(60))
+    override_reason: Mapped[str | None] = mapped_column(String(500))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    hours: Mapped[float | None] = mapped_column(Numeric(7, 2, asdecimal=False))
+    family_rating: Mapped[int | None]
+    family_comment: Mapped[str | None] = mapped_column(EncryptedText())
+    helper_rating: Mapped[int | None]
+    helper_comment: Mapped[str | None] = mapped_column(EncryptedText())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    need: Mapped[Need] = relationship()
+    offer: Mapped[Offer] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Match {self.public_id} {self.status}>"
+
+
+class FollowUp(db.Model):
+    """A scheduled check (verifica) by the facilitator with both sides, and its outcome."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"),
+                                          index=True)
+    due_on: Mapped[date] = mapped_column(index=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    notes: Mapped[str | None] = mapped_column(EncryptedText())
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    match: Mapped[Match] = relationship()
+
+
+class SessionNotice(db.Model):
+    """One person's reminders of one session of a match, and their answer (issue 5).
+
+    A row per (match, person, day, start): which reminders went (a week before,
+    the day before, the morning) and whether they said they are coming.
+    """
+
+    __tablename__ = "session_notices"
+    __table_args__ = (
+        UniqueConstraint("match_id", "user_id", "on_date", "start_minute", name="one_per_session"),
+        CheckConstraint("answer IS NULL OR answer IN ('coming', 'cannot')", name="answer"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"),
+                                          index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    on_date: Mapped[date] = mapped_column(index=True)
+    start_minute: Mapped[int]
+    end_minute: Mapped[int]
+    week_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    day_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    morning_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answer: Mapped[str | None] = mapped_column(String(10))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    match: Mapped[Match] = relationship()

@@ -1,0 +1,352 @@
+"""Matches: a facilitator confirms a pairing without overbooking; the helper answers.
+
+Confirming takes capacity and time from the offer in the caller's one
+transaction: the need and offer rows are locked (``SELECT … FOR UPDATE`` on
+PostgreSQL), every rule is checked again against the matches of that moment,
+and the offer's ``version`` is raised with a conditional UPDATE, so that of two
+facilitators confirming at once exactly one succeeds — also on SQLite, which
+ignores row locks. Locks are always taken in the order match, need, offer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from mutuo_aiuto.matching import diagnose as rules
+from mutuo_aiuto.models import MATCH_HOLDING, Match, Need, Offer, Proposal, User
+from mutuo_aiuto.services import audit, matching_runs, policy
+from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
+from mutuo_aiuto.services.followups import local_date
+from mutuo_aiuto.services.lifecycle import NEED_SEEKING, move_need, move_offer
+from mutuo_aiuto.services.notifications import notify, notify_facilitators
+
+REASON_MAX = 500
+
+# What a facilitator reads when the rules refuse a pairing.
+REFUSALS = {
+    rules.FULL: _l("This offer has no capacity left."),
+    rules.BUSY: _l("This helper is already committed at that time."),
+    rules.HELPERS: _l("This request already has all the helpers it asked for."),
+    rules.SAME_HOUSEHOLD: _l("A family cannot be paired with its own offer."),
+    rules.NO_SKILL: _l("The helper does not offer every skill the request needs."),
+    rules.NO_TIME: _l("The helper is not free at the times of the request."),
+    rules.TOO_FAR: _l("The helper lives too far from the family."),
+    rules.LANGUAGE: _l("The family and the helper have no language in common."),
+    rules.NOT_VETTED: _l("This request needs a vetted helper."),
+}
+# The only rules a facilitator may override, explicitly, when pairing by hand.
+OVERRIDABLE = {"distance": rules.TOO_FAR, "language": rules.LANGUAGE}
+MATCH_STATUS_LABELS = {
+    "awaiting": _l("waiting for the helper's answer"),
+    "active": _l("under way"),
+    "closed": _l("closed"),
+    "declined": _l("declined by the helper"),
+    "unanswered": _l("not answered in time"),
+    "cancelled": _l("cancelled"),
+}
+CHANGED_MEANWHILE = _l("Someone changed this request or offer at the same moment. "
+                       "Reload the page and try again.")
+
+
+def match_status_label(status: str) -> str:
+    return str(MATCH_STATUS_LABELS.get(status, status))
+
+
+# ---- finding, with the permission checks --------------------------------------
+
+
+def _by_public_id(session: Session, model: type, public_id: str) -> Any:
+    return session.execute(select(model).filter_by(public_id=public_id)).scalar_one_or_none()
+
+
+def get_proposal(session: Session, actor: User, public_id: str) -> Proposal:
+    proposal = _by_public_id(session, Proposal, public_id)
+    if proposal is None or not policy.is_facilitator(actor):
+        raise NotFound(_l("This proposal does not exist."))
+    return proposal
+
+
+def get_match(session: Session, actor: User, public_id: str) -> Match:
+    """A match its two sides and facilitators may see; NotFound for anyone else."""
+    match = _by_public_id(session, Match, public_id)
+    if match is None or not policy.can_act_on_match(actor, match, policy.VIEW):
+        raise NotFound(_l("This pairing does not exist."))
+    return match
+
+
+def get_need(session: Session, actor: User, public_id: str) -> Need:
+    need = _by_public_id(session, Need, public_id)
+    if need is None or not policy.can_view_need(actor, need):
+        raise NotFound(_l("This request does not exist."))
+    return need
+
+
+def get_offer(session: Session, actor: User, public_id: str) -> Offer:
+    offer = _by_public_id(session, Offer, public_id)
+    if offer is None or not policy.can_view_offer(actor, offer):
+        raise NotFound(_l("This offer does not exist."))
+    return offer
+
+
+def _require_facilitator(actor: User) -> None:
+    if not policy.is_facilitator(actor):
+        raise NotAllowed(_l("Only a facilitator of the Hub can do this."))
+
+
+# ---- locking and claiming ------------------------------------------------------
+
+
+def _lock(session: Session, model: type, row_id: int) -> Any:
+    """The row, read afresh and locked until the transaction ends (PostgreSQL)."""
+    query = (select(model).where(model.id == row_id).with_for_update()
+             .execution_options(populate_existing=True))
+    return session.execute(query).scalar_one()
+
+
+def _claim(session: Session, need: Need, offer: Offer, now: datetime) -> None:
+    """Compare-and-set on both rows: fails if another transaction changed them since
+    they were read, which is what protects SQLite where the row locks do nothing."""
+    claimed = session.execute(
+        update(Offer).where(Offer.id == offer.id, Offer.version == offer.version)
+        .values(version=Offer.version + 1).execution_options(synchronize_session=False))
+    touched = session.execute(
+        update(Need).where(Need.id == need.id, Need.updated_at == need.updated_at)
+        .values(updated_at=now).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1 or touched.rowcount != 1:
+        raise DomainError(CHANGED_MEANWHILE)
+    session.expire(offer, ["version", "updated_at"])
+    session.expire(need, ["updated_at"])
+
+
+def _holding_count(session: Session, *where: Any) -> int:
+    return session.execute(select(func.count(Match.id)).where(
+        Match.status.in_(MATCH_HOLDING), *where)).scalar_one()
+
+
+# ---- confirming ----------------------------------------------------------------
+
+
+def _check_open(need: Need, offer: Offer, today: date) -> None:
+    if need.status not in NEED_SEEKING or need.ends_on < today:
+        raise InvalidTransition(_l("This request is no longer looking for help."))
+    if offer.status == "full":
+        raise DomainError(REFUSALS[rules.FULL])
+    if offer.status != "open" or offer.ends_on < today:
+        raise InvalidTransition(_l("This offer is no longer open."))
+
+
+def _confirm(session: Session, actor: User, need_id: int, offer_id: int, *,
+             now: datetime, respond_days: int, proposal: Proposal | None = None,
+             overrides: Iterable[str] = (), reason: str | None = None) -> Match:
+    need, offer = _lock(session, Need, need_id), _lock(session, Offer, offer_id)
+    today = local_date(now)
+    _check_open(need, offer, today)
+    if _holding_count(session, Match.need_id == need.id, Match.offer_id == offer.id):
+        raise InvalidTransition(_l("This request and this offer are already paired."))
+    check = matching_runs.check_pair(session, need, offer, today)
+    used = sorted(name for name in set(overrides) if OVERRIDABLE[name] in check.blockers)
+    blocking = [code for code in check.blockers
+                if code not in {OVERRIDABLE[name] for name in used}]
+    if blocking:
+        raise DomainError(REFUSALS[blocking[0]], field="offer")
+    _claim(session, need, offer, now)
+    match = Match(need=need, offer=offer, proposal_id=proposal.id if proposal else None,
+                  status="awaiting", score=proposal.score if proposal else check.score,
+                  confirmed_by_id=actor.id, confirmed_at=now,
+                  respond_by=now + timedelta(days=respond_days),
+                  overrides=",".join(used) or None, override_reason=reason if used else None)
+    session.add(match)
+    session.flush()
+    _after_confirm(session, actor, match, proposal, today, now)
+    return match
+
+
+def _after_confirm(session: Session, actor: User, match: Match, proposal: Proposal | None,
+                   today: date, now: datetime) -> None:
+    need, offer = match.need, match.offer
+    if proposal is not None:
+        proposal.status = "confirmed"
+    if _holding_count(session, Match.need_id == need.id) >= need.helpers:
+        move_need(need, "matched", now)
+        matching_runs.supersede_for_need(session, need)
+    if _holding_count(session, Match.offer_id == offer.id) >= offer.capacity:
+        move_offer(offer, "full")
+    _record(session, actor, match)
+    _tell_both_sides(session, match)
+    matching_runs.repropose_blocked(session, offer, today=today, now=now)
+
+
+def _record(session: Session, actor: User, match: Match) -> None:
+    details = {"need": match.need.public_id, "offer": match.offer.public_id}
+    audit.record(session, actor, audit.MATCH_CONFIRMED, target=match,
+                 household=match.need.household, details=details)
+    if match.overrides:
+        audit.record(session, actor, audit.MATCH_OVERRIDDEN, target=match,
+                     household=match.need.household,
+                     details=details | {"overrides": match.overrides})
+
+
+def _params(match: Match) -> dict[str, Any]:
+    return {"need": match.need.title, "offer": match.offer.title,
+            "family": match.need.household.name, "helper": match.offer.household.name,
+            "match_id": match.public_id, "need_id": match.need.public_id}
+
+
+def _tell_both_sides(session: Session, match: Match) -> None:
+    params = _params(match) | {"respond_by": match.respond_by}
+    notify(session, match.need.household.user, "match_confirmed_family", **params)
+    notify(session, match.offer.household.user, "match_confirmed_helper", **params)
+
+
+def confirm_proposal(session: Session, actor: User, proposal: Proposal, *, now: datetime,
+                     respond_days: int) -> Match:
+    """Confirm the matcher's proposal (its choice or an alternative); both sides are told."""
+    _require_facilitator(actor)
+    if proposal.status != "proposed":
+        raise InvalidTransition(_l("This proposal was already handled."))
+    return _confirm(session, actor, proposal.need_id, proposal.offer_id, now=now,
+                    respond_days=respond_days, proposal=proposal)
+
+
+def pair_by_hand(session: Session, actor: User, need: Need, offer: Offer, *, now: datetime,
+                 respond_days: int, overrides: Iterable[str] = (),
+                 reason: str | None = None) -> Match:
+    """Pair a need with an offer the facilitator chose. Every rule holds, except distance
+    and language when explicitly overridden; an override needs a reason and is recorded."""
+    _require_facilitator(actor)
+    overrides = set(overrides)
+    if not overrides <= OVERRIDABLE.keys():
+        raise DomainError(_l("Only distance and language can be overridden."),
+                          field="overrides")
+    reason = (reason or "").strip() or None
+    if overrides and not reason:
+        raise DomainError(_l("Say why you override the rule."), field="reason")
+    if reason and len(reason) > REASON_MAX:
+        raise DomainError(_l("Keep it under %(max)d characters.", max=REASON_MAX),
+                          field="reason")
+    proposal = session.execute(select(Proposal).filter_by(
+        need_id=need.id, offer_id=offer.id, status="proposed")).scalars().first()
+    return _confirm(session, actor, need.id, offer.id, now=now, respond_days=respond_days,
+                    proposal=proposal, overrides=overrides, reason=reason)
+
+
+def reject_proposal(session: Session, actor: User, proposal: Proposal, reason: str | None,
+                    *, now: datetime) -> Proposal:
+    """Turn a proposal down for a reason; the pair is not proposed again and the need gets
+    new proposals."""
+    _require_facilitator(actor)
+    if proposal.status != "proposed":
+        raise InvalidTransition(_l("This proposal was already handled."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Say why this pairing is not right."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError(_l("Keep it under %(max)d characters.", max=REASON_MAX),
+                          field="reason")
+    proposal.status = "rejected"
+    proposal.rejected_reason = reason
+    session.flush()
+    matching_runs.propose_for(session, proposal.need, today=local_date(now), now=now)
+    return proposal
+
+
+# ---- the helper's answer ---------------------------------------------------------
+
+
+def _answerable(session: Session, user: User, match: Match) -> Match:
+    match = _lock(session, Match, match.id)
+    if not policy.can_act_on_match(user, match, policy.VIEW):
+        raise NotFound(_l("This pairing does not exist."))
+    if not policy.is_helper(user, match):
+        raise NotAllowed(_l("Only the helper can answer this pairing."))
+    if match.status != "awaiting":
+        raise InvalidTransition(_l("This pairing is no longer waiting for an answer."))
+    return match
+
+
+def accept_match(session: Session, user: User, match: Match, *, now: datetime) -> Match:
+    """The helper says yes: the match runs; the need is active once all its helpers said yes."""
+    match = _answerable(session, user, match)
+    match.status = "active"
+    match.accepted_at = now
+    match.started_on = local_date(now)
+    need = _lock(session, Need, match.need_id)
+    session.flush()
+    waiting = _holding_count(session, Match.need_id == need.id, Match.status == "awaiting")
+    if need.status == "matched" and not waiting:
+        move_need(need, "active", now)
+    notify(session, need.household.user, "match_accepted", **_params(match))
+    return match
+
+
+def decline_match(session: Session, user: User, match: Match, *, now: datetime) -> Match:
+    """The helper says no: the need looks for help again and gets new proposals."""
+    match = _answerable(session, user, match)
+    _release(session, match, "declined", now)
+    notify(session, match.need.household.user, "match_declined", **_params(match))
+    notify_facilitators(session, "match_declined_staff", **_params(match))
+    return match
+
+
+def _release(session: Session, match: Match, status: str, now: datetime) -> None:
+    """End an awaiting match: the offer's capacity and time are free, the need is open."""
+    match.status = status
+    match.closed_at = now
+    need, offer = _lock(session, Need, match.need_id), _lock(session, Offer, match.offer_id)
+    today = local_date(now)
+    session.flush()
+    if need.status in ("matched", "active"):
+        move_need(need, "open", now)
+    if offer.status == "full" and offer.ends_on >= today and _holding_count(
+            session, Match.offer_id == offer.id) < offer.capacity:
+        move_offer(offer, "open")
+    session.flush()
+    matching_runs.propose_for(session, need, today=today, now=now)
+
+
+def expire_unanswered(session: Session, now: datetime) -> int:
+    """Withdraw every confirmation the helper left unanswered past its deadline.
+
+    Idempotent: a second call finds nothing left to withdraw.
+    """
+    late = list(session.scalars(select(Match.id).where(
+        Match.status == "awaiting", Match.respond_by < now).order_by(Match.id)))
+    done = 0
+    for match_id in late:
+        match = _lock(session, Match, match_id)
+        if match.status != "awaiting":  # answered meanwhile
+            continue
+        _release(session, match, "unanswered", now)
+        params = _params(match)
+        notify(session, match.need.household.user, "match_unanswered", **params)
+        notify(session, match.offer.household.user, "match_unanswered_helper", **params)
+        notify_facilitators(session, "match_unanswered_staff", **params)
+        done += 1
+    return done
+
+
+# ---- what the two sides and the dashboard read ---------------------------------------
+
+
+def matches_of(session: Session, user: User) -> list[Match]:
+    """The matches where the user's household asks or gives help, the newest first."""
+    household = user.household
+    if household is None:
+        return []
+    query = (select(Match).join(Need, Need.id == Match.need_id)
+             .join(Offer, Offer.id == Match.offer_id)
+             .where((Need.household_id == household.id) | (Offer.household_id == household.id))
+             .order_by(Match.confirmed_at.desc(), Match.id.desc()))
+    return list(session.scalars(query))
+
+
+def awaiting_matches(session: Session) -> list[Match]:
+    """Confirmations waiting for the helper's answer, the nearest deadline first."""
+    return list(session.scalars(select(Match).where(Match.status == "awaiting")
+                                .order_by(Match.respond_by, Match.id)))

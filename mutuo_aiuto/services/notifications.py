@@ -1,0 +1,197 @@
+"""Notifications: an in-app inbox plus a mail through the outbox, in the recipient's language.
+
+A notification is stored as a kind and its parameters, never as finished text:
+the inbox renders it in the language of whoever reads it, when they read it,
+and the mail is rendered in the recipient's language when it is queued.
+``KINDS`` is the registry of every kind with its lazily translated texts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import force_locale, format_datetime
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+from werkzeug.routing import BuildError
+
+from mutuo_aiuto.models import FACILITATOR, Notification, User
+from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.services.errors import NotFound
+from mutuo_aiuto.services.outbox import queue_mail
+
+
+@dataclass(frozen=True)
+class Kind:
+    """The texts of one kind of notification and the page it links to.
+
+    ``link`` is (endpoint, parameter holding the public id the endpoint takes).
+    """
+
+    title: Any
+    body: Any
+    link: tuple[str, str] | None = None
+
+
+_MATCH_PAGE = ("inbox.match", "match_id")
+_FAMILY_NEED_PAGE = ("families.need", "need_id")
+_STAFF_NEED_PAGE = ("facilitator.need", "need_id")
+
+KINDS: dict[str, Kind] = {
+    "match_confirmed_family": Kind(
+        _l("A helper for “%(need)s”"),
+        _l("The Family Hub paired your request “%(need)s” with %(helper)s. You can now see "
+           "each other's contacts. %(helper)s has until %(respond_by)s to confirm."),
+        _MATCH_PAGE),
+    "match_confirmed_helper": Kind(
+        _l("Can you help %(family)s?"),
+        _l("The Family Hub paired your offer “%(offer)s” with the request “%(need)s” of "
+           "%(family)s. Please accept or decline by %(respond_by)s."),
+        _MATCH_PAGE),
+    "match_accepted": Kind(
+        _l("%(helper)s will help you"),
+        _l("%(helper)s accepted to help with “%(need)s”."),
+        _MATCH_PAGE),
+    "match_declined": Kind(
+        _l("Looking for another helper"),
+        _l("%(helper)s cannot help with “%(need)s” after all. The Family Hub is looking "
+           "for someone else."),
+        _FAMILY_NEED_PAGE),
+    "match_unanswered": Kind(
+        _l("Looking for another helper"),
+        _l("The helper proposed for “%(need)s” did not answer in time. The Family Hub is "
+           "looking for someone else."),
+        _FAMILY_NEED_PAGE),
+    "match_unanswered_helper": Kind(
+        _l("Pairing withdrawn"),
+        _l("You did not answer in time, so the pairing with %(family)s for “%(need)s” was "
+           "withdrawn."),
+        None),
+    "match_declined_staff": Kind(
+        _l("A helper declined"),
+        _l("%(helper)s declined the pairing with %(family)s for “%(need)s”. The request is "
+           "open again."),
+        _STAFF_NEED_PAGE),
+    "match_unanswered_staff": Kind(
+        _l("A pairing was not answered"),
+        _l("%(helper)s did not answer the pairing with %(family)s for “%(need)s” in time. "
+           "The request is open again."),
+        _STAFF_NEED_PAGE),
+}
+
+# Parameters kept as ISO timestamps and shown as dates in the reader's language.
+DATETIME_PARAMS = frozenset({"respond_by"})
+
+
+@dataclass(frozen=True)
+class Rendered:
+    title: str
+    body: str
+    path: str | None
+
+
+def _stored(params: dict[str, Any]) -> dict[str, Any]:
+    return {key: value.isoformat() if isinstance(value, datetime) else value
+            for key, value in params.items()}
+
+
+def _shown(params: dict[str, Any]) -> dict[str, Any]:
+    shown = dict(params)
+    for key in DATETIME_PARAMS & shown.keys():
+        shown[key] = format_datetime(datetime.fromisoformat(shown[key]), "medium")
+    return shown
+
+
+def _path(kind: Kind, params: dict[str, Any]) -> str | None:
+    """The page's path, or None when that page does not exist (yet) in this app."""
+    if kind.link is None or kind.link[1] not in params:
+        return None
+    endpoint, key = kind.link
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        return adapter.build(endpoint, {"public_id": params[key]})
+    except BuildError:
+        return None
+
+
+def render(kind_name: str, params: dict[str, Any]) -> Rendered:
+    """The texts of a notification in the current language."""
+    kind = KINDS[kind_name]
+    shown = _shown(params)
+    return Rendered(str(kind.title) % shown, str(kind.body) % shown, _path(kind, params))
+
+
+def render_notification(notification: Notification) -> Rendered:
+    return render(notification.kind, notification.params or {})
+
+
+def notify(session: Session, user: User, kind: str, *, mail: bool = True,
+           **params: Any) -> Notification:
+    """Put a notification in ``user``'s inbox and queue the same by mail in their language."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    notification = Notification(user_id=user.id, kind=kind, params=_stored(params),
+                                created_at=utcnow())
+    session.add(notification)
+    if mail and user.active:
+        _queue_mail(session, user, notification)
+    session.flush()
+    return notification
+
+
+def _queue_mail(session: Session, user: User, notification: Notification) -> None:
+    with force_locale(user.locale or "it"):
+        text = render_notification(notification)
+        base_url = current_app.config["SETTINGS"].base_url.rstrip("/")
+        link = base_url + text.path if text.path else None
+        body = render_template("inbox/notification_mail.txt", user=user, text=text, link=link)
+    queue_mail(session, user.email, text.title, body)
+
+
+def facilitators(session: Session) -> list[User]:
+    """Who hears about the Hub's daily work: active facilitators (administrators when
+    there is no facilitator at all, so nothing goes unheard)."""
+    query = select(User).where(User.active.is_(True)).order_by(User.id)
+    staff = list(session.scalars(query.where(User.role == FACILITATOR)))
+    return staff or list(session.scalars(query.where(User.role == "admin")))
+
+
+def notify_facilitators(session: Session, kind: str, **params: Any) -> list[Notification]:
+    return [notify(session, user, kind, **params) for user in facilitators(session)]
+
+
+def list_notifications(session: Session, user: User, limit: int = 50) -> list[Notification]:
+    query = (select(Notification).where(Notification.user_id == user.id)
+             .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
+    return list(session.scalars(query))
+
+
+def unread_count(session: Session, user: User) -> int:
+    query = select(func.count(Notification.id)).where(Notification.user_id == user.id,
+                                                      Notification.read_at.is_(None))
+    return session.execute(query).scalar_one()
+
+
+def mark_read(session: Session, user: User, public_id: str,
+              now: datetime | None = None) -> Notification:
+    """Mark one of the user's notifications read; someone else's is NotFound."""
+    notification = session.execute(
+        select(Notification).filter_by(public_id=public_id, user_id=user.id)
+    ).scalar_one_or_none()
+    if notification is None:
+        raise NotFound(_l("This message does not exist."))
+    if notification.read_at is None:
+        notification.read_at = now or utcnow()
+    return notification
+
+
+def mark_all_read(session: Session, user: User, now: datetime | None = None) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now or utcnow()))
+    return result.rowcount

@@ -1,0 +1,118 @@
+"""Who may see or do what: the one module of permission checks.
+
+Views and services ask here instead of comparing ids themselves, so a rule
+such as "contacts are revealed to the counterpart of a confirmed match" lives
+in one place. A check that fails on another member's object should become a
+404 in the view (never 403), so that ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, object_session
+
+from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, Need, Offer, User
+
+VIEW = "view"
+RESPOND = "respond"
+FEEDBACK = "feedback"
+MANAGE = "manage"
+MATCH_ACTIONS = (VIEW, RESPOND, FEEDBACK, MANAGE)
+
+
+def _signed_in(user: Any) -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False))
+
+
+def is_facilitator(user: Any) -> bool:
+    """Facilitators and administrators: they run the matcher and see every household."""
+    return _signed_in(user) and bool(user.is_facilitator)
+
+
+def owns(user: Any, household: Household | None) -> bool:
+    return _signed_in(user) and household is not None and household.user_id == user.id
+
+
+def is_family(user: Any, match: Match) -> bool:
+    """The household that asked for help in this match."""
+    return owns(user, match.need.household)
+
+
+def is_helper(user: Any, match: Match) -> bool:
+    """The household that gives the help in this match."""
+    return owns(user, match.offer.household)
+
+
+def _holding_matches_between(session: Session, a: Household, b: Household) -> bool:
+    """Whether a confirmed, still running match joins the two households either way."""
+    query = (select(Match.id)
+             .join(Need, Need.id == Match.need_id)
+             .join(Offer, Offer.id == Match.offer_id)
+             .where(Match.status.in_(MATCH_HOLDING),
+                    or_((Need.household_id == a.id) & (Offer.household_id == b.id),
+                        (Need.household_id == b.id) & (Offer.household_id == a.id)))
+             .limit(1))
+    return session.execute(query).first() is not None
+
+
+def can_see_contacts(viewer: Any, household: Household) -> bool:
+    """Private contacts: the household itself, facilitators, and the counterpart of a match
+    a facilitator confirmed — only while that match is awaiting an answer or active."""
+    if not _signed_in(viewer):
+        return False
+    if owns(viewer, household) or is_facilitator(viewer):
+        return True
+    own = viewer.household
+    session = object_session(household)
+    if own is None or session is None:
+        return False
+    return _holding_matches_between(session, own, household)
+
+
+def _helps_with(session: Session, user: Any, need: Need) -> bool:
+    query = (select(Match.id).join(Offer, Offer.id == Match.offer_id)
+             .join(Household, Household.id == Offer.household_id)
+             .where(Match.need_id == need.id, Match.status.in_(MATCH_HOLDING),
+                    Household.user_id == user.id)
+             .limit(1))
+    return session.execute(query).first() is not None
+
+
+def can_view_need(user: Any, need: Need) -> bool:
+    """The family, facilitators, and the helper of a running match for this need."""
+    if owns(user, need.household) or is_facilitator(user):
+        return True
+    session = object_session(need)
+    return _signed_in(user) and session is not None and _helps_with(session, user, need)
+
+
+def can_view_offer(user: Any, offer: Offer) -> bool:
+    """The helper and facilitators; a family sees the offer through its match page."""
+    return owns(user, offer.household) or is_facilitator(user)
+
+
+def can_act_on_match(user: Any, match: Match, action: str = VIEW) -> bool:
+    """``view``: the two sides and facilitators; ``respond`` (accept or decline): the
+    helper while the match awaits an answer; ``feedback``: the two sides once it runs or
+    ran; ``manage`` (confirm, close, cancel): facilitators."""
+    if action not in MATCH_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if action == MANAGE:
+        return is_facilitator(user)
+    if action == RESPOND:
+        return match.status == "awaiting" and is_helper(user, match)
+    sides = is_family(user, match) or is_helper(user, match)
+    if action == FEEDBACK:
+        return sides and match.status in ("active", "closed")
+    return sides or is_facilitator(user)
+
+
+def counterpart(user: User, match: Match) -> Household | None:
+    """The other side of the match for one of its sides (None for anyone else)."""
+    if is_family(user, match):
+        return match.offer.household
+    if is_helper(user, match):
+        return match.need.household
+    return None

@@ -1,0 +1,126 @@
+"""Why a pairing was proposed, in plain words and in the reader's language.
+
+The matcher explains a score as coded parts (``proximity`` with its hops,
+``language`` with the shared languages, …). This module turns them, with the
+need and the offer, into the sentences a facilitator reads: "Same
+neighbourhood", "Free every Tuesday 16:00–18:00", "Both speak Arabic".
+Call it while the reader's language is active (a request, or ``force_locale``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from babel import Locale
+from babel.dates import get_day_names
+from babel.lists import format_list
+from flask_babel import format_date, get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from mutuo_aiuto.models import Need, NeedSlot, Offer
+from mutuo_aiuto.models.slot import format_minutes
+
+URGENCY_WORDS = {1: _l("Fairly urgent"), 2: _l("Urgent"), 3: _l("Very urgent")}
+CONTINUITY = _l("Helped this family before")
+SAME_PLACE = _l("Same neighbourhood")
+
+
+@dataclass(frozen=True)
+class ReasonLine:
+    """One sentence, with the points it adds to the score (None for facts that add none)."""
+
+    text: str
+    points: int | None = None
+
+
+def _locale() -> Locale:
+    return get_locale() or Locale.parse("it")
+
+
+def language_name(code: str) -> str:
+    try:
+        return Locale.parse(code).get_display_name(_locale()) or code
+    except (ValueError, TypeError):
+        return code
+
+
+def languages_sentence(codes: Iterable[str]) -> str:
+    names = [language_name(code) for code in codes]
+    if len(names) == 1:
+        return _("Both speak %(language)s", language=names[0])
+    return _("Both speak %(languages)s", languages=format_list(names, locale=_locale()))
+
+
+def distance_sentence(hops: int) -> str:
+    if hops == 0:
+        return str(SAME_PLACE)
+    return ngettext("One neighbourhood away", "%(num)d neighbourhoods away", hops)
+
+
+def time_sentence(slot: NeedSlot) -> str:
+    """When the helper is free for the need: the need's own slot, which lies in the offer's."""
+    hours = f"{format_minutes(slot.start_minute)}–{format_minutes(slot.end_minute)}"
+    if slot.on_date is not None:
+        return _("Free on %(date)s, %(hours)s", date=format_date(slot.on_date, "medium"),
+                 hours=hours)
+    day = get_day_names("wide", locale=_locale())[slot.day]
+    return _("Free every %(day)s %(hours)s", day=day, hours=hours)
+
+
+def _within(slot: NeedSlot, offer: Offer) -> bool:
+    return any(free.weekday == slot.day and free.start_minute <= slot.start_minute
+               and slot.end_minute <= free.end_minute for free in offer.slots)
+
+
+def load_sentence(families: int) -> str:
+    return ngettext("Already helps %(num)d family", "Already helps %(num)d families", families)
+
+
+def _line(reason: Mapping[str, Any], need: Need, load_weight: int) -> ReasonLine | None:
+    code, points = reason.get("code"), reason.get("points")
+    if code == "proximity" and reason.get("hops") is not None:
+        return ReasonLine(distance_sentence(int(reason["hops"])), points)
+    if code == "language" and reason.get("shared"):
+        return ReasonLine(languages_sentence(reason["shared"]), points)
+    if code == "continuity":
+        return ReasonLine(str(CONTINUITY), points)
+    if code == "urgency" and need.urgency in URGENCY_WORDS:
+        return ReasonLine(str(URGENCY_WORDS[need.urgency]), points)
+    if code == "load" and load_weight > 0 and points:
+        return ReasonLine(load_sentence(-int(points) // load_weight), points)
+    return None
+
+
+def describe(reasons: Iterable[Mapping[str, Any]], need: Need, offer: Offer,
+             load_weight: int = 2) -> list[ReasonLine]:
+    """The plain-words reasons of a proposal: the times that fit first, then each scored part.
+
+    ``load_weight`` is the points a fixed pair costs (to say how many families the
+    helper already helps); the ``base`` part says nothing a person needs to read.
+    """
+    lines = [ReasonLine(time_sentence(slot)) for slot in need.slots if _within(slot, offer)]
+    for reason in reasons:
+        line = _line(reason, need, load_weight)
+        if line is not None:
+            lines.append(line)
+    return lines
+
+
+# Why a need has no pairing proposed: the codes of ``matching.diagnose`` and of
+# ``matching_runs.TAKEN``, as a facilitator reads them.
+UNMATCHED_REASONS = {
+    "no_skill": _l("No offer has the skills needed"),
+    "no_time": _l("No helper is free at these times"),
+    "too_far": _l("Every helper who could do it lives too far away"),
+    "language": _l("No helper who could do it shares a language with the family"),
+    "not_vetted": _l("No vetted helper could do it"),
+    "all_full": _l("Every fitting offer is full or busy at these times"),
+    "taken": _l("The fitting offers are proposed for other requests or were turned down"),
+}
+
+
+def unmatched_reason(code: str) -> str:
+    return str(UNMATCHED_REASONS.get(code, code))

@@ -1,0 +1,1 @@
+"""The facilitator blueprint: proposals, confirmations, pairing by hand, matching weights."""

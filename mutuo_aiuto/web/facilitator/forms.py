@@ -1,0 +1,113 @@
+"""Forms of the facilitator's pages: filters, reject, pair by hand, matching weights."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from mutuo_aiuto.models import Category, Neighbourhood, Offer
+from mutuo_aiuto.services.matches import REASON_MAX
+from mutuo_aiuto.services.settings_store import MAX_POINTS
+
+URGENCY_CHOICES = [("", _l("Any urgency")), ("1", _l("At least within a month")),
+                   ("2", _l("At least within a week")), ("3", _l("Within days"))]
+OVERRIDE_CHOICES = [("distance", _l("Distance: the helper may live farther away")),
+                    ("language", _l("Language: they may share no language"))]
+
+
+def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes (rendered by ``forms.choices``)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class FilterForm(FlaskForm):
+    """The dashboard's filters, read from the address (GET, nothing to protect)."""
+
+    class Meta:
+        csrf = False
+
+    neighbourhood = SelectField(_l("Neighbourhood"), validators=[Optional()])
+    category = SelectField(_l("Category"), validators=[Optional()])
+    urgency = SelectField(_l("Urgency"), choices=options(URGENCY_CHOICES),
+                          validators=[Optional()])
+
+    def __init__(self, places: list[Neighbourhood], categories: list[Category], label: Any,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.neighbourhood.choices = options(
+            [("", _l("All neighbourhoods"))] + [(p.slug, p.name) for p in places])
+        self.category.choices = options(
+            [("", _l("All categories"))] + [(c.slug, label(c)) for c in categories])
+
+    def values(self) -> dict[str, Any]:
+        """The chosen filters; unknown values (a stale link) count as "all"."""
+        if not self.validate():
+            return {"neighbourhood": None, "category": None, "urgency": None}
+        return {"neighbourhood": self.neighbourhood.data or None,
+                "category": self.category.data or None,
+                "urgency": int(self.urgency.data) if self.urgency.data else None}
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(_l("Why is this pairing not right?"),
+                           validators=[DataRequired(message=_l(
+                               "Say why this pairing is not right.")),
+                               Length(max=REASON_MAX)])
+
+
+class PairForm(FlaskForm):
+    offer = SelectField(_l("Offer"), validators=[DataRequired(message=_l("Choose an offer."))])
+    overrides = MultiCheckboxField(_l("Rules to override"), choices=options(OVERRIDE_CHOICES),
+                                   validate_choice=True)
+    reason = TextAreaField(_l("Why this pairing (required when you override a rule)"),
+                           validators=[Optional(), Length(max=REASON_MAX)])
+
+    def __init__(self, offers: list[Offer], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.offer.choices = options(
+            [("", _l("Choose an offer"))]
+            + [(o.public_id, f"{o.title} — {o.household.name} ({o.neighbourhood.name})")
+               for o in offers])
+
+
+def _points(label: Any) -> IntegerField:
+    return IntegerField(label, validators=[InputRequired(), NumberRange(min=0, max=MAX_POINTS)])
+
+
+class WeightsForm(FlaskForm):
+    base = _points(_l("Points for every possible pairing"))
+    urgency = _points(_l("Points per level of urgency"))
+    proximity = StringField(_l("Points by distance (same neighbourhood, one away, two away …)"),
+                            validators=[DataRequired()])
+    language = _points(_l("Points for a shared language"))
+    continuity = _points(_l("Points when the helper helped this family before"))
+    load = _points(_l("Points taken off for each family the helper already helps"))
+
+    def proximity_values(self) -> list[Any]:
+        """The comma-separated numbers; anything not a number is passed on as text,
+        for the service to refuse with its message."""
+        parts = [part.strip() for part in (self.proximity.data or "").split(",")]
+        return [int(part) if part.isdigit() else part for part in parts if part]

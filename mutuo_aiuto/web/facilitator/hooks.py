@@ -1,0 +1,34 @@
+"""Propose again when a family or a helper posts or changes something (the incremental run).
+
+The families views call ``propose_after_commit`` once their own change is
+committed: proposing is a courtesy on top of it, so a failure here is logged
+and undone without touching what the family saved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
+
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.matching.errors import ProblemError
+from mutuo_aiuto.models import Need, Offer
+from mutuo_aiuto.services import matching_runs
+from mutuo_aiuto.services.errors import DomainError
+
+
+def propose_after_commit(need: Need | None = None, offer: Offer | None = None) -> None:
+    """Re-propose for a need, or for the needs an offer may now serve (or no longer)."""
+    today = datetime.now(ZoneInfo(current_app.config["SETTINGS"].timezone)).date()
+    try:
+        if need is not None:
+            matching_runs.propose_for(db.session, need, today=today)
+        if offer is not None:
+            matching_runs.propose_for_offer(db.session, offer, today=today)
+        db.session.commit()
+    except (SQLAlchemyError, ProblemError, DomainError):
+        db.session.rollback()
+        current_app.logger.exception("proposing after a change failed; the change is saved")

@@ -1,0 +1,281 @@
+"""The facilitator's pages: every URL of the feature in ``URLS``.
+
+The dashboard shows the matcher's proposals grouped by need, with the reasons
+in plain words; from it a facilitator runs the matcher, confirms, rejects with
+a reason, takes an alternative (confirming it) or pairs by hand. Facilitators
+and administrators only; the weights page is for administrators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models import Household, Match, Offer, Proposal
+from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.services import (
+    audit,
+    catalogue,
+    matches,
+    matching_runs,
+    outbox,
+    places,
+    reasons,
+    settings_store,
+)
+from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.services.followups import local_date
+from mutuo_aiuto.services.lifecycle import status_label
+from mutuo_aiuto.services.vetting import current_vetting
+from mutuo_aiuto.web.access import admin_required, facilitator_required
+from mutuo_aiuto.web.facilitator.forms import (
+    ActionForm,
+    FilterForm,
+    PairForm,
+    RejectForm,
+    WeightsForm,
+)
+from mutuo_aiuto.web.filters import label
+
+bp = Blueprint("facilitator", __name__, url_prefix="/facilitator")
+
+
+def _settings() -> Any:
+    return current_app.config["SETTINGS"]
+
+
+def _today() -> Any:
+    return local_date(utcnow(), _settings().timezone)
+
+
+def _found(get: Callable[..., Any], public_id: str) -> Any:
+    try:
+        return get(db.session, current_user, public_id)
+    except NotFound:
+        abort(404)
+
+
+def _committed() -> None:
+    """Commit, then hand the queued mails to the outbox's delivery at once."""
+    db.session.commit()
+    outbox.deliver_pending(db.session, _settings())
+    db.session.commit()
+
+
+def _refused(form: FlaskForm, error: DomainError) -> None:
+    """Undo the attempt; the message goes on its field, or is flashed."""
+    db.session.rollback()
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, str(error.message)]
+    else:
+        flash(str(error.message), "error")
+
+
+def _page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
+    # A refused or invalid submission answers 400, so tests and tools can tell.
+    return render_template(template, form=form, **context), 400 if form.is_submitted() else 200
+
+
+def _back() -> Any:
+    """Back to the dashboard, keeping its filters (only our own relative addresses)."""
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for("facilitator.dashboard"))
+
+
+def _filters() -> tuple[FilterForm, dict[str, Any]]:
+    form = FilterForm(places.list_neighbourhoods(db.session),
+                      catalogue.list_categories(db.session), label, formdata=request.args)
+    return form, form.values()
+
+
+# ---- the dashboard ------------------------------------------------------------
+
+
+def dashboard():
+    form, chosen = _filters()
+    weights = settings_store.get_weights(db.session)
+    return render_template(
+        "facilitator/dashboard.html", filters=form,
+        groups=matching_runs.live_proposals(db.session, **chosen),
+        awaiting=matches.awaiting_matches(db.session), action=ActionForm(),
+        reject_form=RejectForm(formdata=None), load_weight=weights.load,
+        last_run=matching_runs.last_run(db.session))
+
+
+def run():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    result = matching_runs.run_full(db.session, now=utcnow(), today=_today(), kind="manual",
+                                    user=current_user)
+    db.session.commit()
+    flash(_("The matcher ran: %(num)d requests, %(pairs)d possible pairings.",
+            num=result.stats.get("needs", 0), pairs=result.stats.get("allowed_pairs", 0)),
+          "success")
+    return _back()
+
+
+def confirm(public_id: str):
+    """Confirm a proposal: the matcher's choice or an alternative."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    proposal: Proposal = _found(matches.get_proposal, public_id)
+    try:
+        match = matches.confirm_proposal(db.session, current_user, proposal, now=utcnow(),
+                                         respond_days=_settings().helper_response_days)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return _back()
+    _committed()
+    flash(_("Pairing confirmed: %(family)s and %(helper)s are told, and can now see each "
+            "other's contacts.", family=match.need.household.name,
+            helper=match.offer.household.name), "success")
+    return _back()
+
+
+def reject(public_id: str):
+    proposal: Proposal = _found(matches.get_proposal, public_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            matches.reject_proposal(db.session, current_user, proposal, form.reason.data,
+                                    now=utcnow())
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The proposal is rejected; it will not be proposed again."), "success")
+            return _back()
+    return _page("facilitator/reject.html", form, proposal=proposal,
+                 load_weight=settings_store.get_weights(db.session).load)
+
+
+def unmatched():
+    form, chosen = _filters()
+    return render_template("facilitator/unmatched.html", filters=form,
+                           needs=matching_runs.unmatched_needs(db.session, _today(), **chosen))
+
+
+# ---- one need, one offer ---------------------------------------------------------
+
+
+def _show_contacts(household: Household) -> None:
+    """Facilitators see everything, and every look at a family's contacts is recorded."""
+    audit.record(db.session, current_user, audit.CONTACTS_VIEWED, target=household,
+                 details={"fields": ["phone", "address", "email"]})
+    db.session.commit()
+
+
+def need(public_id: str):
+    found = _found(matches.get_need, public_id)
+    _show_contacts(found.household)
+    proposals = db.session.scalars(select(Proposal).where(
+        Proposal.need_id == found.id, Proposal.status == "proposed")
+        .order_by(Proposal.rank, Proposal.score.desc(), Proposal.id)).all()
+    pairings = db.session.scalars(select(Match).where(Match.need_id == found.id)
+                                  .order_by(Match.confirmed_at.desc())).all()
+    return render_template("facilitator/need.html", need=found, proposals=proposals,
+                           matches=pairings, action=ActionForm(),
+                           load_weight=settings_store.get_weights(db.session).load)
+
+
+def offer(public_id: str):
+    found = _found(matches.get_offer, public_id)
+    _show_contacts(found.household)
+    pairings = db.session.scalars(select(Match).where(Match.offer_id == found.id)
+                                  .order_by(Match.confirmed_at.desc())).all()
+    return render_template("facilitator/offer.html", offer=found, matches=pairings,
+                           vetting=current_vetting(db.session, found.household, _today()))
+
+
+def _pairable_offers(need_household_id: int) -> list[Offer]:
+    query = (select(Offer).where(Offer.status == "open", Offer.ends_on >= _today(),
+                                 Offer.household_id != need_household_id)
+             .order_by(Offer.title, Offer.id))
+    return list(db.session.scalars(query))
+
+
+def pair(public_id: str):
+    """Pair a need with an offer chosen by hand; distance and language may be overridden."""
+    found = _found(matches.get_need, public_id)
+    form = PairForm(_pairable_offers(found.household_id))
+    if form.validate_on_submit():
+        chosen = db.session.scalars(select(Offer).filter_by(public_id=form.offer.data)).one()
+        try:
+            matches.pair_by_hand(db.session, current_user, found, chosen, now=utcnow(),
+                                 respond_days=_settings().helper_response_days,
+                                 overrides=form.overrides.data, reason=form.reason.data)
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            _committed()
+            flash(_("Pairing confirmed: both sides are told."), "success")
+            return redirect(url_for("facilitator.need", public_id=found.public_id))
+    return _page("facilitator/pair.html", form, need=found)
+
+
+# ---- the administrator's matching weights ---------------------------------------------
+
+
+def weights():
+    current = settings_store.get_weights(db.session)
+    form = WeightsForm(data={"base": current.base, "urgency": current.urgency,
+                             "proximity": ", ".join(str(p) for p in current.proximity),
+                             "language": current.language, "continuity": current.continuity,
+                             "load": current.load})
+    if form.validate_on_submit():
+        try:
+            settings_store.save_weights(
+                db.session, current_user, base=form.base.data, urgency=form.urgency.data,
+                proximity=form.proximity_values(), language=form.language.data,
+                continuity=form.continuity.data, load=form.load.data)
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The weights are saved: the next matching run uses them."), "success")
+            return redirect(url_for("facilitator.weights"))
+    return _page("facilitator/weights.html", form)
+
+
+GET, POST = ["GET"], ["POST"]
+
+# (path, endpoint, view, methods, who)
+URLS = (
+    ("", "dashboard", dashboard, GET, facilitator_required),
+    ("/run", "run", run, POST, facilitator_required),
+    ("/proposals/<public_id>/confirm", "confirm", confirm, POST, facilitator_required),
+    ("/proposals/<public_id>/reject", "reject", reject, [*GET, *POST], facilitator_required),
+    ("/unmatched", "unmatched", unmatched, GET, facilitator_required),
+    ("/needs/<public_id>", "need", need, GET, facilitator_required),
+    ("/needs/<public_id>/pair", "pair", pair, [*GET, *POST], facilitator_required),
+    ("/offers/<public_id>", "offer", offer, GET, facilitator_required),
+    ("/weights", "weights", weights, [*GET, *POST], admin_required),
+)
+
+for path, endpoint, view, methods, who in URLS:
+    bp.add_url_rule(path, endpoint, who(view), methods=methods)
+
+
+@bp.context_processor
+def template_helpers() -> dict[str, Any]:
+    return {"describe": reasons.describe, "unmatched_reason": reasons.unmatched_reason,
+            "status_label": status_label, "match_status": matches.match_status_label}

@@ -1,0 +1,1 @@
+"""The inbox blueprint: notifications and the match page of its two sides."""

@@ -1,0 +1,141 @@
+"""The inbox and the match page: every URL of the feature in ``URLS``.
+
+``/inbox`` lists a member's notifications in their language. ``/matches/<id>``
+is the page of one match for its two sides (and facilitators): what was
+agreed, the counterpart's contacts once a facilitator confirmed it, and the
+helper's accept and decline buttons. Anyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models import Household, Match
+from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.services import audit, matches, notifications, outbox, policy
+from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.services.lifecycle import status_label
+from mutuo_aiuto.web.access import member_required
+from mutuo_aiuto.web.facilitator.forms import ActionForm
+
+bp = Blueprint("inbox", __name__)
+
+
+class MessagesLabel:
+    """The menu's "Messages" entry, with the number of unread ones when there are any."""
+
+    def __str__(self) -> str:
+        count = notifications.unread_count(db.session, current_user)
+        return _("Messages (%(num)d)", num=count) if count else _("Messages")
+
+
+MESSAGES_LABEL = MessagesLabel()
+
+
+def _checked_post() -> None:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+def index():
+    items = notifications.list_notifications(db.session, current_user)
+    return render_template(
+        "inbox/index.html", items=[(n, notifications.render_notification(n)) for n in items],
+        matches=matches.matches_of(db.session, current_user))
+
+
+def mark_read(public_id: str):
+    _checked_post()
+    try:
+        notification = notifications.mark_read(db.session, current_user, public_id)
+    except NotFound:
+        abort(404)
+    db.session.commit()
+    path = notifications.render_notification(notification).path
+    return redirect(path or url_for("inbox.index"))
+
+
+def mark_all_read():
+    _checked_post()
+    notifications.mark_all_read(db.session, current_user)
+    db.session.commit()
+    return redirect(url_for("inbox.index"))
+
+
+def _match(public_id: str) -> Match:
+    try:
+        return matches.get_match(db.session, current_user, public_id)
+    except NotFound:
+        abort(404)
+
+
+def _visible_contacts(match: Match) -> list[Household]:
+    """The households whose contacts this reader may see here, reads recorded."""
+    sides = [match.need.household, match.offer.household]
+    shown = [h for h in sides if not policy.owns(current_user, h)
+             and policy.can_see_contacts(current_user, h)]
+    for household in shown:
+        audit.record(db.session, current_user, audit.CONTACTS_VIEWED, target=household,
+                     details={"fields": ["phone", "address", "email"],
+                              "match": match.public_id})
+    db.session.commit()
+    return shown
+
+
+def match(public_id: str):
+    found = _match(public_id)
+    return render_template(
+        "inbox/match.html", match=found, contacts=_visible_contacts(found),
+        can_respond=policy.can_act_on_match(current_user, found, policy.RESPOND))
+
+
+def _answer(public_id: str, answer: Any, done: str):
+    _checked_post()
+    found = _match(public_id)
+    try:
+        answer(db.session, current_user, found, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("inbox.match", public_id=public_id))
+    db.session.commit()
+    outbox.deliver_pending(db.session, current_app.config["SETTINGS"])
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("inbox.match", public_id=public_id))
+
+
+def accept(public_id: str):
+    return _answer(public_id, matches.accept_match,
+                   _("Thank you! The family is told that you will help."))
+
+
+def decline(public_id: str):
+    return _answer(public_id, matches.decline_match,
+                   _("You declined. The Hub will look for someone else."))
+
+
+GET, POST = ["GET"], ["POST"]
+
+# (path, endpoint, view, methods): every page needs a logged-in account.
+URLS = (
+    ("/inbox", "index", index, GET),
+    ("/inbox/<public_id>/read", "mark_read", mark_read, POST),
+    ("/inbox/read-all", "mark_all_read", mark_all_read, POST),
+    ("/matches/<public_id>", "match", match, GET),
+    ("/matches/<public_id>/accept", "accept", accept, POST),
+    ("/matches/<public_id>/decline", "decline", decline, POST),
+)
+
+for path, endpoint, view, methods in URLS:
+    bp.add_url_rule(path, endpoint, member_required(view), methods=methods)
+
+
+@bp.context_processor
+def template_helpers() -> dict[str, Any]:
+    return {"match_status": matches.match_status_label, "status_label": status_label}

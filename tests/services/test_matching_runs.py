@@ -1,0 +1,272 @@
+"""Matching runs: the problem built from the database, and the proposals stored from it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from mutuo_aiuto.matching.fileformat import problem_to_dict
+from mutuo_aiuto.models import Match, MatchingRun, NeedSlot, OfferSlot, Proposal, Vetting
+from mutuo_aiuto.services import matches, matching_runs, settings_store
+from tests import factories
+from tests.match_scenes import build_scene, needs_matcher, tuesday
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 24)
+
+
+@pytest.fixture
+def scene(session):
+    return build_scene(session, ends_on=TODAY + timedelta(days=30))
+
+
+def as_file(scene) -> dict:
+    return problem_to_dict(matching_runs.build_problem(scene.session, TODAY).problem)
+
+
+def live(scene) -> list[Proposal]:
+    return list(scene.session.scalars(select(Proposal).where(Proposal.status == "proposed")
+                                      .order_by(Proposal.rank, Proposal.id)))
+
+
+# ---- building the problem -------------------------------------------------------------
+
+
+def test_the_problem_speaks_the_matchers_format_with_public_ids(scene):
+    data = as_file(scene)
+    [need] = data["needs"]
+    [offer] = data["offers"]
+    assert need == {
+        "id": scene.need.public_id, "household": scene.family.public_id,
+        "skills": ["school-run"], "neighbourhood": "fontivegge",
+        "slots": [{"day": 1, "start": "16:00", "end": "18:00"}], "helpers": 1,
+        "languages": ["ar"], "requires_vetted": False, "max_hops": 1, "urgency": 0,
+        "previous_helpers": [], "remote": False}
+    assert offer["id"] == scene.offer.public_id
+    assert offer["slots"] == [{"day": 1, "start": "15:00", "end": "19:00"}]
+    assert (offer["capacity"], offer["vetted"]) == (1, False)
+    assert data["neighbourhoods"] == ["fontivegge"]
+    assert data["weights"] == {"base": 10, "urgency": 5, "proximity": [6, 3, 1],
+                               "language": 4, "continuity": 8, "load": 2}
+
+
+def test_only_needs_looking_for_help_and_open_offers(scene):
+    scene.another_need(status="paused")
+    scene.another_need(status="draft")
+    scene.another_need(ends_on=TODAY - timedelta(days=1))
+    proposed = scene.another_need(status="proposed")
+    scene.another_offer(status="paused")
+    scene.another_offer(ends_on=TODAY - timedelta(days=1))
+    data = as_file(scene)
+    assert {n["id"] for n in data["needs"]} == {scene.need.public_id, proposed.public_id}
+    assert [o["id"] for o in data["offers"]] == [scene.offer.public_id]
+
+
+def test_dated_slots_and_adjacency(scene):
+    away = factories.make_neighbourhood(scene.session, slug="madonna-alta", name="Madonna Alta")
+    factories.connect(scene.session, scene.place, away)
+    dated = scene.another_need(slots=[NeedSlot(on_date=date(2026, 12, 1), start_minute=600,
+                                               end_minute=660)])
+    data = as_file(scene)
+    assert data["adjacency"] == [["fontivegge", "madonna-alta"]]
+    slots = next(n["slots"] for n in data["needs"] if n["id"] == dated.public_id)
+    assert slots == [{"date": "2026-12-01", "start": "10:00", "end": "11:00"}]
+
+
+def test_confirmed_matches_are_fixed_and_count_against_the_offer(scene):
+    scene.offer.capacity = 2
+    taken = scene.another_need(slots=[tuesday(18, 19)])
+    matches.pair_by_hand(scene.session, scene.facilitator, taken, scene.offer, now=NOW,
+                         respond_days=3)
+    data = as_file(scene)
+    assert data["fixed"] == [{"need": taken.public_id, "offer": scene.offer.public_id}]
+    fixed_need = next(n for n in data["needs"] if n["id"] == taken.public_id)
+    assert fixed_need["helpers"] == 1  # no helper beyond its confirmed one
+
+
+def test_a_full_offer_stays_in_for_its_fixed_pair_without_room(scene):
+    matches.pair_by_hand(scene.session, scene.facilitator, scene.need, scene.offer, now=NOW,
+                         respond_days=3)
+    assert scene.offer.status == "full"
+    [offer] = as_file(scene)["offers"]
+    assert (offer["id"], offer["capacity"]) == (scene.offer.public_id, 1)
+
+
+def test_vetted_helpers_and_previous_helpers(scene):
+    scene.session.add(Vetting(household=scene.helper, checked_on=TODAY - timedelta(days=10),
+                              expires_on=TODAY + timedelta(days=100)))
+    old_need = scene.another_need(household=scene.family, status="closed")
+    scene.session.add(Match(need=old_need, offer=scene.offer, status="closed"))
+    scene.session.flush()
+    data = as_file(scene)
+    [offer] = data["offers"]
+    assert offer["vetted"] is True
+    need = next(n for n in data["needs"] if n["id"] == scene.need.public_id)
+    assert need["previous_helpers"] == [scene.helper.public_id]
+
+
+def test_a_revoked_or_expired_vetting_does_not_count(scene):
+    scene.session.add(Vetting(household=scene.helper, checked_on=TODAY - timedelta(days=400),
+                              expires_on=TODAY - timedelta(days=1)))
+    scene.session.add(Vetting(household=scene.helper, checked_on=TODAY - timedelta(days=10),
+                              expires_on=TODAY + timedelta(days=100), revoked_at=NOW))
+    [offer] = as_file(scene)["offers"]
+    assert offer["vetted"] is False
+
+
+def test_weights_from_the_administrators_settings(scene):
+    admin = factories.make_user(scene.session, role="admin")
+    settings_store.save_weights(scene.session, admin, base=7, urgency=1, proximity=[9],
+                                language=0, continuity=3, load=5)
+    assert as_file(scene)["weights"] == {"base": 7, "urgency": 1, "proximity": [9],
+                                         "language": 0, "continuity": 3, "load": 5}
+
+
+# ---- incremental proposals ------------------------------------------------------------------
+
+
+def test_propose_for_a_need_stores_its_choice_and_alternatives(scene):
+    others = [scene.another_offer() for _ in range(4)]
+    rows = matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
+    assert [p.rank for p in rows] == [1, 2, 3, 4]  # the choice and three alternatives
+    assert {p.offer_id for p in rows} <= {scene.offer.id} | {o.id for o in others}
+    assert rows[0].score >= rows[1].score >= rows[3].score
+    assert rows[0].reasons[0] == {"code": "base", "points": 10}
+    assert scene.need.status == "proposed"
+    run = scene.session.scalars(select(MatchingRun)).one()
+    assert run.kind == "incremental"
+
+
+def test_proposing_again_supersedes_the_needs_old_proposals(scene):
+    [first] = matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
+    [second] = matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
+    assert (first.status, second.status) == ("superseded", "proposed")
+
+
+def test_a_paused_need_loses_its_proposals(scene):
+    [first] = matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
+    scene.need.status = "paused"
+    assert matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW) == []
+    assert first.status == "superseded"
+
+
+def test_a_need_nothing_fits_stays_open(scene):
+    scene.offer.slots = [tuesday(8, 10, OfferSlot)]
+    assert matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW) == []
+    assert scene.need.status == "open"
+
+
+def test_an_offer_proposed_to_another_need_is_only_an_alternative(scene):
+    other = scene.another_need(slots=[tuesday(17, 19)])
+    [theirs] = matching_runs.propose_for(scene.session, other, today=TODAY, now=NOW)
+    [ours] = matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
+    assert (theirs.rank, ours.rank) == (1, 2)
+    assert scene.need.status == "open"
+
+
+def test_a_new_offer_is_proposed_to_needs_without_a_choice(scene):
+    scene.offer.slots = [tuesday(8, 10, OfferSlot)]
+    matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
+    fresh = scene.another_offer()
+    assert matching_runs.propose_for_offer(scene.session, fresh, today=TODAY, now=NOW) == 1
+    [proposal] = live(scene)
+    assert (proposal.need_id, proposal.offer_id, proposal.rank) == (scene.need.id, fresh.id, 1)
+
+
+def test_a_paused_offer_is_withdrawn_from_its_proposals(scene):
+    backup = scene.another_offer(slots=[tuesday(16, 18, OfferSlot)])
+    rows = matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
+    chosen = next(p for p in rows if p.rank == 1).offer
+    chosen.status = "paused"
+    matching_runs.propose_for_offer(scene.session, chosen, today=TODAY, now=NOW)
+    assert [p.offer_id for p in live(scene)] == [({scene.offer.id, backup.id} - {chosen.id}).pop()]
+
+
+# ---- full runs ------------------------------------------------------------------------------
+
+
+@needs_matcher
+def test_a_full_run_stores_the_matchers_choice(scene):
+    run = matching_runs.run_full(scene.session, now=NOW, user=scene.facilitator, kind="manual")
+    assert (run.kind, run.started_by_id) == ("manual", scene.facilitator.id)
+    assert run.stats["needs"] == 1 and run.stats["allowed_pairs"] == 1
+    [proposal] = live(scene)
+    assert (proposal.need_id, proposal.offer_id, proposal.rank) == (
+        scene.need.id, scene.offer.id, 1)
+    assert proposal.score == 10 + 6 + 4  # base, same neighbourhood, shared language
+    assert scene.need.status == "proposed"
+
+
+@needs_matcher
+def test_a_full_run_gives_the_best_overall_set(scene):
+    # The second need fits only the first offer: the matcher must not give it to ours.
+    picky = scene.another_need(slots=[tuesday(15, 19)])
+    spare = scene.another_offer(slots=[tuesday(16, 18, OfferSlot)])
+    matching_runs.run_full(scene.session, now=NOW)
+    chosen = {p.need_id: p.offer_id for p in live(scene) if p.rank == 1}
+    assert chosen == {scene.need.id: spare.id, picky.id: scene.offer.id}
+
+
+@needs_matcher
+def test_a_full_run_supersedes_the_waiting_proposals(scene):
+    [before] = matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
+    matching_runs.run_full(scene.session, now=NOW)
+    assert before.status == "superseded"
+    assert len(live(scene)) == 1
+
+
+@needs_matcher
+def test_a_full_run_does_not_propose_what_was_turned_down(scene):
+    next_door = factories.make_neighbourhood(scene.session, slug="madonna-alta")
+    factories.connect(scene.session, scene.place, next_door)
+    spare = scene.another_offer(household=scene.household(neighbourhood=next_door),
+                                neighbourhood=next_door)
+    [proposal] = [p for p in matching_runs.propose_for(scene.session, scene.need, today=TODAY,
+                                                       now=NOW) if p.rank == 1]
+    assert proposal.offer_id == scene.offer.id  # the better one: the same neighbourhood
+    matches.reject_proposal(scene.session, scene.facilitator, proposal, "No", now=NOW)
+    matching_runs.run_full(scene.session, now=NOW)
+    assert [(p.offer_id, p.rank) for p in live(scene)] == [(spare.id, 1)]
+
+
+@needs_matcher
+def test_a_full_run_leaves_confirmed_matches_alone(scene):
+    matches.pair_by_hand(scene.session, scene.facilitator, scene.need, scene.offer, now=NOW,
+                         respond_days=3)
+    other = scene.another_need(slots=[tuesday(18, 19)])
+    matching_runs.run_full(scene.session, now=NOW)
+    assert live(scene) == []  # the offer is full
+    assert other.status == "open" and scene.need.status == "matched"
+
+
+# ---- unmatched needs ------------------------------------------------------------------
+
+
+def test_unmatched_needs_say_why(scene):
+    scene.offer.slots = [tuesday(8, 10, OfferSlot)]
+    skilled = scene.another_need(skills=[factories.make_skill(scene.session)])
+    found = {u.need.id: u.reason for u in matching_runs.unmatched_needs(scene.session, TODAY)}
+    assert found == {scene.need.id: "no_time", skilled.id: "no_skill"}
+
+
+def test_a_need_with_a_proposal_is_not_unmatched(scene):
+    matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
+    assert matching_runs.unmatched_needs(scene.session, TODAY) == []
+
+
+def test_a_need_whose_offer_went_to_another_is_taken(scene):
+    other = scene.another_need(slots=[tuesday(17, 19)])
+    matching_runs.propose_for(scene.session, other, today=TODAY, now=NOW)
+    [item] = matching_runs.unmatched_needs(scene.session, TODAY)
+    assert (item.need, item.reason) == (scene.need, matching_runs.TAKEN)
+
+
+def test_check_pair_sees_a_helper_busy_through_another_offer(scene):
+    second = scene.another_offer(household=scene.helper)
+    taken = scene.another_need(slots=[tuesday(17, 18)])
+    matches.pair_by_hand(scene.session, scene.facilitator, taken, second, now=NOW,
+                         respond_days=3)
+    assert matching_runs.check_pair(scene.session, scene.need, scene.offer, TODAY).blockers == (
+        "busy",)

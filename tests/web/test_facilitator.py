@@ -1,0 +1,367 @@
+"""The facilitator's pages: proposals with reasons, confirm, reject, alternatives, by hand."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models import (
+    AuditEvent,
+    Match,
+    MatchingRun,
+    MatchingWeights,
+    Notification,
+    OfferSlot,
+    Proposal,
+)
+from mutuo_aiuto.services import matching_runs
+from tests import factories
+from tests.match_scenes import build_scene, needs_matcher, tuesday
+
+
+@pytest.fixture
+def scene(session):
+    return build_scene(session)
+
+
+def count(session, model, *where) -> int:
+    return session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+
+
+def propose(scene, need=None) -> list[Proposal]:
+    rows = matching_runs.propose_for(scene.session, need or scene.need, today=date.today())
+    scene.session.commit()
+    return rows
+
+
+def far_offer(scene):
+    away = factories.make_neighbourhood(scene.session, slug="pallotta", name="Pallotta")
+    offer = scene.another_offer(household=scene.household(neighbourhood=away),
+                                neighbourhood=away)
+    scene.session.commit()
+    return offer
+
+
+# ---- who may come in ---------------------------------------------------------------
+
+FACILITATOR_PAGES = [
+    ("get", "/facilitator"), ("get", "/facilitator/unmatched"), ("post", "/facilitator/run"),
+    ("get", "/facilitator/needs/{need}"), ("get", "/facilitator/needs/{need}/pair"),
+    ("get", "/facilitator/offers/{offer}"), ("post", "/facilitator/proposals/{proposal}/confirm"),
+    ("post", "/facilitator/proposals/{proposal}/reject"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), FACILITATOR_PAGES)
+def test_members_are_refused(client, login, scene, method, path):
+    [proposal] = propose(scene)
+    login(scene.family.user)
+    url = path.format(need=scene.need.public_id, offer=scene.offer.public_id,
+                      proposal=proposal.public_id)
+    assert getattr(client, method)(url, data={"reason": "x"}).status_code == 403
+    assert proposal.status == "proposed" and count(scene.session, Match) == 0
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, scene):
+    response = client.get("/facilitator")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_weights_are_for_administrators_only(client, login, scene):
+    login(scene.facilitator)
+    assert client.get("/facilitator/weights").status_code == 403
+
+
+# ---- the dashboard --------------------------------------------------------------------
+
+
+def test_dashboard_shows_need_and_offer_side_by_side_with_reasons(client, login, scene):
+    propose(scene)
+    login(scene.facilitator)
+    page = client.get("/facilitator").text
+    assert "Uscita da scuola" in page and "Pomeriggi liberi" in page
+    assert "Same neighbourhood" in page
+    assert "Free every Tuesday 16:00–18:00" in page
+    assert "Both speak Arabic" in page
+    assert "Confirm this pairing" in page
+
+
+def test_dashboard_reasons_in_the_facilitators_language(client, login, scene):
+    propose(scene)
+    scene.facilitator.locale = "it"
+    scene.session.commit()
+    login(scene.facilitator)
+    page = client.get("/facilitator").text
+    assert "martedì" in page and "arabo" in page
+
+
+def test_dashboard_lists_alternatives(client, login, scene):
+    second = scene.another_offer(title="Sere libere")
+    propose(scene)
+    login(scene.facilitator)
+    page = client.get("/facilitator").text
+    assert "Alternatives" in page and "Sere libere" in page
+    assert "Take this one instead" in page
+    assert second.id in set(scene.session.scalars(select(Proposal.offer_id)))
+
+
+def test_filters_by_neighbourhood_category_and_urgency(client, login, scene):
+    away = factories.make_neighbourhood(scene.session, slug="filosofi", name="Filosofi")
+    family = scene.household(neighbourhood=away)
+    elsewhere = scene.another_need(household=family, neighbourhood=away, title="Altrove",
+                                   urgency=3)
+    scene.another_offer(household=scene.household(neighbourhood=away), neighbourhood=away)
+    propose(scene)
+    propose(scene, elsewhere)
+    login(scene.facilitator)
+    assert "Altrove" in client.get("/facilitator").text
+    by_place = client.get("/facilitator?neighbourhood=fontivegge").text
+    assert "Uscita da scuola" in by_place and "Altrove" not in by_place
+    urgent = client.get("/facilitator?urgency=2").text
+    assert "Altrove" in urgent and "Uscita da scuola" not in urgent
+    factories.make_category(scene.session, slug="meals")
+    scene.session.commit()
+    assert "Uscita da scuola" not in client.get("/facilitator?category=meals").text
+    assert "Uscita da scuola" in client.get("/facilitator?category=nonsense").text
+
+
+@needs_matcher
+def test_running_the_matcher_stores_proposals(client, login, scene):
+    login(scene.facilitator)
+    response = client.post("/facilitator/run", follow_redirects=True)
+    assert response.status_code == 200
+    assert "The matcher ran" in response.text
+    run = scene.session.scalars(select(MatchingRun)).one()
+    assert run.kind == "manual" and run.started_by_id == scene.facilitator.id
+    proposal = scene.session.scalars(select(Proposal)).one()
+    assert (proposal.need_id, proposal.offer_id, proposal.rank) == (
+        scene.need.id, scene.offer.id, 1)
+    assert scene.need.status == "proposed"
+
+
+# ---- confirm, reject, alternatives ------------------------------------------------------
+
+
+def test_confirm_from_the_dashboard(client, login, scene):
+    [proposal] = propose(scene)
+    login(scene.facilitator)
+    response = client.post(f"/facilitator/proposals/{proposal.public_id}/confirm",
+                           follow_redirects=True)
+    assert response.status_code == 200
+    assert "Pairing confirmed" in response.text
+    match = scene.session.scalars(select(Match)).one()
+    assert (match.need_id, match.offer_id, match.status) == (
+        scene.need.id, scene.offer.id, "awaiting")
+    assert count(scene.session, Notification) == 2
+
+
+def test_confirm_that_would_overbook_shows_the_reason(client, login, scene):
+    [proposal] = propose(scene)
+    taken = scene.another_need(slots=[tuesday(18, 19)])
+    scene.session.commit()
+    login(scene.facilitator)
+    client.post(f"/facilitator/needs/{taken.public_id}/pair",
+                data={"offer": scene.offer.public_id})
+    # The proposal was withdrawn when the offer filled up: confirming it is refused.
+    response = client.post(f"/facilitator/proposals/{proposal.public_id}/confirm",
+                           follow_redirects=True)
+    assert "This proposal was already handled." in response.text
+    assert count(scene.session, Match) == 1
+
+
+def test_reject_with_a_reason(client, login, scene):
+    [proposal] = propose(scene)
+    login(scene.facilitator)
+    response = client.post(f"/facilitator/proposals/{proposal.public_id}/reject",
+                           data={"reason": "La famiglia preferisce un'altra persona"})
+    assert response.status_code == 302
+    scene.session.refresh(proposal)
+    assert proposal.status == "rejected"
+    assert proposal.rejected_reason == "La famiglia preferisce un'altra persona"
+
+
+def test_reject_without_a_reason_changes_nothing(client, login, scene):
+    [proposal] = propose(scene)
+    login(scene.facilitator)
+    response = client.post(f"/facilitator/proposals/{proposal.public_id}/reject",
+                           data={"reason": ""})
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.text
+    assert "Say why this pairing is not right." in response.text
+    scene.session.refresh(proposal)
+    assert proposal.status == "proposed"
+
+
+def test_take_an_alternative(client, login, scene):
+    second = scene.another_offer(title="Sere libere")
+    chosen = propose(scene)
+    alternative = next(p for p in chosen if p.rank == 2)
+    login(scene.facilitator)
+    client.post(f"/facilitator/proposals/{alternative.public_id}/confirm")
+    match = scene.session.scalars(select(Match)).one()
+    assert match.offer_id == alternative.offer_id
+    assert {p.status for p in chosen} == {"confirmed", "superseded"}
+    assert second.id in {p.offer_id for p in chosen}
+
+
+# ---- pairing by hand -----------------------------------------------------------------------
+
+
+def test_pair_by_hand_form_lists_open_offers(client, login, scene):
+    login(scene.facilitator)
+    page = client.get(f"/facilitator/needs/{scene.need.public_id}/pair").text
+    assert "Pomeriggi liberi" in page and scene.offer.public_id in page
+
+
+def test_pair_by_hand_too_far_is_refused_without_override(client, login, scene):
+    offer = far_offer(scene)
+    login(scene.facilitator)
+    response = client.post(f"/facilitator/needs/{scene.need.public_id}/pair",
+                           data={"offer": offer.public_id})
+    assert response.status_code == 400
+    assert "The helper lives too far from the family." in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert count(scene.session, Match) == 0
+
+
+def test_pair_by_hand_with_a_recorded_override(client, login, scene):
+    offer = far_offer(scene)
+    login(scene.facilitator)
+    response = client.post(f"/facilitator/needs/{scene.need.public_id}/pair",
+                           data={"offer": offer.public_id, "overrides": ["distance"],
+                                 "reason": "Passa di qui ogni giorno"})
+    assert response.status_code == 302
+    match = scene.session.scalars(select(Match)).one()
+    assert match.offer_id == offer.id
+    assert (match.overrides, match.override_reason) == ("distance", "Passa di qui ogni giorno")
+    assert count(scene.session, AuditEvent, AuditEvent.action == "match.overridden") == 1
+
+
+def test_only_distance_and_language_can_be_overridden(client, login, scene):
+    offer = scene.another_offer(skills=[factories.make_skill(scene.session)])
+    scene.session.commit()
+    login(scene.facilitator)
+    response = client.post(f"/facilitator/needs/{scene.need.public_id}/pair",
+                           data={"offer": offer.public_id, "overrides": ["skills"],
+                                 "reason": "x"})
+    assert response.status_code == 400
+    response = client.post(f"/facilitator/needs/{scene.need.public_id}/pair",
+                           data={"offer": offer.public_id, "overrides": ["distance"],
+                                 "reason": "x"})
+    assert response.status_code == 400
+    assert "The helper does not offer every skill the request needs." in response.text
+    assert count(scene.session, Match) == 0
+
+
+def test_an_override_without_a_reason_is_refused(client, login, scene):
+    offer = far_offer(scene)
+    login(scene.facilitator)
+    response = client.post(f"/facilitator/needs/{scene.need.public_id}/pair",
+                           data={"offer": offer.public_id, "overrides": ["distance"]})
+    assert response.status_code == 400
+    assert "Say why you override the rule." in response.text
+    assert count(scene.session, Match) == 0
+
+
+# ---- unmatched needs, details, weights --------------------------------------------------------
+
+
+def test_unmatched_needs_with_the_reason_why(client, login, scene):
+    scene.offer.slots = [tuesday(9, 12, OfferSlot)]
+    lonely = scene.another_need(skills=[factories.make_skill(scene.session)], title="Mediazione")
+    scene.session.commit()
+    login(scene.facilitator)
+    page = client.get("/facilitator/unmatched").text
+    assert "Uscita da scuola" in page and "No helper is free at these times" in page
+    assert "Mediazione" in page and "No offer has the skills needed" in page
+    assert lonely.status == "open"
+
+
+def test_need_page_shows_the_familys_contacts_and_records_the_read(client, login, scene):
+    login(scene.facilitator)
+    page = client.get(f"/facilitator/needs/{scene.need.public_id}").text
+    assert "+39 075 111 1111" in page
+    event = scene.session.scalars(select(AuditEvent)).one()
+    assert (event.action, event.actor_id) == ("contacts.viewed", scene.facilitator.id)
+
+
+def test_offer_page_shows_the_helpers_contacts(client, login, scene):
+    login(scene.facilitator)
+    assert "+39 075 222 2222" in client.get(f"/facilitator/offers/{scene.offer.public_id}").text
+
+
+def test_unknown_ids_are_404(client, login, scene):
+    login(scene.facilitator)
+    assert client.get("/facilitator/needs/nope").status_code == 404
+    assert client.post("/facilitator/proposals/nope/confirm").status_code == 404
+
+
+def test_administrator_saves_weights(client, login, scene):
+    admin = factories.make_user(scene.session, role="admin", locale="en")
+    scene.session.commit()
+    login(admin)
+    assert "6, 3, 1" in client.get("/facilitator/weights").text
+    response = client.post("/facilitator/weights", data={
+        "base": 12, "urgency": 5, "proximity": "8, 4", "language": 4, "continuity": 9,
+        "load": 1})
+    assert response.status_code == 302
+    row = scene.session.scalars(select(MatchingWeights)).one()
+    assert (row.base, row.proximity, row.continuity, row.load) == (12, [8, 4], 9, 1)
+
+
+def test_invalid_weights_save_nothing(client, login, scene):
+    admin = factories.make_user(scene.session, role="admin", locale="en")
+    scene.session.commit()
+    login(admin)
+    response = client.post("/facilitator/weights", data={
+        "base": 12, "urgency": 5, "proximity": "8, lots", "language": 4, "continuity": 9,
+        "load": 1})
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.text
+    assert count(scene.session, MatchingWeights) == 0
+
+
+def test_dashboard_forms_carry_a_valid_csrf_token(make_app):
+    app = make_app(extra={"WTF_CSRF_ENABLED": True})
+    with app.app_context():
+        scene = build_scene(db.session)
+        [proposal] = matching_runs.propose_for(db.session, scene.need, today=date.today())
+        db.session.commit()
+        client = app.test_client()
+        with client.session_transaction() as flask_session:
+            flask_session["_user_id"] = scene.facilitator.get_id()
+            flask_session["_fresh"] = True
+        url = f"/facilitator/proposals/{proposal.public_id}/confirm"
+        assert client.post(url).status_code == 400  # no token: refused
+        page = client.get("/facilitator").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        assert client.post(url, data={"csrf_token": token}).status_code == 302
+        assert count(db.session, Match) == 1
+
+
+# ---- proposing again when families change something (the incremental run) ----------------
+
+
+def test_pausing_and_resuming_a_need_proposes_again(client, login, scene):
+    [proposal] = propose(scene)
+    login(scene.family.user)
+    client.post(f"/needs/{scene.need.public_id}/pause")
+    scene.session.refresh(proposal)
+    assert proposal.status == "superseded"
+    client.post(f"/needs/{scene.need.public_id}/resume")
+    scene.session.refresh(scene.need)
+    assert scene.need.status == "proposed"
+    assert count(scene.session, Proposal, Proposal.status == "proposed") == 1
+
+
+def test_an_offer_back_from_a_pause_is_proposed_at_once(client, login, scene):
+    login(scene.helper.user)
+    client.post(f"/offers/{scene.offer.public_id}/pause")
+    assert count(scene.session, Proposal, Proposal.status == "proposed") == 0
+    client.post(f"/offers/{scene.offer.public_id}/resume")
+    proposal = scene.session.scalars(select(Proposal).where(Proposal.status == "proposed")).one()
+    assert (proposal.need_id, proposal.offer_id) == (scene.need.id, scene.offer.id)
