@@ -1,12 +1,36 @@
-"""Sessions, the user loader and the browser-facing security headers."""
+"""Sessions, the user loader, request ids and the browser-facing security headers.
+
+What runs around every request:
+
+- a request id (``g.request_id``, echoed in ``X-Request-ID``) that audit
+  records carry, so a log line and an audit record can be matched;
+- the idle timeout: a session unused for longer than the role's limit is
+  ended (facilitators and administrators: ``IDLE_TIMEOUT_MINUTES``);
+- the "fresh login" window: exports, erasure and role changes need a
+  password typed within the last ``FRESH_LOGIN_MINUTES``;
+- the consent check: a member who agreed to an older privacy notice is asked
+  again before anything else;
+- security headers on every response (CSP without inline script or style).
+"""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+import re
+import time
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import confirm_login, current_user, login_fresh, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from mutuo_aiuto.config import Settings
+from mutuo_aiuto.config import PRODUCTION, Settings
 from mutuo_aiuto.extensions import db, login_manager
 from mutuo_aiuto.models import User
 
@@ -20,6 +44,25 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "form-action 'self'",
 ])
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+LAST_SEEN = "_last_seen"
+FRESH_AT = "_fresh_at"
+# The last-seen stamp is rewritten at most this often, not on every request.
+LAST_SEEN_GRANULARITY = 15
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# Pages a member can open before agreeing to a new privacy notice: the notice
+# itself, leaving, and the rights that do not depend on consent.
+CONSENT_EXEMPT = frozenset({
+    "static", "main.healthz", "auth.logout", "auth.privacy", "privacy.consent",
+    "privacy.reauthenticate", "privacy.export", "privacy.export_json", "privacy.erase",
+    "privacy.withdraw_erasure",
+})
+
+
+def _settings() -> Settings:
+    return current_app.config["SETTINGS"]
+
 
 def load_user(user_id: str) -> User | None:
     """Accept a session only while its version matches the account's.
@@ -27,12 +70,155 @@ def load_user(user_id: str) -> User | None:
     The id is ``public_id:session_version``; raising the version (logout,
     password change, "sign out everywhere") ends every copy of the cookie.
     """
-    public_id, _, version = user_id.partition(":")
+    public_id, _sep, version = user_id.partition(":")
     user = db.session.execute(
         db.select(User).filter_by(public_id=public_id)).scalar_one_or_none()
     if user is None or not user.active or str(user.session_version) != version:
         return None
     return user
+
+
+# ---- request id ----------------------------------------------------------------------
+
+
+def assign_request_id() -> None:
+    """Take the proxy's request id when one stands in front, else make one."""
+    incoming = request.headers.get("X-Request-ID", "")
+    trusted = _settings().proxy_fix_hops > 0 and _REQUEST_ID.fullmatch(incoming)
+    g.request_id = incoming if trusted else uuid.uuid4().hex
+
+
+def request_id() -> str | None:
+    return g.get("request_id")
+
+
+def add_request_id(response: Response) -> Response:
+    if g.get("request_id"):
+        response.headers.setdefault("X-Request-ID", g.request_id)
+    return response
+
+
+# ---- idle timeout and fresh logins ----------------------------------------------------
+
+
+def idle_limit_seconds(user: Any, settings: Settings) -> int:
+    minutes = (settings.idle_timeout_minutes if user.is_facilitator
+               else settings.member_idle_timeout_minutes)
+    return minutes * 60
+
+
+def _here() -> str | None:
+    """This page, to come back to after logging in again (GET only: a POST is not replayed)."""
+    return request.full_path.rstrip("?") if request.method == "GET" else None
+
+
+def _end_idle_session() -> Response:
+    logout_user()
+    session.pop(LAST_SEEN, None)
+    session.pop(FRESH_AT, None)
+    flash(_("You were logged out because you were away for a while. Please log in again."),
+          "info")
+    return redirect(url_for(login_manager.login_view or "main.home", next=_here()))
+
+
+def enforce_idle_timeout() -> Response | None:
+    """End a session that was not used for longer than the role allows."""
+    if request.endpoint == "static" or "_user_id" not in session:
+        return None
+    if not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    last_seen = session.get(LAST_SEEN)
+    if isinstance(last_seen, int) and now - last_seen > idle_limit_seconds(
+            current_user, _settings()):
+        return _end_idle_session()
+    if not isinstance(last_seen, int) or now - last_seen >= LAST_SEEN_GRANULARITY:
+        session[LAST_SEEN] = now
+    return None
+
+
+def expire_freshness() -> None:
+    """A login stops being fresh some minutes after the password was typed."""
+    if not session.get("_fresh") or "_user_id" not in session:
+        return
+    now = int(time.time())
+    stamp = session.get(FRESH_AT)
+    # The stamp names the session it belongs to: a new login starts a new window.
+    if not (isinstance(stamp, list) and len(stamp) == 2 and stamp[0] == session["_user_id"]):
+        session[FRESH_AT] = [session["_user_id"], now]
+        return
+    if now - int(stamp[1]) > _settings().fresh_login_minutes * 60:
+        session["_fresh"] = False
+
+
+def _back_to_page() -> str | None:
+    """Where to return after re-authenticating a POST: the page it was sent from."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
+def fresh_login_required(view: F) -> F:
+    """Like Flask-Login's, but a POST returns to the page it came from, not to itself."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not login_fresh():
+            flash(str(login_manager.needs_refresh_message),
+                  login_manager.needs_refresh_message_category)
+            target = _here() if request.method == "GET" else _back_to_page()
+            return redirect(url_for(login_manager.refresh_view or "auth.login", next=target))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def mark_fresh() -> None:
+    """The member has just typed their password again (the re-authentication page)."""
+    confirm_login()
+    session[FRESH_AT] = [session.get("_user_id"), int(time.time())]
+
+
+# ---- consent to the current privacy notice -------------------------------------------
+
+
+def require_current_consent() -> Response | None:
+    """Send a member whose consent is for an older notice to the consent page first."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in CONSENT_EXEMPT or "_user_id" not in session:
+        return None
+    if "privacy.consent" not in current_app.view_functions:
+        return None
+    from mutuo_aiuto.services.gdpr import needs_consent
+
+    if not needs_consent(current_user, _settings().privacy_notice_version):
+        return None
+    return redirect(url_for("privacy.consent", next=_here()))
+
+
+# ---- the audit trail from a view ------------------------------------------------------
+
+
+def audit_event(action: str, *, target: Any = None, household: Any = None,
+                details: dict[str, Any] | None = None, commit: bool = False) -> None:
+    """Record an audit event for the logged-in user and this request.
+
+    A one-line call for views: ``audit_event(audit.CONTACTS_VIEWED,
+    target=household, commit=True)`` on a page that shows contacts.
+    """
+    from mutuo_aiuto.services import audit
+
+    actor = current_user._get_current_object() if current_user.is_authenticated else None
+    audit.record(db.session, actor, action, target=target, household=household,
+                 details=details, request_id=request_id())
+    if commit:
+        db.session.commit()
+
+
+# ---- headers -------------------------------------------------------------------------
 
 
 def add_security_headers(response: Response) -> Response:
@@ -45,21 +231,47 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def forbid_caching(response: Response) -> Response:
+    """Pages seen while logged in may hold private data: no browser or proxy keeps them."""
+    if request.endpoint != "static" and "_user_id" in session:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 def add_hsts(response: Response) -> Response:
     response.headers.setdefault("Strict-Transport-Security",
                                 "max-age=31536000; includeSubDomains")
     return response
 
 
-def init_app(app: Flask, settings: Settings) -> None:
+def _configure_login(app: Flask, settings: Settings) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
+    # Exports, erasure and role changes ask for the password again.
+    login_manager.refresh_view = "privacy.reauthenticate"
+    login_manager.needs_refresh_message = _l("Please type your password again to continue.")
+    login_manager.needs_refresh_message_category = "info"
     login_manager.session_protection = "basic"
+    app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(days=settings.remember_days))
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    _configure_login(app, settings)
+    # The request id first, so every later hook and error page can use it.
+    app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
+    app.before_request(enforce_idle_timeout)
+    app.before_request(expire_freshness)
+    app.before_request(require_current_consent)
     app.after_request(add_security_headers)
+    app.after_request(forbid_caching)
+    app.after_request(add_request_id)
     if not settings.is_development and not app.testing:
         app.after_request(add_hsts)
+    if settings.environment == PRODUCTION and settings.ratelimit_storage_uri.startswith("memory"):
+        app.logger.warning("RATELIMIT_STORAGE_URI is memory://: each worker counts login "
+                           "attempts on its own; use Redis in production")
     if settings.proxy_fix_hops:
         n = settings.proxy_fix_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]

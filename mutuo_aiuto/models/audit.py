@@ -1,0 +1,86 @@
+"""The audit trail: who read private data or changed something that matters, and when.
+
+Rows are append-only. The ORM refuses to update or delete them, one by one
+(mapper events) or in bulk (``update(AuditEvent)`` / ``delete(AuditEvent)``
+through a session), so a mistaken or malicious code path cannot rewrite
+history. Details never hold the private values themselves, only which
+fields were involved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy.orm import Mapped, Mapper, ORMExecuteState, Session, mapped_column, relationship
+
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models.household import Household
+from mutuo_aiuto.models.types import UTCDateTime, utcnow
+from mutuo_aiuto.models.user import User
+
+
+def _current_request_id() -> str | None:
+    """The id of the web request being served, if any (set by ``security.py``).
+
+    A column default, so that every record written during a request carries
+    its id even when the caller did not pass one.
+    """
+    from flask import g, has_app_context, has_request_context
+
+    if has_request_context() and has_app_context():
+        return g.get("request_id")
+    return None
+
+
+class AuditTrailIsAppendOnly(RuntimeError):
+    """Raised on any attempt to change or remove an audit record."""
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # SET NULL happens in the database, not through the ORM: accounts are
+    # anonymised rather than deleted, so this only guards against a manual delete.
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # The role at the time: a later role change must not rewrite what happened.
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target_type: Mapped[str | None] = mapped_column(String(20))
+    target_id: Mapped[str | None] = mapped_column(String(16), index=True)
+    # Whose data this was about: the household's transparency page reads this.
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="SET NULL"), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    request_id: Mapped[str | None] = mapped_column(String(64), index=True,
+                                                   default=_current_request_id)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    household: Mapped[Household | None] = relationship(foreign_keys=[household_id])
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.action} {self.target_type}:{self.target_id}>"
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_update(mapper: Mapper[Any], connection: Any, target: AuditEvent) -> None:
+    raise AuditTrailIsAppendOnly("audit records cannot be changed")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(mapper: Mapper[Any], connection: Any, target: AuditEvent) -> None:
+    raise AuditTrailIsAppendOnly("audit records cannot be deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    # Bulk statements skip the mapper events above: check them here.
+    if not (state.is_update or state.is_delete):
+        return
+    mapper = state.bind_mapper
+    if mapper is not None and mapper.class_ is AuditEvent:
+        raise AuditTrailIsAppendOnly("audit records cannot be changed or deleted")

@@ -1,0 +1,176 @@
+"""The audit trail: record who did what to whose data, and search it.
+
+``record`` is called by the views (and a few services) when someone reads
+private contacts or sensitive notes, confirms or overrides a pairing,
+exports, erases or changes a role. It stores which fields were involved,
+never their values. Records are append-only (see ``models/audit.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from mutuo_aiuto.models import AuditEvent, Household, User
+from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.services.errors import DomainError
+
+CONTACTS_VIEWED = "contacts.viewed"
+SENSITIVE_VIEWED = "sensitive.viewed"
+MATCH_CONFIRMED = "match.confirmed"
+MATCH_OVERRIDDEN = "match.overridden"
+DATA_EXPORTED = "data.exported"
+ERASURE_REQUESTED = "erasure.requested"
+ERASURE_CONFIRMED = "erasure.confirmed"
+ERASURE_DECLINED = "erasure.declined"
+ROLE_CHANGED = "role.changed"
+USER_DEACTIVATED = "user.deactivated"
+USER_REACTIVATED = "user.reactivated"
+SESSIONS_ENDED = "sessions.ended"
+CONSENT_GIVEN = "consent.given"
+KEYS_ROTATED = "keys.rotated"
+RETENTION_PURGED = "retention.purged"
+BACKUP_MADE = "backup.made"
+BACKUP_RESTORED = "backup.restored"
+
+# Every action, with how the transparency and search pages name it.
+ACTIONS: dict[str, Any] = {
+    CONTACTS_VIEWED: _l("viewed the private contacts"),
+    SENSITIVE_VIEWED: _l("read sensitive notes"),
+    MATCH_CONFIRMED: _l("confirmed a pairing"),
+    MATCH_OVERRIDDEN: _l("paired by hand, overriding a rule"),
+    DATA_EXPORTED: _l("downloaded the family's data"),
+    ERASURE_REQUESTED: _l("asked to erase the family's data"),
+    ERASURE_CONFIRMED: _l("erased the family's data"),
+    ERASURE_DECLINED: _l("declined to erase the family's data"),
+    ROLE_CHANGED: _l("changed an account's role"),
+    USER_DEACTIVATED: _l("deactivated an account"),
+    USER_REACTIVATED: _l("reactivated an account"),
+    SESSIONS_ENDED: _l("signed an account out everywhere"),
+    CONSENT_GIVEN: _l("agreed to the privacy notice"),
+    KEYS_ROTATED: _l("re-encrypted the stored data with a new key"),
+    RETENTION_PURGED: _l("deleted data past the retention period"),
+    BACKUP_MADE: _l("made a backup"),
+    BACKUP_RESTORED: _l("restored a backup"),
+}
+
+# A details dict is for ids, field names and counts; anything larger is a bug.
+DETAILS_MAX_CHARS = 2000
+SEARCH_LIMIT = 200
+
+
+class AuditError(DomainError):
+    """An audit record could not be written as asked."""
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """What an administrator searches the trail by; every part is optional."""
+
+    action: str | None = None
+    actor: str | None = None  # part of the actor's email or name
+    target_id: str | None = None  # a public id: household, need, offer, match or user
+    request_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def action_label(action: str) -> str:
+    return str(ACTIONS.get(action, action))
+
+
+def _target_type(target: Any) -> str:
+    return type(target).__name__.lower()
+
+
+def _household_of(target: Any) -> Household | None:
+    if isinstance(target, Household):
+        return target
+    if isinstance(target, User):
+        return target.household
+    household = getattr(target, "household", None)
+    return household if isinstance(household, Household) else None
+
+
+def _clean_details(details: dict[str, Any] | None) -> dict[str, Any]:
+    details = dict(details or {})
+    try:
+        encoded = json.dumps(details, default=str)
+    except (TypeError, ValueError) as error:
+        raise AuditError(_l("The audit details could not be stored.")) from error
+    if len(encoded) > DETAILS_MAX_CHARS:
+        raise AuditError(_l("The audit details could not be stored."))
+    return json.loads(encoded)
+
+
+def record(session: Session, actor: User | None, action: str, *, target: Any = None,
+           household: Household | None = None, details: dict[str, Any] | None = None,
+           request_id: str | None = None, at: datetime | None = None) -> AuditEvent:
+    """Append one event; ``actor`` None means the system (a job or a command).
+
+    ``household`` defaults to the target's household, so the family's
+    transparency page lists the event.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    event = AuditEvent(
+        at=at or utcnow(),
+        actor_id=actor.id if actor is not None else None,
+        actor_role=actor.role if actor is not None else None,
+        action=action,
+        target_type=_target_type(target) if target is not None else None,
+        target_id=getattr(target, "public_id", None),
+        household=household or _household_of(target),
+        details=_clean_details(details),
+    )
+    if request_id:
+        # Otherwise the column's default takes the current web request's id, if any.
+        event.request_id = request_id[:64]
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _filtered(query: AuditQuery) -> Select[tuple[AuditEvent]]:
+    statement = select(AuditEvent).outerjoin(User, User.id == AuditEvent.actor_id)
+    if query.action:
+        statement = statement.where(AuditEvent.action == query.action)
+    if query.actor:
+        pattern = f"%{query.actor.strip().lower()}%"
+        statement = statement.where(
+            func.lower(User.email).like(pattern) | func.lower(User.name).like(pattern))
+    if query.target_id:
+        target = query.target_id.strip()
+        household_ids = select(Household.id).where(Household.public_id == target)
+        statement = statement.where((AuditEvent.target_id == target)
+                                    | AuditEvent.household_id.in_(household_ids))
+    if query.request_id:
+        statement = statement.where(AuditEvent.request_id == query.request_id.strip())
+    if query.since:
+        statement = statement.where(AuditEvent.at >= query.since)
+    if query.until:
+        statement = statement.where(AuditEvent.at < query.until)
+    return statement
+
+
+def search(session: Session, query: AuditQuery, *, limit: int = SEARCH_LIMIT) -> list[AuditEvent]:
+    """The newest events matching every part of the query."""
+    if query.action and query.action not in ACTIONS:
+        raise AuditError(_l("Choose an action from the list."), field="action")
+    statement = _filtered(query).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    return list(session.scalars(statement.limit(limit)))
+
+
+def for_household(session: Session, household: Household, *,
+                  limit: int = SEARCH_LIMIT) -> list[AuditEvent]:
+    """What happened to a household's data, newest first (its transparency page)."""
+    statement = (select(AuditEvent).where(AuditEvent.household_id == household.id)
+                 .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    return list(session.scalars(statement))

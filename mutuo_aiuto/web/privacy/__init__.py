@@ -1,0 +1,1 @@
+"""The privacy blueprint: a household's data rights, consent and re-authentication."""

@@ -1,0 +1,1 @@
+"""The users blueprint: administrators manage accounts and search the audit trail."""

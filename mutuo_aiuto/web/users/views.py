@@ -1,0 +1,152 @@
+"""The users blueprint: every address of the feature, in one place.
+
+Administrators only: the list of accounts, an account's page with its role,
+deactivation and "sign out everywhere", and the audit trail's search.
+Changing a role or deactivating needs a fresh login (the password typed in
+the last minutes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models import User
+from mutuo_aiuto.security import fresh_login_required, request_id
+from mutuo_aiuto.services import audit, user_admin
+from mutuo_aiuto.services.errors import DomainError
+from mutuo_aiuto.web.access import admin_required
+from mutuo_aiuto.web.privacy.views import ROLE_LABELS
+from mutuo_aiuto.web.users.forms import AuditSearchForm, ButtonForm, RoleForm, UserSearchForm
+
+bp = Blueprint("users", __name__)
+
+
+def _admin() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+@bp.context_processor
+def template_helpers() -> dict[str, Any]:
+    return {"role_labels": ROLE_LABELS, "action_label": audit.action_label}
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+@bp.get("/admin/users")
+@admin_required
+def index() -> str:
+    form = UserSearchForm(request.args)
+    users: list[User] = []
+    if form.validate():
+        state = {"active": True, "inactive": False}.get(form.state.data or "")
+        query = user_admin.UserQuery(text=form.q.data, role=form.role.data or None,
+                                     active=state)
+        users = user_admin.list_users(db.session, query, page=_page())
+    return render_template("users/index.html", form=form, users=users, page=_page(),
+                           page_size=user_admin.PAGE_SIZE)
+
+
+def _user_or_404(public_id: str) -> User:
+    try:
+        return user_admin.find_user(db.session, public_id)
+    except DomainError:
+        abort(404)
+
+
+@bp.get("/admin/users/<public_id>")
+@fresh_login_required
+@admin_required
+def detail(public_id: str) -> str:
+    user = _user_or_404(public_id)
+    role_form = RoleForm(role=user.role)
+    events = audit.search(db.session, audit.AuditQuery(target_id=user.public_id), limit=20)
+    return render_template("users/detail.html", user=user, role_form=role_form, events=events)
+
+
+def _apply(public_id: str, change: Callable[[User], None], success: str) -> Response:
+    """Run one account change as a service call: commit on success, roll back on refusal."""
+    user = _user_or_404(public_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        change(user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("users.detail", public_id=public_id))
+
+
+@bp.post("/admin/users/<public_id>/role")
+@fresh_login_required
+@admin_required
+def change_role(public_id: str) -> Response:
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a role from the list."), "error")
+        return redirect(url_for("users.detail", public_id=public_id))
+    return _apply(public_id, lambda user: user_admin.change_role(
+        db.session, _admin(), user, form.role.data, request_id=request_id()),
+        _("The role is changed. The account must log in again."))
+
+
+@bp.post("/admin/users/<public_id>/deactivate")
+@fresh_login_required
+@admin_required
+def deactivate(public_id: str) -> Response:
+    return _apply(public_id, lambda user: user_admin.deactivate(
+        db.session, _admin(), user, request_id=request_id()),
+        _("The account is deactivated and signed out everywhere."))
+
+
+@bp.post("/admin/users/<public_id>/reactivate")
+@fresh_login_required
+@admin_required
+def reactivate(public_id: str) -> Response:
+    return _apply(public_id, lambda user: user_admin.reactivate(
+        db.session, _admin(), user, request_id=request_id()),
+        _("The account can log in again."))
+
+
+@bp.post("/admin/users/<public_id>/sign-out")
+@admin_required
+def sign_out(public_id: str) -> Response:
+    return _apply(public_id, lambda user: user_admin.sign_out_everywhere(
+        db.session, _admin(), user, request_id=request_id()),
+        _("The account is signed out on every device."))
+
+
+def _utc_start(day: date | None, zone: ZoneInfo) -> datetime | None:
+    return datetime.combine(day, time.min, zone) if day else None
+
+
+@bp.get("/admin/audit")
+@admin_required
+def audit_trail() -> tuple[str, int]:
+    form = AuditSearchForm(request.args)
+    events: list[Any] = []
+    status = 200
+    if form.validate():
+        zone = ZoneInfo(current_app.config["SETTINGS"].timezone)
+        until = form.until.data + timedelta(days=1) if form.until.data else None
+        query = audit.AuditQuery(action=form.action.data or None, actor=form.actor.data,
+                                 target_id=form.target.data, request_id=form.request_id.data,
+                                 since=_utc_start(form.since.data, zone),
+                                 until=_utc_start(until, zone))
+        events = audit.search(db.session, query)
+    else:
+        status = 400
+    return render_template("users/audit.html", form=form, events=events), status

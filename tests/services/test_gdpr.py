@@ -1,0 +1,421 @@
+"""GDPR rights: the export, erasure with the counts kept, consent, and the retention purge."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from mutuo_aiuto.models import (
+    AuditEvent,
+    ErasureRequest,
+    FollowUp,
+    Match,
+    MatchingRun,
+    Member,
+    Notification,
+    OutboxMessage,
+    Proposal,
+    Vetting,
+)
+from mutuo_aiuto.models.match import SessionNotice
+from mutuo_aiuto.services import accounts, audit, gdpr, policy
+from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
+from tests.factories import TEST_PASSWORD
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+LONG_AGO = NOW - timedelta(days=800)  # more than 24 months
+LATELY = NOW - timedelta(days=30)
+
+
+def _match(session, need, offer, **values) -> Match:
+    match = Match(need=need, offer=offer, **({"status": "active"} | values))
+    session.add(match)
+    session.commit()
+    return match
+
+
+def _count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def family(make_household, session):
+    household = make_household(care_notes="Il bambino ha l'asma.")
+    household.members.append(Member(kind="child", first_name="Sara", birth_year=2018,
+                                    has_disability=True))
+    session.commit()
+    return household
+
+
+# ---- export -------------------------------------------------------------------------
+
+
+def test_export_has_the_account_without_secrets(session, family):
+    data = gdpr.export_household(session, family.user, now=NOW)
+    account = data["account"]
+    assert account["email"] == family.user.email
+    assert account["public_id"] == family.user.public_id
+    assert "password_hash" not in account and "session_version" not in account
+    assert "id" not in account
+    assert data["exported_at"] == NOW.isoformat()
+
+
+def test_export_has_household_contacts_members_needs_offers(session, family, make_need,
+                                                            make_offer):
+    need = make_need(household=family, description="Mia figlia ha bisogno di aiuto.")
+    offer = make_offer(household=family, description="Posso cucinare.")
+    data = gdpr.export_household(session, family.user)
+    household = data["household"]
+    assert household["phone"] == family.phone
+    assert household["address"] == family.address
+    assert household["care_notes"] == "Il bambino ha l'asma."
+    assert household["neighbourhood"] == family.neighbourhood.name
+    assert household["members"] == [{"public_id": family.members[0].public_id, "kind": "child",
+                                     "first_name": "Sara", "birth_year": 2018,
+                                     "has_disability": True}]
+    [exported_need] = data["needs"]
+    assert exported_need["public_id"] == need.public_id
+    assert exported_need["description"] == "Mia figlia ha bisogno di aiuto."
+    assert exported_need["slots"][0]["weekday"] == 1
+    assert exported_need["skills"] == [s.name for s in need.skills]
+    assert data["offers"][0]["description"] == "Posso cucinare."
+    assert data["offers"][0]["public_id"] == offer.public_id
+    json.dumps(data)  # a plain, JSON-ready structure
+
+
+def test_export_shows_own_feedback_not_the_other_sides(session, family, make_need, make_offer):
+    need = make_need(household=family)
+    match = _match(session, need, make_offer(), status="closed", hours=6.5,
+                   family_rating=5, family_comment="Grazie!", helper_rating=4,
+                   helper_comment="Famiglia gentile", closed_at=LATELY)
+    session.add(FollowUp(match=match, due_on=date(2026, 11, 1), notes="Nota riservata"))
+    session.commit()
+    [exported] = gdpr.export_household(session, family.user)["matches"]
+    assert exported["side"] == "family"
+    assert exported["family_comment"] == "Grazie!" and exported["hours"] == 6.5
+    assert "helper_comment" not in exported and "helper_rating" not in exported
+    assert exported["follow_ups"][0]["due_on"] == "2026-11-01"
+    assert "notes" not in exported["follow_ups"][0]
+
+
+def test_export_leaves_out_other_households(session, family, make_need, make_household):
+    make_need(household=make_household(), description="Dati di un'altra famiglia")
+    data = gdpr.export_household(session, family.user)
+    assert data["needs"] == []
+    assert "un'altra famiglia" not in json.dumps(data)
+
+
+def test_export_lists_who_accessed_the_data(session, family, make_user):
+    facilitator = make_user(role="facilitator", name="Anna Bianchi")
+    audit.record(session, facilitator, audit.CONTACTS_VIEWED, target=family)
+    session.commit()
+    [entry] = gdpr.export_household(session, family.user)["access_log"]
+    assert entry["who"] == "Anna Bianchi" and entry["action"] == audit.CONTACTS_VIEWED
+
+
+def test_every_per_account_table_is_exported(session, family):
+    assert {Notification, SessionNotice} <= set(gdpr.account_tables())
+    session.add(Notification(user_id=family.user_id, kind="match_confirmed", params={"n": 1}))
+    session.commit()
+    data = gdpr.export_household(session, family.user)
+    assert data["notifications"][0]["params"] == {"n": 1}
+    assert data["session_notices"] == []
+
+
+def test_export_without_a_household_has_the_account(session, make_user):
+    user = make_user()
+    data = gdpr.export_household(session, user)
+    assert data["household"] is None and data["needs"] == []
+    assert data["account"]["email"] == user.email
+
+
+# ---- consent ------------------------------------------------------------------------
+
+
+def test_members_with_an_older_consent_are_asked_again(make_user):
+    assert gdpr.needs_consent(make_user(consent_version="2025-01"), "2026-11")
+    assert gdpr.needs_consent(make_user(consent_version=None), "2026-11")
+    assert not gdpr.needs_consent(make_user(consent_version="2026-11"), "2026-11")
+
+
+def test_staff_are_not_asked_for_the_members_consent(make_user):
+    assert not gdpr.needs_consent(make_user(role="facilitator", consent_version=None), "2026-11")
+
+
+def test_give_consent_records_the_version_and_the_history(session, make_user):
+    user = make_user(consent_version="2025-01")
+    gdpr.give_consent(session, user, "2026-11", now=NOW)
+    session.commit()
+    assert (user.consent_version, user.consent_at) == ("2026-11", NOW)
+    event = session.scalars(select(AuditEvent)).one()
+    assert (event.action, event.details) == (audit.CONSENT_GIVEN, {"version": "2026-11"})
+
+
+# ---- erasure ------------------------------------------------------------------------
+
+
+def test_request_erasure_once(session, family):
+    first = gdpr.request_erasure(session, family.user)
+    second = gdpr.request_erasure(session, family.user)
+    session.commit()
+    assert first is second and first.status == "pending"
+    assert _count(session, ErasureRequest) == 1
+    assert session.scalars(select(AuditEvent.action)).all() == [audit.ERASURE_REQUESTED]
+
+
+def test_request_erasure_without_a_household(session, make_user):
+    with pytest.raises(NotFound):
+        gdpr.request_erasure(session, make_user())
+    assert _count(session, ErasureRequest) == 0
+
+
+def test_withdraw_erasure(session, family):
+    gdpr.request_erasure(session, family.user)
+    gdpr.withdraw_erasure(session, family.user)
+    session.commit()
+    assert gdpr.pending_erasure(session, family) is None
+    with pytest.raises(NotFound):
+        gdpr.withdraw_erasure(session, family.user)
+
+
+@pytest.fixture
+def erasure_case(session, family, make_need, make_offer, make_household, make_user):
+    """The family asks for help and also helps another family; it has mail and history."""
+    own_need = make_need(household=family, description="Separazione difficile", status="active")
+    helper_offer = make_offer(household=make_household())
+    running = _match(session, own_need, helper_offer, status="active",
+                     family_comment="commento")
+    old = _match(session, make_need(household=family, status="closed"), make_offer(),
+                 status="closed", hours=12.0, outcome="resolved", closed_at=LATELY,
+                 family_comment="Molto bene")
+    offer = make_offer(household=family, description="Accompagno a scuola")
+    other_need = make_need(status="matched")
+    helping = _match(session, other_need, offer, status="awaiting")
+    session.add_all([
+        Notification(user_id=family.user_id, kind="match_confirmed", params={"who": "x"}),
+        OutboxMessage(recipient=family.user.email, subject="Ciao", body="Dati personali"),
+        Vetting(household=family, checked_on=date(2026, 1, 1), expires_on=date(2027, 1, 1)),
+    ])
+    session.commit()
+    run = MatchingRun(kind="full")
+    session.add_all([
+        Proposal(run=run, need=own_need, offer=helper_offer, score=50, status="rejected",
+                 rejected_reason="La madre ha detto che il figlio è violento"),
+        SessionNotice(match=running, user_id=family.user_id, on_date=date(2026, 12, 1),
+                      start_minute=960, end_minute=1080, answer="cannot"),
+    ])
+    running.override_reason = "Conosco la famiglia di persona"
+    session.commit()
+    request = gdpr.request_erasure(session, family.user)
+    session.commit()
+    return {"request": request, "running": running, "old": old, "helping": helping,
+            "other_need": other_need, "helper": helper_offer.household,
+            "facilitator": make_user(role="facilitator")}
+
+
+def test_confirm_erasure_anonymises_the_household(session, family, erasure_case):
+    email = family.user.email
+    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    session.commit()
+    session.expire_all()
+    assert family.name == gdpr.ERASED_NAME
+    assert (family.phone, family.address, family.care_notes) == (None, None, None)
+    assert family.languages == []
+    member = family.members[0]
+    assert (member.kind, member.first_name, member.birth_year, member.has_disability) == (
+        "child", None, None, False)
+    user = family.user
+    assert user.email != email and user.name == gdpr.ERASED_NAME and not user.active
+    assert accounts.authenticate(session, email, TEST_PASSWORD) is None
+    assert accounts.authenticate(session, user.email, TEST_PASSWORD) is None
+    assert _count(session, Notification) == 0
+    assert _count(session, SessionNotice) == 0
+    assert session.scalars(select(OutboxMessage).filter_by(recipient=email)).first() is None
+    assert _count(session, Vetting) == 0
+    assert erasure_case["request"].status == "done"
+
+
+def test_erasure_blanks_free_text_and_cancels_what_runs(session, family, erasure_case):
+    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    session.commit()
+    session.expire_all()
+    for need in gdpr.export_household(session, family.user)["needs"]:
+        assert need["title"] == gdpr.ERASED_NAME and need["description"] is None
+        assert need["status"] in ("cancelled", "closed")
+    [offer] = gdpr.export_household(session, family.user)["offers"]
+    assert offer["status"] == "cancelled" and offer["description"] is None
+    assert erasure_case["running"].status == "cancelled"
+    assert erasure_case["running"].family_comment is None
+    assert erasure_case["running"].override_reason is None
+    assert session.scalars(select(Proposal.rejected_reason)).all() == [None]
+    assert erasure_case["helping"].status == "cancelled"
+    # The other family's request looks for a helper again.
+    assert erasure_case["other_need"].status == "open"
+
+
+def test_erasure_keeps_the_anonymous_counts(session, family, erasure_case):
+    matches_before = _count(session, Match)
+    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    session.commit()
+    session.expire_all()
+    assert _count(session, Match) == matches_before
+    old = erasure_case["old"]
+    assert (old.hours, old.outcome, old.status) == (12.0, "resolved", "closed")
+    assert old.family_comment is None
+    assert family.neighbourhood_id is not None
+
+
+def test_the_other_side_loses_access_to_the_contacts(session, family, erasure_case):
+    helper_user = erasure_case["helper"].user
+    assert policy.can_see_contacts(helper_user, family)
+    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    session.commit()
+    session.expire_all()
+    assert not policy.can_see_contacts(helper_user, family)
+
+
+def test_erasure_is_audited_without_personal_data(session, family, erasure_case):
+    email = family.user.email
+    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"],
+                         now=NOW, request_id="req-12345678")
+    session.commit()
+    event = session.scalars(select(AuditEvent).filter_by(action=audit.ERASURE_CONFIRMED)).one()
+    assert event.actor_id == erasure_case["facilitator"].id
+    assert event.household_id == family.id and event.request_id == "req-12345678"
+    assert email not in json.dumps(event.details)
+
+
+def test_only_a_facilitator_confirms(session, family, erasure_case, make_user):
+    with pytest.raises(NotAllowed):
+        gdpr.confirm_erasure(session, make_user(), erasure_case["request"])
+    session.rollback()
+    assert family.name != gdpr.ERASED_NAME
+    assert erasure_case["request"].status == "pending"
+
+
+def test_a_facilitator_cannot_erase_their_own_household(session, make_household, make_user):
+    facilitator = make_user(role="facilitator")
+    household = make_household(user=facilitator)
+    request = gdpr.request_erasure(session, facilitator)
+    with pytest.raises(NotAllowed):
+        gdpr.confirm_erasure(session, facilitator, request)
+    session.rollback()
+    assert household.phone is not None
+
+
+def test_decline_needs_a_reason_the_family_reads(session, family, make_user):
+    facilitator = make_user(role="facilitator")
+    request = gdpr.request_erasure(session, family.user)
+    session.commit()
+    with pytest.raises(DomainError) as caught:
+        gdpr.decline_erasure(session, facilitator, request, "  ")
+    assert caught.value.field == "reason"
+    assert request.status == "pending"
+    gdpr.decline_erasure(session, facilitator, request, "Procedimento in corso")
+    session.commit()
+    assert request.status == "declined"
+    assert gdpr.last_declined_erasure(session, family).decline_reason == "Procedimento in corso"
+    assert family.phone is not None
+
+
+# ---- retention ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def retention_case(session, make_need, make_offer, make_household):
+    quiet = make_household()
+    quiet.user.created_at = LONG_AGO
+    quiet.user.last_login_at = LONG_AGO
+    old_need = make_need(household=quiet, status="closed", closed_at=LONG_AGO,
+                         description="Problemi familiari")
+    old_match = _match(session, old_need, make_offer(), status="closed", closed_at=LONG_AGO,
+                       confirmed_at=LONG_AGO, hours=3.0, family_comment="Ok",
+                       helper_comment="Ok anche per me")
+    session.add(FollowUp(match=old_match, due_on=date(2024, 1, 1), notes="Note vecchie"))
+    recent_need = make_need(status="closed", closed_at=LATELY, description="Recente")
+    recent_match = _match(session, recent_need, make_offer(), status="closed",
+                          closed_at=LATELY, family_comment="Recente")
+    session.commit()
+    return {"quiet": quiet, "old_need": old_need, "old_match": old_match,
+            "recent_need": recent_need, "recent_match": recent_match,
+            "active": recent_need.household}
+
+
+def test_purge_blanks_what_ended_before_the_retention_period(session, retention_case):
+    summary = gdpr.purge_expired(session, NOW, 24)
+    session.commit()
+    session.expire_all()
+    old_match = retention_case["old_match"]
+    assert old_match.family_comment is None and old_match.helper_comment is None
+    assert old_match.hours == 3.0 and old_match.status == "closed"
+    assert session.scalars(select(FollowUp.notes)).all() == [None]
+    assert retention_case["old_need"].description is None
+    quiet = retention_case["quiet"]
+    assert (quiet.phone, quiet.address) == (None, None)
+    assert (summary.matches, summary.follow_ups, summary.needs, summary.households) == (
+        1, 1, 1, 1)
+
+
+def test_purge_keeps_what_is_recent_or_running(session, retention_case):
+    gdpr.purge_expired(session, NOW, 24)
+    session.commit()
+    session.expire_all()
+    assert retention_case["recent_match"].family_comment == "Recente"
+    assert retention_case["recent_need"].description == "Recente"
+    assert retention_case["active"].phone is not None
+
+
+def test_purge_twice_changes_nothing_the_second_time(session, retention_case):
+    gdpr.purge_expired(session, NOW, 24)
+    session.commit()
+    again = gdpr.purge_expired(session, NOW, 24)
+    session.commit()
+    assert again.total == 0
+    # One audit record: the run that changed something.
+    assert session.scalars(select(AuditEvent.action)).all() == [audit.RETENTION_PURGED]
+
+
+def test_purge_removes_old_mail_copies_notices_and_reasons(session, retention_case, make_user,
+                                                         make_need, make_offer):
+    user = make_user()
+    session.add_all([
+        OutboxMessage(recipient=user.email, subject="a", body="old", sent_at=NOW - timedelta(
+            days=40)),
+        OutboxMessage(recipient=user.email, subject="b", body="recent",
+                      sent_at=NOW - timedelta(days=5)),
+        OutboxMessage(recipient=user.email, subject="c", body="unsent"),
+        Notification(user_id=user.id, kind="k", created_at=LONG_AGO, read_at=LONG_AGO),
+        Notification(user_id=user.id, kind="k", created_at=LONG_AGO),  # never read: kept
+        Proposal(run=MatchingRun(kind="full"), need=make_need(), offer=make_offer(), score=1,
+                 status="rejected", rejected_reason="vecchio motivo", created_at=LONG_AGO),
+    ])
+    session.commit()
+    summary = gdpr.purge_expired(session, NOW, 24)
+    session.commit()
+    assert sorted(session.scalars(select(OutboxMessage.body))) == ["recent", "unsent"]
+    assert _count(session, Notification) == 1
+    assert session.scalars(select(Proposal.rejected_reason)).all() == [None]
+    assert (summary.mails, summary.notifications, summary.proposals) == (1, 1, 1)
+
+
+def test_a_longer_retention_keeps_more(session, retention_case):
+    assert gdpr.purge_expired(session, NOW, 36).total == 0
+    assert retention_case["old_match"].family_comment == "Ok"
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
+       st.integers(min_value=1, max_value=240))
+def test_months_before_goes_back_whole_months(moment, months):
+    earlier = gdpr.months_before(moment, months)
+    assert earlier < moment
+    assert (moment.year * 12 + moment.month) - (earlier.year * 12 + earlier.month) == months
+    assert earlier.day <= moment.day and earlier.time() == moment.time()
+
+
+def test_months_before_clamps_to_the_end_of_the_month():
+    assert gdpr.months_before(datetime(2026, 3, 31), 1) == datetime(2026, 2, 28)

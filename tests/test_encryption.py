@@ -1,0 +1,166 @@
+"""Special-category data and contacts: encrypted at rest, rotated to a new key, kept out of logs."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import text
+
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models import FollowUp, Household, Match, Member
+from mutuo_aiuto.services import keys
+from tests import factories
+
+PHONE = "+39 333 765 4321"
+ADDRESS = "Via del Macello 12, Perugia"
+NOTES = "Asthma: the inhaler is in the blue bag"
+DESCRIPTION = "Conflict with the ex-partner, needs mediation"
+COMMENT = "She cried when she told me"
+
+
+def _seed(session) -> Household:
+    household = factories.make_household(session, phone=PHONE, address=ADDRESS,
+                                         care_notes=NOTES)
+    need = factories.make_need(session, household=household, description=DESCRIPTION)
+    match = Match(need=need, offer=factories.make_offer(session), status="active",
+                  family_comment=COMMENT, helper_comment=COMMENT)
+    session.add_all([match, FollowUp(match=match, due_on=need.ends_on, notes=NOTES)])
+    session.commit()
+    return household
+
+
+RAW_COLUMNS = {
+    "households": ("phone", "address", "care_notes"),
+    "needs": ("description",),
+    "matches": ("family_comment", "helper_comment"),
+    "follow_ups": ("notes",),
+}
+
+
+def _raw_values(session) -> list[str]:
+    values = []
+    for table, columns in RAW_COLUMNS.items():
+        for row in session.execute(text(f"SELECT {', '.join(columns)} FROM {table}")):
+            values.extend(v for v in row if v is not None)
+    return values
+
+
+def test_raw_rows_hold_no_plaintext(session):
+    household = _seed(session)
+    raw = _raw_values(session)
+    assert len(raw) == 9  # the helper's household has a phone and an address too
+    for value in raw:
+        for secret in (PHONE, ADDRESS, NOTES, DESCRIPTION, COMMENT, "333", "Macello"):
+            assert secret not in value
+    phone = session.execute(text("SELECT phone FROM households WHERE id = :id"),
+                            {"id": household.id}).scalar_one()
+    assert phone.startswith("gAAAA")  # a Fernet token
+
+
+def test_the_app_reads_them_back(session):
+    household = _seed(session)
+    session.expire_all()
+    assert (household.phone, household.address, household.care_notes) == (PHONE, ADDRESS, NOTES)
+
+
+def test_every_encrypted_column_is_discovered_from_the_metadata():
+    found = {(table.name, column.name) for table, columns in keys.encrypted_columns(db.metadata)
+             for column in columns}
+    expected = {(t, c) for t, cs in RAW_COLUMNS.items() for c in cs}
+    assert expected | {("offers", "description")} <= found
+
+
+def test_disability_is_not_stored_as_free_text():
+    # A flag, not a note: it cannot leak words, and its column is not text.
+    assert str(Member.__table__.c.has_disability.type) == "BOOLEAN"
+
+
+# ---- key rotation -------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_keys():
+    return Fernet.generate_key().decode(), Fernet.generate_key().decode()
+
+
+def _phone_token(app) -> str:
+    """The stored phone of the first household (the one ``_seed`` made)."""
+    with app.app_context():
+        return db.session.execute(
+            text("SELECT phone FROM households ORDER BY id LIMIT 1")).scalar_one()
+
+
+def test_rotate_keys_re_encrypts_with_the_new_key(make_app, two_keys):
+    old, new = two_keys
+    first = make_app(encryption_keys=(old,))
+    with first.app_context():
+        household = _seed(db.session)
+        household_id, updated_at = household.id, household.updated_at
+    before = _phone_token(first)
+
+    rotating = make_app(create_schema=False, encryption_keys=(new, old))
+    result = rotating.test_cli_runner().invoke(args=["rotate-keys"])
+    assert result.exit_code == 0, result.output
+    assert "households.phone: 2" in result.output
+    assert "Re-encrypted 9 values" in result.output
+
+    after = _phone_token(rotating)
+    assert after != before
+    assert Fernet(new.encode()).decrypt(after.encode()).decode() == PHONE
+    with pytest.raises(InvalidToken):
+        Fernet(old.encode()).decrypt(after.encode())
+    # Only the new key is needed from now on, and nothing else changed.
+    only_new = make_app(create_schema=False, encryption_keys=(new,))
+    with only_new.app_context():
+        stored = db.session.get(Household, household_id)
+        assert (stored.phone, stored.care_notes) == (PHONE, NOTES)
+        assert stored.updated_at == updated_at
+        assert db.session.get(Match, 1).family_comment == COMMENT
+
+
+def test_old_data_stays_readable_before_rotation(make_app, two_keys):
+    old, new = two_keys
+    first = make_app(encryption_keys=(old,))
+    with first.app_context():
+        household_id = _seed(db.session).id
+    both = make_app(create_schema=False, encryption_keys=(new, old))
+    with both.app_context():
+        assert db.session.get(Household, household_id).phone == PHONE
+
+
+def test_rotation_stops_on_a_value_no_key_opens(make_app, two_keys):
+    old, new = two_keys
+    first = make_app(encryption_keys=(old,))
+    with first.app_context():
+        _seed(db.session)
+    before = _phone_token(first)
+    stranger = make_app(create_schema=False, encryption_keys=(new,))
+    result = stranger.test_cli_runner().invoke(args=["rotate-keys"])
+    assert result.exit_code == 1
+    assert "cannot be read with the configured keys" in result.output
+    assert _phone_token(first) == before  # nothing was replaced by an empty value
+
+
+# ---- logs ---------------------------------------------------------------------------
+
+
+def test_logs_never_hold_contacts_or_notes(client, login, make_user, make_neighbourhood,
+                                           caplog):
+    user = login(make_user(locale="en"))
+    place = make_neighbourhood()
+    # Everything, including every SQL statement with its parameters.
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
+    response = client.post("/family/edit", data={
+        "name": "Famiglia Test", "neighbourhood": place.slug, "languages": ["it"],
+        "phone": PHONE, "address": ADDRESS, "care_notes": NOTES})
+    assert response.status_code == 302
+    assert PHONE in client.get("/family").text
+    client.post("/confirm-password", data={"password": factories.TEST_PASSWORD})
+    assert PHONE in client.get("/family/data").text
+    assert "INSERT INTO households" in caplog.text  # the statements were logged …
+    for secret in (PHONE, ADDRESS, NOTES):
+        assert secret not in caplog.text  # … with ciphertext only
+    assert user.household is not None
