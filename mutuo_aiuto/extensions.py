@@ -12,7 +12,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 if TYPE_CHECKING:
@@ -59,6 +59,27 @@ def init_app(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.extensions[CRYPTO_EXTENSION] = make_fernet(settings.encryption_keys)
+    with app.app_context():
+        if db.engine.url.get_backend_name() == "sqlite":
+            fast = settings.environment == "testing"
+            event.listen(db.engine, "connect",
+                         lambda connection, _record: _sqlite_pragmas(connection, fast))
+
+
+def _sqlite_pragmas(connection: Any, testing: bool) -> None:
+    """Foreign keys on (SQLite leaves them off); WAL so readers never block the writer.
+
+    Tests skip the disk syncs: their databases are thrown away.
+    """
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    if testing:
+        cursor.execute("PRAGMA synchronous = OFF")
+    else:
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
 
 
 def include_in_migrations(obj: Any, name: str | None, type_: str, reflected: bool,
