@@ -20,6 +20,12 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 LANGUAGES: dict[str, str] = {
     "it": "Italiano",
     "en": "English",
+    "fr": "Français",
+    "es": "Español",
+    "ro": "Română",
+    "sq": "Shqip",
+    "ar": "العربية",
+    "uk": "Українська",
 }
 RTL_LANGUAGES = frozenset({"ar"})
 DEFAULT_LOCALE = "it"

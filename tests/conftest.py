@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from flask_babel import force_locale
 from sqlalchemy import create_engine, inspect
 
 from mutuo_aiuto import create_app
@@ -120,8 +121,14 @@ def make_app(tmp_path: Any, sqlite_template: Path) -> Iterator[Callable[..., Fla
 
 @pytest.fixture
 def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    """The app with its context pushed; outside requests, messages are in English.
+
+    Requests choose their language as in production (Italian by default);
+    code a test runs directly, such as a service raising a domain error,
+    speaks English, so tests can assert the msgids.
+    """
     app = make_app()
-    with app.app_context():
+    with app.app_context(), force_locale("en"):
         yield app
 
 
@@ -143,10 +150,19 @@ class FreshClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> Any:
         from flask import g, has_app_context
 
-        if has_app_context():
-            for cached in ("_login_user", "_flask_babel", "lang_override"):
-                g.pop(cached, None)
-        return super().open(*args, **kwargs)
+        if not has_app_context():
+            return super().open(*args, **kwargs)
+        for cached in ("_login_user", "lang_override"):
+            g.pop(cached, None)
+        # The request picks its own language; the test's own (English, see
+        # ``app``) comes back afterwards.
+        outside = g.pop("_flask_babel", None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            g.pop("_flask_babel", None)
+            if outside is not None:
+                g._flask_babel = outside
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ def _post_rules(app) -> list[str]:
 
 def test_every_post_without_a_token_is_refused(csrf_app):
     client = csrf_app.test_client()
-    _login(client, factories.make_user(db.session))
+    _login(client, factories.make_user(db.session, locale="en"))
     db.session.commit()
     urls = _post_rules(csrf_app)
     assert "/login" in urls and "/logout" in urls and "/consent" in urls

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from mutuo_aiuto.extensions import db
@@ -66,7 +67,7 @@ def race(app, facilitator_id: int, offer_id: int, need_ids: list[int]) -> list[s
     results: list[str] = []
 
     def confirm(need_id: int) -> None:
-        with app.app_context():
+        with app.app_context(), force_locale("en"):
             session = db.session
             actor = session.get(User, facilitator_id)
             need, offer = session.get(Need, need_id), session.get(Offer, offer_id)

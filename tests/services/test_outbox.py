@@ -156,7 +156,7 @@ def test_templated_mail_is_rendered_in_the_recipients_language(session, make_use
     assert message.recipient == "r@example.org"
     assert message.subject == f"subject in {locale}"
     assert message.body == f"mail/reset_password.txt in {locale} for {user.name}, https://x/y"
-    assert str(get_locale()) == "it"  # the caller's language is back afterwards
+    assert str(get_locale()) == "en"  # the caller's language (English in tests) is back
 
 
 def test_templated_mail_uses_the_real_template(session, make_user):

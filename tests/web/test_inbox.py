@@ -73,6 +73,8 @@ def test_contacts_hidden_again_once_declined(client, login, scene):
 
 def test_the_helper_accepts_from_the_match_page(client, login, scene):
     match = confirmed(scene, client, login)
+    scene.helper.user.locale = "en"  # the helper reads this page in English here
+    scene.session.commit()
     login(scene.helper.user)
     page = client.get(f"/matches/{match.public_id}").text
     assert "Yes, I will help" in page and "I cannot help" in page
@@ -96,6 +98,8 @@ def test_the_family_cannot_answer_for_the_helper(client, login, scene):
 
 def test_a_decline_reopens_the_need(client, login, scene):
     match = confirmed(scene, client, login)
+    scene.helper.user.locale = "en"  # the helper reads this page in English here
+    scene.session.commit()
     login(scene.helper.user)
     response = client.post(f"/matches/{match.public_id}/decline", follow_redirects=True)
     assert "You declined" in response.text
