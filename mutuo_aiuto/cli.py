@@ -1,9 +1,217 @@
-"""Flask commands: ``flask --app mutuo_aiuto seed-demo``, ``create-user``, …"""
+"""Flask commands: ``flask --app mutuo_aiuto seed-demo``, ``create-user``, …
+
+Each command is a thin shell around a service: parse options, call, commit, echo.
+"""
 
 from __future__ import annotations
 
+import click
 from flask import Flask
+from flask.cli import with_appcontext
+
+from mutuo_aiuto.i18n import LANGUAGES
+from mutuo_aiuto.models import MEMBER, ROLES
+
+# ---- accounts commands (create-user) ----------------------------------------
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default=MEMBER, show_default=True)
+@click.option("--name", default=None, help="Display name (default: the part of EMAIL before @).")
+@click.option("--locale", type=click.Choice(list(LANGUAGES)), default="it", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="For scripts; asked twice, hidden, when not given.")
+@with_appcontext
+def create_user_command(email: str, role: str, name: str | None, locale: str,
+                        password: str) -> None:
+    """Create an account, e.g. the first administrator or a facilitator."""
+    from flask_babel import force_locale
+
+    from mutuo_aiuto.extensions import db
+    from mutuo_aiuto.services import accounts
+    from mutuo_aiuto.services.errors import DomainError
+
+    # Outside a request the language cannot be chosen per reader: English for operators.
+    with force_locale("en"):
+        try:
+            user = accounts.create_user(db.session, email=email, password=password,
+                                        name=name or email.partition("@")[0], role=role,
+                                        locale=locale)
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error.message)) from error
+        db.session.commit()
+    click.echo(f"Created {user.role} {user.email} (name {user.name!r}, language {user.locale}, "
+               f"id {user.public_id}).")
+
+
+# ---- demo data commands (seed-demo) -----------------------------------------
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing when any account exists (the accounts are still listed).")
+@with_appcontext
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the Perugia demo data; running it again adds nothing twice."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    from mutuo_aiuto.extensions import db
+    from mutuo_aiuto.services import demo
+
+    if if_empty and demo.has_users(db.session):
+        click.echo("The database already has accounts: demo data not loaded.")
+    else:
+        settings = current_app.config["SETTINGS"]
+        today = datetime.now(ZoneInfo(settings.timezone)).date()
+        summary = demo.seed_demo(db.session, today, settings.privacy_notice_version)
+        db.session.commit()
+        click.echo(f"Demo data: added {summary.neighbourhoods} neighbourhoods, "
+                   f"{summary.categories} categories, {summary.skills} skills, "
+                   f"{summary.households} households, {summary.needs} requests, "
+                   f"{summary.offers} offers, {summary.users} accounts.")
+    echo_demo_accounts(demo.DEMO_ACCOUNTS)
+
+
+def echo_demo_accounts(accounts: tuple) -> None:
+    """The accounts to try, as a small table (`make run` shows it on start)."""
+    rows = [("email", "role", "password")] + [(a.email, a.role, a.password) for a in accounts]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    click.echo("Demo accounts:")
+    for row in rows:
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        click.echo(("  " + "  ".join(cells)).rstrip())
+
+
+# ---- scheduler commands ------------------------------------------------------
+
+
+@click.command("scheduler")
+@click.option("--lease-seconds", type=click.IntRange(5, 3600), default=None,
+              help="How long the lease lasts without renewal (default: SCHEDULER_LEASE_SECONDS).")
+@with_appcontext
+def scheduler_command(lease_seconds: int | None) -> None:
+    """Run the scheduled jobs; a second scheduler waits in standby. Ctrl-C stops."""
+    import logging
+    import signal
+
+    from flask import current_app
+
+    from mutuo_aiuto.scheduler import SchedulerRunner
+
+    # A process of its own: its log (jobs run, lease taken or lost) goes to stderr.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    runner = SchedulerRunner(current_app._get_current_object(), ttl=lease_seconds)
+    # `make run` stops the scheduler with SIGTERM: end as cleanly as on Ctrl-C.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    click.echo(f"Scheduler {runner.holder}: waiting for the lease (Ctrl-C stops).")
+    try:
+        runner.run()
+    except KeyboardInterrupt:
+        runner.stop()
+    click.echo("Scheduler stopped.")
+
+
+@click.command("run-job")
+@click.argument("name")
+@with_appcontext
+def run_job_command(name: str) -> None:
+    """Run one scheduled job once, now (e.g. `flask run-job expire_ends`)."""
+    from mutuo_aiuto import jobs
+
+    if name not in jobs.TASKS:
+        raise click.BadParameter(f"choose one of: {', '.join(sorted(jobs.TASKS))}",
+                                 param_hint="NAME")
+    result = jobs.run_task(name)
+    click.echo(f"{name}: {result}")
+
+
+# ---- security commands (rotate-keys, backup, restore) ------------------------
+
+
+@click.command("rotate-keys")
+@with_appcontext
+def rotate_keys_command() -> None:
+    """Re-encrypt every encrypted field with the first key of ENCRYPTION_KEYS.
+
+    Put the new key first, keep the old ones after it, run this, then drop the
+    old keys from ENCRYPTION_KEYS.
+    """
+    from flask import current_app
+
+    from mutuo_aiuto.extensions import db
+    from mutuo_aiuto.models.types import CRYPTO_EXTENSION
+    from mutuo_aiuto.services import audit, keys
+
+    try:
+        summary = keys.rotate(db.session, db.metadata, current_app.extensions[CRYPTO_EXTENSION])
+    except keys.UnreadableValue as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    audit.record(db.session, None, audit.KEYS_ROTATED, details={"values": summary.total})
+    db.session.commit()
+    for column, count in sorted(summary.counts.items()):
+        click.echo(f"  {column}: {count}")
+    click.echo(f"Re-encrypted {summary.total} values with the first key.")
+
+
+def _database_url() -> str:
+    from mutuo_aiuto.extensions import db
+
+    # The engine's URL: Flask-SQLAlchemy has already made SQLite paths absolute.
+    return db.engine.url.render_as_string(hide_password=False)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path: str) -> None:
+    """Write a consistent copy of the database to PATH (a new file)."""
+    from mutuo_aiuto.extensions import db
+    from mutuo_aiuto.services import audit, backup
+
+    try:
+        result = backup.backup(_database_url(), path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    audit.record(db.session, None, audit.BACKUP_MADE, details={"kind": result.kind})
+    db.session.commit()
+    click.echo(f"Backup written to {result.path} ({result.size} bytes, {result.kind}).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.confirmation_option(prompt="Replace the whole database with this backup?")
+@with_appcontext
+def restore_command(path: str) -> None:
+    """Replace the database's content with the backup at PATH (stop the app first)."""
+    from mutuo_aiuto.extensions import db
+    from mutuo_aiuto.services import audit, backup
+
+    url = _database_url()
+    # No connection of ours may hold the database while it is replaced.
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        result = backup.restore(url, path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    db.engine.dispose()
+    audit.record(db.session, None, audit.BACKUP_RESTORED, details={"kind": result.kind})
+    db.session.commit()
+    click.echo(f"Database restored from {result.path} ({result.kind}).")
 
 
 def init_app(app: Flask) -> None:
-    """Register every command of the app (each feature adds its own here)."""
+    """Register every command of the app."""
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(run_job_command)
+    app.cli.add_command(rotate_keys_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -48,6 +48,18 @@ class Settings:
     ratelimit_enabled: bool = True
     proxy_fix_hops: int = 0
     max_content_length: int = 512 * 1024
+    # Days a helper has to accept or decline a confirmed pairing.
+    helper_response_days: int = 3
+    # Scheduler (issue 5): follow-ups, notices and the single-scheduler lease.
+    follow_up_first_days: int = 7
+    follow_up_every_days: int = 28
+    vetting_warn_days: int = 30
+    expiry_notice_days: int = 7
+    scheduler_lease_seconds: int = 60
+    # Security (issue 6): how long a typed password counts as a "fresh" login for
+    # exports, erasure and role changes; how long "remember me" lasts.
+    fresh_login_minutes: int = 15
+    remember_days: int = 14
     testing: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 

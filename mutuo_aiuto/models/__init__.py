@@ -1,16 +1,26 @@
 """The data model, one module per aggregate; importing this registers every table."""
 
+from mutuo_aiuto.models.audit import AuditEvent
 from mutuo_aiuto.models.catalogue import CATEGORY_KINDS, Category, Skill
 from mutuo_aiuto.models.household import MEMBER_KINDS, Household, Member
+from mutuo_aiuto.models.lease import Lease
 from mutuo_aiuto.models.mail import OutboxMessage
+from mutuo_aiuto.models.match import MATCH_HOLDING, MATCH_STATUSES, OUTCOMES, FollowUp, Match
+from mutuo_aiuto.models.matching_run import MatchingRun, Proposal
 from mutuo_aiuto.models.need import NEED_STATUSES, Need, NeedSlot
+from mutuo_aiuto.models.notification import Notification
 from mutuo_aiuto.models.offer import OFFER_STATUSES, Offer, OfferSlot
 from mutuo_aiuto.models.place import Neighbourhood, neighbourhood_adjacency
+from mutuo_aiuto.models.privacy import ERASURE_STATUSES, ErasureRequest
 from mutuo_aiuto.models.user import ADMIN, FACILITATOR, MEMBER, ROLES, User
+from mutuo_aiuto.models.vetting import Vetting
+from mutuo_aiuto.models.weights import MatchingWeights
 
 __all__ = [
-    "ADMIN", "CATEGORY_KINDS", "FACILITATOR", "MEMBER", "MEMBER_KINDS", "NEED_STATUSES",
-    "OFFER_STATUSES", "ROLES", "Category", "Household", "Member", "Need", "NeedSlot",
-    "Neighbourhood", "Offer", "OfferSlot", "OutboxMessage", "Skill", "User",
-    "neighbourhood_adjacency",
+    "ADMIN", "CATEGORY_KINDS", "ERASURE_STATUSES", "FACILITATOR", "MATCH_HOLDING",
+    "MATCH_STATUSES", "MEMBER", "MEMBER_KINDS", "NEED_STATUSES", "OFFER_STATUSES", "OUTCOMES",
+    "ROLES", "AuditEvent", "Category", "ErasureRequest", "FollowUp", "Household", "Lease",
+    "Match", "MatchingRun", "MatchingWeights", "Member", "Need", "NeedSlot", "Neighbourhood",
+    "Notification", "Offer", "OfferSlot", "OutboxMessage", "Proposal", "Skill", "User",
+    "Vetting", "neighbourhood_adjacency",
 ]

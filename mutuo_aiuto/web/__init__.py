@@ -10,10 +10,17 @@ from flask import Flask
 from mutuo_aiuto.web import errors, filters, navigation
 from mutuo_aiuto.web.admin.views import bp as admin_bp
 from mutuo_aiuto.web.auth.views import bp as auth_bp
+from mutuo_aiuto.web.facilitator.views import bp as facilitator_bp
 from mutuo_aiuto.web.families.views import bp as families_bp
+from mutuo_aiuto.web.followups.views import bp as followups_bp
+from mutuo_aiuto.web.inbox.views import bp as inbox_bp
 from mutuo_aiuto.web.main.views import bp as main_bp
+from mutuo_aiuto.web.privacy.views import bp as privacy_bp
+from mutuo_aiuto.web.users.views import bp as users_bp
+from mutuo_aiuto.web.week.views import bp as week_bp
 
-BLUEPRINTS = (main_bp, auth_bp, families_bp, admin_bp)
+BLUEPRINTS = (main_bp, auth_bp, families_bp, admin_bp, week_bp, followups_bp, privacy_bp, users_bp)
+BLUEPRINTS += (facilitator_bp, inbox_bp)
 
 
 def init_app(app: Flask) -> None:

@@ -7,14 +7,23 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from mutuo_aiuto.models import ADMIN, FACILITATOR, MEMBER
+from mutuo_aiuto.web.inbox.views import MESSAGES_LABEL
 
 # (endpoint, label, roles). A link appears once its feature registers the endpoint.
 MENU = (
     ("families.household", _l("My family"), (MEMBER, FACILITATOR, ADMIN)),
     ("families.needs", _l("My requests"), (MEMBER, FACILITATOR, ADMIN)),
     ("families.offers", _l("My offers"), (MEMBER, FACILITATOR, ADMIN)),
+    ("week.index", _l("My week"), (MEMBER, FACILITATOR, ADMIN)),
+    ("inbox.index", MESSAGES_LABEL, (MEMBER, FACILITATOR, ADMIN)),
+    ("followups.calendar", _l("Calendar"), (MEMBER, FACILITATOR, ADMIN)),
     ("facilitator.dashboard", _l("Proposals"), (FACILITATOR, ADMIN)),
+    ("followups.index", _l("Follow-ups"), (FACILITATOR, ADMIN)),
     ("admin.index", _l("Administration"), (ADMIN,)),
+    ("privacy.erasures", _l("Erasure requests"), (FACILITATOR, ADMIN)),
+    ("users.index", _l("Accounts"), (ADMIN,)),
+    ("auth.account", _l("My account"), (MEMBER, FACILITATOR, ADMIN)),
+    ("privacy.index", _l("Privacy"), (MEMBER, FACILITATOR, ADMIN)),
 )
 
 

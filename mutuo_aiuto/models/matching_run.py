@@ -1,0 +1,57 @@
+"""Matching runs and the proposals they produced, with their score and reasons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models.need import Need
+from mutuo_aiuto.models.offer import Offer
+from mutuo_aiuto.models.types import UTCDateTime, new_public_id, utcnow
+
+RUN_KINDS = ("full", "incremental", "manual")
+PROPOSAL_STATUSES = ("proposed", "rejected", "superseded", "confirmed")
+
+
+class MatchingRun(db.Model):
+    __tablename__ = "matching_runs"
+    __table_args__ = (CheckConstraint(f"kind IN {RUN_KINDS!r}", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The matcher's stats: needs, offers, allowed pairs, seconds.
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Proposal(db.Model):
+    """A pairing the matcher suggests. ``rank`` 1 is the chosen one, then alternatives."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (CheckConstraint(f"status IN {PROPOSAL_STATUSES!r}", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
+    run_id: Mapped[int] = mapped_column(ForeignKey("matching_runs.id", ondelete="CASCADE"),
+                                        index=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"),
+                                          index=True)
+    rank: Mapped[int] = mapped_column(default=1)
+    score: Mapped[int]
+    # The matcher's reasons, as in the answer file: [{"code": ..., "points": ...}, …]
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(12), default="proposed", index=True)
+    rejected_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    run: Mapped[MatchingRun] = relationship()
+    need: Mapped[Need] = relationship()
+    offer: Mapped[Offer] = relationship()

@@ -1,0 +1,1 @@
+"""The week blueprint: a member's week on one page, as a calendar."""
