@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from mutuo_aiuto.matching import diagnose as rules
 from mutuo_aiuto.models import MATCH_HOLDING, Match, Need, Offer, Proposal, User
-from mutuo_aiuto.services import audit, matching_runs, policy
+from mutuo_aiuto.services import audit, followups, matching_runs, policy
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from mutuo_aiuto.services.followups import local_date
 from mutuo_aiuto.services.lifecycle import NEED_SEEKING, move_need, move_offer
@@ -270,8 +270,11 @@ def _answerable(session: Session, user: User, match: Match) -> Match:
     return match
 
 
-def accept_match(session: Session, user: User, match: Match, *, now: datetime) -> Match:
-    """The helper says yes: the match runs; the need is active once all its helpers said yes."""
+def accept_match(session: Session, user: User, match: Match, *, now: datetime,
+                 first_follow_up_days: int = followups.FIRST_DAYS,
+                 follow_up_every_days: int = followups.EVERY_DAYS) -> Match:
+    """The helper says yes: the match runs, its first follow-up is planned at once,
+    and the need is active once all its helpers said yes."""
     match = _answerable(session, user, match)
     match.status = "active"
     match.accepted_at = now
@@ -281,6 +284,7 @@ def accept_match(session: Session, user: User, match: Match, *, now: datetime) -
     waiting = _holding_count(session, Match.need_id == need.id, Match.status == "awaiting")
     if need.status == "matched" and not waiting:
         move_need(need, "active", now)
+    followups.ensure_follow_up(session, match, first_follow_up_days, follow_up_every_days)
     notify(session, need.household.user, "match_accepted", **_params(match))
     return match
 

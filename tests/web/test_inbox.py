@@ -152,3 +152,14 @@ def test_mark_all_read(client, login, scene):
 
 def test_inbox_needs_an_account(client, scene):
     assert client.get("/inbox").status_code == 302
+
+
+def test_accepting_plans_the_first_follow_up_at_once(client, login, scene):
+    from mutuo_aiuto.models import FollowUp
+
+    match = confirmed(scene, client, login)
+    login(scene.helper.user)
+    client.post(f"/matches/{match.public_id}/accept")
+    follow_ups = scene.session.scalars(select(FollowUp).filter_by(match_id=match.id)).all()
+    assert len(follow_ups) == 1
+    assert (follow_ups[0].due_on - scene.session.get(Match, match.id).started_on).days == 7

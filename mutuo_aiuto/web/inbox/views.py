@@ -8,6 +8,7 @@ helper's accept and decline buttons. Anyone else gets 404.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
@@ -111,8 +112,11 @@ def _answer(public_id: str, answer: Any, done: str):
 
 
 def accept(public_id: str):
-    return _answer(public_id, matches.accept_match,
-                   _("Thank you! The family is told that you will help."))
+    settings = current_app.config["SETTINGS"]
+    answer = partial(matches.accept_match,
+                     first_follow_up_days=settings.follow_up_first_days,
+                     follow_up_every_days=settings.follow_up_every_days)
+    return _answer(public_id, answer, _("Thank you! The family is told that you will help."))
 
 
 def decline(public_id: str):
