@@ -279,3 +279,21 @@ def test_someone_elses_session_is_404(client, login, notice):
     assert client.get(f"/sessions/{notice.public_id}").status_code == 404
     assert client.post(f"/sessions/{notice.public_id}",
                        data={"answer": "cannot"}).status_code == 404
+
+
+def test_reading_a_follow_up_records_who_saw_the_contacts(client, login, session, make_match):
+    from sqlalchemy import select
+
+    from mutuo_aiuto.models import AuditEvent, FollowUp
+    from tests import factories
+
+    match = make_match(status="active")
+    follow_up = FollowUp(match=match, due_on=match.started_on or match.confirmed_at.date())
+    session.add(follow_up)
+    session.commit()
+    facilitator = login(factories.make_user(session, role="facilitator"))
+    session.commit()
+    assert client.get(f"/followups/{follow_up.public_id}").status_code == 200
+    events = session.scalars(select(AuditEvent).filter_by(action="contacts.viewed")).all()
+    assert len(events) == 2
+    assert all(event.actor_id == facilitator.id for event in events)

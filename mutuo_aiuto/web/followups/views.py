@@ -27,7 +27,16 @@ from sqlalchemy import select
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import FollowUp, Household, Match, Offer
 from mutuo_aiuto.models.types import utcnow
-from mutuo_aiuto.services import calendar_feed, followups, outcomes, policy, reminders, vetting
+from mutuo_aiuto.security import audit_event
+from mutuo_aiuto.services import (
+    audit,
+    calendar_feed,
+    followups,
+    outcomes,
+    policy,
+    reminders,
+    vetting,
+)
 from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.web.access import facilitator_required, member_required
 from mutuo_aiuto.web.followups.forms import (
@@ -107,6 +116,10 @@ def record(public_id: str):
             db.session.commit()
             flash(_("The follow-up is recorded."), "success")
             return redirect(url_for("followups.index"))
+    # The page shows both sides' phones: every read of contacts is on the record.
+    for household in (follow_up.match.need.household, follow_up.match.offer.household):
+        audit_event(audit.CONTACTS_VIEWED, target=household, household=household)
+    db.session.commit()
     return _page("followups/record.html", form, follow_up=follow_up, match=follow_up.match)
 
 
