@@ -60,7 +60,7 @@ bench: $(VENV)/.stamp-bench ## Run the matcher benchmark (prints its figures)
 .PHONY: translations
 translations: $(VENV)/.stamp-run ## Extract strings, update every catalogue, compile
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k _n:1,2 \
-	  -k lazy_ngettext:1,2 -k pgettext:1c,2 \
+	  -k lazy_ngettext:1,2 -k pgettext:1c,2 -k lazy_pgettext:1c,2 \
 	  --add-comments=TRANSLATORS: --sort-output --no-wrap -o translations/messages.pot mutuo_aiuto
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap \
 	  --ignore-obsolete --no-fuzzy-matching

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -45,10 +46,12 @@ OVERRIDABLE = {"distance": rules.TOO_FAR, "language": rules.LANGUAGE}
 MATCH_STATUS_LABELS = {
     "awaiting": _l("waiting for the helper's answer"),
     "active": _l("under way"),
-    "closed": _l("closed"),
+    # A context of their own: in several languages a pairing's gender differs
+    # from a request's, so "closed" needs its own translation here.
+    "closed": lazy_pgettext("match status", "closed"),
     "declined": _l("declined by the helper"),
     "unanswered": _l("not answered in time"),
-    "cancelled": _l("cancelled"),
+    "cancelled": lazy_pgettext("match status", "cancelled"),
 }
 CHANGED_MEANWHILE = _l("Someone changed this request or offer at the same moment. "
                        "Reload the page and try again.")
