@@ -70,3 +70,18 @@ def test_every_step_downgrades_and_upgrades_again(bare_app):
     assert _tables() == set()
     upgrade()
     assert _differences() == []
+
+
+def test_audit_trail_is_append_only_in_postgresql_itself(bare_app):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a database trigger on PostgreSQL; SQLite relies on the ORM guard")
+    upgrade()
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO audit_events (at, action, details) VALUES (now(), 'test', '{}')"))
+    for statement in ("UPDATE audit_events SET action = 'rewritten'", "DELETE FROM audit_events"):
+        with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as connection:
+            connection.execute(text(statement))

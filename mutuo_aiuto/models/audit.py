@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy import DDL, JSON, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, Mapper, ORMExecuteState, Session, mapped_column, relationship
 
 from mutuo_aiuto.extensions import db
@@ -84,3 +84,33 @@ def _refuse_bulk_changes(state: ORMExecuteState) -> None:
     mapper = state.bind_mapper
     if mapper is not None and mapper.class_ is AuditEvent:
         raise AuditTrailIsAppendOnly("audit records cannot be changed or deleted")
+
+
+# On PostgreSQL the database itself refuses to change or delete an audit
+# record, whatever code or person holds a connection. The one change let
+# through is the ON DELETE SET NULL of a referenced account or household.
+APPEND_ONLY_FUNCTION = """
+CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'UPDATE'
+     AND NEW.id = OLD.id AND NEW.at = OLD.at AND NEW.action = OLD.action
+     AND NEW.actor_role IS NOT DISTINCT FROM OLD.actor_role
+     AND NEW.target_type IS NOT DISTINCT FROM OLD.target_type
+     AND NEW.target_id IS NOT DISTINCT FROM OLD.target_id
+     AND NEW.details::text = OLD.details::text
+     AND NEW.request_id IS NOT DISTINCT FROM OLD.request_id
+     AND (NEW.actor_id IS NULL OR NEW.actor_id = OLD.actor_id)
+     AND (NEW.household_id IS NULL OR NEW.household_id = OLD.household_id) THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'audit_events is append-only';
+END
+$$ LANGUAGE plpgsql
+"""
+APPEND_ONLY_TRIGGER = (
+    "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+    "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
+)
+for _statement in (APPEND_ONLY_FUNCTION, APPEND_ONLY_TRIGGER):
+    event.listen(AuditEvent.__table__, "after_create",
+                 DDL(_statement).execute_if(dialect="postgresql"))

@@ -164,3 +164,18 @@ def test_records_made_during_a_request_carry_its_id(app, session, make_user, mak
     event = session.scalars(select(AuditEvent).filter_by(action=audit.CONTACTS_VIEWED)).one()
     assert event.request_id == response.headers["X-Request-ID"]
     assert event.household_id == need.household_id
+
+
+def test_postgresql_refuses_raw_changes_to_the_audit_trail(app, session):
+    """The schema the app creates carries the same trigger as the migration."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("a database trigger on PostgreSQL; SQLite relies on the ORM guard")
+    session.execute(text(
+        "INSERT INTO audit_events (at, action, details) VALUES (now(), 'test', '{}')"))
+    session.commit()
+    with pytest.raises(DBAPIError, match="append-only"):
+        session.execute(text("DELETE FROM audit_events"))
+    session.rollback()
