@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from mutuo_aiuto.i18n import LANGUAGES
 from mutuo_aiuto.models import Category, Skill
 from mutuo_aiuto.services import catalogue
 from mutuo_aiuto.services.catalogue import CategoryData, SkillData
@@ -63,11 +64,12 @@ def test_duplicate_category_slug_or_name_is_a_field_error(session, make_category
 
 
 def test_update_keeps_translations_of_languages_not_offered(session, make_category):
-    category = make_category(translations={"en": "Old", "ar": "رعاية"})
+    # German is not offered: a translation an administrator once stored stays.
+    category = make_category(translations={"en": "Old", "de": "Pflege"})
     catalogue.update_category(session, category, CategoryData(
         names={"it": "Nuovo", "en": "New"}, slug=category.slug))
     assert category.name == "Nuovo"
-    assert category.translations == {"en": "New", "ar": "رعاية"}
+    assert category.translations == {"en": "New", "de": "Pflege"}
 
 
 def test_update_under_its_own_slug_and_name_is_fine(session, make_category):
@@ -152,7 +154,10 @@ def test_delete_unused_skill(session, make_skill):
 
 def test_names_of_fills_every_language(make_category):
     category = make_category(name="Pasti", translations={"en": "Meals"})
-    assert catalogue.names_of(category) == {"it": "Pasti", "en": "Meals"}
+    names = catalogue.names_of(category)
+    assert set(names) == set(LANGUAGES)
+    assert names["it"] == "Pasti" and names["en"] == "Meals"
+    assert all(names[code] == "" for code in set(LANGUAGES) - {"it", "en"})
 
 
 @pytest.mark.parametrize(("text", "slug"), [
