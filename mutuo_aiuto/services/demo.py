@@ -39,6 +39,7 @@ from mutuo_aiuto.models import (
     User,
     Vetting,
 )
+from mutuo_aiuto.services.demo_names import CATEGORY_NAMES, SKILL_NAMES
 from mutuo_aiuto.services.lifecycle import move_need, move_offer
 from mutuo_aiuto.services.passwords import hash_password
 from mutuo_aiuto.services.places import connect
@@ -566,7 +567,8 @@ def seed_catalogue(session: Session, summary: DemoSummary) -> dict[str, Skill]:
     for position, seed in enumerate(CATEGORIES):
         if seed.slug not in categories:
             categories[seed.slug] = Category(
-                slug=seed.slug, name=seed.it, translations={"en": seed.en}, kind=seed.kind,
+                slug=seed.slug, name=seed.it,
+                translations={"en": seed.en, **CATEGORY_NAMES.get(seed.slug, {})}, kind=seed.kind,
                 icon=seed.icon, requires_vetted=seed.requires_vetted, remote=seed.remote,
                 position=position * 10)
             session.add(categories[seed.slug])
@@ -574,7 +576,8 @@ def seed_catalogue(session: Session, summary: DemoSummary) -> dict[str, Skill]:
     skills = _by_slug(session, Skill)
     for position, (slug, it, en, category) in enumerate(SKILLS):
         if slug not in skills:
-            skills[slug] = Skill(slug=slug, name=it, translations={"en": en},
+            skills[slug] = Skill(slug=slug, name=it,
+                                 translations={"en": en, **SKILL_NAMES.get(slug, {})},
                                  category=categories[category], position=position * 10)
             session.add(skills[slug])
             summary.skills += 1

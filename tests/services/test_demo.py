@@ -184,3 +184,15 @@ def test_several_needs_genuinely_fit_several_offers(session):
     assert len(with_one) < len(needs)
     nadia_school_run = next(n for n in needs if n.title.startswith("Accompagnare Yasmine"))
     assert len(fitting[nadia_school_run.id]) >= 2
+
+
+def test_demo_categories_and_skills_are_named_in_every_language(session):
+    from sqlalchemy import select
+
+    from mutuo_aiuto.i18n import LANGUAGES
+    from mutuo_aiuto.models import Category, Skill
+
+    demo.seed_demo(session, date(2026, 11, 26))
+    for row in [*session.scalars(select(Category)), *session.scalars(select(Skill))]:
+        missing = {code for code in LANGUAGES if code != "it" and not row.translations.get(code)}
+        assert not missing, (row.slug, missing)
