@@ -11,10 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto import matching
 from mutuo_aiuto.models import (
     Category,
     Household,
@@ -27,13 +25,6 @@ from mutuo_aiuto.models import (
     User,
 )
 from tests import factories
-
-# Full runs call the matcher's solver through its public module. Until that module
-# exists (the matcher is being written) they are skipped; once it exists they run,
-# and fail loudly if its API is not ``matching.solve(problem) -> Answer``.
-needs_matcher = pytest.mark.skipif(
-    getattr(matching, "__file__", None) is None,
-    reason="the matcher's public API (mutuo_aiuto/matching/__init__.py) is not there yet")
 
 
 @dataclass

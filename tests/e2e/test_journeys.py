@@ -170,10 +170,6 @@ def match_status(server: LiveServer) -> list[str]:
         return [m.status for m in db.session.scalars(select(Match))]
 
 
-MATCHER_PENDING = ("the matcher is not built yet: the run button fails on "
-                   "mutuo_aiuto.matching.solve")
-
-
 def walk_facilitator_and_mother(browsing: Any, server: LiveServer, shoot: Any, journey: str,
                                 mother: steps.Person, run_matcher: bool = True) -> Any:
     """The facilitator runs the matcher (or finds its proposal), reads why, confirms;
@@ -200,7 +196,6 @@ def walk_facilitator_and_mother(browsing: Any, server: LiveServer, shoot: Any, j
     return family
 
 
-@pytest.mark.skip(reason=MATCHER_PENDING)
 def test_facilitator_runs_the_matcher_and_confirms_in_italian(browsing, live_server, shoot):
     scene.set_the_scene(live_server)
     family = walk_facilitator_and_mother(browsing, live_server, shoot, "facilitator-it",

@@ -11,7 +11,7 @@ from mutuo_aiuto.matching.fileformat import problem_to_dict
 from mutuo_aiuto.models import Match, MatchingRun, NeedSlot, OfferSlot, Proposal, Vetting
 from mutuo_aiuto.services import matches, matching_runs, settings_store
 from tests import factories
-from tests.match_scenes import build_scene, needs_matcher, tuesday
+from tests.match_scenes import build_scene, tuesday
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 24)
@@ -187,7 +187,6 @@ def test_a_paused_offer_is_withdrawn_from_its_proposals(scene):
 # ---- full runs ------------------------------------------------------------------------------
 
 
-@needs_matcher
 def test_a_full_run_stores_the_matchers_choice(scene):
     run = matching_runs.run_full(scene.session, now=NOW, user=scene.facilitator, kind="manual")
     assert (run.kind, run.started_by_id) == ("manual", scene.facilitator.id)
@@ -199,7 +198,6 @@ def test_a_full_run_stores_the_matchers_choice(scene):
     assert scene.need.status == "proposed"
 
 
-@needs_matcher
 def test_a_full_run_gives_the_best_overall_set(scene):
     # The second need fits only the first offer: the matcher must not give it to ours.
     picky = scene.another_need(slots=[tuesday(15, 19)])
@@ -209,7 +207,6 @@ def test_a_full_run_gives_the_best_overall_set(scene):
     assert chosen == {scene.need.id: spare.id, picky.id: scene.offer.id}
 
 
-@needs_matcher
 def test_a_full_run_supersedes_the_waiting_proposals(scene):
     [before] = matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
     matching_runs.run_full(scene.session, now=NOW)
@@ -217,7 +214,6 @@ def test_a_full_run_supersedes_the_waiting_proposals(scene):
     assert len(live(scene)) == 1
 
 
-@needs_matcher
 def test_a_full_run_does_not_propose_what_was_turned_down(scene):
     next_door = factories.make_neighbourhood(scene.session, slug="madonna-alta")
     factories.connect(scene.session, scene.place, next_door)
@@ -231,7 +227,6 @@ def test_a_full_run_does_not_propose_what_was_turned_down(scene):
     assert [(p.offer_id, p.rank) for p in live(scene)] == [(spare.id, 1)]
 
 
-@needs_matcher
 def test_a_full_run_leaves_confirmed_matches_alone(scene):
     matches.pair_by_hand(scene.session, scene.facilitator, scene.need, scene.offer, now=NOW,
                          respond_days=3)

@@ -20,7 +20,7 @@ from mutuo_aiuto.models import (
 )
 from mutuo_aiuto.services import matching_runs
 from tests import factories
-from tests.match_scenes import build_scene, needs_matcher, tuesday
+from tests.match_scenes import build_scene, tuesday
 
 
 @pytest.fixture
@@ -129,7 +129,6 @@ def test_filters_by_neighbourhood_category_and_urgency(client, login, scene):
     assert "Uscita da scuola" in client.get("/facilitator?category=nonsense").text
 
 
-@needs_matcher
 def test_running_the_matcher_stores_proposals(client, login, scene):
     login(scene.facilitator)
     response = client.post("/facilitator/run", follow_redirects=True)
