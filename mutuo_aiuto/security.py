@@ -28,6 +28,7 @@ from flask import Flask, Response, current_app, flash, g, redirect, request, ses
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import confirm_login, current_user, login_fresh, logout_user
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mutuo_aiuto.config import PRODUCTION, Settings
@@ -199,6 +200,20 @@ def require_current_consent() -> Response | None:
     return redirect(url_for("privacy.consent", next=_here()))
 
 
+# ---- bad input ---------------------------------------------------------------------------
+
+
+def refuse_nul_bytes() -> None:
+    """A NUL byte has no place in any text we keep, and PostgreSQL answers one with an
+    error (a 500): refuse it (400) in the address, the query or the form, before a view
+    passes it to the database."""
+    texts = [request.path]
+    for key, value in [*request.args.items(multi=True), *request.form.items(multi=True)]:
+        texts += [key, value]
+    if any("\x00" in text for text in texts):
+        raise BadRequest()
+
+
 # ---- the audit trail from a view ------------------------------------------------------
 
 
@@ -261,6 +276,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     _configure_login(app, settings)
     # The request id first, so every later hook and error page can use it.
     app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
+    app.before_request(refuse_nul_bytes)
     app.before_request(enforce_idle_timeout)
     app.before_request(expire_freshness)
     app.before_request(require_current_consent)

@@ -110,4 +110,6 @@ class WeightsForm(FlaskForm):
         """The comma-separated numbers; anything not a number is passed on as text,
         for the service to refuse with its message."""
         parts = [part.strip() for part in (self.proximity.data or "").split(",")]
-        return [int(part) if part.isdigit() else part for part in parts if part]
+        # isascii: "²" passes isdigit() but int() refuses it.
+        return [int(part) if part.isascii() and part.isdigit() else part
+                for part in parts if part]

@@ -45,6 +45,9 @@ class HoursField(StringField):
             self.data = Decimal(raw)
         except InvalidOperation as error:
             raise ValueError(_l("Write a number of hours, for example 12 or 2,5.")) from error
+        if not self.data.is_finite():  # "NaN", "sNaN", "Infinity": Decimal reads them
+            self.data = None
+            raise ValueError(_l("Write a number of hours, for example 12 or 2,5."))
 
     def _value(self) -> str:
         if self.raw_data:

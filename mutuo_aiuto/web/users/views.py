@@ -40,7 +40,8 @@ def template_helpers() -> dict[str, Any]:
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    # Capped: "?page=" with 20 digits would overflow the database's integers (a 500).
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
 
 
 @bp.get("/admin/users")

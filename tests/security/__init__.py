@@ -1,0 +1,1 @@
+"""Proofs that cover every route: the access matrix, hostile input, size and outage limits."""
