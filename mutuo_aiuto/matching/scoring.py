@@ -8,7 +8,8 @@ is not a reason): with the default weights, ``base`` is always there.
 
 from __future__ import annotations
 
-from mutuo_aiuto.matching.model import Need, Offer, Reason, Weights
+from mutuo_aiuto.matching.graph import Distances
+from mutuo_aiuto.matching.model import Need, Offer, Problem, Reason, Weights
 
 
 def shared_languages(need: Need, offer: Offer) -> tuple[str, ...]:
@@ -47,3 +48,29 @@ def pair_reasons(need: Need, offer: Offer, hops: int | None, weights: Weights,
         Reason("load", -weights.load * fixed_load),
     )
     return tuple(part for part in parts if part.points != 0)
+
+
+class PairScorer:
+    """``pair_score`` for many pairs of one problem: each side's parts computed once."""
+
+    def __init__(self, problem: Problem, distances: Distances, fixed_loads: list[int]) -> None:
+        w = problem.weights
+        self._needs = [(w.base + w.urgency * n.urgency, frozenset(n.languages),
+                        frozenset(n.previous_helpers), distances.get(n.neighbourhood, {}))
+                       for n in problem.needs]
+        self._offers = [(frozenset(o.languages), o.household, o.neighbourhood,
+                         w.load * fixed_loads[j]) for j, o in enumerate(problem.offers)]
+        self._proximity, self._language, self._continuity = w.proximity, w.language, w.continuity
+
+    def score(self, need: int, offer: int) -> int:
+        base, languages, previous, near = self._needs[need]
+        their_languages, household, place, load = self._offers[offer]
+        hops = near.get(place)
+        score = base - load
+        if hops is not None and hops < len(self._proximity):
+            score += self._proximity[hops]
+        if languages and their_languages and not languages.isdisjoint(their_languages):
+            score += self._language
+        if household in previous:
+            score += self._continuity
+        return score

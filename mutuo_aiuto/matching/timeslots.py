@@ -1,13 +1,18 @@
 """Time rules on slots: when a need fits an offer, and when two needs collide.
 
-Intervals are half-open in effect: 16:00–18:00 and 18:00–19:00 touch but do
+Intervals are half-open in effect: 16:00-18:00 and 18:00-19:00 touch but do
 not overlap. A dated slot stands for its weekday against weekly slots, and
 meets another dated slot only on the same date.
+
+For speed, a set of slots can also be read as a week mask: an integer with
+one bit per minute of the week (bit ``day * 1440 + minute``), so that "fits in
+the offer's time" becomes one AND of two integers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 
 from mutuo_aiuto.matching.model import Slot
 
@@ -38,3 +43,22 @@ def fits(need_slots: Iterable[Slot], windows: dict[int, tuple[tuple[int, int], .
         if not any(start <= slot.start and slot.end <= end for start, end in spans):
             return False
     return True
+
+
+MINUTES_PER_DAY = 24 * 60
+FULL_WEEK = (1 << (7 * MINUTES_PER_DAY)) - 1
+
+
+def week_mask(slots: Iterable[Slot]) -> int:
+    """The minutes of the week the slots take (a dated slot on its weekday)."""
+    mask = 0
+    for slot in slots:
+        mask |= ((1 << (slot.end - slot.start)) - 1) << (slot.day * MINUTES_PER_DAY + slot.start)
+    return mask
+
+
+def windows_touch(windows: dict[int, tuple[tuple[int, int], ...]]) -> bool:
+    """Whether two slots of a day overlap or touch: then the week mask of their
+    union can hold a need slot that no single one holds, and ``fits`` decides."""
+    return any(later[0] <= earlier[1]
+               for spans in windows.values() for earlier, later in pairwise(spans))

@@ -1,0 +1,230 @@
+"""How good and how fast the matcher is, against the exact optimum of an integer programme.
+
+    python benchmarks/bench_matching.py                      # 300, 2,000, 10,000; seeds 1-3
+    python benchmarks/bench_matching.py --sizes 300 --seeds 1,2,3,4,5
+    python benchmarks/bench_matching.py --milp-limit 120 --milp-max 2000
+
+For each size (needs x as many offers) and seed it prints the allowed pairs,
+the seconds ``solve`` took (wall), the peak memory of a separate process that
+reads the file and solves it (``python -m mutuo_aiuto.matching``: its maximum
+resident set size, from ``os.wait4``), the total score, and the exact optimum
+from ``scipy.optimize.milp`` (HiGHS) with the ratio. The integer programme is
+built from the contract's rules and the reference scoring, not from the
+optimiser's code. It can be slow at 10,000: ``--milp-max`` skips it above a
+size, ``--milp-limit`` caps its seconds (it then reports its best bound).
+Last, the incremental timing: one need against 10,000 open offers, median
+and 95th percentile over ``--incremental-runs`` calls.
+
+scipy is only needed here (the ``bench`` extra); the matcher never imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from mutuo_aiuto.matching import Problem, check_answer, load_problem, prepare, propose_for_need
+from mutuo_aiuto.matching.candidates import OfferIndex
+from mutuo_aiuto.matching.scoring import pair_score
+from mutuo_aiuto.matching.solver import solve
+from mutuo_aiuto.matching.timeslots import any_overlap
+
+try:  # run as ``python benchmarks/bench_matching.py`` or as ``-m benchmarks.bench_matching``
+    from benchmarks.generate_problem import generate
+except ImportError:
+    from generate_problem import generate  # type: ignore[no-redef]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="300,2000,10000")
+    parser.add_argument("--seeds", default="1,2,3")
+    parser.add_argument("--milp-limit", type=float, default=600.0,
+                        help="seconds for the integer programme (default 600)")
+    parser.add_argument("--milp-max", type=int, default=10_000,
+                        help="no integer programme above this many needs (default 10000)")
+    parser.add_argument("--incremental-runs", type=int, default=200)
+    args = parser.parse_args(argv)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average "
+          f"{os.getloadavg()[0]:.1f}; maps: 'hub' = the seven neighbourhoods, 'city' = 80")
+    print(f"{'needs':>6} {'map':>4} {'seed':>4} {'pairs':>7} {'solve s':>7} {'cli s':>6} "
+          f"{'peak MB':>7} {'total':>7} {'optimum':>12} {'ratio':>8}  milp")
+    ratios: dict[int, list[float]] = defaultdict(list)
+    for size in (int(s) for s in args.sizes.split(",")):
+        for seed in (int(s) for s in args.seeds.split(",")):
+            ratio = bench_one(size, seed, args)
+            if ratio is not None:
+                ratios[size].append(ratio)
+    for size, found in ratios.items():
+        print(f"{size} needs: ratio min {min(found):.4%}, mean {statistics.mean(found):.4%}")
+    if args.incremental_runs:
+        bench_incremental(args.incremental_runs)
+
+
+def bench_one(size: int, seed: int, args: argparse.Namespace) -> float | None:
+    city = size > 2000
+    data = generate(size, size, seed=seed, city=city)
+    problem = load_problem(data)
+    started = time.perf_counter()
+    answer = solve(problem)
+    seconds = time.perf_counter() - started
+    faults = check_answer(problem, answer)
+    if faults:
+        raise SystemExit(f"rule broken at size {size}, seed {seed}: {faults[:3]}")
+    cli_seconds, peak_mb = run_cli(data)
+    total = sum(p.score for p in answer.proposals)
+    optimum, note = None, "skipped (--milp-max)"
+    if size <= args.milp_max and args.milp_limit > 0:
+        optimum, note = milp_optimum(problem, args.milp_limit)
+    ratio = total / optimum if optimum else None
+    shown = f"{optimum:12.1f}" if optimum is not None else f"{'-':>12}"
+    print(f"{size:6d} {'city' if city else 'hub':>4} {seed:4d} {answer.stats.allowed_pairs:7d} "
+          f"{seconds:7.2f} {cli_seconds:6.2f} {peak_mb:7.0f} {total:7d} {shown} "
+          f"{(f'{ratio:.4%}' if ratio else '-'):>8}  {note}", flush=True)
+    return ratio
+
+
+def run_cli(data: dict) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of the command on this problem, in a fresh process."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "problem.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        started = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "mutuo_aiuto.matching", str(path), "-o",
+                                  str(Path(folder) / "answer.json")], cwd=ROOT)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode:
+            raise SystemExit("the command failed")
+        return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def milp_optimum(problem: Problem, limit: float) -> tuple[float | None, str]:
+    """The best total by integer programming, from the rules (HiGHS via scipy)."""
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix
+
+    started = time.perf_counter()
+    pairs, rows = exact_model(problem)
+    if not pairs:
+        return 0.0, "no pairs"
+    cols, lines, upper = [], [], []
+    for line, (members, bound) in enumerate(rows):
+        cols += members
+        lines += [line] * len(members)
+        upper.append(bound)
+    matrix = coo_matrix((np.ones(len(cols)), (lines, cols)), shape=(len(rows), len(pairs)))
+    result = milp(-np.array([score for _, _, score in pairs], dtype=float),
+                  constraints=[LinearConstraint(matrix.tocsr(), -np.inf, np.array(upper))],
+                  integrality=np.ones(len(pairs)), bounds=Bounds(0, 1),
+                  options={"time_limit": limit, "disp": False})
+    spent = time.perf_counter() - started
+    if result.x is None:
+        return None, f"no solution in {spent:.0f} s"
+    best = -result.fun
+    if result.status == 0:
+        return best, f"optimal ({spent:.0f} s)"
+    bound = -getattr(result, "mip_dual_bound", float("nan"))
+    return bound, f"time limit ({spent:.0f} s): best {best:.0f}, ratio against the bound"
+
+
+def exact_model(problem: Problem) -> tuple[list[tuple[str, str, int]], list[tuple[list[int], int]]]:
+    """Variables (need, offer, score) and rows (variables, at most): helpers, capacity,
+    and for each offer one row per moment of its needs' time (all needs covering it clash)."""
+    index = OfferIndex(problem)
+    needs = {n.id: n for n in problem.needs}
+    fixed_of_offer: dict[str, list[str]] = defaultdict(list)
+    fixed_of_need: dict[str, int] = defaultdict(int)
+    for pair in problem.fixed:
+        fixed_of_offer[pair.offer].append(pair.need)
+        fixed_of_need[pair.need] += 1
+    fixed = {(p.need, p.offer) for p in problem.fixed}
+    pairs: list[tuple[str, str, int]] = []
+    for need in problem.needs:
+        if need.helpers - fixed_of_need[need.id] <= 0:
+            continue
+        for j in index.allowed_offers(need):
+            offer = problem.offers[j]
+            taken = fixed_of_offer[offer.id]
+            if (need.id, offer.id) in fixed or offer.capacity - len(taken) <= 0:
+                continue
+            if any(any_overlap(need.slots, needs[other].slots) for other in taken):
+                continue
+            score = pair_score(need, offer, index.hops(need, offer), problem.weights, len(taken))
+            if score > 0:
+                pairs.append((need.id, offer.id, score))
+    by_need: dict[str, list[int]] = defaultdict(list)
+    by_offer: dict[str, list[int]] = defaultdict(list)
+    for k, (need_id, offer_id, _) in enumerate(pairs):
+        by_need[need_id].append(k)
+        by_offer[offer_id].append(k)
+    rows = [(ks, needs[n].helpers - fixed_of_need[n]) for n, ks in by_need.items()]
+    capacity = {o.id: o.capacity for o in problem.offers}
+    for offer_id, ks in by_offer.items():
+        rows.append((ks, capacity[offer_id] - len(fixed_of_offer[offer_id])))
+        rows += [(clique, 1) for clique in moments(problem, pairs, ks, needs)]
+    return pairs, rows
+
+
+def moments(problem: Problem, pairs: list[tuple[str, str, int]], ks: list[int],
+            needs: dict) -> list[list[int]]:
+    """Sets of an offer's variables whose needs all take place at one moment.
+
+    For every slot start on a weekday, the needs covering that minute there -
+    the weekly ones together with the dated ones of one date - pairwise clash,
+    and every clashing pair meets at the later of its two starts.
+    """
+    found: set[tuple[int, ...]] = set()
+    slots = {k: needs[pairs[k][0]].slots for k in ks}
+    for k in ks:
+        for slot in slots[k]:
+            covering = [(m, s.date) for m in ks for s in slots[m]
+                        if s.day == slot.day and s.start <= slot.start < s.end]
+            weekly = {m for m, date in covering if date is None}
+            dates = {slot.date} if slot.date else {d for _, d in covering if d} | {None}
+            for date in dates:
+                members = weekly | {m for m, d in covering if d is not None and d == date}
+                if len(members) > 1:
+                    found.add(tuple(sorted(members)))
+    return [list(members) for members in sorted(found)]
+
+
+def bench_incremental(runs: int) -> None:
+    """One need against 10,000 open offers, with a prepared state (the current proposals)."""
+    data = generate(10_000, 10_000, seed=1, city=True)
+    problem = load_problem(data)
+    answer = solve(problem)
+    started = time.perf_counter()
+    prepared = prepare(problem, answer.proposals)
+    prepare_seconds = time.perf_counter() - started
+    step = max(1, len(problem.needs) // runs)
+    timings = []
+    for need in problem.needs[::step][:runs]:
+        started = time.perf_counter()
+        propose_for_need(prepared, need)
+        timings.append(time.perf_counter() - started)
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, int(0.95 * len(timings)))]
+    print(f"incremental, one need against {len(problem.offers)} offers and "
+          f"{len(answer.proposals)} current proposals, {len(timings)} runs: median "
+          f"{statistics.median(timings) * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms, max "
+          f"{timings[-1] * 1000:.2f} ms (prepare once: {prepare_seconds:.2f} s)")
+    started = time.perf_counter()
+    propose_for_need(problem, problem.needs[0], answer.proposals)
+    print(f"incremental from a bare problem (prepares itself): "
+          f"{(time.perf_counter() - started) * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""An auction among needs for the offers' places, with an undo log.
+
+Each need with a helper still to find bids for the offer that leaves it the
+most (score minus the prices of the needs it would push out: those whose time
+clashes with its own, and the cheapest other one when the offer is full). It
+bids the margin over its second-best choice, plus a small step, so prices
+climb and the auction ends; a need pushed out bids again. Without clashes
+this is Bertsekas' auction, which finds the best assignment; clashes make it
+a very good start that ``improve`` then refines. Every change is logged so a
+tentative move can be taken back.
+
+Scores and prices are integers in quarter points (``SCALE``): a step is half
+a point, so sums stay exact and the result does not depend on rounding.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+from mutuo_aiuto.matching.instance import Instance
+
+SCALE = 4
+STEP = 2
+Change = tuple[int, int, int | None]
+
+
+class Market:
+    """Who holds which places, at which price; ``total`` is the sum of their scores."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        self.helpers = instance.helpers
+        self.capacity = instance.capacity
+        self.clash = instance.clash
+        self.scores = instance.scores
+        self.bids = [[(j, s * SCALE) for j, s in row] for row in instance.pairs]
+        self.holders: list[dict[int, int]] = [{} for _ in instance.capacity]
+        self.held: list[dict[int, int]] = [{} for _ in instance.helpers]
+        self.total = 0
+        self.log: list[Change] | None = None
+        # Bumped on every change: what was computed at one version holds until the next.
+        self.version = 0
+        self.memo: dict = {}
+        self.best_free: list[int] = []
+        self.failed: set[tuple] = set()
+        self._utilities = [0] * len(instance.helpers)
+
+    def place(self, need: int, offer: int, price: int) -> None:
+        if self.log is not None:
+            self.log.append((need, offer, self.holders[offer].get(need)))
+        self.version += 1
+        if offer not in self.held[need]:
+            self.total += self.scores[need][offer]
+        self.holders[offer][need] = price
+        self.held[need][offer] = price
+        self._utilities[need] = self._utility(need)
+
+    def remove(self, need: int, offer: int) -> None:
+        if self.log is not None:
+            self.log.append((need, offer, self.holders[offer][need]))
+        self.version += 1
+        del self.holders[offer][need]
+        del self.held[need][offer]
+        self.total -= self.scores[need][offer]
+        self._utilities[need] = self._utility(need)
+
+    def undo(self, log: list[Change]) -> None:
+        self.log = None
+        for need, offer, price in reversed(log):
+            if offer in self.held[need]:
+                self.remove(need, offer)
+            if price is not None:
+                self.place(need, offer, price)
+
+    def is_full(self, need: int) -> bool:
+        return len(self.held[need]) >= self.helpers[need]
+
+    def utility(self, need: int) -> int:
+        """What the need keeps from its worst place (0 while it has a free helper slot)."""
+        return self._utilities[need]
+
+    def _utility(self, need: int) -> int:
+        held = self.held[need]
+        if len(held) < self.helpers[need]:
+            return 0
+        scores = self.scores[need]
+        return min(scores[j] * SCALE - price for j, price in held.items())
+
+    def fits(self, need: int, offer: int, leaving: int | None = None) -> bool:
+        """Whether the need could join the offer as it is (after ``leaving`` goes)."""
+        holders = self.holders[offer]
+        if len(holders) >= self.capacity[offer] + (leaving in holders) or (
+                offer in self.held[need]):
+            return False
+        clash = self.clash
+        return not any(clash(need, k) for k in holders if k != leaving)
+
+    def run(self, needs: Iterable[int], max_bids: int | None = None) -> bool:
+        """Let these needs (and whoever they push out) bid until nobody can gain.
+
+        With ``max_bids``, stop after so many bids and return False (unsettled).
+        """
+        pending = deque(needs)
+        waiting = set(pending)
+        bids = 0
+        while pending:
+            need = pending.popleft()
+            waiting.discard(need)
+            while not self.is_full(need):
+                bid = self._best_bid(need)
+                if bid is None:
+                    break
+                bids += 1
+                if max_bids is not None and bids > max_bids:
+                    return False
+                offer, pushed, price = bid
+                for other in pushed:
+                    self.remove(other, offer)
+                    if other not in waiting:
+                        pending.append(other)
+                        waiting.add(other)
+                self.place(need, offer, price)
+        return True
+
+    def _best_bid(self, need: int) -> tuple[int, list[int], int] | None:
+        """(offer, needs pushed out, price) of the need's best bid, if any is worth it."""
+        best, first, second = None, 0, 0
+        held, clash, capacity, all_holders = self.held[need], self.clash, self.capacity, (
+            self.holders)
+        for offer, score in self.bids[need]:  # best score first
+            if score <= second:
+                break  # no offer further down can change the bid
+            if offer in held:
+                continue
+            holders = all_holders[offer]
+            if not holders:
+                pushed, cost = [], 0
+            elif capacity[offer] == 1:
+                # Full: its one need goes, whatever the times.
+                pushed = list(holders)
+                cost = holders[pushed[0]]
+            else:
+                pushed = [k for k in holders if clash(need, k)]
+                if len(holders) - len(pushed) >= capacity[offer]:
+                    pushed.append(min((k for k in holders if k not in pushed),
+                                      key=lambda k: (holders[k], k)))
+                cost = sum(holders[k] for k in pushed)
+            value = score - cost
+            if value > first:
+                best, first, second = (offer, pushed, cost), value, first
+            elif value > second:
+                second = value
+        if best is None:
+            return None
+        offer, pushed, cost = best
+        return offer, pushed, cost + first - second + STEP
+
+    def assignment(self) -> list[tuple[int, int]]:
+        return sorted((need, offer) for offer, holders in enumerate(self.holders)
+                      for need in holders)

@@ -1,0 +1,78 @@
+"""The optimiser's parts: auction and moves keep the rules, the exact search is exact."""
+
+from __future__ import annotations
+
+from hypothesis import given
+
+from mutuo_aiuto.matching import OfferIndex
+from mutuo_aiuto.matching.exact import best_assignment
+from mutuo_aiuto.matching.improve import best_set, improve
+from mutuo_aiuto.matching.instance import Fixed, build_instance, clocks_of
+from mutuo_aiuto.matching.market import Market
+from mutuo_aiuto.matching.optimise import components
+from tests.matching.strategies import SETTINGS, brute_force_optimum, problems
+
+
+def instance_of(problem):
+    index = OfferIndex(problem)
+    instance, _ = build_instance(problem, index, Fixed.of(problem, index), clocks_of(problem))
+    return instance
+
+
+def assert_feasible(instance, pairs):
+    per_need: dict[int, int] = {}
+    per_offer: dict[int, list[int]] = {}
+    for need, offer in pairs:
+        assert offer in instance.scores[need]
+        per_need[need] = per_need.get(need, 0) + 1
+        per_offer.setdefault(offer, []).append(need)
+    assert len(set(pairs)) == len(pairs)
+    assert all(count <= instance.helpers[need] for need, count in per_need.items())
+    for offer, needs in per_offer.items():
+        assert len(needs) <= instance.capacity[offer]
+        assert not any(instance.clash(a, b) for x, a in enumerate(needs) for b in needs[x + 1:])
+
+
+@SETTINGS
+@given(problems())
+def test_the_auction_and_the_moves_keep_rules_7_to_9(problem):
+    instance = instance_of(problem)
+    market = Market(instance)
+    market.run(range(len(instance.helpers)))
+    assert_feasible(instance, market.assignment())
+    before = market.total
+    improve(market, list(range(len(instance.capacity))))
+    assert_feasible(instance, market.assignment())
+    assert market.total >= before
+    assert market.total == sum(instance.score(i, j) for i, j in market.assignment())
+
+
+@SETTINGS
+@given(problems(max_needs=6, max_offers=4))
+def test_the_exact_search_finds_the_optimum_from_nothing(problem):
+    instance = instance_of(problem)
+    needs = [i for i, row in enumerate(instance.pairs) if row]
+    pairs, proven = best_assignment(instance, needs, [], max_flows=10_000)
+    assert proven
+    assert_feasible(instance, pairs)
+    assert sum(instance.score(i, j) for i, j in pairs) == brute_force_optimum(problem)
+
+
+@SETTINGS
+@given(problems())
+def test_components_split_the_needs(problem):
+    instance = instance_of(problem)
+    needs = [i for i, row in enumerate(instance.pairs) if row]
+    parts = components(instance, needs)
+    assert sorted(i for part in parts for i in part) == needs
+    offers_of = [{j for i in part for j, _ in instance.pairs[i]} for part in parts]
+    for x, mine in enumerate(offers_of):
+        assert all(not mine & other for other in offers_of[x + 1:])
+
+
+def test_best_set_skips_clashes_and_keeps_within_room():
+    clash = lambda a, b: {a, b} == {1, 2}  # noqa: E731
+    assert best_set([(5, 1), (4, 2), (3, 3)], 2, clash) == (8, (1, 3))
+    assert best_set([(5, 1), (4, 2), (3, 3)], 1, clash) == (5, (1,))
+    assert best_set([(5, 1), (4, 2)], 3, clash) == (5, (1,))
+    assert best_set([], 2, clash) == (0, ())

@@ -1,0 +1,84 @@
+"""Properties on random problems: no rule broken, the best total, the same answer each time."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mutuo_aiuto.matching import (
+    Answer,
+    check_answer,
+    prepare,
+    problem_from_dict,
+    problem_to_dict,
+    propose_for_need,
+    solve,
+)
+from tests.matching.strategies import SETTINGS, brute_force_optimum, problems
+
+
+def total(answer: Answer) -> int:
+    return sum(p.score for p in answer.proposals)
+
+
+@SETTINGS
+@given(problems())
+def test_no_answer_breaks_a_rule(problem):
+    answer = solve(problem)
+    assert check_answer(problem, answer) == []
+    for proposal in answer.proposals:
+        assert proposal.score == sum(r.points for r in proposal.reasons) > 0
+
+
+@SETTINGS
+@given(problems())
+def test_fixed_pairs_are_kept_out_of_proposals_and_counted(problem):
+    answer = solve(problem)
+    fixed = {(p.need, p.offer) for p in problem.fixed}
+    assert not fixed & {(p.need, p.offer) for p in answer.proposals}
+    for need in problem.needs:
+        got = sum(p.need == need.id for p in answer.proposals) + sum(
+            p.need == need.id for p in problem.fixed)
+        assert (need.id in answer.unmatched) == (got < need.helpers)
+    assert answer.stats.allowed_pairs >= len(fixed)
+
+
+@SETTINGS
+@given(problems())
+def test_the_same_problem_gives_the_same_answer(problem):
+    first, second = solve(problem), solve(problem)
+    again = solve(problem_from_dict(problem_to_dict(problem)))
+    assert first.proposals == second.proposals == again.proposals
+    assert first.unmatched == second.unmatched == again.unmatched
+
+
+@SETTINGS
+@given(problems(max_needs=6, max_offers=4))
+def test_the_total_is_the_exhaustive_optimum(problem):
+    assert total(solve(problem)) == brute_force_optimum(problem)
+
+
+@SETTINGS
+@given(problems(), st.data())
+def test_an_incremental_proposal_breaks_no_rule(problem, data):
+    if not problem.needs:
+        return
+    answer = solve(problem)
+    need = data.draw(st.sampled_from(problem.needs))
+    if data.draw(st.booleans()):  # an edit: other times, more helpers
+        need = dataclasses.replace(need, helpers=need.helpers + 1,
+                                   slots=data.draw(st.sampled_from(
+                                       [n.slots for n in problem.needs])))
+        problem = dataclasses.replace(problem, needs=tuple(
+            need if n.id == need.id else n for n in problem.needs))
+    current = tuple(p for p in answer.proposals if p.need != need.id)
+    mine = propose_for_need(prepare(problem, current), need)
+    assert mine == propose_for_need(problem, need, current)
+    combined = tuple(sorted(current + mine, key=lambda p: (p.need, p.offer)))
+    served = {n.id: sum(p.need == n.id for p in combined + tuple(problem.fixed))
+              for n in problem.needs}
+    unmatched = tuple(sorted(n.id for n in problem.needs if served[n.id] < n.helpers))
+    stats = dataclasses.replace(answer.stats, allowed_pairs=solve(problem).stats.allowed_pairs)
+    assert check_answer(problem, Answer(combined, unmatched, stats)) == []
