@@ -21,10 +21,7 @@ def main() -> int:
     for message in catalogue:
         if not message.id:
             continue
-        if isinstance(message.id, tuple | list):
-            wanted = tuple(message.id)
-        else:
-            wanted = message.id
+        wanted = tuple(message.id) if isinstance(message.id, tuple | list) else message.id
         if message.string != wanted or message.fuzzy:
             message.string = wanted
             message.flags.discard("fuzzy")
