@@ -11,7 +11,6 @@ grows with the number of allowed pairs, not with needs x offers.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
 
 from mutuo_aiuto.matching.graph import Distances, hop_distances, within
 from mutuo_aiuto.matching.model import Need, Offer, Problem
@@ -49,8 +48,8 @@ class OfferIndex:
         self._skill_count = Counter(skill for offer_skills in skills for skill in offer_skills)
         self._by_key = _file_by_key(self.offers, skills, windows)
         self._by_place: dict[str, list[int]] = defaultdict(list)
-        for pos, offer in enumerate(self.offers):
-            self._by_place[offer.neighbourhood].append(pos)
+        for pos in sorted(range(len(self.offers)), key=lambda p: (-self._reach[p], p)):
+            self._by_place[self.offers[pos].neighbourhood].append(pos)  # farthest-reaching first
         self._near: dict[tuple[str, int], list[tuple[str, int]]] = {}
 
     def allowed_offers(self, need: Need) -> list[int]:
@@ -62,9 +61,8 @@ class OfferIndex:
             need.slots)
         household, vetted, remote = need.household, need.requires_vetted, need.remote
         found = []
-        filed = self._filed(need)
-        for place, hops in self._reachable(need):
-            for pos in filed(place):
+        for filed, hops in self._lists(need):
+            for pos in filed:
                 if not remote and reach[pos] < hops:
                     break  # the rest of the list reaches even less far
                 home, is_vetted, offer_langs, offer_skills, gaps, touch = facts[pos]
@@ -88,13 +86,16 @@ class OfferIndex:
                 self.distances, need.neighbourhood, need.max_hops)]
         return self._near[key]
 
-    def _filed(self, need: Need) -> Callable[[str], list[int]]:
-        """Where to look in a neighbourhood: under the need's rarest skill and first slot."""
+    def _lists(self, need: Need) -> list[tuple[list[int], int]]:
+        """The filed lists to read, with their hops: in each neighbourhood the need
+        reaches, the list under its rarest skill and its first slot's weekday and hour."""
+        reachable = self._reachable(need)
         if not (need.skills and need.slots):
-            return lambda place: self._by_place.get(place, [])
+            return [(self._by_place.get(place, []), hops) for place, hops in reachable]
         skill = min(need.skills, key=lambda s: (self._skill_count[s], s))
         day, hour, by_key = need.slots[0].day, need.slots[0].start // 60, self._by_key
-        return lambda place: by_key.get((place, skill, day, hour), [])
+        found = [(by_key.get((place, skill, day, hour)), hops) for place, hops in reachable]
+        return [(filed, hops) for filed, hops in found if filed]
 
     def hops(self, need: Need, offer: Offer) -> int | None:
         return self.distances.get(need.neighbourhood, {}).get(offer.neighbourhood)

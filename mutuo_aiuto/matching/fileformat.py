@@ -21,7 +21,6 @@ from mutuo_aiuto.matching.jsonfields import (
     field,
     fields,
     integer,
-    join,
     object_pairs,
     text,
     time,
@@ -81,92 +80,92 @@ def problem_from_dict(data: Any) -> Problem:
     """The problem a decoded file describes, with every value's type checked."""
     if not isinstance(data, dict):
         raise ProblemError("", "the problem must be a JSON object")
-    obj = fields(data, "", _TOP)
-    version = field(obj, "", "format", integer)
+    obj = fields(data, _TOP)
+    version = field(obj, "format", integer)
     if version != FORMAT:
         raise ProblemError("format", f"{version} is not a supported format (expected 1)")
     return Problem(
-        neighbourhoods=field(obj, "", "neighbourhoods", array(text)),
-        adjacency=field(obj, "", "adjacency", array(_edge), ()),
-        weights=field(obj, "", "weights", _weights, Weights()),
-        needs=field(obj, "", "needs", array(_need)),
-        offers=field(obj, "", "offers", array(_offer)),
-        fixed=field(obj, "", "fixed", array(_fixed), ()),
+        neighbourhoods=field(obj, "neighbourhoods", array(text)),
+        adjacency=field(obj, "adjacency", array(_edge), ()),
+        weights=field(obj, "weights", _weights, Weights()),
+        needs=field(obj, "needs", array(_need)),
+        offers=field(obj, "offers", array(_offer)),
+        fixed=field(obj, "fixed", array(_fixed), ()),
     )
 
 
-def _edge(value: Any, path: str) -> tuple[str, str]:
-    pair = array(text)(value, path)
+def _edge(value: Any) -> tuple[str, str]:
+    pair = array(text)(value)
     if len(pair) != 2:
-        raise ProblemError(path, f"expected a pair of neighbourhoods, got {len(pair)} items")
+        raise ProblemError("", f"expected a pair of neighbourhoods, got {len(pair)} items")
     return pair[0], pair[1]
 
 
-def _weights(value: Any, path: str) -> Weights:
-    obj = fields(value, path, _WEIGHTS)
+def _weights(value: Any) -> Weights:
+    obj = fields(value, _WEIGHTS)
     default = Weights()
-    return Weights(**{key: field(obj, path, key, array(integer) if key == "proximity"
-                                 else integer, getattr(default, key)) for key in _WEIGHTS})
+    return Weights(**{key: field(obj, key, array(integer) if key == "proximity" else integer,
+                                 getattr(default, key)) for key in _WEIGHTS})
 
 
-def _need(value: Any, path: str) -> Need:
-    obj = fields(value, path, _NEED)
+def _need(value: Any) -> Need:
+    obj = fields(value, _NEED)
     return Need(
-        id=field(obj, path, "id", text),
-        household=field(obj, path, "household", text),
-        skills=field(obj, path, "skills", array(text)),
-        neighbourhood=field(obj, path, "neighbourhood", text),
-        slots=field(obj, path, "slots", array(_need_slot)),
-        helpers=field(obj, path, "helpers", integer, 1),
-        languages=field(obj, path, "languages", array(text), ()),
-        requires_vetted=field(obj, path, "requires_vetted", boolean, False),
-        max_hops=field(obj, path, "max_hops", integer, 2),
-        urgency=field(obj, path, "urgency", integer, 0),
-        previous_helpers=field(obj, path, "previous_helpers", array(text), ()),
-        remote=field(obj, path, "remote", boolean, False),
+        id=field(obj, "id", text),
+        household=field(obj, "household", text),
+        skills=field(obj, "skills", array(text)),
+        neighbourhood=field(obj, "neighbourhood", text),
+        slots=field(obj, "slots", array(_need_slot)),
+        helpers=field(obj, "helpers", integer, 1),
+        languages=field(obj, "languages", array(text), ()),
+        requires_vetted=field(obj, "requires_vetted", boolean, False),
+        max_hops=field(obj, "max_hops", integer, 2),
+        urgency=field(obj, "urgency", integer, 0),
+        previous_helpers=field(obj, "previous_helpers", array(text), ()),
+        remote=field(obj, "remote", boolean, False),
     )
 
 
-def _offer(value: Any, path: str) -> Offer:
-    obj = fields(value, path, _OFFER)
+def _offer(value: Any) -> Offer:
+    obj = fields(value, _OFFER)
     return Offer(
-        id=field(obj, path, "id", text),
-        household=field(obj, path, "household", text),
-        skills=field(obj, path, "skills", array(text)),
-        neighbourhood=field(obj, path, "neighbourhood", text),
-        slots=field(obj, path, "slots", array(_offer_slot)),
-        max_hops=field(obj, path, "max_hops", integer, 2),
-        capacity=field(obj, path, "capacity", integer, 1),
-        languages=field(obj, path, "languages", array(text), ()),
-        vetted=field(obj, path, "vetted", boolean, False),
+        id=field(obj, "id", text),
+        household=field(obj, "household", text),
+        skills=field(obj, "skills", array(text)),
+        neighbourhood=field(obj, "neighbourhood", text),
+        slots=field(obj, "slots", array(_offer_slot)),
+        max_hops=field(obj, "max_hops", integer, 2),
+        capacity=field(obj, "capacity", integer, 1),
+        languages=field(obj, "languages", array(text), ()),
+        vetted=field(obj, "vetted", boolean, False),
     )
 
 
-def _need_slot(value: Any, path: str) -> Slot:
-    obj = fields(value, path, ("day", "date", "start", "end"))
+def _need_slot(value: Any) -> Slot:
+    obj = fields(value, ("day", "date", "start", "end"))
     if "date" not in obj:
-        return _weekly_slot(obj, path)
+        return _weekly_slot(obj)
     if "day" in obj:
-        raise ProblemError(join(path, "day"), "a slot has a day or a date, not both")
-    on = field(obj, path, "date", date)
-    return Slot.on_date(on, field(obj, path, "start", time), field(obj, path, "end", time))
+        raise ProblemError("day", "a slot has a day or a date, not both")
+    on = field(obj, "date", date)
+    return Slot.on_date(on, field(obj, "start", time), field(obj, "end", time))
 
 
-def _offer_slot(value: Any, path: str) -> Slot:
-    obj = fields(value, path, ("day", "date", "start", "end"))
+def _offer_slot(value: Any) -> Slot:
+    obj = fields(value, ("day", "date", "start", "end"))
     if "date" in obj:
-        raise ProblemError(join(path, "date"), "only a need's slot may have a date")
-    return _weekly_slot(obj, path)
+        raise ProblemError("date", "only a need's slot may have a date")
+    return _weekly_slot(obj)
 
 
-def _weekly_slot(obj: dict[str, Any], path: str) -> Slot:
-    return Slot(day=field(obj, path, "day", integer), start=field(obj, path, "start", time),
-                end=field(obj, path, "end", time))
+def _weekly_slot(obj: dict[str, Any]) -> Slot:
+    return Slot(day=field(obj, "day", integer), start=field(obj, "start", time),
+                end=field(obj, "end", time))
 
 
-def _fixed(value: Any, path: str) -> FixedPair:
-    obj = fields(value, path, ("need", "offer"))
-    return FixedPair(need=field(obj, path, "need", text), offer=field(obj, path, "offer", text))
+def _fixed(value: Any) -> FixedPair:
+    obj = fields(value, ("need", "offer"))
+    return FixedPair(need=field(obj, "need", text), offer=field(obj, "offer", text))
 
 
 def format_time(minutes: int) -> str:

@@ -79,12 +79,12 @@ class Instance:
     """``pairs[i]``: need i's (offer, score), best first; ``takers[j]``: offer j's (need, score)."""
 
     def __init__(self, helpers: list[int], capacity: list[int], pairs: list[Row],
-                 clocks: list[Clock]) -> None:
+                 clash: Callable[[int, int], bool]) -> None:
         self.helpers = helpers
         self.capacity = capacity
         self.pairs = [sorted(row, key=_best_first) for row in pairs]
         self.scores = [dict(row) for row in pairs]
-        self.clash = clash_test(clocks)
+        self.clash = clash
         self.takers: list[Row] = [[] for _ in capacity]
         for need, row in enumerate(self.pairs):
             for offer, score in row:
@@ -94,6 +94,11 @@ class Instance:
 
     def score(self, need: int, offer: int) -> int:
         return self.scores[need][offer]
+
+    def restricted(self, keep: set[tuple[int, int]]) -> Instance:
+        """The same needs and offers with only the pairs in ``keep``."""
+        pairs = [[(j, s) for j, s in row if (i, j) in keep] for i, row in enumerate(self.pairs)]
+        return Instance(self.helpers, self.capacity, pairs, self.clash)
 
 
 def _best_first(item: tuple[int, int]) -> tuple[int, int]:
@@ -141,7 +146,7 @@ def build_instance(problem: Problem, index: OfferIndex, fixed: Fixed,
                     if value > 0:
                         row.append((j, value))
         pairs.append(row)
-    return Instance(helpers, capacity, pairs, clocks), allowed
+    return Instance(helpers, capacity, pairs, clash), allowed
 
 
 def clocks_of(problem: Problem) -> list[Clock]:

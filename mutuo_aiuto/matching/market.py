@@ -21,15 +21,16 @@ from collections.abc import Iterable
 from mutuo_aiuto.matching.instance import Instance
 
 SCALE = 4
-STEP = 2
+STEP = 2  # the default bid step: half a point
 Change = tuple[int, int, int | None]
 
 
 class Market:
     """Who holds which places, at which price; ``total`` is the sum of their scores."""
 
-    def __init__(self, instance: Instance) -> None:
+    def __init__(self, instance: Instance, step: int = STEP) -> None:
         self.instance = instance
+        self.step = step
         self.helpers = instance.helpers
         self.capacity = instance.capacity
         self.clash = instance.clash
@@ -41,9 +42,6 @@ class Market:
         self.log: list[Change] | None = None
         # Bumped on every change: what was computed at one version holds until the next.
         self.version = 0
-        self.memo: dict = {}
-        self.best_free: list[int] = []
-        self.failed: set[tuple] = set()
         self._utilities = [0] * len(instance.helpers)
 
     def place(self, need: int, offer: int, price: int) -> None:
@@ -125,7 +123,7 @@ class Market:
 
     def _best_bid(self, need: int) -> tuple[int, list[int], int] | None:
         """(offer, needs pushed out, price) of the need's best bid, if any is worth it."""
-        best, first, second = None, 0, 0
+        best, first, second = -1, 0, 0
         held, clash, capacity, all_holders = self.held[need], self.clash, self.capacity, (
             self.holders)
         for offer, score in self.bids[need]:  # best score first
@@ -134,27 +132,39 @@ class Market:
             if offer in held:
                 continue
             holders = all_holders[offer]
-            if not holders:
-                pushed, cost = [], 0
-            elif capacity[offer] == 1:
-                # Full: its one need goes, whatever the times.
-                pushed = list(holders)
-                cost = holders[pushed[0]]
-            else:
-                pushed = [k for k in holders if clash(need, k)]
-                if len(holders) - len(pushed) >= capacity[offer]:
-                    pushed.append(min((k for k in holders if k not in pushed),
-                                      key=lambda k: (holders[k], k)))
-                cost = sum(holders[k] for k in pushed)
+            cost = 0
+            if holders:
+                kept = 0
+                cheapest = None
+                for other, price in holders.items():
+                    if clash(need, other):
+                        cost += price
+                    else:
+                        kept += 1
+                        if cheapest is None or price < cheapest:
+                            cheapest = price
+                if kept >= capacity[offer]:
+                    cost += cheapest  # type: ignore[operator]
             value = score - cost
             if value > first:
-                best, first, second = (offer, pushed, cost), value, first
+                best, first, second = offer, value, first
             elif value > second:
                 second = value
-        if best is None:
+        if best < 0:
             return None
-        offer, pushed, cost = best
-        return offer, pushed, cost + first - second + STEP
+        pushed = self.pushed_out(need, best)
+        cost = sum(self.holders[best][k] for k in pushed)
+        return best, pushed, cost + first - second + self.step
+
+    def pushed_out(self, need: int, offer: int) -> list[int]:
+        """The needs that must leave for ``need`` to join: those it clashes with,
+        and the cheapest other one (lowest price, then position) if still full."""
+        holders = self.holders[offer]
+        pushed = [k for k in holders if self.clash(need, k)]
+        if len(holders) - len(pushed) >= self.capacity[offer]:
+            pushed.append(min((k for k in holders if k not in pushed),
+                              key=lambda k: (holders[k], k)))
+        return pushed
 
     def assignment(self) -> list[tuple[int, int]]:
         return sorted((need, offer) for offer, holders in enumerate(self.holders)

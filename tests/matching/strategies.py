@@ -25,6 +25,8 @@ from mutuo_aiuto.matching.timeslots import any_overlap
 EXAMPLES = int(os.environ.get("MATCHING_EXAMPLES", "60"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# Comparisons with the exhaustive optimum are quick and catch the rarest faults.
+THOROUGH = settings(SETTINGS, max_examples=EXAMPLES * 4)
 
 PLACES = ("a", "b", "c", "d")
 EDGES = (("a", "b"), ("b", "c"), ("a", "c"), ("c", "d"))

@@ -6,11 +6,12 @@ from hypothesis import given
 
 from mutuo_aiuto.matching import OfferIndex
 from mutuo_aiuto.matching.exact import best_assignment
-from mutuo_aiuto.matching.improve import best_set, improve
+from mutuo_aiuto.matching.improve import improve
 from mutuo_aiuto.matching.instance import Fixed, build_instance, clocks_of
 from mutuo_aiuto.matching.market import Market
+from mutuo_aiuto.matching.offer_sets import best_set
 from mutuo_aiuto.matching.optimise import components
-from tests.matching.strategies import SETTINGS, brute_force_optimum, problems
+from tests.matching.strategies import SETTINGS, THOROUGH, brute_force_optimum, problems
 
 
 def instance_of(problem):
@@ -47,7 +48,7 @@ def test_the_auction_and_the_moves_keep_rules_7_to_9(problem):
     assert market.total == sum(instance.score(i, j) for i, j in market.assignment())
 
 
-@SETTINGS
+@THOROUGH
 @given(problems(max_needs=6, max_offers=4))
 def test_the_exact_search_finds_the_optimum_from_nothing(problem):
     instance = instance_of(problem)

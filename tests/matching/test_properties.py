@@ -16,7 +16,7 @@ from mutuo_aiuto.matching import (
     propose_for_need,
     solve,
 )
-from tests.matching.strategies import SETTINGS, brute_force_optimum, problems
+from tests.matching.strategies import SETTINGS, THOROUGH, brute_force_optimum, problems
 
 
 def total(answer: Answer) -> int:
@@ -54,7 +54,7 @@ def test_the_same_problem_gives_the_same_answer(problem):
     assert first.unmatched == second.unmatched == again.unmatched
 
 
-@SETTINGS
+@THOROUGH
 @given(problems(max_needs=6, max_offers=4))
 def test_the_total_is_the_exhaustive_optimum(problem):
     assert total(solve(problem)) == brute_force_optimum(problem)

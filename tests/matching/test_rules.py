@@ -165,3 +165,11 @@ def test_a_pair_worth_nothing_is_not_proposed():
                            [make_offer(capacity=3)], fixed=(("n2", "o1"),), weights=weights)
     answer = solve(problem)
     assert answer.proposals == () and answer.unmatched == ("n1",)
+
+
+def test_a_need_without_skills_reaches_every_offer_in_range():
+    # Offers filed by neighbourhood only are searched farthest-reaching first.
+    need = make_need(skills=(), neighbourhood="madonna-alta", max_hops=1)
+    near = make_offer(id="o0", household="v0", max_hops=0)
+    far = make_offer(id="o1", household="v1", max_hops=1)
+    assert proposed(make_problem([need], [near, far])) == {("n1", "o1")}
