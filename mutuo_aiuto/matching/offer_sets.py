@@ -111,8 +111,12 @@ def local_set(scratch: Scratch, offer: int) -> set[int] | None:
             continue
         # At most what leaving costs: as if the best need with a free helper slot
         # at the start of the pass filled the place (only used to skip work).
-        mine = scores[need]
-        bound = score - min(mine[o] - best_free[o] for o in held)
+        mine, least = scores[need], None
+        for other in held:
+            cost = mine[other] - best_free[other]
+            if least is None or cost < least:
+                least = cost
+        bound = score - least  # type: ignore[operator]
         if bound > 0:
             maybe.append((bound, need))
     room = market.capacity[offer]
