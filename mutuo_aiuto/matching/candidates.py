@@ -51,6 +51,7 @@ class OfferIndex:
         for pos in sorted(range(len(self.offers)), key=lambda p: (-self._reach[p], p)):
             self._by_place[self.offers[pos].neighbourhood].append(pos)  # farthest-reaching first
         self._near: dict[tuple[str, int], list[tuple[str, int]]] = {}
+        self._lists_seen: dict[tuple, list[tuple[list[int], int]]] = {}
 
     def allowed_offers(self, need: Need) -> list[int]:
         """Positions (in ``problem.offers``) of the offers that may serve ``need``, ascending."""
@@ -88,14 +89,20 @@ class OfferIndex:
 
     def _lists(self, need: Need) -> list[tuple[list[int], int]]:
         """The filed lists to read, with their hops: in each neighbourhood the need
-        reaches, the list under its rarest skill and its first slot's weekday and hour."""
+        reaches, the list under its rarest skill and the weekday and hour of one
+        of its slots - the slot whose lists are shortest (every slot must fit)."""
         reachable = self._reachable(need)
         if not (need.skills and need.slots):
             return [(self._by_place.get(place, []), hops) for place, hops in reachable]
         skill = min(need.skills, key=lambda s: (self._skill_count[s], s))
-        day, hour, by_key = need.slots[0].day, need.slots[0].start // 60, self._by_key
-        found = [(by_key.get((place, skill, day, hour)), hops) for place, hops in reachable]
-        return [(filed, hops) for filed, hops in found if filed]
+        by_key, best, shortest = self._by_key, [], -1
+        for when in sorted({(slot.day, slot.start // 60) for slot in need.slots})[:3]:
+            found = [(filed, hops) for place, hops in reachable
+                     if (filed := by_key.get((place, skill, *when)))]
+            size = sum(len(filed) for filed, _ in found)
+            if shortest < 0 or size < shortest:
+                best, shortest = found, size
+        return best
 
     def hops(self, need: Need, offer: Offer) -> int | None:
         return self.distances.get(need.neighbourhood, {}).get(offer.neighbourhood)

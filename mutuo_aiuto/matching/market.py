@@ -43,6 +43,9 @@ class Market:
         # Bumped on every change: what was computed at one version holds until the next.
         self.version = 0
         self._utilities = [0] * len(instance.helpers)
+        # What any need pays to join each offer when that does not depend on its
+        # times: 0 while empty, the holder's price when one place is taken; else -1.
+        self._entry = [0] * len(instance.capacity)
 
     def place(self, need: int, offer: int, price: int) -> None:
         if self.log is not None:
@@ -53,6 +56,7 @@ class Market:
         self.holders[offer][need] = price
         self.held[need][offer] = price
         self._utilities[need] = self._utility(need)
+        self._entry[offer] = self._entry_cost(offer)
 
     def remove(self, need: int, offer: int) -> None:
         if self.log is not None:
@@ -62,6 +66,15 @@ class Market:
         del self.held[need][offer]
         self.total -= self.scores[need][offer]
         self._utilities[need] = self._utility(need)
+        self._entry[offer] = self._entry_cost(offer)
+
+    def _entry_cost(self, offer: int) -> int:
+        holders = self.holders[offer]
+        if not holders:
+            return 0
+        if self.capacity[offer] == 1:
+            return next(iter(holders.values()))  # full: its one need goes, whatever the times
+        return -1
 
     def undo(self, log: list[Change]) -> None:
         self.log = None
@@ -124,17 +137,17 @@ class Market:
     def _best_bid(self, need: int) -> tuple[int, list[int], int] | None:
         """(offer, needs pushed out, price) of the need's best bid, if any is worth it."""
         best, first, second = -1, 0, 0
-        held, clash, capacity, all_holders = self.held[need], self.clash, self.capacity, (
-            self.holders)
+        held, clash, capacity, all_holders, entry = (
+            self.held[need], self.clash, self.capacity, self.holders, self._entry)
         for offer, score in self.bids[need]:  # best score first
             if score <= second:
                 break  # no offer further down can change the bid
             if offer in held:
                 continue
-            holders = all_holders[offer]
-            cost = 0
-            if holders:
-                kept = 0
+            cost = entry[offer]
+            if cost < 0:
+                holders = all_holders[offer]
+                cost = kept = 0
                 cheapest = None
                 for other, price in holders.items():
                     if clash(need, other):

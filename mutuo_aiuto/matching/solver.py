@@ -23,8 +23,7 @@ def solve(problem: Problem, index: OfferIndex | None = None) -> Answer:
     with _collector_paused():
         index = index or OfferIndex(problem)
         fixed = Fixed.of(problem, index)
-        instance, allowed = build_instance(problem, index, fixed, clocks_of(problem))
-        chosen = optimise(instance)
+        allowed, chosen = _choose(problem, index, fixed)
     proposals = tuple(sorted((_proposal(problem, index, fixed, i, j) for i, j in chosen),
                              key=lambda p: (p.need, p.offer)))
     served = [len(fixed.of_need[i]) for i in range(len(problem.needs))]
@@ -35,6 +34,13 @@ def solve(problem: Problem, index: OfferIndex | None = None) -> Answer:
     seconds = round(time.perf_counter() - started, 2)
     return Answer(proposals, unmatched,
                   Stats(len(problem.needs), len(problem.offers), allowed, seconds))
+
+
+def _choose(problem: Problem, index: OfferIndex, fixed: Fixed) -> tuple[int, list[tuple[int, int]]]:
+    """The number of allowed pairs and the chosen (need, offer) positions. The
+    instance and the auctions' state are gone once this returns."""
+    instance, allowed = build_instance(problem, index, fixed, clocks_of(problem))
+    return allowed, optimise(instance)
 
 
 @contextmanager

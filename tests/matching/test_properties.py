@@ -82,3 +82,40 @@ def test_an_incremental_proposal_breaks_no_rule(problem, data):
     unmatched = tuple(sorted(n.id for n in problem.needs if served[n.id] < n.helpers))
     stats = dataclasses.replace(answer.stats, allowed_pairs=solve(problem).stats.allowed_pairs)
     assert check_answer(problem, Answer(combined, unmatched, stats)) == []
+
+
+@SETTINGS
+@given(problems(), st.data())
+def test_an_incremental_proposal_is_the_best_the_need_can_get(problem, data):
+    if not problem.needs:
+        return
+    need = data.draw(st.sampled_from(problem.needs))
+    current = tuple(p for p in solve(problem).proposals if p.need != need.id)
+    mine = propose_for_need(problem, need, current)
+    assert sum(p.score for p in mine) == _best_for_one(problem, need, current)
+
+
+def _best_for_one(problem, need, current) -> int:
+    """From the rules alone: the best scores of free offers, one per helper still wanted."""
+    from mutuo_aiuto.matching.check import pair_faults
+    from mutuo_aiuto.matching.graph import hop_distances
+    from mutuo_aiuto.matching.scoring import pair_score
+    from mutuo_aiuto.matching.timeslots import any_overlap
+
+    distances = hop_distances(problem.neighbourhoods, problem.adjacency)
+    needs = {n.id: n for n in problem.needs}
+    taken = [(p.need, p.offer) for p in problem.fixed] + [(p.need, p.offer) for p in current]
+    mine = {o for n, o in taken if n == need.id}
+    wanted = need.helpers - sum(p.need == need.id for p in problem.fixed)
+    scores = []
+    for offer in problem.offers:
+        others = [needs[n] for n, o in taken if o == offer.id and n != need.id]
+        load = sum(p.offer == offer.id for p in problem.fixed)
+        if offer.id in mine or pair_faults(need, offer, distances) or len(others) >= (
+                offer.capacity) or any(any_overlap(need.slots, n.slots) for n in others):
+            continue
+        hops = distances[need.neighbourhood].get(offer.neighbourhood)
+        score = pair_score(need, offer, hops, problem.weights, load)
+        if score > 0:
+            scores.append(score)
+    return sum(sorted(scores, reverse=True)[:max(0, wanted)])
