@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app mutuo_aiuto
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# pytest-xdist workers for `make test`: one per core; 0 runs the suite in one process.
+TEST_WORKERS ?= auto
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 $(BIN)/python:
@@ -45,8 +47,8 @@ run: install ## Migrate the SQLite database, load the demo data if empty, serve 
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 .PHONY: test
-test: $(VENV)/.stamp-test compile-translations ## Install the test extras and run the whole suite
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: $(VENV)/.stamp-test compile-translations ## Install the test extras and run the whole suite (one worker per core)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: $(VENV)/.stamp-test ## ruff and bandit

@@ -6,6 +6,7 @@ The database is SQLite in the test's temporary folder, or the PostgreSQL at
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import socket
@@ -18,13 +19,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_babel import force_locale
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, make_url
 
 from mutuo_aiuto import create_app
 from mutuo_aiuto.config import Settings
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.services import passwords
 from tests import factories
+from tests.security import counts
 
 # argon2 at production strength costs seconds per test on a small machine.
 passwords.use_test_parameters()
@@ -52,8 +54,32 @@ def port_open(url: str, default_port: int) -> bool:
         return False
 
 
+@functools.cache
+def worker_database(url: str) -> str:
+    """The PostgreSQL database of this pytest-xdist worker (``test_gw0``…), created
+    on first use, so that parallel workers never empty each other's tables; the
+    URL itself when the suite runs in one process."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not url.startswith("postgresql"):
+        return url
+    server = make_url(url)
+    name = f"{server.database}_{worker}"
+    admin = create_engine(server.set(drivername="postgresql+psycopg", database="postgres"),
+                          isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.exec_driver_sql(
+                "SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name}).scalar()
+            if not exists:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
 def build_settings(tmp_path: Any, **overrides: Any) -> Settings:
-    database_url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    database_url = (worker_database(TEST_DATABASE_URL) if TEST_DATABASE_URL
+                    else f"sqlite:///{tmp_path / 'test.sqlite3'}")
     extra = {"WTF_CSRF_ENABLED": False, **overrides.pop("extra", {})}
     values: dict[str, Any] = {
         "environment": "testing",
@@ -218,7 +244,7 @@ def postgres_url() -> str:
     """The PostgreSQL URL for tests that need PostgreSQL itself."""
     if not port_open(POSTGRES_URL, 5432):
         skip_or_fail(f"PostgreSQL is not reachable at {POSTGRES_URL}")
-    return POSTGRES_URL
+    return worker_database(POSTGRES_URL)
 
 
 @pytest.fixture
@@ -227,3 +253,24 @@ def redis_url() -> str:
     if not port_open(url, 6379):
         skip_or_fail(f"Redis is not reachable at {url}")
     return url
+
+
+# ---- the security proofs' counts, printed at the end of the run ------------------
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the counts to the controller
+        workeroutput["security_counts"] = dict(counts.COUNTS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    counts.add(getattr(node, "workeroutput", {}).get("security_counts", {}))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if counts.COUNTS:
+        terminalreporter.section("security proofs: counts")
+        for name, n in sorted(counts.COUNTS.items()):
+            terminalreporter.write_line(f"{name}: {n}")

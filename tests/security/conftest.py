@@ -56,21 +56,6 @@ AUDITED_READS = (audit.CONTACTS_VIEWED, audit.SENSITIVE_VIEWED)
 # Cookies are remade after this many seconds: within the fresh-login window (15 minutes)
 # and the staff idle timeout (30), whatever the order and length of the run.
 COOKIE_LIFETIME = 10 * 60
-# What the security proofs counted, printed at the end of the run for the report.
-COUNTS: dict[str, int] = {}
-
-
-def count(name: str, n: int = 1) -> None:
-    COUNTS[name] = COUNTS.get(name, 0) + n
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if COUNTS:
-        terminalreporter.section("security proofs: counts")
-        for name, n in sorted(COUNTS.items()):
-            terminalreporter.write_line(f"{name}: {n}")
-
-
 @dataclass
 class Scene:
     """The public ids and secrets of the scene's objects, as plain strings.

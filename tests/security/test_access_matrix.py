@@ -23,7 +23,8 @@ from tests.security.access_matrix import (
     SCENE_KEYS,
     Route,
 )
-from tests.security.conftest import Harness, count
+from tests.security.conftest import Harness
+from tests.security.counts import count
 
 # A POST of the matrix carries a form, but nothing the form asks for.
 INVALID_FORM = {"matrix-probe": "1"}

@@ -39,7 +39,8 @@ from wtforms.fields.core import UnboundField
 from mutuo_aiuto.matching import ProblemError, load_problem
 from tests.security import render_matrix
 from tests.security.access_matrix import BY_ENDPOINT, Route
-from tests.security.conftest import Harness, count, table_digest
+from tests.security.conftest import Harness, table_digest
+from tests.security.counts import count
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'

@@ -9,7 +9,8 @@ import pytest
 
 from tests.security import render_matrix
 from tests.security.access_matrix import BY_ENDPOINT
-from tests.security.conftest import ANONYMOUS, Harness, count, table_digest
+from tests.security.conftest import ANONYMOUS, Harness, table_digest
+from tests.security.counts import count
 
 LIMIT = 4096
 EN = {"Accept-Language": "en"}
