@@ -41,8 +41,9 @@ from mutuo_aiuto.models import (
     Vetting,
 )
 from mutuo_aiuto.models.types import utcnow
-from mutuo_aiuto.services import audit
+from mutuo_aiuto.services import audit, matching_runs
 from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
+from mutuo_aiuto.services.followups import local_date
 from mutuo_aiuto.services.lifecycle import (
     NEED_FINISHED,
     NEED_TRANSITIONS,
@@ -50,6 +51,7 @@ from mutuo_aiuto.services.lifecycle import (
     move_need,
     move_offer,
 )
+from mutuo_aiuto.services.matches import end_for_leaving_household
 
 EXPORT_FORMAT = 1
 ERASED_NAME = "—"
@@ -57,6 +59,9 @@ ERASED_EMAIL_DOMAIN = "erased.invalid"
 OFFER_FINISHED = frozenset({"cancelled", "expired"})
 # A copy of each sent mail is kept this long, to look into delivery problems.
 SENT_MAIL_KEPT_DAYS = 30
+# An account whose address was never confirmed goes this long after its last
+# confirmation link (each link is valid three days; logging in sends a new one).
+UNCONFIRMED_KEPT_DAYS = 30
 # Account fields that are secrets or plumbing, not data about the person.
 USER_PRIVATE = frozenset({"password_hash", "session_version", "calendar_token"})
 # Each side of a match sees its own feedback; the other side's is theirs.
@@ -342,31 +347,45 @@ def _blank_offer(offer: Offer) -> None:
         move_offer(offer, "cancelled")
 
 
-def _reopen_for_the_other_family(session: Session, match: Match, household: Household,
-                                 now: datetime) -> None:
-    """The erased household was the helper: the other family's need looks for help again."""
-    need = match.need
-    if need.household_id == household.id or "open" not in NEED_TRANSITIONS[need.status]:
-        return
-    still_held = session.scalars(select(Match.id).where(
-        Match.need_id == need.id, Match.status.in_(MATCH_HOLDING), Match.id != match.id)).first()
-    if still_held is None:
-        move_need(need, "open", now)
-
-
-def _end_matches(session: Session, household: Household, now: datetime) -> int:
-    """Cancel running matches (the other side loses access) and blank all their free text."""
-    ended = 0
-    for match in matches_of(session, household):
+def _end_matches(session: Session, household: Household, now: datetime
+                 ) -> tuple[int, list[Need | Offer]]:
+    """Cancel running matches (the other side loses access and is told) and blank
+    their free text. Returns how many ended, and the other sides' needs and offers
+    that are free again."""
+    matches = matches_of(session, household)
+    _forget_in_others_inboxes(session, household, matches)
+    ended: list[Need | Offer] = []
+    for match in matches:
         match.family_comment = match.helper_comment = match.override_reason = None
         for follow_up in session.scalars(select(FollowUp).filter_by(match_id=match.id)):
             follow_up.notes = None
         if match.status in MATCH_HOLDING:
-            match.status = "cancelled"
-            match.closed_at = now
-            _reopen_for_the_other_family(session, match, household, now)
-            ended += 1
-    return ended
+            ended.append(end_for_leaving_household(session, match, household.id, now=now))
+    return len(ended), ended
+
+
+def _forget_in_others_inboxes(session: Session, household: Household,
+                              matches: list[Match]) -> None:
+    """Other people's notifications about the household's matches name it ("Can you
+    help the Rossi family?"): they go with it."""
+    named = {match.public_id for match in matches}
+    if not named:
+        return
+    for notification in session.scalars(select(Notification).where(
+            Notification.user_id != household.user_id)).all():
+        if (notification.params or {}).get("match_id") in named:
+            session.delete(notification)
+
+
+def _propose_again(session: Session, freed: list[Need | Offer], now: datetime) -> None:
+    """The other sides' needs and offers look for new pairings, now that the erased
+    household's own posts are withdrawn and cannot be proposed."""
+    today = local_date(now)
+    for post in freed:
+        if isinstance(post, Need) and post.status == "open":
+            matching_runs.propose_for(session, post, today=today, now=now)
+        elif isinstance(post, Offer) and post.status == "open":
+            matching_runs.propose_for_offer(session, post, today=today, now=now)
 
 
 def _supersede_proposals(session: Session, needs: list[Need], offers: list[Offer]) -> None:
@@ -430,7 +449,7 @@ def anonymise_household(session: Session, household: Household, *,
     needs = list(session.scalars(select(Need).filter_by(household_id=household.id)))
     offers = list(session.scalars(select(Offer).filter_by(household_id=household.id)))
     summary = ErasureSummary(needs=len(needs), offers=len(offers))
-    summary.matches_ended = _end_matches(session, household, now)
+    summary.matches_ended, freed = _end_matches(session, household, now)
     for need in needs:
         _blank_need(need, now)
     for offer in offers:
@@ -446,6 +465,7 @@ def anonymise_household(session: Session, household: Household, *,
     household.languages = []
     summary.notifications, summary.mails = _blank_account(session, household.user)
     session.flush()
+    _propose_again(session, freed, now)
     return summary
 
 
@@ -462,6 +482,7 @@ class PurgeSummary:
     proposals: int = 0
     mails: int = 0
     notifications: int = 0
+    unconfirmed_accounts: int = 0
 
     @property
     def total(self) -> int:
@@ -529,6 +550,25 @@ def _purge_messages(session: Session, now: datetime, cutoff: datetime,
         summary.notifications += 1
 
 
+def _purge_unconfirmed(session: Session, now: datetime, summary: PurgeSummary) -> None:
+    """Accounts whose address was never confirmed, with no link sent for a month, go
+    whole: nobody could log in to them, so they hold nothing but a name and an address."""
+    before = now - timedelta(days=UNCONFIRMED_KEPT_DAYS)
+    stale = session.scalars(select(User).where(
+        User.email_confirmed_at.is_(None), User.role == MEMBER, User.created_at < before,
+        or_(User.confirmation_sent_at.is_(None), User.confirmation_sent_at < before),
+        ~select(Household.id).where(Household.user_id == User.id).exists())).all()
+    for user in stale:
+        for model in account_tables():
+            for row in session.scalars(select(model).filter_by(user_id=user.id)):
+                session.delete(row)
+        for mail in session.scalars(select(OutboxMessage).where(
+                func.lower(OutboxMessage.recipient) == user.email.lower())):
+            session.delete(mail)
+        session.delete(user)
+        summary.unconfirmed_accounts += 1
+
+
 def _quiet_since(session: Session, household: Household, cutoff: datetime) -> bool:
     """Nothing running and nothing recent: no live need, offer or match, no login."""
     user = household.user
@@ -565,7 +605,8 @@ def purge_expired(session: Session, now: datetime, months: int) -> PurgeSummary:
     - the contacts and care notes of households with nothing running and no
       login since the cut-off;
     - facilitators' reasons for rejected proposals, read in-app notices older
-      than the cut-off, and copies of mail sent more than SENT_MAIL_KEPT_DAYS ago.
+      than the cut-off, and copies of mail sent more than SENT_MAIL_KEPT_DAYS ago;
+    - accounts never confirmed, UNCONFIRMED_KEPT_DAYS after their last link.
     """
     if months < 1:
         raise ValueError("the retention period is at least one month")
@@ -575,6 +616,7 @@ def purge_expired(session: Session, now: datetime, months: int) -> PurgeSummary:
     _purge_needs_and_offers(session, cutoff, summary)
     _purge_contacts(session, cutoff, summary)
     _purge_messages(session, now, cutoff, summary)
+    _purge_unconfirmed(session, now, summary)
     if summary.total:
         audit.record(session, None, audit.RETENTION_PURGED,
                      details=asdict(summary) | {"months": months})

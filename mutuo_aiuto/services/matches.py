@@ -308,13 +308,46 @@ def _release(session: Session, match: Match, status: str, now: datetime) -> None
     need, offer = _lock(session, Need, match.need_id), _lock(session, Offer, match.offer_id)
     today = local_date(now)
     session.flush()
+    _reopen_need(need, now)
+    _free_offer(session, offer, today)
+    session.flush()
+    matching_runs.propose_for(session, need, today=today, now=now)
+
+
+def _reopen_need(need: Need, now: datetime) -> None:
     if need.status in ("matched", "active"):
         move_need(need, "open", now)
+
+
+def _free_offer(session: Session, offer: Offer, today: date) -> None:
+    """A full offer that has room and time again takes new pairings."""
     if offer.status == "full" and offer.ends_on >= today and _holding_count(
             session, Match.offer_id == offer.id) < offer.capacity:
         move_offer(offer, "open")
+
+
+def end_for_leaving_household(session: Session, match: Match, household_id: int, *,
+                              now: datetime) -> Need | Offer:
+    """One side of a holding match leaves the Hub (its data are being erased).
+
+    The match is cancelled and the other side is told, without the name of who
+    left; what the other side posted is free again. Returns that need or offer,
+    for the caller to propose again once the leaving side's own posts are gone.
+    """
+    match = _lock(session, Match, match.id)
+    need, offer = _lock(session, Need, match.need_id), _lock(session, Offer, match.offer_id)
+    match.status = "cancelled"
+    match.closed_at = now
     session.flush()
-    matching_runs.propose_for(session, need, today=today, now=now)
+    if need.household_id == household_id:
+        _free_offer(session, offer, local_date(now))
+        notify(session, offer.household.user, "match_ended_family_left",
+               offer=offer.title, offer_id=offer.public_id)
+        return offer
+    _reopen_need(need, now)
+    notify(session, need.household.user, "match_ended_helper_left",
+           need=need.title, need_id=need.public_id)
+    return need
 
 
 def expire_unanswered(session: Session, now: datetime) -> int:

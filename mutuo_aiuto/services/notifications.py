@@ -39,6 +39,7 @@ class Kind:
 
 _MATCH_PAGE = ("inbox.match", "match_id")
 _FAMILY_NEED_PAGE = ("families.need", "need_id")
+_FAMILY_OFFER_PAGE = ("families.offer", "offer_id")
 _STAFF_NEED_PAGE = ("facilitator.need", "need_id")
 
 KINDS: dict[str, Kind] = {
@@ -81,6 +82,17 @@ KINDS: dict[str, Kind] = {
         _l("%(helper)s did not answer the pairing with %(family)s for “%(need)s” in time. "
            "The request is open again."),
         _STAFF_NEED_PAGE),
+    # One side left the Hub and its data were erased: the other side is not told who.
+    "match_ended_helper_left": Kind(
+        _l("Looking for another helper"),
+        _l("The helper paired with your request “%(need)s” has left the Family Hub, so "
+           "the pairing has ended. The Family Hub is looking for someone else."),
+        _FAMILY_NEED_PAGE),
+    "match_ended_family_left": Kind(
+        _l("A pairing has ended"),
+        _l("The family paired with your offer “%(offer)s” has left the Family Hub, so the "
+           "pairing has ended. Thank you for your help."),
+        _FAMILY_OFFER_PAGE),
 }
 
 # Parameters kept as ISO timestamps and shown as dates in the reader's language.

@@ -20,10 +20,11 @@ from mutuo_aiuto.models import (
     Notification,
     OutboxMessage,
     Proposal,
+    User,
     Vetting,
 )
 from mutuo_aiuto.models.match import SessionNotice
-from mutuo_aiuto.services import accounts, audit, gdpr, policy
+from mutuo_aiuto.services import accounts, audit, gdpr, notifications, policy
 from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
 from tests.factories import TEST_PASSWORD
 
@@ -233,7 +234,7 @@ def test_confirm_erasure_anonymises_the_household(session, family, erasure_case)
     assert user.email != email and user.name == gdpr.ERASED_NAME and not user.active
     assert accounts.authenticate(session, email, TEST_PASSWORD) is None
     assert accounts.authenticate(session, user.email, TEST_PASSWORD) is None
-    assert _count(session, Notification) == 0
+    assert session.scalars(select(Notification).filter_by(user_id=user.id)).first() is None
     assert _count(session, SessionNotice) == 0
     assert session.scalars(select(OutboxMessage).filter_by(recipient=email)).first() is None
     assert _count(session, Vetting) == 0
@@ -256,6 +257,71 @@ def test_erasure_blanks_free_text_and_cancels_what_runs(session, family, erasure
     assert erasure_case["helping"].status == "cancelled"
     # The other family's request looks for a helper again.
     assert erasure_case["other_need"].status == "open"
+
+
+def test_the_other_sides_are_told_without_a_name(session, family, erasure_case):
+    name = family.name
+    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    session.commit()
+    helper_user = erasure_case["helper"].user
+    other_family_user = erasure_case["other_need"].household.user
+    told = {n.user_id: n for n in session.scalars(select(Notification))}
+    assert told[helper_user.id].kind == "match_ended_family_left"
+    assert told[other_family_user.id].kind == "match_ended_helper_left"
+    for notification in (told[helper_user.id], told[other_family_user.id]):
+        text = notifications.render_notification(notification)
+        assert name not in text.title + text.body
+        assert text.path is not None  # to their own offer or request
+    mailed = {m.recipient for m in session.scalars(select(OutboxMessage))}
+    assert {helper_user.email, other_family_user.email} <= mailed
+
+
+def test_notifications_naming_the_household_leave_other_inboxes(session, family,
+                                                                 erasure_case):
+    helper_user = erasure_case["helper"].user
+    running = erasure_case["running"]
+    session.add_all([
+        Notification(user_id=helper_user.id, kind="match_confirmed_helper",
+                     params={"family": family.name, "need": "Separazione difficile",
+                             "match_id": running.public_id}),
+        Notification(user_id=erasure_case["facilitator"].id, kind="match_declined_staff",
+                     params={"family": family.name, "match_id": running.public_id}),
+        Notification(user_id=helper_user.id, kind="match_accepted",
+                     params={"helper": "someone else", "match_id": "unrelated1"}),
+    ])
+    session.commit()
+    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    session.commit()
+    left = session.scalars(select(Notification)).all()
+    assert all(family.name not in json.dumps(n.params) for n in left)
+    assert "unrelated1" in {n.params.get("match_id") for n in left}
+
+
+def test_the_helpers_full_offer_takes_pairings_again(session, family, erasure_case):
+    offer = erasure_case["running"].offer
+    offer.status = "full"
+    session.commit()
+    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    session.commit()
+    session.expire_all()
+    assert offer.status == "open"
+
+
+def test_the_other_familys_request_gets_new_proposals_without_the_erased_offer(
+        session, family, erasure_case, make_offer):
+    other_need = erasure_case["other_need"]
+    fitting = make_offer(skills=list(other_need.skills),
+                         neighbourhood=other_need.neighbourhood)
+    erased_offer = erasure_case["helping"].offer  # would fit as well, until it is withdrawn
+    erased_offer.skills = list(other_need.skills)
+    erased_offer.neighbourhood = other_need.neighbourhood
+    session.commit()
+    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    session.commit()
+    proposed = session.scalars(select(Proposal).filter_by(need_id=other_need.id,
+                                                          status="proposed")).all()
+    assert [p.offer_id for p in proposed if p.rank == 1] == [fitting.id]
+    assert erased_offer.id not in {p.offer_id for p in proposed}
 
 
 def test_erasure_keeps_the_anonymous_counts(session, family, erasure_case):
@@ -419,3 +485,29 @@ def test_months_before_goes_back_whole_months(moment, months):
 
 def test_months_before_clamps_to_the_end_of_the_month():
     assert gdpr.months_before(datetime(2026, 3, 31), 1) == datetime(2026, 2, 28)
+
+
+def test_purge_removes_accounts_never_confirmed(session, make_user):
+    month_ago = NOW - timedelta(days=gdpr.UNCONFIRMED_KEPT_DAYS + 1)
+    stale = make_user(email_confirmed_at=None, created_at=month_ago,
+                      confirmation_sent_at=month_ago)
+    session.add_all([Notification(user_id=stale.id, kind="match_accepted", params={}),
+                     OutboxMessage(recipient=stale.email.upper(), subject="Conferma",
+                                   body="link")])
+    relinked = make_user(email_confirmed_at=None, created_at=month_ago,
+                         confirmation_sent_at=NOW - timedelta(days=2))
+    recent = make_user(email_confirmed_at=None, created_at=NOW - timedelta(days=3))
+    confirmed = make_user(created_at=month_ago)
+    staff = make_user(role="facilitator", email_confirmed_at=None, created_at=month_ago)
+    session.commit()
+    stale_id, stale_email = stale.id, stale.email
+    summary = gdpr.purge_expired(session, NOW, 24)
+    session.commit()
+    assert summary.unconfirmed_accounts == 1
+    left = set(session.scalars(select(User.id)))
+    assert stale_id not in left
+    assert {relinked.id, recent.id, confirmed.id, staff.id} <= left
+    assert session.scalars(select(Notification).filter_by(user_id=stale_id)).first() is None
+    assert session.scalars(select(OutboxMessage).where(
+        func.lower(OutboxMessage.recipient) == stale_email)).first() is None
+    assert gdpr.purge_expired(session, NOW, 24).unconfirmed_accounts == 0
