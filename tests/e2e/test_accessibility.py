@@ -253,6 +253,27 @@ def test_skip_link_is_first_and_moves_to_the_content(page):
     assert page.evaluate("document.activeElement.id") == "main"
 
 
+def test_the_main_menu_folds_on_a_phone_and_opens_with_the_keyboard(page, viewport, shoot):
+    page.goto("/login")
+    first_link = page.locator(".nav-list a").first
+    summary = page.locator(".nav-menu > summary")
+    if viewport != "phone":
+        # A wide screen shows the menu as a row, with nothing to open.
+        assert first_link.is_visible() and not summary.is_visible()
+        return
+    assert not first_link.is_visible()
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None and header["height"] <= 80, "the folded header is too tall"
+    summary.focus()
+    assert checks.focus_visible(page)["visible"]
+    page.keyboard.press("Enter")
+    assert first_link.is_visible()
+    shoot(page, "menu", "open")
+    axe_check(page)
+    page.keyboard.press("Tab")  # into the open menu, in reading order
+    assert page.evaluate("document.activeElement.closest('.nav-list') !== null")
+
+
 def test_need_form_with_the_keyboard_alone(page, live_server, shoot):
     steps.register(page, steps.MOTHER, mailbox=live_server.last_mail_to)
     steps.fill_household(page, steps.MOTHER)
