@@ -16,14 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import Category, Household, Need, NeedSlot, Skill
+from mutuo_aiuto.services import listings
 from mutuo_aiuto.services import slots as slot_input
-from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotFound
-from mutuo_aiuto.services.households import (
-    active_neighbourhood,
-    clean_languages,
-    clean_text,
-)
-from mutuo_aiuto.services.lifecycle import NEED_EDITABLE, move_need, status_label
+from mutuo_aiuto.services.errors import DomainError
+from mutuo_aiuto.services.households import clean_languages, clean_text
+from mutuo_aiuto.services.lifecycle import NEED_EDITABLE, move_need
 from mutuo_aiuto.services.slots import DatedRow, WeeklyRow
 
 TITLE_MAX = 120
@@ -127,27 +124,23 @@ def active_skill_list(session: Session) -> list[Skill]:
                   Skill.position, Skill.id)).scalars())
 
 
-def _not_found() -> NotFound:
-    return NotFound(_l("This request was not found."))
+NEEDS = listings.Kind(Need, move_need, NEED_EDITABLE,
+                      not_found=_l("This request was not found."),
+                      not_editable=_l("This request can no longer be changed."))
 
 
 def get_need(session: Session, household: Household | None, public_id: str) -> Need:
     """One of the household's needs by its public id; any other need is not found."""
-    need = session.execute(select(Need).filter_by(public_id=public_id)).scalar_one_or_none()
-    return check_owner(household, need)
+    return listings.get_own(NEEDS, session, household, public_id)
 
 
 def check_owner(household: Household | None, need: Need | None) -> Need:
-    if household is None or need is None or need.household_id != household.id:
-        raise _not_found()
-    return need
+    return listings.check_owner(NEEDS, household, need)
 
 
 def list_needs(session: Session, household: Household) -> list[Need]:
     """The household's needs, newest first."""
-    return list(session.execute(
-        select(Need).filter_by(household_id=household.id)
-        .order_by(Need.created_at.desc(), Need.id.desc())).scalars())
+    return listings.list_own(NEEDS, session, household)
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -160,10 +153,7 @@ def _values(session: Session, household: Household, data: NeedInput, today: date
     slot_input.check_period(today=today, ends_on=data.ends_on, starts_on=data.starts_on)
     slots = slot_input.parse_slots(data.weekly, data.dated, today=today, ends_on=data.ends_on,
                                    starts_on=data.starts_on)
-    place = (active_neighbourhood(session, data.neighbourhood) if data.neighbourhood
-             else household.neighbourhood)
-    if place is None:
-        raise DomainError(_l("Choose a neighbourhood."), field="neighbourhood")
+    place = listings.place_of(session, household, data.neighbourhood)
     languages = household.languages if data.languages is None else data.languages
     return {
         "title": title, "category": category, "skills": skills,
@@ -182,17 +172,12 @@ def _values(session: Session, household: Household, data: NeedInput, today: date
     }
 
 
-def _apply(need: Need, values: dict) -> None:
-    for name, value in values.items():
-        setattr(need, name, value)
-
-
 def post_need(session: Session, household: Household, data: NeedInput, publish: bool,
               today: date) -> Need:
     """Create a need as a draft, or published (open) straight away."""
     values = _values(session, household, data, today)
     need = Need(household=household, status="draft")
-    _apply(need, values)
+    listings.apply(need, values)
     session.add(need)
     if publish:
         move_need(need, "open")
@@ -207,55 +192,33 @@ def update_need(session: Session, household: Household, need: Need, data: NeedIn
     An expired need given a new (valid, so future) end date is reopened; a
     draft can be published in the same step.
     """
-    check_owner(household, need)
-    if need.status not in NEED_EDITABLE:
-        raise InvalidTransition(_l("This request can no longer be changed."))
-    _apply(need, _values(session, household, data, today))
+    listings.check_editable(NEEDS, household, need)
+    listings.apply(need, _values(session, household, data, today))
     if need.status == "expired" or (publish and need.status == "draft"):
         move_need(need, "open")
     session.flush()
     return need
 
 
-def _move_from(household: Household, need: Need, expected: Iterable[str], status: str) -> Need:
-    """A family's own status change: only from the statuses the button is meant for."""
-    check_owner(household, need)
-    if need.status not in expected:
-        # lifecycle words the refusal; it would also refuse, or allow a move
-        # (expired → open) that must go through an edit with a new end date.
-        raise InvalidTransition(_l("This cannot be done now: the status is “%(status)s”.",
-                                   status=status_label(need.status)))
-    move_need(need, status)
-    return need
-
-
 def publish_need(session: Session, household: Household, need: Need,
                  today: date | None = None) -> Need:
     """Draft → open; a draft whose end date has passed must be edited first."""
-    check_owner(household, need)
-    if need.status == "draft" and need.ends_on < (today or date.today()):
-        raise DomainError(_l("The end date has passed: change it before publishing."),
-                          field="ends_on")
-    return _move_from(household, need, {"draft"}, "open")
+    return listings.reopen(NEEDS, household, need, "draft", today,
+                           _l("The end date has passed: change it before publishing."))
 
 
 def pause_need(session: Session, household: Household, need: Need) -> Need:
     """Stop looking for a helper for a while (open or proposed → paused)."""
-    return _move_from(household, need, {"open", "proposed"}, "paused")
+    return listings.move_from(NEEDS, household, need, {"open", "proposed"}, "paused")
 
 
 def resume_need(session: Session, household: Household, need: Need,
                 today: date | None = None) -> Need:
     """Paused → open; a paused need whose end date has passed must be edited first."""
-    check_owner(household, need)
-    if need.status == "paused" and need.ends_on < (today or date.today()):
-        raise DomainError(_l("The end date has passed: change it to look for help again."),
-                          field="ends_on")
-    return _move_from(household, need, {"paused"}, "open")
+    return listings.reopen(NEEDS, household, need, "paused", today,
+                           _l("The end date has passed: change it to look for help again."))
 
 
 def cancel_need(session: Session, household: Household, need: Need) -> Need:
     """The family no longer needs help; the lifecycle says from which statuses."""
-    check_owner(household, need)
-    move_need(need, "cancelled")
-    return need
+    return listings.cancel(NEEDS, household, need)

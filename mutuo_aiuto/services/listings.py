@@ -1,0 +1,105 @@
+"""What a household's needs and offers share: ownership, lookup and the status buttons.
+
+``services.needs`` and ``services.offers`` describe their side with a ``Kind``
+and keep their own public functions; the steps that are the same for both
+live here. Nothing commits here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Generic, TypeVar
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mutuo_aiuto.models import Household, Need, Neighbourhood, Offer
+from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotFound
+from mutuo_aiuto.services.households import active_neighbourhood
+from mutuo_aiuto.services.lifecycle import status_label
+
+Row = TypeVar("Row", Need, Offer)
+
+
+@dataclass(frozen=True)
+class Kind(Generic[Row]):
+    """Needs or offers, as far as the shared steps care (messages are lazy strings)."""
+
+    model: type[Row]
+    move: Callable[[Row, str], None]
+    editable: frozenset[str]
+    not_found: object
+    not_editable: object
+
+
+def check_owner(kind: Kind[Row], household: Household | None, row: Row | None) -> Row:
+    # Another household's row answers like a missing one, so ids cannot be probed.
+    if household is None or row is None or row.household_id != household.id:
+        raise NotFound(kind.not_found)
+    return row
+
+
+def get_own(kind: Kind[Row], session: Session, household: Household | None,
+            public_id: str) -> Row:
+    """One of the household's rows by its public id; any other row is not found."""
+    row = session.execute(
+        select(kind.model).filter_by(public_id=public_id)).scalar_one_or_none()
+    return check_owner(kind, household, row)
+
+
+def list_own(kind: Kind[Row], session: Session, household: Household) -> list[Row]:
+    """The household's rows, newest first."""
+    return list(session.execute(
+        select(kind.model).filter_by(household_id=household.id)
+        .order_by(kind.model.created_at.desc(), kind.model.id.desc())).scalars())
+
+
+def place_of(session: Session, household: Household, slug: str | None) -> Neighbourhood:
+    """The neighbourhood chosen on the form, or the household's own when none is."""
+    place = active_neighbourhood(session, slug) if slug else household.neighbourhood
+    if place is None:
+        raise DomainError(_l("Choose a neighbourhood."), field="neighbourhood")
+    return place
+
+
+def check_editable(kind: Kind[Row], household: Household, row: Row) -> None:
+    check_owner(kind, household, row)
+    if row.status not in kind.editable:
+        raise InvalidTransition(kind.not_editable)
+
+
+def apply(row: Need | Offer, values: dict) -> None:
+    for name, value in values.items():
+        setattr(row, name, value)
+
+
+def move_from(kind: Kind[Row], household: Household, row: Row, expected: Iterable[str],
+              status: str) -> Row:
+    """A household's own status change: only from the statuses the button is meant for."""
+    check_owner(kind, household, row)
+    if row.status not in expected:
+        # lifecycle words the refusal; it would also refuse, or allow a move
+        # (expired → open) that must go through an edit with a new end date.
+        raise InvalidTransition(_l("This cannot be done now: the status is “%(status)s”.",
+                                   status=status_label(row.status)))
+    kind.move(row, status)
+    return row
+
+
+def reopen(kind: Kind[Row], household: Household, row: Row, from_status: str,
+           today: date | None, ended: object) -> Row:
+    """``from_status`` → open, unless the end date has passed (``ended`` says to edit it)."""
+    check_owner(kind, household, row)
+    if row.status == from_status and row.ends_on < (today or date.today()):
+        raise DomainError(ended, field="ends_on")
+    return move_from(kind, household, row, {from_status}, "open")
+
+
+def cancel(kind: Kind[Row], household: Household, row: Row) -> Row:
+    """Cancel or withdraw; the lifecycle says from which statuses."""
+    check_owner(kind, household, row)
+    kind.move(row, "cancelled")
+    return row
