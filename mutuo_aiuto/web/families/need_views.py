@@ -2,42 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import render_template, request
 from flask_babel import gettext as _
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Need
 from mutuo_aiuto.services import households, needs
-from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.services.lifecycle import NEED_EDITABLE
-from mutuo_aiuto.web.facilitator.hooks import propose_after_commit
-from mutuo_aiuto.web.families.common import (
-    current_household,
-    household_required,
-    local_today,
-    show_error,
-)
+from mutuo_aiuto.web.families.common import current_household, household_required, local_today
 from mutuo_aiuto.web.families.forms import NeedForm
+from mutuo_aiuto.web.families.listing_views import (
+    Listing,
+    change,
+    edit,
+    own,
+    render_form,
+    submit,
+)
 
-
-def _own_need(public_id: str) -> Need:
-    try:
-        return needs.get_need(db.session, current_household(), public_id)
-    except NotFound:
-        abort(404)
+NEED = Listing("need", needs.get_need, NEED_EDITABLE, "families/need_form.html")
 
 
 def _form(data: dict) -> NeedForm:
     return NeedForm(needs.active_categories(db.session), needs.active_skill_list(db.session),
                     households.active_neighbourhoods(db.session), data=data)
-
-
-def _render_form(form: NeedForm, need: Need | None = None):
-    status = 400 if form.is_submitted() else 200
-    return render_template("families/need_form.html", form=form, need=need), status
 
 
 @household_required
@@ -53,82 +43,53 @@ def new_need():
     chosen = request.args.get("category")
     category = next((c for c in needs.active_categories(db.session) if c.slug == chosen), None)
     form = _form(NeedForm.data_for_new(household, category))
-    if form.validate_on_submit():
-        publish = bool(form.publish.data)
-        try:
-            need = needs.post_need(db.session, household, form.to_input(), publish=publish,
-                                   today=local_today())
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            propose_after_commit(need=need)
-            flash(_("Your request is published: the Hub will look for help.") if publish
-                  else _("Your request is saved as a draft."), "success")
-            return redirect(url_for("families.need", public_id=need.public_id))
-    return _render_form(form)
+    publish = bool(form.publish.data)
+
+    def post() -> Need:
+        return needs.post_need(db.session, household, form.to_input(), publish=publish,
+                               today=local_today())
+
+    done = (_("Your request is published: the Hub will look for help.") if publish
+            else _("Your request is saved as a draft."))
+    return submit(NEED, form, post, done) or render_form(NEED, form)
 
 
 @household_required
 def need_page(public_id: str):
-    return render_template("families/need.html", need=_own_need(public_id),
+    return render_template("families/need.html", need=own(NEED, public_id),
                            editable=NEED_EDITABLE)
+
+
+def _update(form: NeedForm, need: Need) -> Need:
+    return needs.update_need(db.session, current_household(), need, form.to_input(),
+                             today=local_today(), publish=bool(form.publish.data))
 
 
 @household_required
 def edit_need(public_id: str):
-    need = _own_need(public_id)
-    if need.status not in NEED_EDITABLE:
-        flash(_("This request can no longer be changed."), "error")
-        return redirect(url_for("families.need", public_id=public_id))
-    form = _form(NeedForm.data_of(need))
-    if form.validate_on_submit():
-        try:
-            needs.update_need(db.session, current_household(), need, form.to_input(),
-                              today=local_today(), publish=bool(form.publish.data))
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            propose_after_commit(need=need)
-            flash(_("Your request is saved."), "success")
-            return redirect(url_for("families.need", public_id=public_id))
-    return _render_form(form, need)
-
-
-def _change(public_id: str, action: Callable, done: str):
-    """Run one status button: on refusal nothing changes and the reason is shown."""
-    need = _own_need(public_id)
-    try:
-        action(db.session, current_household(), need)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        propose_after_commit(need=need)
-        flash(done, "success")
-    return redirect(url_for("families.need", public_id=public_id))
+    return edit(NEED, public_id, lambda need: _form(NeedForm.data_of(need)), _update,
+                refused=_("This request can no longer be changed."),
+                done=_("Your request is saved."))
 
 
 @household_required
 def publish_need(public_id: str):
-    return _change(public_id, partial(needs.publish_need, today=local_today()),
-                   _("Your request is published: the Hub will look for help."))
+    return change(NEED, public_id, partial(needs.publish_need, today=local_today()),
+                  _("Your request is published: the Hub will look for help."))
 
 
 @household_required
 def pause_need(public_id: str):
-    return _change(public_id, needs.pause_need,
-                   _("Your request is paused: nobody will be proposed until you resume it."))
+    return change(NEED, public_id, needs.pause_need,
+                  _("Your request is paused: nobody will be proposed until you resume it."))
 
 
 @household_required
 def resume_need(public_id: str):
-    return _change(public_id, partial(needs.resume_need, today=local_today()),
-                   _("Your request is open again."))
+    return change(NEED, public_id, partial(needs.resume_need, today=local_today()),
+                  _("Your request is open again."))
 
 
 @household_required
 def cancel_need(public_id: str):
-    return _change(public_id, needs.cancel_need, _("Your request is cancelled."))
+    return change(NEED, public_id, needs.cancel_need, _("Your request is cancelled."))

@@ -1,0 +1,95 @@
+"""The steps ``need_views`` and ``offer_views`` share: own row, save a form, status buttons.
+
+Each of those modules describes its side with a ``Listing`` and keeps its own
+view functions (and so its endpoints); what both do the same way lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models import Household, Need, Offer
+from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.web.facilitator.hooks import propose_after_commit
+from mutuo_aiuto.web.families.common import current_household, show_error
+from mutuo_aiuto.web.families.forms import FamiliesForm
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Needs or offers, as far as the shared views care."""
+
+    # "need" or "offer": the page's endpoint, the templates' and propose_after_commit's keyword.
+    name: str
+    get: Callable[[Session, Household | None, str], Any]
+    editable: frozenset[str]
+    form_template: str
+
+
+def own(listing: Listing, public_id: str) -> Any:
+    """The current household's row; anyone else's answers 404, like a missing one."""
+    try:
+        return listing.get(db.session, current_household(), public_id)
+    except NotFound:
+        abort(404)
+
+
+def back_to_page(listing: Listing, public_id: str) -> Response:
+    return redirect(url_for(f"families.{listing.name}", public_id=public_id))
+
+
+def render_form(listing: Listing, form: FamiliesForm, row: Need | Offer | None = None):
+    """The form page; one submitted and shown again was refused, so it answers 400."""
+    status = 400 if form.is_submitted() else 200
+    return render_template(listing.form_template, form=form, **{listing.name: row}), status
+
+
+def _saved(listing: Listing, row: Need | Offer, done: str) -> Response:
+    db.session.commit()
+    propose_after_commit(**{listing.name: row})
+    flash(done, "success")
+    return back_to_page(listing, row.public_id)
+
+
+def submit(listing: Listing, form: FamiliesForm, save: Callable[[], Need | Offer],
+           done: str) -> Response | None:
+    """On a valid POST save, commit and go to the page; None to show the form again."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        row = save()
+    except DomainError as error:
+        show_error(form, error)
+        return None
+    return _saved(listing, row, done)
+
+
+def edit(listing: Listing, public_id: str, make_form: Callable[[Any], FamiliesForm],
+         update: Callable[..., Need | Offer], refused: str, done: str):
+    """The edit page, while the row's status allows a change."""
+    row = own(listing, public_id)
+    if row.status not in listing.editable:
+        flash(refused, "error")
+        return back_to_page(listing, public_id)
+    form = make_form(row)
+    return (submit(listing, form, lambda: update(form, row), done)
+            or render_form(listing, form, row))
+
+
+def change(listing: Listing, public_id: str, action: Callable, done: str) -> Response:
+    """Run one status button: on refusal nothing changes and the reason is shown."""
+    row = own(listing, public_id)
+    try:
+        action(db.session, current_household(), row)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return back_to_page(listing, public_id)
+    return _saved(listing, row, done)
