@@ -8,6 +8,7 @@ Rows are addressed by their slug (they have no public id and are not private).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import (
@@ -23,6 +24,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -64,11 +66,73 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
         flash(str(error.message), "error")
 
 
-def found(getter: Callable[..., Any], slug: str) -> Any:
+@dataclass(frozen=True)
+class Table:
+    """One administered list, as far as the shared steps care."""
+
+    get: Callable[[Session, str], Any]
+    deactivate: Callable[[Session, Any], None]
+    delete: Callable[[Session, Any], None]
+    page: str  # the list's endpoint
+    edit_page: str
+
+
+PLACES = Table(places.get_neighbourhood, places.deactivate_neighbourhood,
+               places.delete_neighbourhood, ".neighbourhoods", ".edit_neighbourhood")
+CATEGORIES = Table(catalogue.get_category, catalogue.deactivate_category,
+                   catalogue.delete_category, ".categories", ".edit_category")
+SKILLS = Table(catalogue.get_skill, catalogue.deactivate_skill, catalogue.delete_skill,
+               ".skills", ".edit_skill")
+
+
+def found(table: Table, slug: str) -> Any:
     try:
-        return getter(db.session, slug)
+        return table.get(db.session, slug)
     except NotFound:
         abort(404)
+
+
+def named(message: Any, name: str) -> str:
+    # ``message`` is lazy, its %(name)s filled here: what gettext(message, name=name) gives.
+    return str(message) % {"name": name}
+
+
+def save_form(table: Table, form: FlaskForm, save: Callable[[], Any],
+              saved: Any) -> Response | None:
+    """Save on a valid POST and answer with a redirect; None to show the form again."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        row = save()
+    except DomainError as error:
+        show_error(form, error)
+        return None
+    db.session.commit()
+    flash(named(saved, row.name), "success")
+    return redirect(url_for(table.page))
+
+
+def deactivate(table: Table, slug: str, done: Any) -> Response:
+    row = found(table, slug)
+    table.deactivate(db.session, row)
+    db.session.commit()
+    flash(named(done, row.name), "success")
+    return redirect(url_for(table.page))
+
+
+def delete(table: Table, slug: str, done: Any) -> Response:
+    """Delete for good; a row others refer to stays, and its edit page says why."""
+    row = found(table, slug)
+    name = row.name  # the row cannot be read once the delete is committed
+    try:
+        table.delete(db.session, row)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for(table.edit_page, slug=slug))
+    db.session.commit()
+    flash(named(done, name), "success")
+    return redirect(url_for(table.page))
 
 
 # Administration pages of other features, linked from the overview once registered.
@@ -109,19 +173,13 @@ def neighbour_choices(place: Neighbourhood | None) -> list[SelectChoice]:
 
 
 def save_place_form(form: NeighbourhoodForm, place: Neighbourhood | None) -> Response | None:
-    """Save on a valid POST and answer with a redirect; None to show the form again."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        place = places.save_neighbourhood(db.session, place, name=form.name.data,
+    def save() -> Neighbourhood:
+        saved = places.save_neighbourhood(db.session, place, name=form.name.data,
                                           slug=form.slug.data, active=form.active.data)
-        places.set_neighbours(db.session, place, form.neighbours.data or [])
-    except DomainError as error:
-        show_error(form, error)
-        return None
-    db.session.commit()
-    flash(_("Neighbourhood “%(name)s” saved.", name=place.name), "success")
-    return redirect(url_for(".neighbourhoods"))
+        places.set_neighbours(db.session, saved, form.neighbours.data or [])
+        return saved
+
+    return save_form(PLACES, form, save, _l("Neighbourhood “%(name)s” saved."))
 
 
 @bp.route("/neighbourhoods/new", methods=["GET", "POST"])
@@ -134,7 +192,7 @@ def new_neighbourhood() -> Any:
 
 @bp.route("/neighbourhoods/<slug>/edit", methods=["GET", "POST"])
 def edit_neighbourhood(slug: str) -> Any:
-    place = found(places.get_neighbourhood, slug)
+    place = found(PLACES, slug)
     form = NeighbourhoodForm(obj=place)
     form.neighbours.choices = neighbour_choices(place)
     if request.method == "GET":
@@ -146,26 +204,12 @@ def edit_neighbourhood(slug: str) -> Any:
 
 @bp.post("/neighbourhoods/<slug>/deactivate")
 def deactivate_neighbourhood(slug: str) -> Response:
-    place = found(places.get_neighbourhood, slug)
-    places.deactivate_neighbourhood(db.session, place)
-    db.session.commit()
-    flash(_("Neighbourhood “%(name)s” deactivated.", name=place.name), "success")
-    return redirect(url_for(".neighbourhoods"))
+    return deactivate(PLACES, slug, _l("Neighbourhood “%(name)s” deactivated."))
 
 
 @bp.post("/neighbourhoods/<slug>/delete")
 def delete_neighbourhood(slug: str) -> Response:
-    place = found(places.get_neighbourhood, slug)
-    name = place.name
-    try:
-        places.delete_neighbourhood(db.session, place)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for(".edit_neighbourhood", slug=slug))
-    db.session.commit()
-    flash(_("Neighbourhood “%(name)s” deleted.", name=name), "success")
-    return redirect(url_for(".neighbourhoods"))
+    return delete(PLACES, slug, _l("Neighbourhood “%(name)s” deleted."))
 
 
 # ---- categories ----------------------------------------------------------------
@@ -187,19 +231,12 @@ def category_data(form: CategoryForm) -> catalogue.CategoryData:
 
 
 def save_category_form(form: CategoryForm, category: Category | None) -> Response | None:
-    if not form.validate_on_submit():
-        return None
-    try:
+    def save() -> Category:
         if category is None:
-            category = catalogue.create_category(db.session, category_data(form))
-        else:
-            catalogue.update_category(db.session, category, category_data(form))
-    except DomainError as error:
-        show_error(form, error)
-        return None
-    db.session.commit()
-    flash(_("Category “%(name)s” saved.", name=category.name), "success")
-    return redirect(url_for(".categories"))
+            return catalogue.create_category(db.session, category_data(form))
+        return catalogue.update_category(db.session, category, category_data(form))
+
+    return save_form(CATEGORIES, form, save, _l("Category “%(name)s” saved."))
 
 
 @bp.route("/categories/new", methods=["GET", "POST"])
@@ -211,7 +248,7 @@ def new_category() -> Any:
 
 @bp.route("/categories/<slug>/edit", methods=["GET", "POST"])
 def edit_category(slug: str) -> Any:
-    category = found(catalogue.get_category, slug)
+    category = found(CATEGORIES, slug)
     form = CategoryForm(obj=category)
     if request.method == "GET":
         fill_names(form, catalogue.names_of(category))
@@ -222,26 +259,12 @@ def edit_category(slug: str) -> Any:
 
 @bp.post("/categories/<slug>/deactivate")
 def deactivate_category(slug: str) -> Response:
-    category = found(catalogue.get_category, slug)
-    catalogue.deactivate_category(db.session, category)
-    db.session.commit()
-    flash(_("Category “%(name)s” deactivated.", name=category.name), "success")
-    return redirect(url_for(".categories"))
+    return deactivate(CATEGORIES, slug, _l("Category “%(name)s” deactivated."))
 
 
 @bp.post("/categories/<slug>/delete")
 def delete_category(slug: str) -> Response:
-    category = found(catalogue.get_category, slug)
-    name = category.name
-    try:
-        catalogue.delete_category(db.session, category)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for(".edit_category", slug=slug))
-    db.session.commit()
-    flash(_("Category “%(name)s” deleted.", name=name), "success")
-    return redirect(url_for(".categories"))
+    return delete(CATEGORIES, slug, _l("Category “%(name)s” deleted."))
 
 
 # ---- skills --------------------------------------------------------------------
@@ -265,19 +288,12 @@ def skill_data(form: SkillForm) -> catalogue.SkillData:
 
 
 def save_skill_form(form: SkillForm, skill: Skill | None) -> Response | None:
-    if not form.validate_on_submit():
-        return None
-    try:
+    def save() -> Skill:
         if skill is None:
-            skill = catalogue.create_skill(db.session, skill_data(form))
-        else:
-            catalogue.update_skill(db.session, skill, skill_data(form))
-    except DomainError as error:
-        show_error(form, error)
-        return None
-    db.session.commit()
-    flash(_("Skill “%(name)s” saved.", name=skill.name), "success")
-    return redirect(url_for(".skills"))
+            return catalogue.create_skill(db.session, skill_data(form))
+        return catalogue.update_skill(db.session, skill, skill_data(form))
+
+    return save_form(SKILLS, form, save, _l("Skill “%(name)s” saved."))
 
 
 @bp.route("/skills/new", methods=["GET", "POST"])
@@ -289,7 +305,7 @@ def new_skill() -> Any:
 
 @bp.route("/skills/<slug>/edit", methods=["GET", "POST"])
 def edit_skill(slug: str) -> Any:
-    skill = found(catalogue.get_skill, slug)
+    skill = found(SKILLS, slug)
     form = SkillForm(obj=skill)
     form.category.choices = category_choices()
     if request.method == "GET":
@@ -302,23 +318,9 @@ def edit_skill(slug: str) -> Any:
 
 @bp.post("/skills/<slug>/deactivate")
 def deactivate_skill(slug: str) -> Response:
-    skill = found(catalogue.get_skill, slug)
-    catalogue.deactivate_skill(db.session, skill)
-    db.session.commit()
-    flash(_("Skill “%(name)s” deactivated.", name=skill.name), "success")
-    return redirect(url_for(".skills"))
+    return deactivate(SKILLS, slug, _l("Skill “%(name)s” deactivated."))
 
 
 @bp.post("/skills/<slug>/delete")
 def delete_skill(slug: str) -> Response:
-    skill = found(catalogue.get_skill, slug)
-    name = skill.name
-    try:
-        catalogue.delete_skill(db.session, skill)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for(".edit_skill", slug=slug))
-    db.session.commit()
-    flash(_("Skill “%(name)s” deleted.", name=name), "success")
-    return redirect(url_for(".skills"))
+    return delete(SKILLS, slug, _l("Skill “%(name)s” deleted."))
