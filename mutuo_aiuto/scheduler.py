@@ -29,6 +29,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import create_engine
 
 from mutuo_aiuto import jobs
 from mutuo_aiuto.extensions import db
@@ -37,6 +38,7 @@ from mutuo_aiuto.services import leases
 
 if TYPE_CHECKING:
     from flask import Flask
+    from sqlalchemy.engine import Engine
 
 logger = logging.getLogger("mutuo_aiuto.scheduler")
 
@@ -84,13 +86,20 @@ SCHEDULES = (
 
 
 def build_scheduler(app: Flask, schedules: Iterable[Schedule] = SCHEDULES,
-                    scheduler_class: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
-    """An APScheduler whose jobs live in the app's database, with every schedule added."""
+                    scheduler_class: type[BaseScheduler] = BlockingScheduler,
+                    executor: ThreadPoolExecutor | None = None,
+                    store_engine: Engine | None = None) -> BaseScheduler:
+    """An APScheduler whose jobs live in the app's database, with every schedule added.
+
+    Pass ``store_engine`` to keep the job store's connections in hand: whoever
+    made it disposes of it once the scheduler has stopped.
+    """
     settings = app.config["SETTINGS"]
+    store = (SQLAlchemyJobStore(engine=store_engine, tablename=JOB_TABLE) if store_engine
+             else SQLAlchemyJobStore(url=settings.database_url, tablename=JOB_TABLE))
     scheduler = scheduler_class(
-        jobstores={"default": SQLAlchemyJobStore(url=settings.database_url,
-                                                 tablename=JOB_TABLE)},
-        executors={"default": ThreadPoolExecutor(max_workers=2)},
+        jobstores={"default": store},
+        executors={"default": executor or ThreadPoolExecutor(max_workers=2)},
         job_defaults=JOB_DEFAULTS, timezone=ZoneInfo(settings.timezone))
     schedules = tuple(schedules)
     for schedule in schedules:
@@ -153,7 +162,10 @@ class SchedulerRunner:
 
     def _lead(self) -> None:
         logger.info("scheduler %s holds the lease: running the jobs", self.holder)
-        scheduler = build_scheduler(self.app, self.schedules)
+        executor = ThreadPoolExecutor(max_workers=2)
+        store_engine = create_engine(self.app.config["SETTINGS"].database_url)
+        scheduler = build_scheduler(self.app, self.schedules, executor=executor,
+                                    store_engine=store_engine)
         done = threading.Event()
         keeper = threading.Thread(target=self._keep, args=(scheduler, done),
                                   name="scheduler-lease", daemon=True)
@@ -169,6 +181,12 @@ class SchedulerRunner:
             jobs.LEADERS.discard(self.holder)
             self._scheduler = None
             _shutdown(scheduler)
+            # A job still running finishes its transaction before this runner
+            # stands by or exits: no job is cut off halfway, no connection is left open.
+            executor.shutdown(wait=True)
+            # The job store's own shutdown disposes of its pool while the main loop
+            # may still take one more connection; the loop has ended by now.
+            store_engine.dispose()
             done.set()
             keeper.join()
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from mutuo_aiuto import jobs
 from mutuo_aiuto.extensions import db
@@ -163,32 +165,38 @@ def test_jobs_run_only_where_the_lease_is_held(app, session, monkeypatch):
 
 
 def test_every_schedule_is_registered_once_with_its_job(app):
-    from apscheduler.schedulers.background import BackgroundScheduler
-
     ids = [s.id for s in SCHEDULES]
     assert len(ids) == len(set(ids))
     for name in jobs.TASKS:
         assert any(s.func == f"mutuo_aiuto.jobs:{name}" for s in SCHEDULES), name
     for _ in range(2):  # registering again replaces, never duplicates
-        scheduler = build_scheduler(app, scheduler_class=BackgroundScheduler)
-        scheduler.start(paused=True)
-        assert sorted(j.id for j in scheduler.get_jobs()) == sorted(ids)
-        assert all(j.coalesce and j.max_instances == 1 and j.misfire_grace_time
-                   for j in scheduler.get_jobs())
-        scheduler.shutdown(wait=False)
+        with paused_scheduler(app, SCHEDULES) as scheduler:
+            assert sorted(j.id for j in scheduler.get_jobs()) == sorted(ids)
+            assert all(j.coalesce and j.max_instances == 1 and j.misfire_grace_time
+                       for j in scheduler.get_jobs())
     assert db.session.scalar(text("SELECT count(*) FROM apscheduler_jobs")) == len(ids)
 
 
 def test_a_schedule_removed_from_the_code_leaves_the_store(app):
+    with paused_scheduler(app, (*SCHEDULES, every_second("retired"))) as old:
+        assert "retired" in {j.id for j in old.get_jobs()}
+    with paused_scheduler(app, SCHEDULES) as new:
+        assert "retired" not in {j.id for j in new.get_jobs()}
+
+
+@contextmanager
+def paused_scheduler(app, schedules) -> Iterator[Any]:
+    """A background scheduler started paused, stopped and its connections closed after."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    old = build_scheduler(app, (*SCHEDULES, every_second("retired")), BackgroundScheduler)
-    old.start(paused=True)
-    old.shutdown(wait=False)
-    new = build_scheduler(app, SCHEDULES, BackgroundScheduler)
-    new.start(paused=True)
-    assert "retired" not in {j.id for j in new.get_jobs()}
-    new.shutdown(wait=False)
+    engine = create_engine(app.config["SETTINGS"].database_url)
+    scheduler = build_scheduler(app, schedules, BackgroundScheduler, store_engine=engine)
+    scheduler.start(paused=True)
+    try:
+        yield scheduler
+    finally:
+        scheduler.shutdown()
+        engine.dispose()
 
 
 def test_run_job_command_runs_one_job(runner, session, make_need):
