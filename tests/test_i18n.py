@@ -240,3 +240,18 @@ def test_templates_have_no_inline_style_or_script():
             found += [f"{path.relative_to(TEMPLATES)}: {m.group(0).strip()}"
                       for m in re.finditer(pattern, text, flags=re.IGNORECASE)]
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(("locale", "request_closed", "match_closed"), [
+    ("it", "chiusa", "chiuso"),      # la richiesta, l'abbinamento
+    ("es", "cerrada", "cerrado"),    # la solicitud, el emparejamiento
+])
+def test_a_status_agrees_with_what_it_is_said_of(app, locale, request_closed, match_closed):
+    from flask_babel import force_locale
+
+    from mutuo_aiuto.services.lifecycle import status_label
+    from mutuo_aiuto.services.matches import match_status_label
+
+    with force_locale(locale):
+        assert status_label("closed") == request_closed
+        assert match_status_label("closed") == match_closed

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from mutuo_aiuto.models import Need, Offer
 from mutuo_aiuto.models.types import utcnow
@@ -66,17 +67,19 @@ def move_offer(offer: Offer, status: str) -> None:
     _move(offer, status, OFFER_TRANSITIONS)
 
 
+# A context of their own: the status of a request or an offer agrees in gender
+# with those nouns, unlike the same English word said of an account or a pairing.
 STATUS_LABELS = {
-    "draft": _l("draft"),
-    "open": _l("open"),
-    "paused": _l("paused"),
-    "proposed": _l("proposed"),
-    "matched": _l("matched"),
-    "active": _l("active"),
-    "closed": _l("closed"),
-    "cancelled": _l("cancelled"),
-    "expired": _l("expired"),
-    "full": _l("full"),
+    "draft": lazy_pgettext("request or offer status", "draft"),
+    "open": lazy_pgettext("request or offer status", "open"),
+    "paused": lazy_pgettext("request or offer status", "paused"),
+    "proposed": lazy_pgettext("request or offer status", "proposed"),
+    "matched": lazy_pgettext("request or offer status", "matched"),
+    "active": lazy_pgettext("request or offer status", "active"),
+    "closed": lazy_pgettext("request or offer status", "closed"),
+    "cancelled": lazy_pgettext("request or offer status", "cancelled"),
+    "expired": lazy_pgettext("request or offer status", "expired"),
+    "full": lazy_pgettext("request or offer status", "full"),
 }
 
 

@@ -32,6 +32,7 @@ from mutuo_aiuto.services import (
     audit,
     calendar_feed,
     followups,
+    matches,
     outcomes,
     policy,
     reminders,
@@ -49,6 +50,11 @@ from mutuo_aiuto.web.followups.forms import (
 )
 
 bp = Blueprint("followups", __name__)
+
+
+@bp.context_processor
+def template_helpers() -> dict[str, Any]:
+    return {"match_status_label": matches.match_status_label}
 
 
 def _settings() -> Any:

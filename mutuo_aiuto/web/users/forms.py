@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -27,10 +28,11 @@ class UserSearchForm(SearchForm):
     q = StringField(_l("Email or name contains"), [Optional(), Length(max=120)])
     role = SelectField(_l("Role"), choices=[SelectChoice("", _l("any role")), *ROLE_CHOICES],
                        validators=[Optional()])
-    state = SelectField(_l("State"), choices=[SelectChoice("", _l("any")),
-                                              SelectChoice("active", _l("active")),
-                                              SelectChoice("inactive", _l("deactivated"))],
-                        validators=[Optional()])
+    state = SelectField(_l("State"), choices=[
+        SelectChoice("", _l("any")),
+        SelectChoice("active", lazy_pgettext("account state", "active")),
+        SelectChoice("inactive", lazy_pgettext("account state", "deactivated"))],
+        validators=[Optional()])
 
 
 class RoleForm(FlaskForm):
