@@ -72,6 +72,20 @@ def test_home_page_in_italian_by_default(client):
     assert 'lang="it"' in response.text
 
 
+@pytest.mark.parametrize(("lang", "title"), [
+    ("it", "Come scegliamo gli abbinamenti"),
+    ("ar", "كيف يتم اختيار الربط"),
+    ("en", "How pairings are chosen"),
+])
+def test_how_pairings_are_chosen_is_explained_to_everyone(client, lang, title):
+    response = client.get(f"/how-pairings-work?lang={lang}")
+    assert response.status_code == 200
+    assert f"<h1>{title}</h1>" in response.text
+    # Linked from the foot of every page, and from the home page.
+    assert 'href="/how-pairings-work"' in client.get("/login").text
+    assert 'href="/how-pairings-work"' in client.get("/").text
+
+
 def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/nowhere")
     assert response.status_code == 404

@@ -127,6 +127,7 @@ ROUTES: tuple[Route, ...] = (
     # ---- main and accounts ---------------------------------------------------------------
     R("main.home", get=EVERYONE),
     R("main.healthz", get=EVERYONE),
+    R("main.how_pairings_work", get=EVERYONE),
     R("auth.privacy", get=EVERYONE),
     R("auth.register", get=GUEST, post=GUEST_FORM),
     R("auth.login", get=GUEST, post=GUEST_FORM),

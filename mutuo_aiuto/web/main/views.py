@@ -1,4 +1,4 @@
-"""Home page and ``/healthz``."""
+"""Home page, the page that explains how pairings are chosen, and ``/healthz``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,12 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def home():
     return render_template("main/home.html")
+
+
+@bp.get("/how-pairings-work")
+def how_pairings_work():
+    """For everyone, in plain words: the rules every pairing keeps and what makes one better."""
+    return render_template("main/how_pairings_work.html")
 
 
 @bp.get("/healthz")
