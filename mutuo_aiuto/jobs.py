@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger("mutuo_aiuto.jobs")
 
 SCHEDULER_LEASE = "scheduler"
-# The lease holders that run a scheduler in this process (see scheduler.py).
-LEADERS: set[str] = set()
+# The lease holders that run a scheduler in this process (see scheduler.py),
+# each with its lease's time to live in seconds.
+LEADERS: dict[str, int] = {}
 
 _app: Flask | None = None
 _app_lock = threading.Lock()
@@ -104,9 +105,19 @@ def run_task(name: str, now: datetime | None = None, scheduled: bool = False) ->
 
 
 def _leading(session: Session, now: datetime) -> bool:
-    from mutuo_aiuto.services.leases import current_holder
+    """Whether this process holds the scheduler lease.
 
-    return current_holder(session, SCHEDULER_LEASE, now) in LEADERS
+    A lease of ours that lapsed because its renewal was held up (a busy
+    machine, a long pause) is renewed here if nobody took it meanwhile, so a
+    daily job is not lost to a late heartbeat; once another runner holds it,
+    this process runs nothing.
+    """
+    from mutuo_aiuto.services.leases import current_holder, renew
+
+    if current_holder(session, SCHEDULER_LEASE, now) in LEADERS:
+        return True
+    return any(renew(session, SCHEDULER_LEASE, holder, ttl, now)
+               for holder, ttl in list(LEADERS.items()))
 
 
 # ---- the jobs -------------------------------------------------------------------

@@ -170,7 +170,7 @@ class SchedulerRunner:
         keeper = threading.Thread(target=self._keep, args=(scheduler, done),
                                   name="scheduler-lease", daemon=True)
         self._scheduler = scheduler
-        jobs.LEADERS.add(self.holder)
+        jobs.LEADERS[self.holder] = self.ttl
         self.leading.set()
         keeper.start()
         try:
@@ -178,7 +178,7 @@ class SchedulerRunner:
                 scheduler.start()  # blocks until shut down
         finally:
             self.leading.clear()
-            jobs.LEADERS.discard(self.holder)
+            jobs.LEADERS.pop(self.holder, None)
             self._scheduler = None
             _shutdown(scheduler)
             # A job still running finishes its transaction before this runner
@@ -194,7 +194,7 @@ class SchedulerRunner:
         while not done.wait(self.renew_every):
             if self._stop.is_set() or not self._take_lease():
                 logger.warning("scheduler %s lost the lease: standing by", self.holder)
-                jobs.LEADERS.discard(self.holder)
+                jobs.LEADERS.pop(self.holder, None)
                 _shutdown(scheduler)
                 return
 

@@ -159,9 +159,29 @@ def test_jobs_run_only_where_the_lease_is_held(app, session, monkeypatch):
     session.commit()
     assert jobs.run_task("test_record_run", scheduled=True) is None
     assert runs() == []
-    monkeypatch.setattr(jobs, "LEADERS", {"elsewhere"})
+    monkeypatch.setattr(jobs, "LEADERS", {"elsewhere": 60})
     assert jobs.run_task("test_record_run", scheduled=True) == "elsewhere"
     assert runs() == ["elsewhere"]
+
+
+def test_a_lapsed_lease_nobody_took_is_renewed_by_the_job(app, session, monkeypatch):
+    # The keeper was held up past the lease's end: the job still runs, and renews it.
+    monkeypatch.setitem(jobs.TASKS, "test_record_run", _record)
+    monkeypatch.setattr(jobs, "LEADERS", {"mine": 30})
+    leases.acquire(session, jobs.SCHEDULER_LEASE, "mine", 1, utcnow() - timedelta(seconds=5))
+    session.commit()
+    assert jobs.run_task("test_record_run", scheduled=True) == "mine"
+    assert leases.holds(session, jobs.SCHEDULER_LEASE, "mine", utcnow() + timedelta(seconds=20))
+
+
+def test_a_lapsed_lease_someone_else_took_stops_the_job(app, session, monkeypatch):
+    monkeypatch.setitem(jobs.TASKS, "test_record_run", _record)
+    monkeypatch.setattr(jobs, "LEADERS", {"mine": 30})
+    leases.acquire(session, jobs.SCHEDULER_LEASE, "other", 60, utcnow())
+    session.commit()
+    assert jobs.run_task("test_record_run", scheduled=True) is None
+    assert runs() == []
+    assert leases.holds(session, jobs.SCHEDULER_LEASE, "other", utcnow())
 
 
 def test_every_schedule_is_registered_once_with_its_job(app):

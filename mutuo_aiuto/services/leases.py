@@ -33,6 +33,15 @@ def acquire(session: Session, name: str, holder: str, ttl_seconds: int,
     return _insert(session, Lease(name=name, holder=holder, expires_at=expires_at))
 
 
+def renew(session: Session, name: str, holder: str, ttl_seconds: int, now: datetime) -> bool:
+    """Extend ``holder``'s lease, even if it lapsed, as long as nobody else took it."""
+    renewed = session.execute(
+        update(Lease).where(Lease.name == name, Lease.holder == holder)
+        .values(expires_at=now + timedelta(seconds=ttl_seconds))
+        .execution_options(synchronize_session=False))
+    return renewed.rowcount == 1
+
+
 def _insert(session: Session, lease: Lease) -> bool:
     # The row may not exist yet: the primary key lets only one first insert win.
     try:
