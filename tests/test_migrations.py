@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, inspect
 
 from mutuo_aiuto.extensions import db, include_in_migrations
 
@@ -22,13 +22,20 @@ def bare_app(make_app) -> Iterator[Flask]:
     """An app whose database has no tables at all: migrations build everything."""
     app = make_app(create_schema=False)
     with app.app_context():
-        db.drop_all()
-        _drop_alembic_version()
+        _drop_every_table()
         yield app
         db.session.remove()
         downgrade(revision="base")
         _drop_alembic_version()
         db.engine.dispose()
+
+
+def _drop_every_table() -> None:
+    """Ours and any other (alembic_version, APScheduler's job table left by an earlier
+    test on this database)."""
+    everything = MetaData()
+    everything.reflect(db.engine)
+    everything.drop_all(db.engine)
 
 
 def _drop_alembic_version() -> None:
