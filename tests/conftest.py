@@ -19,6 +19,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_babel import force_locale
+from hypothesis import settings
 from sqlalchemy import create_engine, inspect, make_url
 
 from mutuo_aiuto import create_app
@@ -32,6 +33,13 @@ from tests.security import counts
 passwords.use_test_parameters()
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# On a laptop hypothesis explores anew on each run; in CI it is derandomized, so a
+# run that passed once passes again and a failure found there can be replayed.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if IN_CI:
+    settings.load_profile("ci")
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL",
                               TEST_DATABASE_URL or "postgresql://postgres@127.0.0.1:5432/test")

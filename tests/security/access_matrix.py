@@ -132,7 +132,7 @@ ROUTES: tuple[Route, ...] = (
     R("auth.register", get=GUEST, post=GUEST_FORM),
     R("auth.login", get=GUEST, post=GUEST_FORM),
     # Logging out is harmless for anyone: back to the home page.
-    R("auth.logout", post="302 302 302 302 302 302"),
+    R("auth.logout", get="302 200 200 200 200 200", post="302 302 302 302 302 302"),
     R("auth.reset_request", get=EVERYONE, post="400 400 400 400 400 400"),
     # The mailed links are the key: whoever holds one may use it.
     R("auth.reset_password", get=EVERYONE, post="400 400 400 400 400 400",

@@ -396,7 +396,10 @@ def test_hostile_addresses_never_hurt(harness, endpoint):
         harness.restore()
         response = send(harness.client(actor), method, url)
         assert_harmless(response, f"{method} {url} as {actor}")
-        assert response.status_code in (200, 302, 400, 404, 405), (url, response.status_code)
+        # 308: an empty segment ("//") is merged by the router, which sends the
+        # browser to the merged address; that address gets the same checks.
+        assert response.status_code in (200, 302, 308, 400, 404, 405), (
+            url, response.status_code)
 
     ask()
 

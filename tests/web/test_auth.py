@@ -496,10 +496,17 @@ def test_logout_ends_every_copy_of_the_session_cookie(app, client, session, make
     assert user.session_version == version + 1
 
 
-def test_logout_is_post_only(client, make_user, login):
+def test_a_link_to_logout_asks_with_a_button_and_changes_nothing(client, make_user, login):
     login(make_user())
-    assert client.get("/logout").status_code == 405
-    assert is_logged_in(client)
+    response = client.get("/logout")
+    assert response.status_code == 200
+    assert '<form method="post" action="/logout"' in response.text
+    assert is_logged_in(client)  # only the POST logs out
+
+
+def test_a_link_to_logout_when_logged_out_goes_home(client):
+    response = client.get("/logout")
+    assert response.status_code == 302 and response.location.endswith("/")
 
 
 def test_logout_needs_the_csrf_token(make_app, tmp_path):

@@ -213,8 +213,15 @@ def _send_new_confirmation(user: User) -> None:
     flash(_("Confirm your address first: we sent you a new link."), "info")
 
 
-@bp.post("/logout")
-def logout() -> Response:
+@bp.route("/logout", methods=["GET", "POST"])
+def logout() -> Response | str:
+    """POST logs out, everywhere. A link to /logout (a bookmark, another tool) gets a
+    page with the button: logging out changes state, so only a POST with its CSRF
+    token does it."""
+    if request.method == "GET":
+        if not current_user.is_authenticated:
+            return redirect(url_for("main.home"))
+        return render_template("auth/logout.html")
     if current_user.is_authenticated:
         accounts.end_all_sessions(_user())
         db.session.commit()
