@@ -19,7 +19,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto import matching
@@ -440,21 +440,54 @@ class NeedProposals:
     alternatives: list[Proposal] = field(default_factory=list)
 
 
+# What the dashboard shows of both sides, loaded in a few queries for all the
+# proposals at once rather than a few queries per proposal.
+_SIDES_SHOWN = tuple(
+    selectinload(side).options(*(selectinload(getattr(model, name)) for name in related))
+    for side, model, related in (
+        (Proposal.need, Need, ("household", "category", "neighbourhood", "skills", "slots")),
+        (Proposal.offer, Offer, ("household", "neighbourhood", "skills", "slots")),
+    ))
+
+
+@dataclass(frozen=True)
+class ProposalPage:
+    """One page of the dashboard: its needs with their proposals, and where it stands."""
+
+    groups: list[NeedProposals]
+    number: int
+    pages: int
+    needs: int  # needs with waiting proposals, on every page
+
+
+# Needs per dashboard page: about 120 KB of HTML at most, under the 150 KB a phone page may weigh.
+PROPOSALS_PER_PAGE = 12
+
+
 def live_proposals(session: Session, *, neighbourhood: str | None = None,
-                   category: str | None = None, urgency: int | None = None
-                   ) -> list[NeedProposals]:
-    """Waiting proposals grouped by need, the most urgent and oldest needs first."""
+                   category: str | None = None, urgency: int | None = None,
+                   page: int = 1, per_page: int | None = None) -> ProposalPage:
+    """Waiting proposals grouped by need, the most urgent and oldest needs first, one
+    page of needs at a time (a page past the last shows the last)."""
+    per_page = per_page or PROPOSALS_PER_PAGE
+    waiting = select(Proposal.need_id).where(Proposal.status == "proposed")
+    needs = _filtered(select(Need.id).where(Need.status.in_(NEED_SEEKING), Need.id.in_(waiting)),
+                      neighbourhood, category, urgency)
+    total = session.scalar(select(func.count()).select_from(needs.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    number = min(max(page, 1), pages)
+    shown = list(session.scalars(needs.order_by(Need.urgency.desc(), Need.opened_at, Need.id)
+                                 .limit(per_page).offset((number - 1) * per_page)))
     query = (select(Proposal).join(Need, Need.id == Proposal.need_id)
-             .where(Proposal.status == "proposed", Need.status.in_(NEED_SEEKING))
-             .options(selectinload(Proposal.need), selectinload(Proposal.offer))
+             .where(Proposal.status == "proposed", Proposal.need_id.in_(shown))
+             .options(*_SIDES_SHOWN)
              .order_by(Need.urgency.desc(), Need.opened_at, Need.id, Proposal.rank,
                        Proposal.score.desc(), Proposal.id))
-    query = _filtered(query, neighbourhood, category, urgency)
     grouped: dict[int, NeedProposals] = {}
     for proposal in session.scalars(query):
         group = grouped.setdefault(proposal.need_id, NeedProposals(proposal.need))
         (group.chosen if proposal.rank == 1 else group.alternatives).append(proposal)
-    return list(grouped.values())
+    return ProposalPage(list(grouped.values()), number, pages, total)
 
 
 def _filtered(query: Any, neighbourhood: str | None, category: str | None,

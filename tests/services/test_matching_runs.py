@@ -265,3 +265,42 @@ def test_check_pair_sees_a_helper_busy_through_another_offer(scene):
                          respond_days=3)
     assert matching_runs.check_pair(scene.session, scene.need, scene.offer, TODAY).blockers == (
         "busy",)
+
+
+# ---- the dashboard, a page at a time ------------------------------------------------
+
+
+@pytest.fixture
+def many_waiting(session, make_need, make_offer):
+    """Needs with a waiting proposal each, the first ones the most urgent."""
+    run = MatchingRun(kind="full")
+    offer = make_offer()
+    needs = [make_need(urgency=3 if n < 2 else 0, opened_at=datetime(2026, 11, 1, tzinfo=UTC)
+                       + timedelta(hours=n)) for n in range(15)]
+    session.add_all(Proposal(run=run, need=need, offer=offer, rank=1, score=10,
+                             status="proposed") for need in needs)
+    session.commit()
+    return needs
+
+
+def test_the_dashboard_shows_one_page_of_needs_at_a_time(session, many_waiting):
+    first = matching_runs.live_proposals(session, page=1, per_page=6)
+    assert (first.number, first.pages, first.needs) == (1, 3, 15)
+    assert [g.need for g in first.groups] == many_waiting[:6]  # urgent, then oldest first
+    last = matching_runs.live_proposals(session, page=3, per_page=6)
+    assert [g.need for g in last.groups] == many_waiting[12:]
+    seen = [g.need for n in (1, 2, 3)
+            for g in matching_runs.live_proposals(session, page=n, per_page=6).groups]
+    assert seen == many_waiting  # every need once, none twice
+
+
+def test_a_page_past_the_last_shows_the_last(session, many_waiting):
+    beyond = matching_runs.live_proposals(session, page=99, per_page=6)
+    assert beyond.number == 3 and len(beyond.groups) == 3
+    assert matching_runs.live_proposals(session, page=-4, per_page=6).number == 1
+
+
+def test_filters_count_only_the_needs_they_keep(session, many_waiting):
+    urgent = matching_runs.live_proposals(session, urgency=3, per_page=6)
+    assert (urgent.pages, urgent.needs) == (1, 2)
+    assert [g.need for g in urgent.groups] == many_waiting[:2]

@@ -364,3 +364,23 @@ def test_an_offer_back_from_a_pause_is_proposed_at_once(client, login, scene):
     client.post(f"/offers/{scene.offer.public_id}/resume")
     proposal = scene.session.scalars(select(Proposal).where(Proposal.status == "proposed")).one()
     assert (proposal.need_id, proposal.offer_id) == (scene.need.id, scene.offer.id)
+
+
+def test_the_dashboard_pages_through_many_needs(client, login, session, make_user, make_need,
+                                                make_offer, monkeypatch):
+    monkeypatch.setattr(matching_runs, "PROPOSALS_PER_PAGE", 2)
+    run, offer = MatchingRun(kind="full"), make_offer()
+    titles = [f"Richiesta numero {n}" for n in range(5)]
+    for n, title in enumerate(titles):
+        need = make_need(title=title, urgency=3 - min(n, 3))
+        session.add(Proposal(run=run, need=need, offer=offer, rank=1, score=10,
+                             status="proposed"))
+    session.commit()
+    login(make_user(role="facilitator"))
+    first = client.get("/facilitator?urgency=0").text
+    assert [t for t in titles if t in first] == titles[:2]
+    assert "5 richieste con proposte, pagina 1 di 3." in first
+    assert re.search(r'rel="next" href="/facilitator\?[^"]*page=2', first)
+    last = client.get("/facilitator?page=3").text
+    assert [t for t in titles if t in last] == titles[4:]
+    assert 'rel="next"' not in last and 'rel="prev"' in last

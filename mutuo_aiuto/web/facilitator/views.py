@@ -109,12 +109,17 @@ def _filters() -> tuple[FilterForm, dict[str, Any]]:
 # ---- the dashboard ------------------------------------------------------------
 
 
+def _page_number() -> int:
+    # Capped: "?page=" with 20 digits would overflow the database's integers.
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+
+
 def dashboard():
     form, chosen = _filters()
     weights = settings_store.get_weights(db.session)
     return render_template(
         "facilitator/dashboard.html", filters=form,
-        groups=matching_runs.live_proposals(db.session, **chosen),
+        proposals=matching_runs.live_proposals(db.session, **chosen, page=_page_number()),
         awaiting=matches.awaiting_matches(db.session), action=ActionForm(),
         reject_form=RejectForm(formdata=None), load_weight=weights.load,
         last_run=matching_runs.last_run(db.session))
