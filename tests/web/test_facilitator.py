@@ -384,3 +384,21 @@ def test_the_dashboard_pages_through_many_needs(client, login, session, make_use
     last = client.get("/facilitator?page=3").text
     assert [t for t in titles if t in last] == titles[4:]
     assert 'rel="next"' not in last and 'rel="prev"' in last
+
+
+def test_the_unmatched_list_pages_through_many_needs(client, login, session, make_user,
+                                                     make_need, monkeypatch):
+    from mutuo_aiuto.web.facilitator import views
+
+    monkeypatch.setattr(views, "UNMATCHED_PER_PAGE", 2)
+    titles = [f"Richiesta sola {n}" for n in range(5)]
+    for title in titles:
+        make_need(title=title)  # no offer anywhere: each is unmatched
+    login(make_user(role="facilitator", locale="en"))
+    pages = [client.get(f"/facilitator/unmatched?page={n}").text for n in (1, 2, 3)]
+    shown = [[t for t in titles if t in page] for page in pages]
+    assert [len(s) for s in shown] == [2, 2, 1]
+    assert sorted(sum(shown, [])) == titles  # each once
+    assert "5 requests without a proposal, page 1 of 3." in pages[0]
+    assert 'rel="next"' in pages[0] and 'rel="prev"' not in pages[0]
+    assert 'rel="prev"' in pages[2] and 'rel="next"' not in pages[2]

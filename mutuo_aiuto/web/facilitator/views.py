@@ -173,10 +173,18 @@ def reject(public_id: str):
                  load_weight=settings_store.get_weights(db.session).load)
 
 
+# Requests per page of the unmatched list: about 50 KB of HTML.
+UNMATCHED_PER_PAGE = 50
+
+
 def unmatched():
     form, chosen = _filters()
-    return render_template("facilitator/unmatched.html", filters=form,
-                           needs=matching_runs.unmatched_needs(db.session, _today(), **chosen))
+    needs = matching_runs.unmatched_needs(db.session, _today(), **chosen)
+    pages = max(1, -(-len(needs) // UNMATCHED_PER_PAGE))
+    number = min(_page_number(), pages)
+    shown = needs[(number - 1) * UNMATCHED_PER_PAGE:number * UNMATCHED_PER_PAGE]
+    return render_template("facilitator/unmatched.html", filters=form, needs=shown,
+                           total=len(needs), page=number, pages=pages)
 
 
 # ---- one need, one offer ---------------------------------------------------------
