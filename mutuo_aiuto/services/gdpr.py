@@ -371,8 +371,13 @@ def _forget_in_others_inboxes(session: Session, household: Household,
     named = {match.public_id for match in matches}
     if not named:
         return
+    # Only the other sides and the staff were ever told about these matches.
+    told = {match.need.household.user_id for match in matches} | {
+        match.offer.household.user_id for match in matches}
+    told |= set(session.scalars(select(User.id).where(User.role != MEMBER)))
+    told.discard(household.user_id)
     for notification in session.scalars(select(Notification).where(
-            Notification.user_id != household.user_id)).all():
+            Notification.user_id.in_(told))).all():
         if (notification.params or {}).get("match_id") in named:
             session.delete(notification)
 
