@@ -26,6 +26,7 @@ SENSITIVE_VIEWED = "sensitive.viewed"
 MATCH_CONFIRMED = "match.confirmed"
 MATCH_OVERRIDDEN = "match.overridden"
 DATA_EXPORTED = "data.exported"
+IMPACT_EXPORTED = "impact.exported"
 ERASURE_REQUESTED = "erasure.requested"
 ERASURE_CONFIRMED = "erasure.confirmed"
 ERASURE_DECLINED = "erasure.declined"
@@ -46,6 +47,7 @@ ACTIONS: dict[str, Any] = {
     MATCH_CONFIRMED: _l("confirmed a pairing"),
     MATCH_OVERRIDDEN: _l("paired by hand, overriding a rule"),
     DATA_EXPORTED: _l("downloaded the family's data"),
+    IMPACT_EXPORTED: _l("downloaded the impact figures"),
     ERASURE_REQUESTED: _l("asked to erase the family's data"),
     ERASURE_CONFIRMED: _l("erased the family's data"),
     ERASURE_DECLINED: _l("declined to erase the family's data"),

@@ -7,7 +7,7 @@ from typing import Any
 
 from babel.dates import get_day_names
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from mutuo_aiuto.models.slot import format_minutes
 
@@ -70,8 +70,14 @@ def short_date(value: date | datetime | None) -> str:
     return format_date(value, "medium")
 
 
+def month_name(value: date, width: str = "wide") -> str:
+    """"novembre 2026", or "nov 26" when ``width`` is "short" (stand-alone month names)."""
+    return format_date(value, "LLLL y" if width == "wide" else "LLL yy")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         weekday=weekday_name, slot=slot_label, label=label, language_name=language_name,
-        date=short_date, error_messages=error_messages,
+        date=short_date, error_messages=error_messages, month=month_name,
+        number=format_decimal,
     )

@@ -1,8 +1,10 @@
-"""Forms of the facilitator's pages: filters, reject, pair by hand, matching weights."""
+"""Forms of the facilitator's pages: filters, reject, pair by hand, matching weights,
+the impact page's period."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -15,10 +17,18 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mutuo_aiuto.models import Category, Neighbourhood, Offer
+from mutuo_aiuto.services.impact import Period
 from mutuo_aiuto.services.matches import REASON_MAX
 from mutuo_aiuto.services.settings_store import MAX_POINTS
 
@@ -113,3 +123,46 @@ class WeightsForm(FlaskForm):
         # isascii: "²" passes isdigit() but int() refuses it.
         return [int(part) if part.isascii() and part.isdigit() else part
                 for part in parts if part]
+
+
+def month_key(month: date) -> str:
+    return month.strftime("%Y-%m")
+
+
+def _listed_month(form: FlaskForm, field: SelectField) -> None:
+    # Our own message rather than WTForms' "Not a valid choice", which has no Albanian.
+    if field.data not in {choice.value for choice in field.choices}:
+        raise ValidationError(_l("Choose a month from the list."))
+
+
+class ImpactForm(FlaskForm):
+    """The impact page's period, read from the address (GET, nothing to protect)."""
+
+    class Meta:
+        csrf = False
+
+    since = SelectField(_l("From month"), validate_choice=False,
+                        validators=[Optional(), _listed_month])
+    until = SelectField(_l("To month (included)"), validate_choice=False,
+                        validators=[Optional(), _listed_month])
+
+    def __init__(self, months: list[date], default: Period, month_label: Callable[[date], str],
+                 **kwargs: Any) -> None:
+        super().__init__(data={"since": month_key(default.first),
+                               "until": month_key(default.last)}, **kwargs)
+        self.default = default
+        self.since.choices = self.until.choices = options(
+            (month_key(m), month_label(m)) for m in months)
+
+    def validate_until(self, field: SelectField) -> None:
+        first = self.since.data or month_key(self.default.first)
+        if field.data and field.data < first:
+            raise ValidationError(_l("The last month cannot come before the first."))
+
+    def period(self) -> Period:
+        """The chosen months; the default period when the input is not valid."""
+        if not self.validate():
+            return self.default
+        first = self.since.data or month_key(self.default.first)
+        last = self.until.data or month_key(self.default.last)
+        return Period(*(date(int(key[:4]), int(key[5:7]), 1) for key in (first, last)))

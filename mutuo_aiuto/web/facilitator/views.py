@@ -2,17 +2,21 @@
 
 The dashboard shows the matcher's proposals grouped by need, with the reasons
 in plain words; from it a facilitator runs the matcher, confirms, rejects with
-a reason, takes an alternative (confirming it) or pairs by hand. Facilitators
-and administrators only; the weights page is for administrators.
+a reason, takes an alternative (confirming it) or pairs by hand. The impact
+page reports the programme's figures, small counts suppressed, also as CSV.
+Facilitators and administrators only; the weights page is for administrators.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -32,6 +36,7 @@ from mutuo_aiuto.models.types import utcnow
 from mutuo_aiuto.services import (
     audit,
     catalogue,
+    impact,
     matches,
     matching_runs,
     outbox,
@@ -47,11 +52,12 @@ from mutuo_aiuto.web.access import admin_required, facilitator_required
 from mutuo_aiuto.web.facilitator.forms import (
     ActionForm,
     FilterForm,
+    ImpactForm,
     PairForm,
     RejectForm,
     WeightsForm,
 )
-from mutuo_aiuto.web.filters import label
+from mutuo_aiuto.web.filters import label, month_name
 
 bp = Blueprint("facilitator", __name__, url_prefix="/facilitator")
 
@@ -245,6 +251,36 @@ def pair(public_id: str):
     return _page("facilitator/pair.html", form, need=found)
 
 
+# ---- the programme's impact -----------------------------------------------------------
+
+
+def _impact() -> tuple[ImpactForm, impact.Impact]:
+    today = _today()
+    form = ImpactForm(impact.selectable_months(today), impact.default_period(today),
+                      month_name, formdata=request.args)
+    return form, impact.impact(db.session, form.period(), today, _settings().timezone)
+
+
+def impact_page():
+    form, figures = _impact()
+    return render_template("facilitator/impact.html", filters=form, impact=figures)
+
+
+def impact_csv():
+    """The same figures for the funder, as CSV; the download is recorded."""
+    figures = _impact()[1]
+    period = figures.period
+    audit.record(db.session, current_user, audit.IMPACT_EXPORTED,
+                 details={"since": f"{period.first:%Y-%m}", "until": f"{period.last:%Y-%m}"})
+    db.session.commit()
+    out = io.StringIO()
+    csv.writer(out).writerows([impact.EXPORT_HEADER,
+                               *impact.export_rows(figures, label, reasons.unmatched_reason)])
+    name = f"mutuo-aiuto-impact-{period.first:%Y-%m}-{period.last:%Y-%m}.csv"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 # ---- the administrator's matching weights ---------------------------------------------
 
 
@@ -278,6 +314,8 @@ URLS = (
     ("/proposals/<public_id>/confirm", "confirm", confirm, POST, facilitator_required),
     ("/proposals/<public_id>/reject", "reject", reject, [*GET, *POST], facilitator_required),
     ("/unmatched", "unmatched", unmatched, GET, facilitator_required),
+    ("/impact", "impact", impact_page, GET, facilitator_required),
+    ("/impact.csv", "impact_csv", impact_csv, GET, facilitator_required),
     ("/needs/<public_id>", "need", need, GET, facilitator_required),
     ("/needs/<public_id>/pair", "pair", pair, [*GET, *POST], facilitator_required),
     ("/offers/<public_id>", "offer", offer, GET, facilitator_required),
@@ -291,4 +329,5 @@ for path, endpoint, view, methods, who in URLS:
 @bp.context_processor
 def template_helpers() -> dict[str, Any]:
     return {"describe": reasons.describe, "unmatched_reason": reasons.unmatched_reason,
-            "status_label": status_label, "match_status": matches.match_status_label}
+            "status_label": status_label, "match_status": matches.match_status_label,
+            "public_count": impact.public_count}

@@ -1,0 +1,242 @@
+"""The programme's impact figures, by month, neighbourhood and category.
+
+What product.md asks the Hub to report: matches confirmed, families helped,
+hours given, time from request to match, new ties across neighbourhoods,
+reciprocity and the needs left unmatched and why. Months are the Hub's
+(Europe/Rome). The figures are anonymous counts: erased families still count,
+and ``public_count`` hides the small ones before anyone sees them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from statistics import median
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from mutuo_aiuto.models import Category, Match, Need
+from mutuo_aiuto.services import matching_runs
+from mutuo_aiuto.services.reasons import UNMATCHED_REASONS
+
+# A helper who declined or never answered gave no help: not counted.
+NOT_COUNTED = ("declined", "unanswered")
+DEFAULT_MONTHS = 12
+SELECTABLE_MONTHS = 60  # five years: an ESF+ programme's span
+SMALL_COUNT = 5
+FEWER_THAN_5 = "<5"
+# Hours and medians of a cell whose count is suppressed: they would tell the same.
+HIDDEN = "suppressed"
+
+
+def public_count(count: int) -> int | str:
+    """A count as it may be shown: 1 to 4 becomes ``FEWER_THAN_5``.
+
+    Small counts of families in a neighbourhood or a month can point at one
+    family, so public figures suppress any count under 5 (product.md). Zero
+    says nobody and is shown, like any count of 5 or more.
+    """
+    return FEWER_THAN_5 if 0 < count < SMALL_COUNT else count
+
+
+# ---- months -------------------------------------------------------------------------
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """From the first day of ``first`` to the end of ``last``, both months included."""
+
+    first: date
+    last: date
+
+    def months(self) -> list[date]:
+        count = (self.last.year - self.first.year) * 12 + self.last.month - self.first.month
+        return [add_months(self.first, n) for n in range(count + 1)]
+
+
+def selectable_months(today: date, count: int = SELECTABLE_MONTHS) -> list[date]:
+    """The months a period may start or end in, the most recent first."""
+    return [add_months(month_of(today), -n) for n in range(count)]
+
+
+def default_period(today: date, months: int = DEFAULT_MONTHS) -> Period:
+    """The last ``months`` months, the current one included."""
+    return Period(add_months(month_of(today), 1 - months), month_of(today))
+
+
+def _start(month: date, tz: str) -> datetime:
+    return datetime(month.year, month.month, 1, tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def _local_month(moment: datetime, tz: str) -> date:
+    return month_of(moment.astimezone(ZoneInfo(tz)).date())
+
+
+# ---- the figures ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One cell of a table: a month, a neighbourhood, a category or the whole period."""
+
+    matches: int = 0
+    families: int = 0
+    hours: float = 0.0
+    median_days: float | None = None
+    cross_ties: int = 0
+
+    def public(self) -> PublicFigures:
+        """The cell as shown: small counts hidden, and the hours and median with them."""
+        families, matches = public_count(self.families), public_count(self.matches)
+        return PublicFigures(
+            matches=matches, families=families, cross_ties=public_count(self.cross_ties),
+            hours=HIDDEN if families == FEWER_THAN_5 else round(self.hours, 2),
+            median_days=HIDDEN if matches == FEWER_THAN_5 else self.median_days)
+
+
+@dataclass(frozen=True)
+class PublicFigures:
+    matches: int | str
+    families: int | str
+    hours: float | str  # HIDDEN with a suppressed families count
+    median_days: float | str | None  # None: no match; HIDDEN with a suppressed count
+    cross_ties: int | str
+
+
+@dataclass(frozen=True)
+class Impact:
+    period: Period
+    by_month: list[tuple[date, Figures]]
+    by_neighbourhood: list[tuple[str, Figures]]
+    by_category: list[tuple[Category, Figures]]
+    total: Figures
+    reciprocal: int  # households that both gave and received in the period
+    unmatched: list[tuple[str, int]]  # (reason code, needs), every reason listed
+
+
+def _days_to_match(match: Match) -> float | None:
+    opened = match.need.opened_at
+    if opened is None:
+        return None
+    return max((match.confirmed_at - opened).total_seconds() / 86400, 0.0)
+
+
+def figures(confirmed: list[Match], closed: list[Match]) -> Figures:
+    """The figures of the matches confirmed and of those closed in one cell."""
+    days = [d for d in map(_days_to_match, confirmed) if d is not None]
+    return Figures(
+        matches=len(confirmed),
+        families=len({m.need.household_id for m in confirmed}),
+        hours=float(sum(m.hours or 0 for m in closed)),
+        median_days=round(median(days), 1) if days else None,
+        cross_ties=sum(m.need.neighbourhood_id != m.offer.neighbourhood_id for m in confirmed))
+
+
+def _load(session: Session, period: Period, tz: str) -> list[Match]:
+    start, end = _start(period.first, tz), _start(add_months(period.last, 1), tz)
+    query = (select(Match).where(
+        Match.status.not_in(NOT_COUNTED),
+        or_(Match.confirmed_at.between(start, end), Match.closed_at.between(start, end)))
+        # between() includes the end: the month filter in ``_cells`` drops that instant.
+        .options(selectinload(Match.need).selectinload(Need.neighbourhood),
+                 selectinload(Match.need).selectinload(Need.category),
+                 selectinload(Match.offer)))
+    return list(session.scalars(query))
+
+
+def _cells(matches: list[Match], period: Period, tz: str,
+           key: Callable[[Match, datetime], Hashable]) -> dict[Hashable, Figures]:
+    """Figures per key: the matches confirmed in the period, and the hours of those closed
+    in it; ``key`` gets the match and the moment it is counted at (confirmed or closed)."""
+    months = set(period.months())
+    confirmed: dict[Hashable, list[Match]] = {}
+    closed: dict[Hashable, list[Match]] = {}
+    for match in matches:
+        if _local_month(match.confirmed_at, tz) in months:
+            confirmed.setdefault(key(match, match.confirmed_at), []).append(match)
+        if match.closed_at is not None and _local_month(match.closed_at, tz) in months:
+            closed.setdefault(key(match, match.closed_at), []).append(match)
+    return {k: figures(confirmed.get(k, []), closed.get(k, []))
+            for k in confirmed.keys() | closed.keys()}
+
+
+def reciprocal_households(matches: Iterable[Match]) -> int:
+    """Households on the offer side of a counted match and on the need side of another."""
+    matches = list(matches)
+    gave = {m.offer.household_id for m in matches}
+    received = {m.need.household_id for m in matches}
+    return len(gave & received)
+
+
+def unmatched_by_reason(session: Session, today: date) -> list[tuple[str, int]]:
+    """Needs looking for help with no proposal now, counted per reason (every reason)."""
+    counts = Counter(item.reason for item in matching_runs.unmatched_needs(session, today))
+    known = [(code, counts.pop(code, 0)) for code in UNMATCHED_REASONS]
+    return known + sorted(counts.items())
+
+
+def impact(session: Session, period: Period, today: date, tz: str) -> Impact:
+    """Every figure of the impact page for ``period``; counts raw (see ``public_count``)."""
+    matches = _load(session, period, tz)
+    by_month = _cells(matches, period, tz, lambda m, at: _local_month(at, tz))
+    places = _cells(matches, period, tz, lambda m, at: m.need.neighbourhood)
+    categories = _cells(matches, period, tz, lambda m, at: m.need.category)
+    total = _cells(matches, period, tz, lambda m, at: "all")
+    months = set(period.months())
+    confirmed = [m for m in matches if _local_month(m.confirmed_at, tz) in months]
+    return Impact(
+        period=period,
+        by_month=[(month, by_month.get(month, Figures())) for month in period.months()],
+        by_neighbourhood=sorted(((p.name, f) for p, f in places.items()), key=lambda i: i[0]),
+        by_category=sorted(categories.items(), key=lambda i: (i[0].position, i[0].name)),
+        total=total.get("all", Figures()),
+        reciprocal=reciprocal_households(confirmed),
+        unmatched=unmatched_by_reason(session, today))
+
+
+# ---- the export -------------------------------------------------------------------------
+
+EXPORT_HEADER = ("breakdown", "group", "measure", "value")
+
+
+def _measures(cell: Figures) -> list[tuple[str, object]]:
+    shown = cell.public()
+    return [("matches_confirmed", shown.matches), ("families_helped", shown.families),
+            ("hours_given", shown.hours), ("median_days_to_match", shown.median_days),
+            ("new_ties_across_neighbourhoods", shown.cross_ties)]
+
+
+def export_rows(figures: Impact, category_label: Callable[[Category], str],
+                reason_label: Callable[[str], str]) -> list[tuple[str, str, str, str]]:
+    """Every figure as one tidy row (breakdown, group, measure, value), counts suppressed."""
+    period = f"{figures.period.first:%Y-%m}/{figures.period.last:%Y-%m}"
+    groups = [*(("month", f"{m:%Y-%m}", cell) for m, cell in figures.by_month),
+              *(("neighbourhood", name, cell) for name, cell in figures.by_neighbourhood),
+              *(("category", category_label(c), cell) for c, cell in figures.by_category),
+              ("period", period, figures.total)]
+    rows = [(kind, group, measure, value) for kind, group, cell in groups
+            for measure, value in _measures(cell)]
+    rows.append(("period", period, "families_gave_and_received",
+                 public_count(figures.reciprocal)))
+    rows += [("unmatched_now", reason_label(code), "needs", public_count(count))
+             for code, count in figures.unmatched]
+    return [(kind, _plain(group), measure, "" if value is None else str(value))
+            for kind, group, measure, value in rows]
+
+
+def _plain(text: str) -> str:
+    """A name a spreadsheet would read as a formula ("=…", "+…") is quoted as text."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
