@@ -13,10 +13,10 @@ from datetime import date
 from typing import Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.models import Household, Need, Neighbourhood, Offer
+from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, Need, Neighbourhood, Offer
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotFound
 from mutuo_aiuto.services.households import active_neighbourhood
 from mutuo_aiuto.services.lifecycle import status_label
@@ -69,6 +69,32 @@ def check_editable(kind: Kind[Row], household: Household, row: Row) -> None:
     check_owner(kind, household, row)
     if row.status not in kind.editable:
         raise InvalidTransition(kind.not_editable)
+
+
+def holding_matches(session: Session, row: Need | Offer) -> int:
+    """How many confirmed pairings (awaiting an answer or under way) hold ``row``."""
+    side = Match.need_id if isinstance(row, Need) else Match.offer_id
+    return session.scalar(select(func.count(Match.id)).where(
+        side == row.id, Match.status.in_(MATCH_HOLDING))) or 0
+
+
+def _slot_keys(slots: Iterable) -> set[tuple]:
+    return {(s.weekday, getattr(s, "on_date", None), s.start_minute, s.end_minute)
+            for s in slots}
+
+
+def keep_commitments(session: Session, row: Need | Offer, values: dict,
+                     message: object) -> None:
+    """While a pairing holds, the times, skills and place it was confirmed for stay:
+    the other side agreed to them, and the helper's other pairings were checked
+    against them. Everything else (title, description, end date…) may change."""
+    if row.id is None or not holding_matches(session, row):
+        return
+    changed = (_slot_keys(values["slots"]) != _slot_keys(row.slots)
+               or {s.id for s in values["skills"]} != {s.id for s in row.skills}
+               or values["neighbourhood"].id != row.neighbourhood_id)
+    if changed:
+        raise DomainError(message)
 
 
 def apply(row: Need | Offer, values: dict) -> None:

@@ -193,7 +193,11 @@ def update_need(session: Session, household: Household, need: Need, data: NeedIn
     draft can be published in the same step.
     """
     listings.check_editable(NEEDS, household, need)
-    listings.apply(need, _values(session, household, data, today))
+    values = _values(session, household, data, today)
+    listings.keep_commitments(session, need, values, _l(
+        "A helper is already confirmed for this request, so its times, skills and "
+        "neighbourhood cannot change now. Ask the Family Hub, or post a new request."))
+    listings.apply(need, values)
     if need.status == "expired" or (publish and need.status == "draft"):
         move_need(need, "open")
     session.flush()

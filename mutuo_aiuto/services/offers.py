@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import Household, Offer, OfferSlot
 from mutuo_aiuto.services import listings
 from mutuo_aiuto.services import slots as slot_input
+from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.households import clean_languages
 from mutuo_aiuto.services.lifecycle import OFFER_EDITABLE, move_offer
 from mutuo_aiuto.services.needs import (
@@ -102,7 +104,17 @@ def update_offer(session: Session, household: Household, offer: Offer, data: Off
                  today: date) -> Offer:
     """Change an offer while its status allows it; an expired one is reopened."""
     listings.check_editable(OFFERS, household, offer)
-    listings.apply(offer, _values(session, household, data, today))
+    values = _values(session, household, data, today)
+    listings.keep_commitments(session, offer, values, _l(
+        "A family is already paired with this offer, so its times, skills and "
+        "neighbourhood cannot change now. Ask the Family Hub, or post a new offer."))
+    held = listings.holding_matches(session, offer)
+    if values["capacity"] < held:
+        raise DomainError(lazy_ngettext(
+            "This offer already helps %(num)d family: it cannot take fewer.",
+            "This offer already helps %(num)d families: it cannot take fewer.", held),
+            field="capacity")
+    listings.apply(offer, values)
     if offer.status == "expired":
         move_offer(offer, "open")
     session.flush()

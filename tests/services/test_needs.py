@@ -176,6 +176,22 @@ def test_an_invalid_edit_changes_nothing(session, world):
     assert len(need.slots) == 3
 
 
+def test_with_a_confirmed_helper_times_skills_and_place_stay(session, world, make_match):
+    need = post(session, world, helpers=2)  # one helper confirmed, a second wanted: open
+    make_match(need=need, status="active")
+    session.commit()
+    for change in ({"weekly": [WeeklyRow([1], "15:00", "16:00")]}, {"skills": ["drive"]},
+                   {"neighbourhood": "madonna-alta"}):
+        with pytest.raises(DomainError, match="already confirmed"):
+            needs.update_need(session, world["household"], need,
+                              need_input(helpers=2, **change), today=TODAY)
+        session.rollback()
+    needs.update_need(session, world["household"], need,
+                      need_input(helpers=2, title="Scuola, due bambini"), today=TODAY)
+    session.commit()
+    assert need.title == "Scuola, due bambini" and len(need.slots) == 3
+
+
 def test_editing_a_draft_can_publish_it(session, world):
     need = post(session, world, publish=False)
     needs.update_need(session, world["household"], need, need_input(), today=TODAY)

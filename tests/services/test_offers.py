@@ -113,6 +113,28 @@ def test_editing_an_expired_offer_reopens_it(session, world, make_offer):
     assert offer.status == "open"
 
 
+def test_with_a_family_paired_times_skills_place_and_room_stay(session, world, make_match,
+                                                              make_need):
+    offer = post(session, world, capacity=2)
+    make_match(offer=offer, status="active")
+    make_match(offer=offer, need=make_need(status="matched"), status="awaiting")
+    session.commit()
+    with pytest.raises(DomainError, match="already paired"):
+        offers.update_offer(session, world["household"], offer,
+                            offer_input(capacity=2, weekly=[WeeklyRow([0], "15:00", "19:00")]),
+                            today=TODAY)
+    session.rollback()
+    with pytest.raises(DomainError, match="already helps 2 families") as refused:
+        offers.update_offer(session, world["household"], offer, offer_input(capacity=1),
+                            today=TODAY)
+    assert refused.value.field == "capacity"
+    session.rollback()
+    offers.update_offer(session, world["household"], offer,
+                        offer_input(capacity=3, title="Pomeriggi e sere"), today=TODAY)
+    session.commit()
+    assert (offer.title, offer.capacity) == ("Pomeriggi e sere", 3)
+
+
 def test_a_cancelled_offer_cannot_be_edited(session, world, make_offer):
     offer = make_offer(household=world["household"], status="cancelled")
     with pytest.raises(InvalidTransition):
