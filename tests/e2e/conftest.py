@@ -176,7 +176,8 @@ class Browsing:
             timezone_id="Europe/Rome", is_mobile=phone, has_touch=phone,
             # The app's CSP forbids inline scripts; axe-core is injected by the test.
             bypass_csp=True)
-        context.set_default_timeout(15_000)
+        # Generous: the suite runs a worker per core beside the browser and the server.
+        context.set_default_timeout(30_000)
         context.on("request", lambda req: self.requests.append(req.url))
         self.contexts.append(context)
         return context.new_page()
