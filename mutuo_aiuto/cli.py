@@ -73,7 +73,8 @@ def seed_demo_command(if_empty: bool) -> None:
         click.echo(f"Demo data: added {summary.neighbourhoods} neighbourhoods, "
                    f"{summary.categories} categories, {summary.skills} skills, "
                    f"{summary.households} households, {summary.needs} requests, "
-                   f"{summary.offers} offers, {summary.users} accounts.")
+                   f"{summary.offers} offers, {summary.users} accounts, "
+                   f"{summary.past_pairings} closed pairings of the past months.")
     echo_demo_accounts(demo.DEMO_ACCOUNTS)
 
 

@@ -29,6 +29,7 @@ from mutuo_aiuto.models import (
     MEMBER,
     Category,
     Household,
+    Match,
     Member,
     Need,
     NeedSlot,
@@ -82,12 +83,14 @@ class DemoSummary:
     needs: int = 0
     offers: int = 0
     vettings: int = 0
+    past_pairings: int = 0
     accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS
 
     @property
     def added(self) -> int:
         return (self.neighbourhoods + self.adjacencies + self.categories + self.skills
-                + self.users + self.households + self.needs + self.offers + self.vettings)
+                + self.users + self.households + self.needs + self.offers + self.vettings
+                + self.past_pairings)
 
 
 # ---- reference data ------------------------------------------------------------
@@ -304,6 +307,62 @@ FAMILIES = (
 # proposed for children, elders and mediation.
 VETTED = frozenset({"bellucci", "krasniqi", "giommi", "popescu", "ricci", "munteanu",
                     "quispe", "bartolini", "baldelli", "eze", "santucci", "kovalenko"})
+
+
+# ---- pairings of the past months ---------------------------------------------------
+# Closed with their hours and both sides' ratings, so the follow-up history,
+# the reciprocity ledger and the impact figures have something to show. Some
+# families both gave and received; some pairings cross neighbourhoods.
+
+
+@dataclass(frozen=True)
+class PastPairing:
+    family: str
+    helper: str
+    category: str
+    skills: tuple[str, ...]
+    need_title: str
+    offer_title: str
+    slots: str
+    months_ago: int  # when it was confirmed
+    weeks: int       # how long it ran
+    hours: float
+    outcome: str = "resolved"
+    ratings: tuple[int, int] = (5, 5)  # the family's, the helper's
+
+
+PAST = (
+    PastPairing("hassan", "bellucci", "homework", ("aiuto-compiti",),
+                "Compiti di matematica per Omar", "Compiti dopo la scuola",
+                "tue,thu 16:00-17:30", 9, 12, 36.0),
+    PastPairing("krasniqi", "popescu", "elderly-care", ("compagnia-anziani",),
+                "Compagnia per la nonna il mercoledì", "Compagnia agli anziani",
+                "wed 10:00-12:00", 8, 10, 20.0),
+    PastPairing("okafor", "giommi", "childcare", ("baby-sitting",),
+                "Bambini il sabato mattina", "Sabato con i bambini",
+                "sat 09:00-12:00", 7, 8, 24.0, "resolved", (5, 4)),
+    PastPairing("el-amrani", "ricci", "school-run", ("accompagnamento-scuola",),
+                "Uscita da scuola di Rayan", "Uscite da scuola",
+                "mon,wed 16:00-16:45", 6, 14, 21.0),
+    PastPairing("popescu", "hoxha", "errands", ("spesa-commissioni",),
+                "Spesa grande il venerdì", "Spesa e commissioni",
+                "fri 17:00-18:30", 6, 6, 9.0, "partly", (4, 5)),
+    PastPairing("quispe", "munteanu", "digital-help", ("aiuto-digitale",),
+                "Prenotazioni online e SPID", "Aiuto con il computer",
+                "thu 18:00-19:00", 5, 4, 4.0),
+    PastPairing("benali", "kovalenko", "listening", ("ascolto",),
+                "Qualcuno con cui parlare", "Ascolto al telefono",
+                "tue 20:00-21:00", 4, 10, 10.0),
+    PastPairing("giommi", "hassan", "meals", ("cucinare",),
+                "Pasti per due settimane dopo l'intervento", "Cucino per chi ne ha bisogno",
+                "mon,wed,fri 12:00-13:00", 3, 2, 6.0),
+    PastPairing("ionescu", "bartolini", "homework", ("aiuto-compiti",),
+                "Compiti di italiano", "Italiano e compiti",
+                "mon 15:00-16:30", 2, 8, 12.0, "resolved", (5, 5)),
+    PastPairing("mendoza", "santucci", "childcare", ("baby-sitting",),
+                "Sera del martedì con i bambini", "Sere con i bambini",
+                "tue 18:00-20:00", 1, 3, 6.0, "stopped", (3, 4)),
+)
 
 
 # ---- needs and offers ------------------------------------------------------------
@@ -688,6 +747,39 @@ class _Seeder:
             move_offer(offer, "paused")
         self.summary.offers += 1
 
+    def past_pairing(self, seed: PastPairing, family: Household | None,
+                     helper: Household | None, skills: dict[str, Skill],
+                     categories: dict[str, Category], facilitator: User | None) -> None:
+        """A closed request and offer and the match between them, dated in the past."""
+        if family is None or helper is None:
+            return
+        confirmed = self.now - timedelta(days=30 * seed.months_ago + self.rng.randint(0, 20))
+        ended = confirmed + timedelta(weeks=seed.weeks)
+        category = categories[seed.category]
+        slots = list(parse_slots(seed.slots, self.today))
+        need = Need(household=family, category=category, neighbourhood=family.neighbourhood,
+                    status="closed", title=seed.need_title, languages=list(family.languages),
+                    requires_vetted=category.requires_vetted, remote=category.remote,
+                    ends_on=ended.date(), skills=[skills[slug] for slug in seed.skills],
+                    opened_at=confirmed - timedelta(days=self.rng.randint(2, 12)),
+                    closed_at=ended,
+                    slots=[NeedSlot(weekday=day, start_minute=start, end_minute=end)
+                           for day, _, start, end in slots])
+        offer = Offer(household=helper, neighbourhood=helper.neighbourhood, status="expired",
+                      title=seed.offer_title, languages=list(helper.languages),
+                      ends_on=ended.date(), skills=[skills[slug] for slug in seed.skills],
+                      slots=[OfferSlot(weekday=day, start_minute=start - 30, end_minute=end + 30)
+                             for day, _, start, end in slots])
+        family_rating, helper_rating = seed.ratings
+        self.session.add_all([need, offer, Match(
+            need=need, offer=offer, status="closed", confirmed_at=confirmed,
+            confirmed_by_id=facilitator.id if facilitator else None,
+            respond_by=confirmed + timedelta(days=3), accepted_at=confirmed + timedelta(days=1),
+            started_on=(confirmed + timedelta(days=2)).date(), closed_at=ended,
+            outcome=seed.outcome, hours=seed.hours,
+            family_rating=family_rating, helper_rating=helper_rating)])
+        self.summary.past_pairings += 1
+
     def vetting(self, household: Household | None, facilitator: User | None) -> None:
         checked = self.today - timedelta(days=self.rng.randint(10, 120))
         if household is None:
@@ -732,5 +824,8 @@ def seed_demo(session: Session, today: date, consent_version: str = "2026-11") -
         seeder.offer(offer, households[offer.family], skills)
     for key in sorted(VETTED):
         seeder.vetting(households[key], facilitator)
+    for past in PAST:
+        seeder.past_pairing(past, households[past.family], households[past.helper], skills,
+                            categories, facilitator)
     session.flush()
     return seeder.summary

@@ -13,6 +13,7 @@ from mutuo_aiuto.models import (
     FACILITATOR,
     Category,
     Household,
+    Match,
     Need,
     Neighbourhood,
     Offer,
@@ -53,7 +54,7 @@ def test_demo_holds_the_programme(session):
     assert count(session, User, User.role == FACILITATOR) == 1
     assert count(session, User, User.role == ADMIN) == 1
     assert summary.households == count(session, Household)
-    assert summary.needs == count(session, Need)
+    assert summary.needs + summary.past_pairings == count(session, Need)
     for account in demo.DEMO_ACCOUNTS:
         user = session.execute(select(User).filter_by(email=account.email)).scalar_one()
         assert user.role == account.role
@@ -132,14 +133,15 @@ def test_same_day_gives_the_same_data(app, session):
 
 def test_statuses_dates_and_helpers_are_a_realistic_mix(session):
     demo.seed_demo(session, TODAY)
-    needs = list(session.execute(select(Need)).scalars())
+    # Today's requests and offers (the past pairings' are closed and expired).
+    needs = list(session.execute(select(Need).where(Need.status != "closed")).scalars())
     statuses = Counter(need.status for need in needs)
     assert statuses["open"] > len(needs) / 2
     assert statuses["draft"] >= 1 and statuses["paused"] >= 1
     assert any(need.helpers == 2 for need in needs)
     assert {need.urgency for need in needs} >= {0, 1, 2, 3}
     assert all(need.opened_at is not None for need in needs if need.status != "draft")
-    offers = list(session.execute(select(Offer)).scalars())
+    offers = list(session.execute(select(Offer).where(Offer.status != "expired")).scalars())
     assert Counter(offer.status for offer in offers)["paused"] >= 1
     for row in needs + offers:
         assert TODAY + timedelta(days=30) <= row.ends_on <= TODAY + timedelta(days=180)
@@ -196,3 +198,22 @@ def test_demo_categories_and_skills_are_named_in_every_language(session):
     for row in [*session.scalars(select(Category)), *session.scalars(select(Skill))]:
         missing = {code for code in LANGUAGES if code != "it" and not row.translations.get(code)}
         assert not missing, (row.slug, missing)
+
+
+def test_past_pairings_give_the_history_and_the_impact_figures_something_to_show(session):
+    from mutuo_aiuto.services import impact
+
+    summary = demo.seed_demo(session, TODAY)
+    session.commit()
+    closed = list(session.execute(select(Match).where(Match.status == "closed")).scalars())
+    assert len(closed) == summary.past_pairings == len(demo.PAST)
+    assert all(m.hours and m.closed_at and m.family_rating and m.helper_rating for m in closed)
+    for match in closed:  # each pairing kept the rules when it was confirmed
+        assert {s.id for s in match.need.skills} <= {s.id for s in match.offer.skills}
+        assert match.need.household_id != match.offer.household_id
+    figures = impact.impact(session, impact.default_period(TODAY), TODAY, "Europe/Rome")
+    assert figures.total.matches == len(closed)
+    assert figures.total.hours == sum(m.hours for m in closed)
+    assert figures.total.cross_ties >= 3
+    assert figures.reciprocal >= 2  # families that both gave and received
+    assert len({month for month, cell in figures.by_month if cell.matches}) >= 6
