@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -117,3 +118,18 @@ def test_the_page_reads_right_to_left_in_arabic(client, login, make_user, pairin
     html = client.get("/facilitator/impact").text
     assert 'dir="rtl"' in html and "Fontivegge" in html
     assert "Families helped" not in html
+
+
+def _label_positions(html: str) -> list[float]:
+    """The x of each month's label in the first chart, in the months' order."""
+    chart = html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    return [float(x) for x in re.findall(r'<text class="chart-label" x="([\d.]+)"', chart)]
+
+
+def test_the_charts_run_the_way_the_page_reads(client, login, make_user, pairings):
+    login(make_user(role="facilitator", locale="it"))
+    left_to_right = _label_positions(client.get("/facilitator/impact").text)
+    assert left_to_right == sorted(left_to_right) and len(left_to_right) > 1
+    login(make_user(role="facilitator", locale="ar"))
+    right_to_left = _label_positions(client.get("/facilitator/impact").text)
+    assert right_to_left == sorted(right_to_left, reverse=True)
