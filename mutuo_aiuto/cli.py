@@ -74,7 +74,8 @@ def seed_demo_command(if_empty: bool) -> None:
                    f"{summary.categories} categories, {summary.skills} skills, "
                    f"{summary.households} households, {summary.needs} requests, "
                    f"{summary.offers} offers, {summary.users} accounts, "
-                   f"{summary.past_pairings} closed pairings of the past months.")
+                   f"{summary.past_pairings} pairings closed in the past months and "
+                   f"{summary.running_pairings} under way.")
     echo_demo_accounts(demo.DEMO_ACCOUNTS)
 
 

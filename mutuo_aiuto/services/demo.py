@@ -28,6 +28,7 @@ from mutuo_aiuto.models import (
     FACILITATOR,
     MEMBER,
     Category,
+    FollowUp,
     Household,
     Match,
     Member,
@@ -84,13 +85,14 @@ class DemoSummary:
     offers: int = 0
     vettings: int = 0
     past_pairings: int = 0
+    running_pairings: int = 0
     accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS
 
     @property
     def added(self) -> int:
         return (self.neighbourhoods + self.adjacencies + self.categories + self.skills
                 + self.users + self.households + self.needs + self.offers + self.vettings
-                + self.past_pairings)
+                + self.past_pairings + self.running_pairings)
 
 
 # ---- reference data ------------------------------------------------------------
@@ -329,6 +331,18 @@ class PastPairing:
     hours: float
     outcome: str = "resolved"
     ratings: tuple[int, int] = (5, 5)  # the family's, the helper's
+    running: bool = False  # still under way: no end, hours or ratings yet
+
+
+# Two pairings under way, each with a follow-up a facilitator is late for.
+RUNNING = (
+    PastPairing("cecchini", "baldelli", "elderly-care", ("compagnia-anziani",),
+                "Compagnia per mia madre il giovedì", "Compagnia il giovedì pomeriggio",
+                "thu 15:00-17:00", 1, 0, 0.0, running=True),
+    PastPairing("shevchenko", "kovalenko", "homework", ("aiuto-compiti",),
+                "Compiti in italiano per Dmytro", "Compiti e italiano",
+                "mon,wed 17:00-18:00", 2, 0, 0.0, running=True),
+)
 
 
 PAST = (
@@ -750,35 +764,45 @@ class _Seeder:
     def past_pairing(self, seed: PastPairing, family: Household | None,
                      helper: Household | None, skills: dict[str, Skill],
                      categories: dict[str, Category], facilitator: User | None) -> None:
-        """A closed request and offer and the match between them, dated in the past."""
+        """A request, an offer and the match between them, confirmed in the past:
+        closed with its hours and ratings, or still under way with a follow-up due."""
         if family is None or helper is None:
             return
         confirmed = self.now - timedelta(days=30 * seed.months_ago + self.rng.randint(0, 20))
-        ended = confirmed + timedelta(weeks=seed.weeks)
+        ended = None if seed.running else confirmed + timedelta(weeks=seed.weeks)
+        ends_on = self.ends_on() if ended is None else ended.date()
         category = categories[seed.category]
         slots = list(parse_slots(seed.slots, self.today))
         need = Need(household=family, category=category, neighbourhood=family.neighbourhood,
-                    status="closed", title=seed.need_title, languages=list(family.languages),
+                    status="active" if seed.running else "closed", title=seed.need_title,
+                    languages=list(family.languages),
                     requires_vetted=category.requires_vetted, remote=category.remote,
-                    ends_on=ended.date(), skills=[skills[slug] for slug in seed.skills],
+                    ends_on=ends_on, skills=[skills[slug] for slug in seed.skills],
                     opened_at=confirmed - timedelta(days=self.rng.randint(2, 12)),
                     closed_at=ended,
                     slots=[NeedSlot(weekday=day, start_minute=start, end_minute=end)
                            for day, _, start, end in slots])
-        offer = Offer(household=helper, neighbourhood=helper.neighbourhood, status="expired",
+        offer = Offer(household=helper, neighbourhood=helper.neighbourhood,
+                      status="full" if seed.running else "expired",
                       title=seed.offer_title, languages=list(helper.languages),
-                      ends_on=ended.date(), skills=[skills[slug] for slug in seed.skills],
+                      ends_on=ends_on, skills=[skills[slug] for slug in seed.skills],
                       slots=[OfferSlot(weekday=day, start_minute=start - 30, end_minute=end + 30)
                              for day, _, start, end in slots])
         family_rating, helper_rating = seed.ratings
-        self.session.add_all([need, offer, Match(
-            need=need, offer=offer, status="closed", confirmed_at=confirmed,
-            confirmed_by_id=facilitator.id if facilitator else None,
+        match = Match(
+            need=need, offer=offer, status="active" if seed.running else "closed",
+            confirmed_at=confirmed, confirmed_by_id=facilitator.id if facilitator else None,
             respond_by=confirmed + timedelta(days=3), accepted_at=confirmed + timedelta(days=1),
-            started_on=(confirmed + timedelta(days=2)).date(), closed_at=ended,
-            outcome=seed.outcome, hours=seed.hours,
-            family_rating=family_rating, helper_rating=helper_rating)])
-        self.summary.past_pairings += 1
+            started_on=(confirmed + timedelta(days=2)).date(), closed_at=ended)
+        if not seed.running:
+            match.outcome, match.hours = seed.outcome, seed.hours
+            match.family_rating, match.helper_rating = family_rating, helper_rating
+        self.session.add_all([need, offer, match])
+        if seed.running:
+            self.session.add(FollowUp(match=match, due_on=self.today - timedelta(days=2)))
+            self.summary.running_pairings += 1
+        else:
+            self.summary.past_pairings += 1
 
     def vetting(self, household: Household | None, facilitator: User | None) -> None:
         checked = self.today - timedelta(days=self.rng.randint(10, 120))
@@ -824,7 +848,7 @@ def seed_demo(session: Session, today: date, consent_version: str = "2026-11") -
         seeder.offer(offer, households[offer.family], skills)
     for key in sorted(VETTED):
         seeder.vetting(households[key], facilitator)
-    for past in PAST:
+    for past in PAST + RUNNING:
         seeder.past_pairing(past, households[past.family], households[past.helper], skills,
                             categories, facilitator)
     session.flush()

@@ -12,6 +12,7 @@ from mutuo_aiuto.models import (
     ADMIN,
     FACILITATOR,
     Category,
+    FollowUp,
     Household,
     Match,
     Need,
@@ -54,7 +55,8 @@ def test_demo_holds_the_programme(session):
     assert count(session, User, User.role == FACILITATOR) == 1
     assert count(session, User, User.role == ADMIN) == 1
     assert summary.households == count(session, Household)
-    assert summary.needs + summary.past_pairings == count(session, Need)
+    assert (summary.needs + summary.past_pairings + summary.running_pairings
+            == count(session, Need))
     for account in demo.DEMO_ACCOUNTS:
         user = session.execute(select(User).filter_by(email=account.email)).scalar_one()
         assert user.role == account.role
@@ -200,7 +202,7 @@ def test_demo_categories_and_skills_are_named_in_every_language(session):
         assert not missing, (row.slug, missing)
 
 
-def test_past_pairings_give_the_history_and_the_impact_figures_something_to_show(session):
+def test_past_and_running_pairings_give_the_hub_a_history(session):
     from mutuo_aiuto.services import impact
 
     summary = demo.seed_demo(session, TODAY)
@@ -211,8 +213,14 @@ def test_past_pairings_give_the_history_and_the_impact_figures_something_to_show
     for match in closed:  # each pairing kept the rules when it was confirmed
         assert {s.id for s in match.need.skills} <= {s.id for s in match.offer.skills}
         assert match.need.household_id != match.offer.household_id
+    running = list(session.execute(select(Match).where(Match.status == "active")).scalars())
+    assert len(running) == summary.running_pairings == len(demo.RUNNING)
+    for match in running:  # each with a follow-up the facilitator is late for
+        [due] = session.execute(select(FollowUp).filter_by(match_id=match.id)).scalars()
+        assert due.done_at is None and due.due_on < TODAY
+        assert (match.need.status, match.offer.status) == ("active", "full")
     figures = impact.impact(session, impact.default_period(TODAY), TODAY, "Europe/Rome")
-    assert figures.total.matches == len(closed)
+    assert figures.total.matches == len(closed) + len(running)
     assert figures.total.hours == sum(m.hours for m in closed)
     assert figures.total.cross_ties >= 3
     assert figures.reciprocal >= 2  # families that both gave and received
