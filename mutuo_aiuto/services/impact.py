@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from statistics import median
 from zoneinfo import ZoneInfo
@@ -97,13 +97,17 @@ class Figures:
     hours: float = 0.0
     median_days: float | None = None
     cross_ties: int = 0
+    # How many closed pairings the hours add up: a sum of one or two pairings'
+    # hours tells as much as their count would. Not part of a cell's identity.
+    closed: int = field(default=0, compare=False)
 
     def public(self) -> PublicFigures:
         """The cell as shown: small counts hidden, and the hours and median with them."""
         families, matches = public_count(self.families), public_count(self.matches)
         return PublicFigures(
             matches=matches, families=families, cross_ties=public_count(self.cross_ties),
-            hours=HIDDEN if families == FEWER_THAN_5 else round(self.hours, 2),
+            hours=(HIDDEN if FEWER_THAN_5 in (families, public_count(self.closed))
+                   else round(self.hours, 2)),
             median_days=HIDDEN if matches == FEWER_THAN_5 else self.median_days)
 
 
@@ -140,7 +144,7 @@ def figures(confirmed: list[Match], closed: list[Match]) -> Figures:
     return Figures(
         matches=len(confirmed),
         families=len({m.need.household_id for m in confirmed}),
-        hours=float(sum(m.hours or 0 for m in closed)),
+        hours=float(sum(m.hours or 0 for m in closed)), closed=len(closed),
         median_days=round(median(days), 1) if days else None,
         cross_ties=sum(m.need.neighbourhood_id != m.offer.neighbourhood_id for m in confirmed))
 

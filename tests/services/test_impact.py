@@ -141,6 +141,15 @@ def test_a_shown_count_is_either_the_count_or_fewer_than_5(count):
     assert shown == count if count == 0 or count >= 5 else shown == FEWER_THAN_5
 
 
+def test_hours_of_a_few_closed_pairings_are_hidden_too():
+    # A month with nothing confirmed but two pairings closing: their hours would
+    # tell what those two families received.
+    few = Figures(hours=18.0, closed=2).public()
+    assert (few.matches, few.families, few.hours) == (0, 0, HIDDEN)
+    assert Figures(hours=40.0, closed=5).public().hours == 40.0
+    assert Figures().public().hours == 0.0
+
+
 def test_hours_and_median_are_hidden_with_a_suppressed_count():
     small = Figures(matches=3, families=2, hours=14.5, median_days=3.0, cross_ties=0).public()
     assert (small.matches, small.families, small.hours, small.median_days, small.cross_ties) \
