@@ -85,20 +85,18 @@ SCHEDULES = (
 )
 
 
-def build_scheduler(app: Flask, schedules: Iterable[Schedule] = SCHEDULES,
+def build_scheduler(app: Flask, store_engine: Engine,
+                    schedules: Iterable[Schedule] = SCHEDULES,
                     scheduler_class: type[BaseScheduler] = BlockingScheduler,
-                    executor: ThreadPoolExecutor | None = None,
-                    store_engine: Engine | None = None) -> BaseScheduler:
+                    executor: ThreadPoolExecutor | None = None) -> BaseScheduler:
     """An APScheduler whose jobs live in the app's database, with every schedule added.
 
-    Pass ``store_engine`` to keep the job store's connections in hand: whoever
-    made it disposes of it once the scheduler has stopped.
+    ``store_engine`` (on the app's database) keeps the job store's connections
+    in the caller's hands: it disposes of it once the scheduler has stopped.
     """
     settings = app.config["SETTINGS"]
-    store = (SQLAlchemyJobStore(engine=store_engine, tablename=JOB_TABLE) if store_engine
-             else SQLAlchemyJobStore(url=settings.database_url, tablename=JOB_TABLE))
     scheduler = scheduler_class(
-        jobstores={"default": store},
+        jobstores={"default": SQLAlchemyJobStore(engine=store_engine, tablename=JOB_TABLE)},
         executors={"default": executor or ThreadPoolExecutor(max_workers=2)},
         job_defaults=JOB_DEFAULTS, timezone=ZoneInfo(settings.timezone))
     schedules = tuple(schedules)
@@ -164,8 +162,7 @@ class SchedulerRunner:
         logger.info("scheduler %s holds the lease: running the jobs", self.holder)
         executor = ThreadPoolExecutor(max_workers=2)
         store_engine = create_engine(self.app.config["SETTINGS"].database_url)
-        scheduler = build_scheduler(self.app, self.schedules, executor=executor,
-                                    store_engine=store_engine)
+        scheduler = build_scheduler(self.app, store_engine, self.schedules, executor=executor)
         done = threading.Event()
         keeper = threading.Thread(target=self._keep, args=(scheduler, done),
                                   name="scheduler-lease", daemon=True)

@@ -210,7 +210,7 @@ def paused_scheduler(app, schedules) -> Iterator[Any]:
     from apscheduler.schedulers.background import BackgroundScheduler
 
     engine = create_engine(app.config["SETTINGS"].database_url)
-    scheduler = build_scheduler(app, schedules, BackgroundScheduler, store_engine=engine)
+    scheduler = build_scheduler(app, engine, schedules, BackgroundScheduler)
     scheduler.start(paused=True)
     try:
         yield scheduler

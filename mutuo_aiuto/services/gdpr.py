@@ -421,16 +421,23 @@ def _blank_members(household: Household) -> int:
     return len(household.members)
 
 
-def _blank_account(session: Session, user: User) -> tuple[int, int]:
-    notifications = 0
+def _delete_account_rows(session: Session, user: User) -> tuple[int, int]:
+    """Delete the account's own rows (notifications, session reminders, …) and the
+    mail kept for its address; return how many of each."""
+    rows = 0
     for model in account_tables():
         for row in session.scalars(select(model).filter_by(user_id=user.id)).all():
             session.delete(row)
-            notifications += 1
+            rows += 1
     mails = session.scalars(select(OutboxMessage).where(
         func.lower(OutboxMessage.recipient) == user.email.lower())).all()
     for mail in mails:
         session.delete(mail)
+    return rows, len(mails)
+
+
+def _blank_account(session: Session, user: User) -> tuple[int, int]:
+    deleted = _delete_account_rows(session, user)
     user.email = f"erased-{user.public_id}@{ERASED_EMAIL_DOMAIN}"
     user.name = ERASED_NAME
     # Not an argon2 hash: no password can ever match it.
@@ -439,7 +446,7 @@ def _blank_account(session: Session, user: User) -> tuple[int, int]:
     user.session_version = (user.session_version or 1) + 1
     user.calendar_token = None
     user.last_login_at = None
-    return notifications, len(mails)
+    return deleted
 
 
 def anonymise_household(session: Session, household: Household, *,
@@ -564,12 +571,7 @@ def _purge_unconfirmed(session: Session, now: datetime, summary: PurgeSummary) -
         or_(User.confirmation_sent_at.is_(None), User.confirmation_sent_at < before),
         ~select(Household.id).where(Household.user_id == User.id).exists())).all()
     for user in stale:
-        for model in account_tables():
-            for row in session.scalars(select(model).filter_by(user_id=user.id)):
-                session.delete(row)
-        for mail in session.scalars(select(OutboxMessage).where(
-                func.lower(OutboxMessage.recipient) == user.email.lower())):
-            session.delete(mail)
+        _delete_account_rows(session, user)
         session.delete(user)
         summary.unconfirmed_accounts += 1
 

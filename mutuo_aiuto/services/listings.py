@@ -88,7 +88,7 @@ def keep_commitments(session: Session, row: Need | Offer, values: dict,
     """While a pairing holds, the times, skills and place it was confirmed for stay:
     the other side agreed to them, and the helper's other pairings were checked
     against them. Everything else (title, description, end date…) may change."""
-    if row.id is None or not holding_matches(session, row):
+    if not holding_matches(session, row):
         return
     changed = (_slot_keys(values["slots"]) != _slot_keys(row.slots)
                or {s.id for s in values["skills"]} != {s.id for s in row.skills}

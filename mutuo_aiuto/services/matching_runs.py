@@ -45,7 +45,7 @@ from mutuo_aiuto.models import (
 )
 from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.models.types import utcnow
-from mutuo_aiuto.services import places, settings_store
+from mutuo_aiuto.services import paging, places, settings_store
 from mutuo_aiuto.services.followups import local_date
 from mutuo_aiuto.services.lifecycle import NEED_SEEKING, move_need
 from mutuo_aiuto.services.vetting import vetted_household_ids
@@ -474,8 +474,8 @@ def live_proposals(session: Session, *, neighbourhood: str | None = None,
     needs = _filtered(select(Need.id).where(Need.status.in_(NEED_SEEKING), Need.id.in_(waiting)),
                       neighbourhood, category, urgency)
     total = session.scalar(select(func.count()).select_from(needs.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    number = min(max(page, 1), pages)
+    pages = paging.page_count(total, per_page)
+    number = paging.clamp(page, pages)
     shown = list(session.scalars(needs.order_by(Need.urgency.desc(), Need.opened_at, Need.id)
                                  .limit(per_page).offset((number - 1) * per_page)))
     query = (select(Proposal).join(Need, Need.id == Proposal.need_id)

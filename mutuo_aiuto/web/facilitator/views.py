@@ -40,6 +40,7 @@ from mutuo_aiuto.services import (
     matches,
     matching_runs,
     outbox,
+    paging,
     places,
     reasons,
     settings_store,
@@ -116,8 +117,7 @@ def _filters() -> tuple[FilterForm, dict[str, Any]]:
 
 
 def _page_number() -> int:
-    # Capped: "?page=" with 20 digits would overflow the database's integers.
-    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    return paging.clamp(request.args.get("page", type=int))
 
 
 def dashboard():
@@ -186,8 +186,8 @@ UNMATCHED_PER_PAGE = 50
 def unmatched():
     form, chosen = _filters()
     needs = matching_runs.unmatched_needs(db.session, _today(), **chosen)
-    pages = max(1, -(-len(needs) // UNMATCHED_PER_PAGE))
-    number = min(_page_number(), pages)
+    pages = paging.page_count(len(needs), UNMATCHED_PER_PAGE)
+    number = paging.clamp(_page_number(), pages)
     shown = needs[(number - 1) * UNMATCHED_PER_PAGE:number * UNMATCHED_PER_PAGE]
     return render_template("facilitator/unmatched.html", filters=form, needs=shown,
                            total=len(needs), page=number, pages=pages)

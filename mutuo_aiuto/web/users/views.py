@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import User
 from mutuo_aiuto.security import fresh_login_required, request_id
-from mutuo_aiuto.services import audit, user_admin
+from mutuo_aiuto.services import audit, paging, user_admin
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.access import admin_required
 from mutuo_aiuto.web.privacy.views import ROLE_LABELS
@@ -40,8 +40,7 @@ def template_helpers() -> dict[str, Any]:
 
 
 def _page() -> int:
-    # Capped: "?page=" with 20 digits would overflow the database's integers (a 500).
-    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    return paging.clamp(request.args.get("page", type=int))
 
 
 @bp.get("/admin/users")
