@@ -34,6 +34,10 @@ class Household(db.Model):
     phone: Mapped[str | None] = mapped_column(EncryptedText())
     address: Mapped[str | None] = mapped_column(EncryptedText())
     care_notes: Mapped[str | None] = mapped_column(EncryptedText())
+    # Raised by every confirmation of one of the household's offers: of two
+    # facilitators booking the same helper at once, one fails even where the
+    # database has no row locks (SQLite). Nobody is in two places at once.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                  onupdate=utcnow)

@@ -1,11 +1,14 @@
 """Matches: a facilitator confirms a pairing without overbooking; the helper answers.
 
 Confirming takes capacity and time from the offer in the caller's one
-transaction: the need and offer rows are locked (``SELECT … FOR UPDATE`` on
-PostgreSQL), every rule is checked again against the matches of that moment,
-and the offer's ``version`` is raised with a conditional UPDATE, so that of two
-facilitators confirming at once exactly one succeeds — also on SQLite, which
-ignores row locks. Locks are always taken in the order match, need, offer.
+transaction: the need, the offer and the helper's household are locked
+(``SELECT … FOR UPDATE`` on PostgreSQL), every rule is checked again against
+the matches of that moment, and the offer's and household's ``version`` are
+raised with a conditional UPDATE, so that of two facilitators confirming at
+once exactly one succeeds — also on SQLite, which ignores row locks. Locking
+the household serialises confirmations of *different* offers of one helper,
+whose "busy elsewhere" rule reads the helper's other pairings. Locks are
+always taken in the order match, need, offer, household.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.matching import diagnose as rules
-from mutuo_aiuto.models import MATCH_HOLDING, Match, Need, Offer, Proposal, User
+from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, Need, Offer, Proposal, User
 from mutuo_aiuto.services import audit, followups, matching_runs, policy
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from mutuo_aiuto.services.followups import local_date
@@ -112,18 +115,23 @@ def _lock(session: Session, model: type, row_id: int) -> Any:
     return session.execute(query).scalar_one()
 
 
-def _claim(session: Session, need: Need, offer: Offer, now: datetime) -> None:
-    """Compare-and-set on both rows: fails if another transaction changed them since
-    they were read, which is what protects SQLite where the row locks do nothing."""
+def _claim(session: Session, need: Need, offer: Offer, helper: Household,
+           now: datetime) -> None:
+    """Compare-and-set on the three rows: fails if another transaction changed them
+    since they were read, which is what protects SQLite where the row locks do nothing."""
     claimed = session.execute(
         update(Offer).where(Offer.id == offer.id, Offer.version == offer.version)
         .values(version=Offer.version + 1).execution_options(synchronize_session=False))
+    booked = session.execute(
+        update(Household).where(Household.id == helper.id, Household.version == helper.version)
+        .values(version=Household.version + 1).execution_options(synchronize_session=False))
     touched = session.execute(
         update(Need).where(Need.id == need.id, Need.updated_at == need.updated_at)
         .values(updated_at=now).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1 or touched.rowcount != 1:
+    if claimed.rowcount != 1 or booked.rowcount != 1 or touched.rowcount != 1:
         raise DomainError(CHANGED_MEANWHILE)
     session.expire(offer, ["version", "updated_at"])
+    session.expire(helper, ["version", "updated_at"])
     session.expire(need, ["updated_at"])
 
 
@@ -148,6 +156,7 @@ def _confirm(session: Session, actor: User, need_id: int, offer_id: int, *,
              now: datetime, respond_days: int, proposal: Proposal | None = None,
              overrides: Iterable[str] = (), reason: str | None = None) -> Match:
     need, offer = _lock(session, Need, need_id), _lock(session, Offer, offer_id)
+    helper = _lock(session, Household, offer.household_id)
     today = local_date(now)
     _check_open(need, offer, today)
     if _holding_count(session, Match.need_id == need.id, Match.offer_id == offer.id):
@@ -158,7 +167,7 @@ def _confirm(session: Session, actor: User, need_id: int, offer_id: int, *,
                 if code not in {OVERRIDABLE[name] for name in used}]
     if blocking:
         raise DomainError(REFUSALS[blocking[0]], field="offer")
-    _claim(session, need, offer, now)
+    _claim(session, need, offer, helper, now)
     match = Match(need=need, offer=offer, proposal_id=proposal.id if proposal else None,
                   status="awaiting", score=proposal.score if proposal else check.score,
                   confirmed_by_id=actor.id, confirmed_at=now,

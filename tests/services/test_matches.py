@@ -168,7 +168,20 @@ def test_a_stale_version_loses(scene):
         other.execute(text("UPDATE offers SET version = version + 1 WHERE id = :id"),
                       {"id": offer.id})
     with pytest.raises(DomainError) as caught:
-        matches._claim(scene.session, need, offer, NOW)
+        matches._claim(scene.session, need, offer, scene.helper, NOW)
+    assert "at the same moment" in str(caught.value)
+
+
+def test_a_stale_helper_loses(scene):
+    """Another of the helper's offers confirmed meanwhile raised the household's
+    version: a confirmation that read the helper before cannot go through (SQLite)."""
+    offer, need, helper = scene.offer, scene.need, scene.helper
+    assert helper.version == 1
+    with db.engine.begin() as other:
+        other.execute(text("UPDATE households SET version = version + 1 WHERE id = :id"),
+                      {"id": helper.id})
+    with pytest.raises(DomainError) as caught:
+        matches._claim(scene.session, need, offer, helper, NOW)
     assert "at the same moment" in str(caught.value)
 
 
