@@ -60,9 +60,16 @@ def seed_demo_command(if_empty: bool) -> None:
 
     from flask import current_app
 
+    from mutuo_aiuto.config import PRODUCTION
     from mutuo_aiuto.extensions import db
     from mutuo_aiuto.services import demo
 
+    if current_app.config["SETTINGS"].environment == PRODUCTION:
+        # The demo accounts share a password published in the README, and one is an
+        # administrator: in production they would be open doors.
+        raise click.ClickException(
+            "seed-demo refuses to run with ENVIRONMENT=production: the demo accounts "
+            "(an administrator among them) share the password published in the README.")
     if if_empty and demo.has_users(db.session):
         click.echo("The database already has accounts: demo data not loaded.")
     else:

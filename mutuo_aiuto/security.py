@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import confirm_login, current_user, login_fresh, logout_user
+from flask_login import confirm_login, current_user, login_fresh, logout_user, user_logged_in
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -48,6 +48,8 @@ CONTENT_SECURITY_POLICY = "; ".join([
 F = TypeVar("F", bound=Callable[..., Any])
 
 LAST_SEEN = "_last_seen"
+# Flask-WTF keeps its raw CSRF secret in the session (and the signed token in g) under this name.
+CSRF_FIELD = "csrf_token"
 FRESH_AT = "_fresh_at"
 # The last-seen stamp is rewritten at most this often, not on every request.
 LAST_SEEN_GRANULARITY = 15
@@ -177,6 +179,22 @@ def fresh_login_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def start_login(_app: Flask, user: Any = None, **_extra: Any) -> None:
+    """Whenever someone logs in (``user_logged_in``): a new session starts here.
+
+    The cookie sent with the login response already carries the idle stamp and
+    the freshness window, so replaying it later cannot skip the idle timeout nor
+    open a fresh window of its own. The CSRF secret of the anonymous visit is
+    replaced: a token planted or read before login is worth nothing after it.
+    """
+    now = int(time.time())
+    session[LAST_SEEN] = now
+    if session.get("_fresh"):
+        session[FRESH_AT] = [session.get("_user_id"), now]
+    session.pop(CSRF_FIELD, None)
+    g.pop(CSRF_FIELD, None)
+
+
 def mark_fresh() -> None:
     """The member has just typed their password again (the re-authentication page)."""
     confirm_login()
@@ -274,6 +292,7 @@ def _configure_login(app: Flask, settings: Settings) -> None:
 
 def init_app(app: Flask, settings: Settings) -> None:
     _configure_login(app, settings)
+    user_logged_in.connect(start_login, app)
     # The request id first, so every later hook and error page can use it.
     app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
     app.before_request(refuse_nul_bytes)

@@ -50,3 +50,15 @@ def test_if_empty_loads_an_empty_database(runner, session):
     assert result.exit_code == 0, result.output
     assert count(session, Neighbourhood) == 7
     assert_lists_accounts(result.output)
+
+
+def test_seed_demo_refuses_in_production(make_app):
+    app = make_app(environment="production", secret_key="x" * 40)
+    with app.app_context():
+        from mutuo_aiuto.extensions import db
+
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+        assert result.exit_code != 0
+        assert "ENVIRONMENT=production" in result.output
+        assert count(db.session, User) == 0
+        assert count(db.session, Neighbourhood) == 0

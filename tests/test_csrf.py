@@ -83,3 +83,22 @@ def test_a_token_from_another_session_is_refused(csrf_app):
     assert victim.post("/consent", data={"csrf_token": token, "agree": "y"}).status_code == 400
     db.session.expire_all()
     assert db.session.get(User, user.id).consent_version == "2020-01"
+
+
+def _token_in(page: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_login_replaces_the_csrf_secret_of_the_anonymous_visit(csrf_app):
+    user = factories.make_user(db.session, locale="en")
+    db.session.commit()
+    client = csrf_app.test_client()
+    before = _token_in(client.get("/login").text)
+    response = client.post("/login", data={"csrf_token": before, "email": user.email,
+                                          "password": factories.TEST_PASSWORD})
+    assert response.status_code == 302, response.text
+    # A token read (or planted) before login no longer passes once logged in.
+    assert client.post("/logout", data={"csrf_token": before}).status_code == 400
+    after = _token_in(client.get("/account").text)
+    assert after != before
+    assert client.post("/logout", data={"csrf_token": after}).status_code == 302

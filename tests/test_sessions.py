@@ -217,3 +217,33 @@ def test_freshness_expires(client, make_user, clock, make_app):
     clock.shift(timedelta(minutes=16))
     assert client.get("/family/data").status_code == 302
     assert _signed_in(client)  # still logged in: only the sensitive pages ask again
+
+
+# ---- the cookie of the login response itself ------------------------------------------------
+
+
+def _login_response_cookie(app, make_user, **user) -> str:
+    """The session cookie exactly as the login response set it, before any other request."""
+    browser = app.test_client()
+    _log_in(browser, make_user(**user))
+    return browser.get_cookie("session").value
+
+
+def _replayed(app, cookie: str):
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    return thief
+
+
+def test_the_login_responses_cookie_is_subject_to_the_idle_timeout(app, make_user, clock):
+    cookie = _login_response_cookie(app, make_user)
+    clock.shift(timedelta(minutes=241))
+    assert not _signed_in(_replayed(app, cookie))
+
+
+def test_the_login_responses_cookie_does_not_restart_freshness(app, make_user, clock):
+    cookie = _login_response_cookie(app, make_user)
+    clock.shift(timedelta(minutes=16))
+    thief = _replayed(app, cookie)
+    assert _signed_in(thief)  # within the idle limit: logged in, but not fresh
+    assert thief.get("/family/data").status_code == 302
