@@ -20,6 +20,7 @@ few strings Python reads in surprising ways.
 from __future__ import annotations
 
 import inspect
+import io
 import json
 import re
 import subprocess
@@ -55,8 +56,13 @@ PAYLOADS = (
 )
 MAX_LONG = 10_000
 # Text that int() or Decimal() read in surprising ways: "²" is a digit int() refuses,
-# "sNaN" is a Decimal that float() refuses, and 23 digits overflow the database's integers.
-NOT_NUMBERS = ("²", "sNaN", "99999999999999999999999")
+# "sNaN" is a Decimal that float() refuses, 23 digits overflow the database's integers
+# and 309 digits overflow a float.
+HUGE_INTEGER = "9" * 309
+NOT_NUMBERS = ("²", "sNaN", "99999999999999999999999", HUGE_INTEGER, "-" + HUGE_INTEGER)
+# Line breaks and other control characters, which a header (a redirect's Location) or a
+# mail must never carry: "\r\n" would start a new header.
+CONTROL_CHARACTERS = ("/\r\nSet-Cookie: x=1", "a\rb\nc", "\x1b[31m\x7f\x08", "\u2028\u2029\x85")
 
 hostile_text = st.one_of(
     st.sampled_from(PAYLOADS),
@@ -332,6 +338,64 @@ def test_numbers_that_are_not_numbers_never_hurt(harness, endpoint):
             assert_harmless(response, what)
             if response.status_code == 400:
                 assert table_digest() == untouched, f"a refused form changed the data: {what}"
+
+
+class FilePart:
+    """A field sent as a multipart file part (``<input type=file>``), where text is expected."""
+
+    def __repr__(self) -> str:
+        return "<file part>"
+
+    def value(self) -> tuple[io.BytesIO, str, str]:
+        return io.BytesIO(b"<script>alert(1)</script>\r\n"), "x.txt", "text/plain"
+
+
+# Every field of every form gets, in turn: a file part, a huge integer, control characters.
+ODD_PARTS = (FilePart(), HUGE_INTEGER, *CONTROL_CHARACTERS)
+
+
+def _multipart(form: dict[str, Any]) -> dict[str, Any]:
+    return {key: value.value() if isinstance(value, FilePart) else value
+            for key, value in form.items()}
+
+
+@pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
+def test_file_parts_huge_integers_and_control_characters_never_hurt(harness, endpoint):
+    """Every field of the route's forms (and the hidden ones its page fills in, such as
+    ``next``) sent as a file part, as a 309-digit integer and with control characters;
+    the rest of the form as the page fills it in. A 400 changes nothing."""
+    route = route_for(endpoint)
+    actor, url = actor_for(route, "POST"), url_of(harness, route)
+    baseline = browser_form(harness, route, actor, url)
+    names = sorted((set(baseline) | set(fields_of(harness, endpoint)) | {"next"})
+                   - {"csrf_token"})
+    names = [key for key in names if not re.search(r"-[1-9]\d*-", key)]
+    harness.restore()
+    untouched = table_digest()
+    for key in names:
+        for value in ODD_PARTS:
+            count("hostile input: file parts, huge integers, control characters (sweep)")
+            harness.restore()
+            form = baseline | {key: value}
+            response = send(harness.client(actor), "POST", url, data=_multipart(form),
+                            content_type="multipart/form-data")
+            what = f"POST {url} as {actor} with {key}={value!r}"
+            assert_harmless(response, what)
+            assert "\n" not in (response.location or "") and "\r" not in (
+                response.location or ""), what
+            if response.status_code == 400:
+                assert table_digest() == untouched, f"a refused form changed the data: {what}"
+
+
+@pytest.mark.parametrize("endpoint", GET_ENDPOINTS)
+def test_control_characters_in_next_never_hurt(harness, endpoint):
+    """A ``next`` in the query with line breaks (the login page, the password page …)."""
+    route = route_for(endpoint)
+    actor, url = actor_for(route, "GET"), url_of(harness, route)
+    for value in CONTROL_CHARACTERS:
+        harness.restore()
+        response = send(harness.client(actor), "GET", url, query_string={"next": value})
+        assert_harmless(response, f"GET {url} as {actor} with next={value!r}")
 
 
 def _has_digit(text: str) -> bool:

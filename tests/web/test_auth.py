@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -706,3 +707,10 @@ def test_login_attempts_are_rate_limited(make_app):
     assert blocked.status_code == 429
     assert "Too many attempts" in blocked.text
     assert 'lang="en"' in blocked.text
+
+
+@pytest.mark.parametrize("url", ["/login", "/register", "/reset"])
+def test_a_text_field_sent_as_a_file_is_refused_not_a_server_error(client, url):
+    response = client.post(url, data={"email": (io.BytesIO(b"a@example.org"), "e.txt"),
+                                      "password": "x"}, content_type="multipart/form-data")
+    assert response.status_code == 400

@@ -324,6 +324,18 @@ def test_invalid_weights_save_nothing(client, login, scene):
     assert count(scene.session, MatchingWeights) == 0
 
 
+def test_a_309_digit_base_weight_is_a_form_error(client, login, scene):
+    admin = factories.make_user(scene.session, role="admin", locale="en")
+    scene.session.commit()
+    login(admin)
+    response = client.post("/facilitator/weights", data={
+        "base": "9" * 309, "urgency": 5, "proximity": "8, 4", "language": 4, "continuity": 9,
+        "load": 1}, headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "This number is too large." in response.text
+    assert count(scene.session, MatchingWeights) == 0
+
+
 def test_dashboard_forms_carry_a_valid_csrf_token(make_app):
     app = make_app(extra={"WTF_CSRF_ENABLED": True})
     with app.app_context():

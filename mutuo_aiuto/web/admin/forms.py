@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -23,6 +23,7 @@ from mutuo_aiuto.services.catalogue import (
     REQUIRED_NAME_LANGUAGES,
     SLUG_MAX,
 )
+from mutuo_aiuto.web.fields import BoundedIntegerField
 
 ICON_LABELS = {
     "care": _l("Heart"),
@@ -54,8 +55,8 @@ def slug_field() -> StringField:
                        validators=[Optional(), Length(max=SLUG_MAX)])
 
 
-def position_field() -> IntegerField:
-    return IntegerField(_l("Position in lists"), default=0,
+def position_field() -> BoundedIntegerField:
+    return BoundedIntegerField(_l("Position in lists"), default=0,
                         validators=[Optional(), NumberRange(min=0, max=POSITION_MAX)])
 
 

@@ -10,7 +10,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -31,6 +30,7 @@ from mutuo_aiuto.models import Category, Neighbourhood, Offer
 from mutuo_aiuto.services.impact import Period
 from mutuo_aiuto.services.matches import REASON_MAX
 from mutuo_aiuto.services.settings_store import MAX_POINTS
+from mutuo_aiuto.web.fields import BoundedIntegerField
 
 URGENCY_CHOICES = [("", _l("Any urgency")), ("1", _l("At least within a month")),
                    ("2", _l("At least within a week")), ("3", _l("Within days"))]
@@ -103,8 +103,9 @@ class PairForm(FlaskForm):
                for o in offers])
 
 
-def _points(label: Any) -> IntegerField:
-    return IntegerField(label, validators=[InputRequired(), NumberRange(min=0, max=MAX_POINTS)])
+def _points(label: Any) -> BoundedIntegerField:
+    return BoundedIntegerField(label, validators=[InputRequired(),
+                                                  NumberRange(min=0, max=MAX_POINTS)])
 
 
 class WeightsForm(FlaskForm):

@@ -50,6 +50,7 @@ from mutuo_aiuto.services.followups import local_date
 from mutuo_aiuto.services.lifecycle import status_label
 from mutuo_aiuto.services.vetting import current_vetting
 from mutuo_aiuto.web.access import admin_required, facilitator_required
+from mutuo_aiuto.web.auth.views import safe_next
 from mutuo_aiuto.web.facilitator.forms import (
     ActionForm,
     FilterForm,
@@ -101,10 +102,7 @@ def _page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
 
 def _back() -> Any:
     """Back to the dashboard, keeping its filters (only our own relative addresses)."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("facilitator.dashboard"))
+    return redirect(safe_next(request.form.get("next")) or url_for("facilitator.dashboard"))
 
 
 def _filters() -> tuple[FilterForm, dict[str, Any]]:

@@ -18,7 +18,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -37,6 +36,7 @@ from mutuo_aiuto.services import households, needs, offers, slots
 from mutuo_aiuto.services.needs import NeedInput
 from mutuo_aiuto.services.offers import OfferInput
 from mutuo_aiuto.services.slots import DatedRow, WeeklyRow
+from mutuo_aiuto.web.fields import BoundedIntegerField
 from mutuo_aiuto.web.filters import label, language_name
 
 HOP_CHOICES = [(0, _l("Only my neighbourhood")), (1, _l("Also the next neighbourhoods")),
@@ -157,7 +157,7 @@ class MemberForm(FamiliesForm):
                       validators=[DataRequired(_l("Choose adult, child or elder."))])
     first_name = StringField(_l("First name (optional)"), filters=[strip],
                              validators=[Optional(), Length(max=households.FIRST_NAME_MAX)])
-    birth_year = IntegerField(_l("Year of birth (optional)"), validators=[Optional()])
+    birth_year = BoundedIntegerField(_l("Year of birth (optional)"), validators=[Optional()])
     has_disability = BooleanField(_l("Has a disability"))
 
     def fields_for_service(self) -> dict[str, Any]:
