@@ -1,7 +1,9 @@
 """Languages: which one each request speaks, and dates shown in Europe/Rome.
 
-The choice order: the member's saved preference, then a ``?lang=`` switch
-(remembered in the session), then the browser's Accept-Language, then Italian.
+The choice order: a ``?lang=`` switch made while logged in (remembered in the
+session only: a link must not change what the account stores, so only the
+account page's POST does), the member's saved preference, a switch made before
+logging in, then the browser's Accept-Language, then Italian.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ LANGUAGES: dict[str, str] = {
 }
 RTL_LANGUAGES = frozenset({"ar"})
 DEFAULT_LOCALE = "it"
+# The session keys of a switch: the language, and the account it was made under.
+SWITCH, SWITCHED_BY = "lang", "lang_for"
 
 
 def select_locale() -> str:
@@ -38,9 +42,12 @@ def select_locale() -> str:
     if not has_request_context():
         # A command or a job: no reader to ask (mails use ``force_locale``).
         return DEFAULT_LOCALE
-    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
-        return current_user.locale
-    remembered = session.get("lang")
+    remembered = session.get(SWITCH)
+    if current_user and current_user.is_authenticated:
+        if remembered in LANGUAGES and session.get(SWITCHED_BY) == current_user.get_id():
+            return remembered
+        if current_user.locale in LANGUAGES:
+            return current_user.locale
     if remembered in LANGUAGES:
         return remembered
     return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LOCALE
@@ -52,18 +59,23 @@ def text_direction(locale: str | None = None) -> str:
 
 
 def remember_language_switch() -> None:
-    """``?lang=xx`` on any page switches the language and remembers it."""
+    """``?lang=xx`` on any page switches the language for this session, and only there:
+    a GET (a link another site can make a browser follow) never changes the account."""
     lang = request.args.get("lang")
     if lang not in LANGUAGES:
         return
-    session["lang"] = lang
+    session[SWITCH] = lang
     g.lang_override = lang
-    if current_user and current_user.is_authenticated and current_user.locale != lang:
-        from mutuo_aiuto.extensions import db
-        from mutuo_aiuto.services.accounts import set_locale
+    if current_user and current_user.is_authenticated:
+        session[SWITCHED_BY] = current_user.get_id()
+    else:
+        session.pop(SWITCHED_BY, None)
 
-        set_locale(db.session, current_user, lang)
-        db.session.commit()
+
+def forget_language_switch() -> None:
+    """The member saved a language on the account page: that one applies from now on."""
+    session.pop(SWITCH, None)
+    session.pop(SWITCHED_BY, None)
 
 
 def init_app(app: Flask) -> None:

@@ -77,14 +77,26 @@ def test_saved_preference_wins_over_remembered_switch_and_browser(get, make_user
     assert page_lang(get("/", headers={"Accept-Language": "it"})) == "en"
 
 
-def test_switch_while_logged_in_becomes_the_saved_preference(get, client, make_user, login):
+def test_switch_while_logged_in_lasts_the_session_but_is_not_saved(get, client, make_user,
+                                                                   login):
     user = login(make_user(locale="it"))
-    assert page_lang(get("/?lang=en")) == "en"
+    assert page_lang(get("/?lang=uk")) == "uk"
+    assert page_lang(get("/", headers={"Accept-Language": "it"})) == "uk"
     db.session.expire_all()
-    assert db.session.get(User, user.id).locale == "en"
+    assert db.session.get(User, user.id).locale == "it"  # a GET changes nothing stored
     with client.session_transaction() as flask_session:
-        flask_session.pop("lang", None)  # only the saved preference is left
-    assert page_lang(get("/")) == "en"
+        flask_session.pop("lang", None)  # a new session: the saved preference again
+    assert page_lang(get("/")) == "it"
+
+
+def test_saving_the_account_language_replaces_a_switch(get, client, make_user, login):
+    user = login(make_user(locale="it", name="Ada"))
+    get("/?lang=uk")
+    response = client.post("/account", data={"name": "Ada", "locale": "fr"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale == "fr"
+    assert page_lang(get("/")) == "fr"
 
 
 # ---- direction ---------------------------------------------------------------------------

@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from mutuo_aiuto.i18n import LANGUAGES
 from mutuo_aiuto.models import MEMBER, ROLES, OutboxMessage, User
 from mutuo_aiuto.models.types import utcnow
-from mutuo_aiuto.services import outbox, tokens
+from mutuo_aiuto.services import calendar_feed, outbox, tokens
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.passwords import hash_password, needs_rehash, verify_password
 
@@ -208,8 +208,12 @@ def authenticate(session: Session, email: str, password: str,
 
 
 def end_all_sessions(user: User) -> None:
-    """Invalidate every session cookie of the account, on every device."""
+    """Invalidate every session cookie of the account, on every device, and the
+    calendar feed's secret address with them (the person is told in the inbox)."""
     user.session_version = (user.session_version or 1) + 1
+    session = object_session(user)
+    if session is not None:
+        calendar_feed.replace_after_sign_out(session, user)
 
 
 def set_password(user: User, password: str) -> None:

@@ -48,6 +48,19 @@ def regenerate_calendar_token(session: Session, user: User) -> str:
     return user.calendar_token
 
 
+def replace_after_sign_out(session: Session, user: User) -> bool:
+    """Sessions were ended everywhere: the feed's address changes too, and the person
+    finds a notice in their inbox. A phone kept by someone else (the threat model's
+    ex-partner) loses the calendar with the session. False when there was no address."""
+    if not user.calendar_token:
+        return False
+    from mutuo_aiuto.services.notifications import notify
+
+    regenerate_calendar_token(session, user)
+    notify(session, user, "calendar_link_changed", mail=False)
+    return True
+
+
 def user_for_calendar_token(session: Session, token: str) -> User | None:
     """The active account whose feed this token opens, or None."""
     if not token or len(token) > 64:

@@ -93,6 +93,13 @@ KINDS: dict[str, Kind] = {
         _l("The family paired with your offer “%(offer)s” has left the Family Hub, so the "
            "pairing has ended. Thank you for your help."),
         _FAMILY_OFFER_PAGE),
+    # Signing out everywhere (or a new password) also replaces the calendar's secret address.
+    "calendar_link_changed": Kind(
+        _l("Your calendar has a new address"),
+        _l("Your sessions were ended on every device, so your private calendar address was "
+           "changed too: the old one no longer works, on any phone. Open the Calendar page "
+           "and add the new address to your calendar app again."),
+        None),
 }
 
 # Parameters kept as ISO timestamps and shown as dates in the reader's language.

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import ADMIN, ROLES, User
 from mutuo_aiuto.services import audit
+from mutuo_aiuto.services.accounts import end_all_sessions
 from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
 from mutuo_aiuto.services.gdpr import ERASED_EMAIL_DOMAIN
 
@@ -83,7 +84,7 @@ def change_role(session: Session, actor: User, user: User, role: str, *,
         return
     _keep_an_admin(session, actor, user)
     previous, user.role = user.role, role
-    user.session_version = (user.session_version or 1) + 1
+    end_all_sessions(user)
     audit.record(session, actor, audit.ROLE_CHANGED, target=user,
                  details={"from": previous, "to": role}, request_id=request_id)
 
@@ -96,7 +97,7 @@ def deactivate(session: Session, actor: User, user: User, *,
         return
     _keep_an_admin(session, actor, user)
     user.active = False
-    user.session_version = (user.session_version or 1) + 1
+    end_all_sessions(user)
     audit.record(session, actor, audit.USER_DEACTIVATED, target=user, request_id=request_id)
 
 
@@ -115,5 +116,5 @@ def sign_out_everywhere(session: Session, actor: User, user: User, *,
                         request_id: str | None = None) -> None:
     """End every session of the account on every device (a lost phone, a shared computer)."""
     _require_admin(actor)
-    user.session_version = (user.session_version or 1) + 1
+    end_all_sessions(user)
     audit.record(session, actor, audit.SESSIONS_ENDED, target=user, request_id=request_id)

@@ -440,6 +440,15 @@ def test_login_remember_me_sets_the_cookie(client, make_user):
     assert client.get_cookie("remember_token") is not None
 
 
+@pytest.mark.parametrize("role", ["facilitator", "admin"])
+def test_staff_are_never_remembered_and_told_why(client, make_user, role):
+    user = make_user(role=role, locale="en")
+    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD,
+                                           "remember": "y"}, follow_redirects=True)
+    assert client.get_cookie("remember_token") is None
+    assert "never kept logged in on a device" in response.text
+
+
 def test_login_follows_a_safe_next(client, make_user):
     user = make_user()
     response = client.post("/login?next=/account%3Ftab%3D1",

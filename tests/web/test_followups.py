@@ -237,6 +237,80 @@ def test_calendar_link_is_created_fed_and_revoked(app, client, session, login, m
     assert calendar_app.get(f"/calendar/{user.calendar_token}.ics").status_code == 200
 
 
+def _flashes(client) -> list[str]:
+    with client.session_transaction() as flask_session:
+        return [message for _category, message in flask_session.pop("_flashes", [])]
+
+
+def test_the_first_calendar_link_does_not_mention_an_old_one(client, login, make_user):
+    login(make_user(locale="en"))
+    client.post("/calendar/new-link", headers={"Accept-Language": "en"})
+    assert _flashes(client) == ["Your calendar address is ready."]
+    client.post("/calendar/new-link", headers={"Accept-Language": "en"})
+    assert _flashes(client) == ["Your calendar has a new address. The old one no longer works."]
+
+
+def test_the_calendar_address_is_built_from_base_url_not_the_host_header(app, client, login,
+                                                                         make_user):
+    user = login(make_user())
+    user.calendar_token = "a-calendar-token-0123456789abcdefghijklmnop"
+    client.get("/calendar")  # the session cookie, to send from a forged host
+    forged = app.test_client()
+    forged.set_cookie("session", client.get_cookie("session").value, domain="evil.example")
+    page = forged.get("/calendar", base_url="http://evil.example").text
+    assert "calendar-token" in page
+    base = app.config["SETTINGS"].base_url.rstrip("/")
+    assert f"{base}/calendar/{user.calendar_token}.ics" in page
+    assert "evil.example" not in page
+
+
+def _calendar_notices(session, user) -> int:
+    from mutuo_aiuto.models import Notification
+
+    return session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.kind == "calendar_link_changed"))
+
+
+@pytest.mark.parametrize("how", ["password change", "log out everywhere",
+                                 "administrator signs out everywhere"])
+def test_ending_every_session_replaces_the_calendar_address(app, client, session, login,
+                                                            make_user, how):
+    from tests.factories import TEST_PASSWORD
+
+    user = login(make_user())
+    client.post("/calendar/new-link")
+    session.expire_all()
+    old = user.calendar_token
+    if how == "password change":
+        client.post("/account/password", data={"current_password": TEST_PASSWORD,
+                                               "password": "a new and long pass phrase 7",
+                                               "confirm": "a new and long pass phrase 7"})
+    elif how == "log out everywhere":
+        client.post("/logout")
+    else:
+        admin = make_user(role="admin")
+        session.commit()
+        staff = app.test_client()
+        with staff.session_transaction() as flask_session:
+            flask_session["_user_id"] = admin.get_id()
+            flask_session["_fresh"] = True
+        answer = staff.post(f"/admin/users/{user.public_id}/sign-out")
+        assert answer.status_code == 302, answer.text
+    session.expire_all()
+    assert user.calendar_token and user.calendar_token != old, how
+    assert app.test_client().get(f"/calendar/{old}.ics").status_code == 404
+    assert _calendar_notices(session, user) == 1
+
+
+def test_ending_sessions_without_a_calendar_address_creates_none(client, session, login,
+                                                                 make_user):
+    user = login(make_user())
+    client.post("/logout")
+    session.expire_all()
+    assert user.calendar_token is None
+    assert _calendar_notices(session, user) == 0
+
+
 def test_unknown_calendar_token_is_404(client):
     assert client.get("/calendar/not-a-token.ics").status_code == 404
 

@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response
 
 from mutuo_aiuto.config import Settings
 from mutuo_aiuto.extensions import db, limiter
+from mutuo_aiuto.i18n import forget_language_switch
 from mutuo_aiuto.models import User
 from mutuo_aiuto.services import accounts, outbox, tokens
 from mutuo_aiuto.services.errors import DomainError
@@ -193,11 +194,24 @@ def login() -> Response | tuple[str, int]:
             return _render("auth/login.html", form, next_url=next_url)
         if user is not None:
             db.session.commit()
-            login_user(user, remember=bool(form.remember.data))
+            login_user(user, remember=_may_remember(user, bool(form.remember.data)))
             return redirect(next_url or _landing())
         db.session.rollback()
         form.password.errors.append(_("Email or password is not correct."))
     return _render("auth/login.html", form, next_url=next_url)
+
+
+def _may_remember(user: User, asked: bool) -> bool:
+    """Staff are never kept logged in: their session must end with the idle timeout.
+
+    The login form cannot know the role before the password is typed, so the box is
+    shown to everyone; a facilitator or administrator who ticks it is told why not.
+    """
+    if asked and user.is_facilitator:
+        flash(_("Facilitator and administrator accounts are never kept logged in on a "
+                "device: you will be logged out after some time away."), "info")
+        return False
+    return asked
 
 
 def _send_new_confirmation(user: User) -> None:
@@ -297,6 +311,7 @@ def account() -> Response | tuple[str, int]:
             _show_error(form, error)
         else:
             db.session.commit()
+            forget_language_switch()
             refresh()  # the confirmation already in the language just chosen
             flash(_("Your account is saved."), "success")
             return redirect(url_for("auth.account"))
@@ -321,7 +336,8 @@ def change_password() -> Response | tuple[str, int]:
             return _password_saved(user, _("Your password is changed. Every other device "
                                            "has been logged out."),
                                    then=url_for("auth.account"),
-                                   remember=remember in request.cookies)
+                                   remember=remember in request.cookies
+                                   and not user.is_facilitator)
     return _render("auth/change_password.html", form)
 
 

@@ -258,7 +258,7 @@ def revoke_vetting(household_id: str):
 @member_required
 def calendar():
     token = current_user.calendar_token
-    feed_url = url_for("followups.calendar_feed", token=token, _external=True) if token else None
+    feed_url = _absolute("followups.calendar_feed", token=token) if token else None
     household = current_user.household
     return render_template(
         "followups/calendar.html", feed_url=feed_url, form=ConfirmForm(),
@@ -271,10 +271,18 @@ def calendar():
 @member_required
 def new_calendar_link():
     if ConfirmForm().validate_on_submit():
+        had_one = bool(current_user.calendar_token)
         calendar_feed.regenerate_calendar_token(db.session, current_user)
         db.session.commit()
-        flash(_("Your calendar has a new address. The old one no longer works."), "success")
+        flash(_("Your calendar has a new address. The old one no longer works.") if had_one
+              else _("Your calendar address is ready."), "success")
     return redirect(url_for("followups.calendar"))
+
+
+def _absolute(endpoint: str, **values: Any) -> str:
+    # From the configured address, never from the Host header: a forged Host must not
+    # put another site's address on the page (or in the feed's links).
+    return _settings().base_url.rstrip("/") + url_for(endpoint, **values)
 
 
 # No rate limit: calendar services (Google's, Apple's) fetch many people's feeds from
@@ -284,7 +292,7 @@ def calendar_feed_view(token: str):
     user = calendar_feed.user_for_calendar_token(db.session, token)
     if user is None:
         abort(404)
-    link = (lambda m: url_for("inbox.match", public_id=m.public_id, _external=True)) if (
+    link = (lambda m: _absolute("inbox.match", public_id=m.public_id)) if (
         "inbox.match" in current_app.view_functions) else None
     body = calendar_feed.build_feed(db.session, user, link)
     response = Response(body, mimetype="text/calendar")
