@@ -15,6 +15,7 @@ What runs around every request:
 
 from __future__ import annotations
 
+import io
 import re
 import time
 import uuid
@@ -28,7 +29,7 @@ from flask import Flask, Response, current_app, flash, g, redirect, request, ses
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import confirm_login, current_user, login_fresh, logout_user, user_logged_in
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mutuo_aiuto.config import PRODUCTION, Settings
@@ -240,6 +241,40 @@ def refuse_file_parts() -> None:
         raise BadRequest()
 
 
+# A body sent without a Content-Length (chunked) that went past the size limit.
+BODY_TOO_LARGE = "mutuo_aiuto.body_too_large"
+
+
+class ChunkedBodyLimit:
+    """WSGI middleware: hold a chunked body to the size limit, as a Content-Length is.
+
+    A server that decodes chunked bodies (gunicorn, Werkzeug's) marks the stream
+    ``wsgi.input_terminated``; Werkzeug then only stops reading at the limit and
+    parses what came before it, so an oversized form was cut short and processed.
+    Here the body is read up to one byte past the limit first: over it, the request
+    is marked for a 413 (``refuse_oversized_body``, with the friendly page); within
+    it, the view gets the body with its length, as if it had been sent with one.
+    """
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("wsgi.input_terminated") and not environ.get("CONTENT_LENGTH"):
+            body = environ["wsgi.input"].read(self.limit + 1)
+            if len(body) > self.limit:
+                environ[BODY_TOO_LARGE] = True
+                body = b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        return self.app(environ, start_response)
+
+
+def refuse_oversized_body() -> None:
+    if request.environ.get(BODY_TOO_LARGE):
+        raise RequestEntityTooLarge()
+
+
 # ---- the audit trail from a view ------------------------------------------------------
 
 
@@ -303,6 +338,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     user_logged_in.connect(start_login, app)
     # The request id first, so every later hook and error page can use it.
     app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
+    app.before_request(refuse_oversized_body)
     app.before_request(refuse_nul_bytes)
     app.before_request(refuse_file_parts)
     app.before_request(enforce_idle_timeout)
@@ -316,6 +352,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     if settings.environment == PRODUCTION and settings.ratelimit_storage_uri.startswith("memory"):
         app.logger.warning("RATELIMIT_STORAGE_URI is memory://: each worker counts login "
                            "attempts on its own; use Redis in production")
+    if settings.max_content_length:
+        app.wsgi_app = ChunkedBodyLimit(app.wsgi_app,  # type: ignore[method-assign]
+                                        settings.max_content_length)
     if settings.proxy_fix_hops:
         n = settings.proxy_fix_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]

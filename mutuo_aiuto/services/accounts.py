@@ -10,6 +10,7 @@ the same thing either way.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -25,6 +26,8 @@ from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.passwords import hash_password, needs_rehash, verify_password
 
 MIN_PASSWORD_LENGTH = 10
+MIXED_SCRIPTS_MESSAGE = _l("This address mixes letters of different alphabets: please check "
+                           "that you typed it as it is.")
 # Turns a token into the absolute address mailed (see "mails about the account").
 LinkFor = Callable[[str], str]
 # A new confirmation link at most this often, however many times one logs in.
@@ -79,8 +82,21 @@ class AlreadyConfirmed(DomainError):
 
 
 def normalise_email(email: str) -> str:
-    """Addresses are compared and stored trimmed and in lower case."""
-    return email.strip().lower()
+    """Addresses are compared and stored in NFKC form, trimmed and in lower case: a
+    full-width "ａ" or a ligature is the letter it looks like, so it cannot make a
+    second account for the same address."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+def scripts_of(text: str) -> set[str]:
+    """The writing systems of the letters in ``text`` ("LATIN", "CYRILLIC", "GREEK" …)."""
+    return {unicodedata.name(ch, "?").split(" ")[0] for ch in text if ch.isalpha()}
+
+
+def mixes_scripts(email: str) -> bool:
+    """Whether the local part mixes alphabets (a Cyrillic "а" among Latin letters):
+    the look-alike of another address, refused rather than told apart."""
+    return len(scripts_of(normalise_email(email).rpartition("@")[0])) > 1
 
 
 def looks_like_email(email: str) -> bool:
@@ -123,6 +139,8 @@ def create_user(session: Session, *, email: str, password: str, name: str,
     email = normalise_email(email)
     if not looks_like_email(email):
         raise DomainError(_l("This is not a valid email address."), field="email")
+    if mixes_scripts(email):
+        raise DomainError(MIXED_SCRIPTS_MESSAGE, field="email")
     check_password_strength(password, email)
     # Hash before looking the address up, so that a taken address answers
     # as slowly as a new one.

@@ -3,9 +3,11 @@ database that is down gives the 503 page on every route, never a traceback."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from tests.security import render_matrix
 from tests.security.access_matrix import BY_ENDPOINT
@@ -73,6 +75,40 @@ def test_a_body_over_the_limit_without_a_form_is_refused_too(small):
     response = small.client("owner").post("/needs/new", data=b"x" * (LIMIT + 1),
                                           content_type="application/octet-stream")
     assert response.status_code == 413
+
+
+def _chunked(harness: Harness, body: bytes) -> tuple[str, str]:
+    """POST /register chunked, as a server that decodes chunks hands it on: no
+    Content-Length and the stream marked terminated (gunicorn and Werkzeug's server
+    both do so). Returns the status and the page."""
+    env = EnvironBuilder(path="/register", method="POST", headers=EN,
+                         content_type="application/x-www-form-urlencoded").get_environ()
+    env.pop("CONTENT_LENGTH", None)
+    env.update({"wsgi.input": io.BytesIO(body), "wsgi.input_terminated": True,
+                "HTTP_TRANSFER_ENCODING": "chunked"})
+    harness.restore()
+    app_iter, status, _headers = run_wsgi_app(harness.app.wsgi_app, env)
+    return status, b"".join(app_iter).decode()
+
+
+def test_a_chunked_body_over_the_limit_is_refused_not_cut_short(small):
+    form = "name=Eve&email=eve%40example.org&locale=en&consent=y&password=" + "x" * LIMIT
+    before = _untouched(small)
+    status, page = _chunked(small, form.encode())
+    assert status.startswith("413"), status
+    assert "What you sent is too large" in page
+    assert table_digest() == before
+
+
+def test_a_chunked_body_within_the_limit_is_read(small):
+    status, page = _chunked(small, b"name=Eve&email=eve%40example.org&password=x")
+    assert status.startswith("400"), status  # the form's own answer: it was read
+    assert "Eve" in page
+
+
+def _untouched(harness: Harness) -> dict[str, str]:
+    harness.restore()
+    return table_digest()
 
 
 # ---- the database is down ----------------------------------------------------------------------

@@ -124,6 +124,27 @@ def test_create_user_refuses_an_address_that_is_not_one(session, email):
     assert caught.value.field == "email"
 
 
+def test_a_full_width_address_is_the_same_account(session, make_user):
+    make_user(email="ada@example.org")
+    assert normalise_email("ＡＤＡ@ｅｘａｍｐｌｅ.ｏｒｇ") == "ada@example.org"
+    with pytest.raises(accounts.EmailTaken):
+        accounts.create_user(session, email="ａｄａ@example.org", password=GOOD, name="A")
+
+
+@pytest.mark.parametrize("email", ["\u0430da@example.org",  # Cyrillic а, then Latin
+                                   "p\u0430ypal@example.org", "\u03bflga@example.org"])
+def test_a_local_part_mixing_alphabets_is_refused(session, email):
+    with pytest.raises(DomainError) as caught:
+        accounts.create_user(session, email=email, password=GOOD, name="X")
+    assert caught.value.field == "email"
+    assert count_users(session) == 0
+
+
+def test_one_alphabet_other_than_latin_is_an_address_like_any(session):
+    assert not accounts.mixes_scripts("\u043e\u043b\u044f@example.org")  # оля
+    assert not accounts.mixes_scripts("anna.rossi99@example.org")
+
+
 def test_create_user_refuses_an_unknown_role(session):
     with pytest.raises(DomainError):
         accounts.create_user(session, email="r@example.org", password=GOOD, name="R",

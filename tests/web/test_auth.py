@@ -723,3 +723,13 @@ def test_a_text_field_sent_as_a_file_is_refused_not_a_server_error(client, url):
     response = client.post(url, data={"email": (io.BytesIO(b"a@example.org"), "e.txt"),
                                       "password": "x"}, content_type="multipart/form-data")
     assert response.status_code == 400
+
+
+def test_a_look_alike_address_cannot_register(client, session):
+    response = client.post("/register", data={
+        "name": "Eve", "email": "\u0430da@example.org", "password": "a long pass phrase 77",
+        "confirm": "a long pass phrase 77", "locale": "en", "consent": "y"},
+        headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "mixes letters of different alphabets" in response.text
+    assert session.scalar(select(func.count(User.id))) == 0

@@ -20,7 +20,13 @@ from wtforms.validators import (
 )
 
 from mutuo_aiuto.i18n import LANGUAGES
-from mutuo_aiuto.services.accounts import WeakPassword, check_password_strength, normalise_email
+from mutuo_aiuto.services.accounts import (
+    MIXED_SCRIPTS_MESSAGE,
+    WeakPassword,
+    check_password_strength,
+    mixes_scripts,
+    normalise_email,
+)
 
 
 def _normalise(value: str | None) -> str | None:
@@ -60,6 +66,12 @@ class StrongPassword:
             raise ValidationError(str(error.message)) from error
 
 
+def one_alphabet(_form: FlaskForm, field: Any) -> None:
+    """Refuse a look-alike address: a local part that mixes alphabets."""
+    if field.data and mixes_scripts(field.data):
+        raise ValidationError(str(MIXED_SCRIPTS_MESSAGE))
+
+
 class MustAgree:
     """A ticked box is required; the message is translated when shown.
 
@@ -75,7 +87,7 @@ class MustAgree:
 
 
 def _email_field() -> EmailField:
-    return EmailField(_l("Email"), [DataRequired(), Email(), Length(max=254)],
+    return EmailField(_l("Email"), [DataRequired(), Email(), Length(max=254), one_alphabet],
                       filters=[_normalise])
 
 
