@@ -307,15 +307,30 @@ def confirmation_link_in(body: str) -> str | None:
     return found.group(0) if found else None
 
 
-def send_reset_link(session: Session, email: str, *, secret: str,
-                    link_for: LinkFor) -> OutboxMessage | None:
-    """Mail a reset link if an active account has this address; None otherwise."""
+def send_reset_link(session: Session, email: str, *, secret: str, link_for: LinkFor,
+                    signup_link: str, locale: str) -> OutboxMessage:
+    """Mail a reset link to the active account with this address, or else a mail saying
+    that no account uses it (with the sign-up link, in the language of the request).
+
+    Both paths do the same work (sign a reset token, render a mail, queue it), so the
+    answer takes as long whether the address has an account or not: a response time
+    must not tell who uses the service.
+    """
     user = find_user(session, email)
-    if user is None or not user.active:
-        return None
-    link = link_for(tokens.make_reset_token(user, secret))
-    return outbox.send_templated(session, user, "reset_password.txt",
-                                 _l("Reset your Mutuo Aiuto password"), link=link)
+    known = user is not None and user.active
+    recipient = user if known else _stand_in(email, locale)
+    reset_link = link_for(tokens.make_reset_token(recipient, secret))
+    if known:
+        return outbox.send_templated(session, recipient, "reset_password.txt",
+                                     _l("Reset your Mutuo Aiuto password"), link=reset_link)
+    return outbox.send_templated(session, recipient, "no_account.txt",
+                                 _l("Reset your Mutuo Aiuto password"), link=signup_link)
+
+
+def _stand_in(email: str, locale: str) -> User:
+    """An account-shaped recipient for an address without an account; never stored."""
+    return User(email=normalise_email(email), name="", locale=locale, public_id="-",
+                password_hash="")
 
 
 def warn_email_taken(session: Session, email: str, *, secret: str,

@@ -19,8 +19,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
-from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
@@ -252,7 +252,9 @@ def reset_request() -> Response | tuple[str, int]:
     form = ResetRequestForm()
     if form.validate_on_submit():
         accounts.send_reset_link(db.session, form.email.data,
-                                 secret=_settings().secret_key, link_for=_reset_link)
+                                 secret=_settings().secret_key, link_for=_reset_link,
+                                 signup_link=_external("auth.register"),
+                                 locale=str(get_locale() or "it"))
         db.session.commit()
         _deliver_mail()
         flash(_("If an account exists for this address, we have sent it a link to choose "
