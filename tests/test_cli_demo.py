@@ -62,3 +62,14 @@ def test_seed_demo_refuses_in_production(make_app):
         assert "ENVIRONMENT=production" in result.output
         assert count(db.session, User) == 0
         assert count(db.session, Neighbourhood) == 0
+
+
+def test_the_demo_accounts_still_log_in_with_the_published_password(runner, client, session):
+    """The demo password is refused for any account a person creates (too easy to guess,
+    and published), but the seeded demo accounts keep it, outside production."""
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    for account in {a.role: a for a in DEMO_ACCOUNTS}.values():
+        response = client.post("/login", data={"email": account.email,
+                                               "password": DEMO_PASSWORD})
+        assert response.status_code == 302, (account.email, response.text[:300])
+        client.post("/logout")

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
+from zxcvbn import zxcvbn
 
 from mutuo_aiuto.i18n import LANGUAGES
 from mutuo_aiuto.models import MEMBER, ROLES, OutboxMessage, User
@@ -26,6 +27,12 @@ from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.passwords import hash_password, needs_rehash, verify_password
 
 MIN_PASSWORD_LENGTH = 10
+# zxcvbn scores (0-4) a password needs: a member's, and a facilitator's or administrator's.
+MEMBER_SCORE, STAFF_SCORE = 3, 4
+ZXCVBN_MAX_LENGTH = 72
+# Words anyone who knows the service would try first.
+SERVICE_WORDS = ("mutuo", "aiuto", "mutuoaiuto", "mutuo aiuto", "perugia", "family hub",
+                 "centro per le famiglie")
 MIXED_SCRIPTS_MESSAGE = _l("This address mixes letters of different alphabets: please check "
                            "that you typed it as it is.")
 # Turns a token into the absolute address mailed (see "mails about the account").
@@ -106,19 +113,47 @@ def looks_like_email(email: str) -> bool:
                 and not any(ch.isspace() for ch in email))
 
 
-def check_password_strength(password: str, email: str = "") -> None:
-    """Raise ``WeakPassword(field="password")`` naming the first rule broken."""
+def check_password_strength(password: str, email: str = "", *, name: str = "",
+                            staff: bool = False) -> None:
+    """Raise ``WeakPassword(field="password")`` naming the first rule broken.
+
+    Beyond the length and the address, the strength is estimated by zxcvbn (its
+    dictionaries of common passwords, words, names, keyboard walks and sequences),
+    given the person's own words (address, name) and the service's, which make
+    a password easy to guess for whoever knows them. Staff accounts open every
+    family's data: they need the top score.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise WeakPassword(_l("The password must be at least %(n)s characters long.",
                               n=MIN_PASSWORD_LENGTH), field="password")
     lowered = password.lower()
-    if lowered.strip() in COMMON_PASSWORDS:
+    if lowered.strip() in COMMON_PASSWORDS or lowered.strip() == _demo_password():
         raise WeakPassword(_l("This password is too common and easy to guess: "
                               "please choose another one."), field="password")
     local_part = normalise_email(email).partition("@")[0]
     if len(local_part) >= MIN_LOCAL_PART_CHECKED and local_part in lowered:
         raise WeakPassword(_l("The password must not contain your email address."),
                            field="password")
+    score = password_score(password, [email, local_part, name, *name.split()])
+    if score < (STAFF_SCORE if staff else MEMBER_SCORE):
+        raise WeakPassword(
+            _l("Staff accounts need a stronger password: use a longer one, for example a "
+               "few words that belong together only for you.") if staff else
+            _l("This password is too easy to guess: use a longer one, for example a few "
+               "words that belong together only for you."), field="password")
+
+
+def password_score(password: str, own_words: list[str]) -> int:
+    """zxcvbn's score from 0 (guessed at once) to 4 (very hard to guess)."""
+    words = [word for word in own_words if word] + [*SERVICE_WORDS, _demo_password()]
+    # zxcvbn refuses more than 72 characters: a password whose first 72 are strong is.
+    return int(zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=words)["score"])
+
+
+def _demo_password() -> str:
+    from mutuo_aiuto.services.demo import DEMO_PASSWORD
+
+    return DEMO_PASSWORD
 
 
 def find_user(session: Session, email: str) -> User | None:
@@ -141,7 +176,7 @@ def create_user(session: Session, *, email: str, password: str, name: str,
         raise DomainError(_l("This is not a valid email address."), field="email")
     if mixes_scripts(email):
         raise DomainError(MIXED_SCRIPTS_MESSAGE, field="email")
-    check_password_strength(password, email)
+    check_password_strength(password, email, name=name, staff=role != MEMBER)
     # Hash before looking the address up, so that a taken address answers
     # as slowly as a new one.
     password_hash = hash_password(password)
@@ -236,7 +271,8 @@ def end_all_sessions(user: User) -> None:
 
 def set_password(user: User, password: str) -> None:
     """Store a new password (strength checked) and end every other session."""
-    check_password_strength(password, user.email)
+    check_password_strength(password, user.email, name=user.name or "",
+                            staff=user.is_facilitator)
     user.password_hash = hash_password(password)
     end_all_sessions(user)
 

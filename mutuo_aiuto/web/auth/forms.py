@@ -51,7 +51,9 @@ class StrongPassword:
     """The service's strength rules, so a weak password shows beside other errors.
 
     The address the password must not contain comes from the form's
-    ``email_field``, or from ``form.account_email`` when the form has no email.
+    ``email_field``, or from ``form.account_email`` when the form has no email;
+    the name from the form's ``name`` field or ``form.account_name``, and whether
+    the staff's stronger rule applies from ``form.account_is_staff``.
     """
 
     def __init__(self, email_field: str | None = None) -> None:
@@ -60,8 +62,10 @@ class StrongPassword:
     def __call__(self, form: FlaskForm, field: Any) -> None:
         email = (form[self.email_field].data if self.email_field
                  else getattr(form, "account_email", "")) or ""
+        name = (form["name"].data if "name" in form else getattr(form, "account_name", "")) or ""
         try:
-            check_password_strength(field.data or "", email)
+            check_password_strength(field.data or "", email, name=name,
+                                    staff=getattr(form, "account_is_staff", False))
         except WeakPassword as error:
             raise ValidationError(str(error.message)) from error
 

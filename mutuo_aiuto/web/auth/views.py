@@ -272,7 +272,8 @@ def reset_password(token: str) -> Response | tuple[str, int]:
     except tokens.ResetLinkInvalid as error:
         return render_template("auth/reset_invalid.html", message=error.message), 400
     form = ResetPasswordForm()
-    form.account_email = user.email
+    form.account_email, form.account_name = user.email, user.name
+    form.account_is_staff = user.is_facilitator
     if form.validate_on_submit():
         try:
             accounts.reset_password(db.session, token=token, password=form.password.data,
@@ -325,7 +326,8 @@ def account() -> Response | tuple[str, int]:
 def change_password() -> Response | tuple[str, int]:
     user = _user()
     form = ChangePasswordForm()
-    form.account_email = user.email
+    form.account_email, form.account_name = user.email, user.name
+    form.account_is_staff = user.is_facilitator
     if form.validate_on_submit():
         try:
             accounts.change_password(db.session, user, current_password=form.current_password.data,
