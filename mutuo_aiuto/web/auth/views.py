@@ -194,24 +194,26 @@ def login() -> Response | tuple[str, int]:
             return _render("auth/login.html", form, next_url=next_url)
         if user is not None:
             db.session.commit()
-            login_user(user, remember=_may_remember(user, bool(form.remember.data)))
+            asked = bool(form.remember.data)
+            login_user(user, remember=asked and not user.is_facilitator)
+            if asked and user.is_facilitator:
+                _say_staff_are_not_remembered()
             return redirect(next_url or _landing())
         db.session.rollback()
         form.password.errors.append(_("Email or password is not correct."))
     return _render("auth/login.html", form, next_url=next_url)
 
 
-def _may_remember(user: User, asked: bool) -> bool:
+def _say_staff_are_not_remembered() -> None:
     """Staff are never kept logged in: their session must end with the idle timeout.
 
     The login form cannot know the role before the password is typed, so the box is
-    shown to everyone; a facilitator or administrator who ticks it is told why not.
+    shown to everyone; a facilitator or administrator who ticks it is told why not,
+    in the account's language (logged in by now).
     """
-    if asked and user.is_facilitator:
-        flash(_("Facilitator and administrator accounts are never kept logged in on a "
-                "device: you will be logged out after some time away."), "info")
-        return False
-    return asked
+    refresh()
+    flash(_("Facilitator and administrator accounts are never kept logged in on a "
+            "device: you will be logged out after some time away."), "info")
 
 
 def _send_new_confirmation(user: User) -> None:
