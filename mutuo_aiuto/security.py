@@ -260,7 +260,9 @@ class ChunkedBodyLimit:
         self.app, self.limit = app, limit
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("wsgi.input_terminated") and not environ.get("CONTENT_LENGTH"):
+        # Only a chunked body: reading a stream that no body follows could wait forever.
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and environ.get("wsgi.input_terminated") and not environ.get("CONTENT_LENGTH"):
             body = environ["wsgi.input"].read(self.limit + 1)
             if len(body) > self.limit:
                 environ[BODY_TOO_LARGE] = True
