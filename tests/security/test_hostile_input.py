@@ -14,7 +14,9 @@ the refused form nor on the page shown after a successful save.
 
 Random values rarely land a particular one in a particular field, so every field
 that reads a number, a date or a choice is also swept, one at a time, with the
-few strings Python reads in surprising ways.
+few strings Python reads in surprising ways; and every field of every form (and
+``next``) is swept with a multipart file part, a 309-digit integer and CR/LF and
+other control characters, ``next`` also in the query of every GET route.
 """
 
 from __future__ import annotations
