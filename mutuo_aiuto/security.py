@@ -288,6 +288,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     if settings.environment == PRODUCTION and settings.ratelimit_storage_uri.startswith("memory"):
         app.logger.warning("RATELIMIT_STORAGE_URI is memory://: each worker counts login "
                            "attempts on its own; use Redis in production")
+    if settings.environment == PRODUCTION and settings.mail_logged:
+        app.logger.warning("MAIL_BACKEND is log: no mail is sent, mails are only written to "
+                           "the log (with their links redacted); set MAIL_SERVER to send them")
     if settings.proxy_fix_hops:
         n = settings.proxy_fix_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
