@@ -414,7 +414,8 @@ def test_undelivered_mail_page_masks_the_recipient_and_hides_the_body(client, lo
 
     session = scene.session
     given_up = outbox.queue_mail(session, "maria.rossi@example.org", "Reset",
-                                 "Open https://hub.example/reset/SECRET-LINK", kind="reset_password")
+                                 "Open https://hub.example/reset/SECRET-LINK",
+                                 kind="reset_password")
     given_up.attempts, given_up.failed_at = 19, datetime(2026, 12, 1, 9, tzinfo=UTC)
     given_up.last_error = "SMTPRecipientsRefused: {'maria.rossi@example.org': (550, b'no')}"
     sent = outbox.queue_mail(session, "sent@example.org", "Fine", "Delivered body")
