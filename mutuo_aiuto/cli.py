@@ -139,6 +139,27 @@ def run_job_command(name: str) -> None:
     click.echo(f"{name}: {result}")
 
 
+# ---- mail commands (outbox-retry) --------------------------------------------
+
+
+@click.command("outbox-retry")
+@click.argument("public_id", required=False)
+@click.option("--all", "every", is_flag=True, help="Retry every mail that was given up.")
+@with_appcontext
+def outbox_retry_command(public_id: str | None, every: bool) -> None:
+    """Send again mails the outbox gave up: one (its id) or --all; the scheduler delivers them."""
+    from mutuo_aiuto.extensions import db
+    from mutuo_aiuto.services import outbox
+
+    if every == (public_id is not None):
+        raise click.UsageError("give either the id of one mail or --all")
+    count = outbox.retry(db.session, public_id)
+    db.session.commit()
+    if public_id is not None and not count:
+        raise click.ClickException(f"no given-up mail has the id {public_id}")
+    click.echo(f"{count} mail(s) queued again; the scheduler delivers them within a minute.")
+
+
 # ---- security commands (rotate-keys, backup, restore) ------------------------
 
 
@@ -221,6 +242,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(run_job_command)
+    app.cli.add_command(outbox_retry_command)
     app.cli.add_command(rotate_keys_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

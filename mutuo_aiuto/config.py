@@ -36,6 +36,17 @@ class Settings:
     mail_password: str = ""
     mail_use_tls: bool = True
     mail_sender: str = "Mutuo Aiuto <noreply@localhost>"
+    # "smtp" or "log"; empty: SMTP when MAIL_SERVER is set, the log otherwise.
+    # Production refuses to start without MAIL_SERVER unless MAIL_BACKEND=log.
+    mail_backend: str = ""
+    # Delivery (issue 13): the scheduler's SMTP connection gives up after this
+    # many seconds; a failed mail is tried again after MAIL_RETRY_FIRST_SECONDS,
+    # doubling up to MAIL_RETRY_MAX_SECONDS, and given up MAIL_GIVE_UP_HOURS
+    # after its first failure.
+    mail_timeout_seconds: int = 10
+    mail_retry_first_seconds: int = 60
+    mail_retry_max_seconds: int = 6 * 3600
+    mail_give_up_hours: int = 72
     base_url: str = "http://127.0.0.1:5000"
     default_locale: str = "it"
     timezone: str = "Europe/Rome"
@@ -66,6 +77,11 @@ class Settings:
     @property
     def is_development(self) -> bool:
         return self.environment == DEVELOPMENT
+
+    @property
+    def mail_logged(self) -> bool:
+        """Whether mail is written to the log instead of sent."""
+        return self.mail_backend == "log" or (not self.mail_backend and not self.mail_server)
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some fields changed (tests build apps this way)."""
@@ -102,6 +118,7 @@ class Settings:
                 raise SettingsError("SECRET_KEY (at least 32 characters) is required in production")
             if not self.encryption_keys:
                 raise SettingsError("ENCRYPTION_KEYS is required in production")
+        _check_mail(self)
         return self
 
     def with_instance(self, instance_path: str) -> Settings:
@@ -115,6 +132,19 @@ class Settings:
         database_url = self.database_url or default_database_url(instance_path)
         return replace(self, secret_key=secret_key, encryption_keys=keys,
                        database_url=database_url, instance_path=instance_path)
+
+
+def _check_mail(settings: Settings) -> None:
+    if settings.mail_backend not in ("", "smtp", "log"):
+        raise SettingsError(f"MAIL_BACKEND must be smtp or log, not {settings.mail_backend!r}")
+    if settings.mail_backend == "smtp" and not settings.mail_server:
+        raise SettingsError("MAIL_BACKEND=smtp needs MAIL_SERVER")
+    # Mail only logged in production loses every mail, and the log is not the
+    # place for a family's messages: only an explicit choice allows it.
+    if (settings.environment == PRODUCTION and not settings.mail_server
+            and settings.mail_backend != "log"):
+        raise SettingsError("MAIL_SERVER is required in production "
+                            "(or MAIL_BACKEND=log to only log mail, with links redacted)")
 
 
 def _instance_secret(instance: Path) -> str:

@@ -127,7 +127,7 @@ def _leading(session: Session, now: datetime) -> bool:
 def _deliver_mail(ctx: Context) -> int:
     from mutuo_aiuto.services.outbox import deliver_pending
 
-    return deliver_pending(ctx.session, ctx.settings)
+    return deliver_pending(ctx.session, ctx.settings, ctx.now)
 
 
 @task("expire_unanswered")

@@ -357,6 +357,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     if settings.max_content_length:
         app.wsgi_app = ChunkedBodyLimit(app.wsgi_app,  # type: ignore[method-assign]
                                         settings.max_content_length)
+    if settings.environment == PRODUCTION and settings.mail_logged:
+        app.logger.warning("MAIL_BACKEND is log: no mail is sent, mails are only written to "
+                           "the log (with their links redacted); set MAIL_SERVER to send them")
     if settings.proxy_fix_hops:
         n = settings.proxy_fix_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]

@@ -19,6 +19,32 @@ def test_settings_require_encryption_keys_in_production():
         Settings.from_env({"ENVIRONMENT": "production", "SECRET_KEY": "x" * 40})
 
 
+PRODUCTION = {"ENVIRONMENT": "production", "SECRET_KEY": "x" * 40, "ENCRYPTION_KEYS": "k"}
+
+
+def test_production_refuses_to_start_without_a_mail_server():
+    with pytest.raises(SettingsError, match="MAIL_SERVER"):
+        Settings.from_env(PRODUCTION)
+    with pytest.raises(SettingsError, match="MAIL_SERVER"):
+        Settings.from_env({**PRODUCTION, "MAIL_BACKEND": "smtp"})
+    with pytest.raises(SettingsError, match="MAIL_BACKEND"):
+        Settings.from_env({**PRODUCTION, "MAIL_BACKEND": "print"})
+    assert not Settings.from_env({**PRODUCTION, "MAIL_SERVER": "smtp.example"}).mail_logged
+    assert Settings.from_env({**PRODUCTION, "MAIL_BACKEND": "log"}).mail_logged
+
+
+def test_mail_only_logged_in_production_is_said_on_every_start(tmp_path, caplog):
+    from cryptography.fernet import Fernet
+
+    settings = build_settings(tmp_path).with_overrides(
+        environment="production", mail_server="", mail_backend="log",
+        encryption_keys=(Fernet.generate_key().decode(),))
+    for _ in range(2):
+        create_app(settings)
+    warnings = [r for r in caplog.records if "MAIL_BACKEND is log" in r.getMessage()]
+    assert len(warnings) == 2 and all(r.levelname == "WARNING" for r in warnings)
+
+
 def test_settings_read_types_from_environment():
     settings = Settings.from_env({"IDLE_TIMEOUT_MINUTES": "12", "MAIL_USE_TLS": "false",
                                   "ENCRYPTION_KEYS": "a, b"})

@@ -92,3 +92,26 @@ def test_audit_trail_is_append_only_in_postgresql_itself(bare_app):
     for statement in ("UPDATE audit_events SET action = 'rewritten'", "DELETE FROM audit_events"):
         with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as connection:
             connection.execute(text(statement))
+
+
+def test_outbox_migration_gives_ids_and_redacts_sent_tokens(bare_app):
+    """Mails sent before issue 13 kept live reset and confirmation links: no longer."""
+    from sqlalchemy import text
+
+    token = (".eJyrVipVslJKTEpOSU1Lz8jMys5R0lFKAwoZGBoZm5iamVtYQiRhfKVaAIggDlA"
+             ".axQYTA.MfMv7uf2c3TTr-AdjW8FwhYCmAI")
+    upgrade(revision="3f1c2a7b9d10")
+    with db.engine.begin() as connection:
+        for sent_at in ("2026-12-01 09:00:00", None):
+            connection.execute(text(
+                "INSERT INTO outbox_messages (recipient, subject, body, created_at, sent_at, "
+                "attempts) VALUES ('a@example.org', 's', :body, '2026-12-01 08:00:00', :sent, 0)"),
+                {"body": f"https://hub.example/reset/{token}", "sent": sent_at})
+    upgrade(revision="9b2e4d7a1c30")
+    with db.engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT public_id, body, kind FROM outbox_messages ORDER BY id")).all()
+    assert len({row.public_id for row in rows}) == 2 and all(row.public_id for row in rows)
+    assert token not in rows[0].body and "[token removed, sha256:" in rows[0].body
+    assert token in rows[1].body  # not sent yet: it still has to leave
+    assert {row.kind for row in rows} == {"mail"}

@@ -174,7 +174,8 @@ def mail_to(session: Session, user: User, template: str, subject: object,
         rendered_subject = str(subject)
         body = render_template(f"followups/mail/{template}", user=user, link=external_link,
                                **context)
-    return queue_mail(session, user.email, rendered_subject, body)
+    return queue_mail(session, user.email, rendered_subject, body,
+                      kind=template.rpartition("/")[2].removesuffix(".txt"))
 
 
 def external_link(endpoint: str, **values: Any) -> str:

@@ -168,7 +168,7 @@ def _queue_mail(session: Session, user: User, notification: Notification) -> Non
         base_url = current_app.config["SETTINGS"].base_url.rstrip("/")
         link = base_url + text.path if text.path else None
         body = render_template("inbox/notification_mail.txt", user=user, text=text, link=link)
-    queue_mail(session, user.email, text.title, body)
+    queue_mail(session, user.email, text.title, body, kind=notification.kind)
 
 
 def facilitators(session: Session) -> list[User]:

@@ -205,6 +205,7 @@ ROUTES: tuple[Route, ...] = (
     R("facilitator.unmatched", get=STAFF),
     R("facilitator.impact", get=STAFF),
     R("facilitator.impact_csv", get=STAFF),
+    R("facilitator.undelivered_mail", get=STAFF),
     R("facilitator.need", get=STAFF, args=NEED),
     R("facilitator.offer", get=STAFF, args=OFFER),
     R("facilitator.pair", get=STAFF, post=STAFF_FORM, args=NEED),

@@ -25,6 +25,9 @@ from tests.factories import TEST_PASSWORD, make_user
 
 PAIRS = 40
 TOLERANCE = 0.15
+# A busy machine (a test worker per core, other processes) can push one round of
+# pairs off by chance; a path that skips work is off in every round.
+ROUNDS = 3
 KNOWN = "known@example.org"
 
 
@@ -38,12 +41,12 @@ def _register(email: str, i: int) -> dict[str, str]:
 
 
 def _paired_difference(client: Any, url: str, form: Callable[[str, int], dict[str, str]],
-                       expected: int) -> tuple[float, float]:
+                       expected: int, round_: int = 0) -> tuple[float, float]:
     """The median of (known − unknown) over the pairs, and the median of all times."""
     rng = random.Random(13)
     differences, times = [], []
     for i in range(PAIRS):
-        pair = [("known", KNOWN), ("unknown", f"nobody-{i}@example.org")]
+        pair = [("known", KNOWN), ("unknown", f"nobody-{round_}-{i}@example.org")]
         rng.shuffle(pair)
         took = {}
         for which, email in pair:
@@ -74,7 +77,12 @@ def quiet_app(make_app):
     ("/register", _register, 200),
 ])
 def test_known_and_unknown_addresses_take_the_same_time(quiet_app, url, form, expected):
-    difference, typical = _paired_difference(quiet_app.test_client(), url, form, expected)
-    assert abs(difference) <= TOLERANCE * typical, (
-        f"{url}: known − unknown = {difference * 1000:.2f} ms, a request takes "
-        f"{typical * 1000:.2f} ms")
+    seen = []
+    for round_ in range(ROUNDS):
+        difference, typical = _paired_difference(quiet_app.test_client(), url, form, expected,
+                                                 round_)
+        if abs(difference) <= TOLERANCE * typical:
+            return
+        seen.append(f"known − unknown = {difference * 1000:.2f} ms, a request takes "
+                    f"{typical * 1000:.2f} ms")
+    pytest.fail(f"{url}, in each of {ROUNDS} rounds: " + "; ".join(seen))

@@ -52,7 +52,7 @@ FACILITATOR_PAGES = [
     ("get", "/facilitator"), ("get", "/facilitator/unmatched"), ("post", "/facilitator/run"),
     ("get", "/facilitator/needs/{need}"), ("get", "/facilitator/needs/{need}/pair"),
     ("get", "/facilitator/offers/{offer}"), ("post", "/facilitator/proposals/{proposal}/confirm"),
-    ("post", "/facilitator/proposals/{proposal}/reject"),
+    ("post", "/facilitator/proposals/{proposal}/reject"), ("get", "/facilitator/undelivered-mail"),
 ]
 
 
@@ -414,3 +414,30 @@ def test_the_unmatched_list_pages_through_many_needs(client, login, session, mak
     assert "5 requests without a proposal, page 1 of 3." in pages[0]
     assert 'rel="next"' in pages[0] and 'rel="prev"' not in pages[0]
     assert 'rel="prev"' in pages[2] and 'rel="next"' not in pages[2]
+
+
+# ---- mails that could not be delivered (issue 13, item 12) ---------------------------------
+
+
+def test_undelivered_mail_page_masks_the_recipient_and_hides_the_body(client, login, scene):
+    from datetime import UTC, datetime
+
+    from mutuo_aiuto.services import outbox
+
+    session = scene.session
+    given_up = outbox.queue_mail(session, "maria.rossi@example.org", "Reset",
+                                 "Open https://hub.example/reset/SECRET-LINK",
+                                 kind="reset_password")
+    given_up.attempts, given_up.failed_at = 19, datetime(2026, 12, 1, 9, tzinfo=UTC)
+    given_up.last_error = "SMTPRecipientsRefused: {'maria.rossi@example.org': (550, b'no')}"
+    sent = outbox.queue_mail(session, "sent@example.org", "Fine", "Delivered body")
+    sent.sent_at = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    session.commit()
+    login(scene.facilitator)
+    # Linked from the facilitator's pages.
+    assert 'href="/facilitator/undelivered-mail"' in client.get("/facilitator").text
+    page = client.get("/facilitator/undelivered-mail", headers={"Accept-Language": "en"}).text
+    assert "m•••@example.org" in page and "reset_password" in page and ">19<" in page
+    assert "SMTPRecipientsRefused" in page and "Given up on" in page
+    assert "maria.rossi" not in page and "SECRET-LINK" not in page and "Reset" not in page
+    assert "sent@example.org" not in page and "s•••@example.org" not in page

@@ -2,8 +2,9 @@
 
 Every answer about an email address is the same whether it has an account
 or not: registering always ends on the same "check your mailbox" page, and
-the new account logs in only from the link mailed to it. Mails leave through
-the outbox right after the commit.
+the new account logs in only from the link mailed to it. Mails are only
+queued in the outbox here: the scheduler delivers them, so a slow mail server
+never holds up a page.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from mutuo_aiuto.config import Settings
 from mutuo_aiuto.extensions import db, limiter
 from mutuo_aiuto.i18n import forget_language_switch
 from mutuo_aiuto.models import User
-from mutuo_aiuto.services import accounts, outbox, tokens
+from mutuo_aiuto.services import accounts, tokens
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.access import member_required
 from mutuo_aiuto.web.auth.forms import (
@@ -86,11 +87,6 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _deliver_mail() -> None:
-    outbox.deliver_pending(db.session, _settings())
-    db.session.commit()
-
-
 def _show_error(form: FlaskForm, error: DomainError) -> None:
     if error.field and error.field in form:
         form[error.field].errors.append(str(error.message))
@@ -133,7 +129,6 @@ def register() -> Response | tuple[str, int]:
             db.session.rollback()
             _show_error(form, error)
             return _render("auth/register.html", form)
-        _deliver_mail()
         return _check_mailbox()
     return _render("auth/register.html", form)
 
@@ -225,7 +220,6 @@ def _send_new_confirmation(user: User) -> None:
         flash(_("Confirm your address first: we sent you a link a few minutes ago. "
                 "Please look in your mailbox, and in the spam folder too."), "info")
         return
-    _deliver_mail()
     flash(_("Confirm your address first: we sent you a new link."), "info")
 
 
@@ -258,7 +252,6 @@ def reset_request() -> Response | tuple[str, int]:
                                  signup_link=_external("auth.register"),
                                  locale=str(get_locale() or "it"))
         db.session.commit()
-        _deliver_mail()
         flash(_("If an account exists for this address, we have sent it a link to choose "
                 "a new password. Please check your mailbox."), "info")
         return redirect(url_for("auth.login"))
@@ -295,7 +288,6 @@ def _password_saved(user: User, message: str, then: str, remember: bool = False)
     accounts.send_password_changed(db.session, user)
     db.session.commit()
     login_user(user, remember=remember)
-    _deliver_mail()
     flash(message, "success")
     return redirect(then)
 

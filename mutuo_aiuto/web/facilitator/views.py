@@ -80,9 +80,7 @@ def _found(get: Callable[..., Any], public_id: str) -> Any:
 
 
 def _committed() -> None:
-    """Commit, then hand the queued mails to the outbox's delivery at once."""
-    db.session.commit()
-    outbox.deliver_pending(db.session, _settings())
+    """Commit: the queued mails leave with the scheduler's next delivery."""
     db.session.commit()
 
 
@@ -189,6 +187,14 @@ def unmatched():
     shown = needs[(number - 1) * UNMATCHED_PER_PAGE:number * UNMATCHED_PER_PAGE]
     return render_template("facilitator/unmatched.html", filters=form, needs=shown,
                            total=len(needs), page=number, pages=pages)
+
+
+def undelivered_mail():
+    """Mails that could not be delivered: who (masked), what, how often, why; never the body."""
+    mails = outbox.undelivered(db.session)
+    return render_template("facilitator/undelivered_mail.html", mails=mails,
+                           mask_address=outbox.mask_address,
+                           mask_addresses=outbox.mask_addresses)
 
 
 # ---- one need, one offer ---------------------------------------------------------
@@ -314,6 +320,7 @@ URLS = (
     ("/unmatched", "unmatched", unmatched, GET, facilitator_required),
     ("/impact", "impact", impact_page, GET, facilitator_required),
     ("/impact.csv", "impact_csv", impact_csv, GET, facilitator_required),
+    ("/undelivered-mail", "undelivered_mail", undelivered_mail, GET, facilitator_required),
     ("/needs/<public_id>", "need", need, GET, facilitator_required),
     ("/needs/<public_id>/pair", "pair", pair, [*GET, *POST], facilitator_required),
     ("/offers/<public_id>", "offer", offer, GET, facilitator_required),

@@ -18,7 +18,7 @@ from flask_login import current_user
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household, Match
 from mutuo_aiuto.models.types import utcnow
-from mutuo_aiuto.services import audit, matches, notifications, outbox, policy
+from mutuo_aiuto.services import audit, matches, notifications, policy
 from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.services.lifecycle import status_label
 from mutuo_aiuto.web.access import member_required
@@ -104,8 +104,6 @@ def _answer(public_id: str, answer: Any, done: str):
         db.session.rollback()
         flash(str(error.message), "error")
         return redirect(url_for("inbox.match", public_id=public_id))
-    db.session.commit()
-    outbox.deliver_pending(db.session, current_app.config["SETTINGS"])
     db.session.commit()
     flash(done, "success")
     return redirect(url_for("inbox.match", public_id=public_id))
