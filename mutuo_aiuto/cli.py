@@ -121,6 +121,18 @@ def seed_scale_command(households: int, seed: int) -> None:
                f"the demo password). The nightly matching run makes the proposals.")
 
 
+@click.command("create-database")
+@with_appcontext
+def create_database_command() -> None:
+    """Create the database of DATABASE_URL if it does not exist (then run `db upgrade`)."""
+    from mutuo_aiuto.services.database import ensure_database
+
+    url = _database_url()
+    created = ensure_database(url)
+    name = url.rsplit("/", 1)[-1]
+    click.echo(f"Database {name}: {'created' if created else 'already there'}.")
+
+
 # ---- scheduler commands ------------------------------------------------------
 
 
@@ -245,6 +257,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_scale_command)
+    app.cli.add_command(create_database_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(run_job_command)
     app.cli.add_command(rotate_keys_command)

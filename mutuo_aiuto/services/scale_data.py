@@ -162,8 +162,8 @@ class _Builder:
         existing.update(zip(missing, _bulk(self.session, Neighbourhood, rows, self.summary,
                                            returning=True), strict=True))
         pairs = {tuple(sorted((existing[a], existing[b]))) for a, b in edges}
-        known = set(self.session.execute(select(neighbourhood_adjacency.c.a_id,
-                                                neighbourhood_adjacency.c.b_id)).tuples())
+        known = {(a, b) for a, b in self.session.execute(
+            select(neighbourhood_adjacency.c.a_id, neighbourhood_adjacency.c.b_id))}
         _bulk(self.session, neighbourhood_adjacency,
               [{"a_id": a, "b_id": b} for a, b in sorted(pairs - known)], self.summary)
         return {name: existing[name] for name in names}
