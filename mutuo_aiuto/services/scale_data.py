@@ -138,7 +138,7 @@ class _Builder:
         city = households > HUB_MAX
         # About half the families ask, a bit fewer give; the rest have only history.
         data = generate(max(1, households // 2), max(1, households * 9 // 20), seed=seed,
-                        city=city)
+                        city=city, fixed_share=0.08)
         places = self.places(city)
         homes = self.home_keys(data, households)
         home_place = self.home_places(data, homes, places)
@@ -285,36 +285,44 @@ class _Builder:
 
     def running(self, data: dict[str, Any], need_ids: dict[str, int],
                 offer_ids: dict[str, int]) -> None:
-        """The generator's fixed pairs: pairings under way, each with a follow-up due."""
+        """The generator's fixed pairs: two in three under way with a follow-up due,
+        one in three confirmed these last days and waiting for the helper's answer."""
         helpers = {n["id"]: n["helpers"] for n in data["needs"]}
         capacity = {o["id"]: o["capacity"] for o in data["offers"]}
-        served: dict[str, int] = {}
+        served: dict[str, list[str]] = {}
         taken: dict[str, int] = {}
         rows = []
         for pair in data["fixed"]:
-            served[pair["need"]] = served.get(pair["need"], 0) + 1
+            awaiting = self.rng.random() < 1 / 3
+            status = "awaiting" if awaiting else "active"
+            served.setdefault(pair["need"], []).append(status)
             taken[pair["offer"]] = taken.get(pair["offer"], 0) + 1
-            confirmed = self.now - timedelta(days=self.rng.randint(5, 120))
+            confirmed = self.now - timedelta(days=self.rng.randint(0, 1) if awaiting
+                                             else self.rng.randint(5, 120))
             rows.append({"public_id": new_public_id(), "need_id": need_ids[pair["need"]],
-                         "offer_id": offer_ids[pair["offer"]], "status": "active",
+                         "offer_id": offer_ids[pair["offer"]], "status": status,
                          "confirmed_at": confirmed, "respond_by": confirmed + timedelta(days=3),
-                         "accepted_at": confirmed + timedelta(days=1),
-                         "started_on": (confirmed + timedelta(days=2)).date(),
+                         "accepted_at": None if awaiting else confirmed + timedelta(days=1),
+                         "started_on": None if awaiting else (confirmed + timedelta(days=2)).date(),
                          "created_at": confirmed})
         match_ids = _bulk(self.session, Match, rows, self.summary, returning=True)
         _bulk(self.session, FollowUp, [
             {"public_id": new_public_id(), "match_id": match_id,
              "due_on": self.today + timedelta(days=self.rng.randint(-7, 28))}
-            for match_id in match_ids], self.summary)
-        # A need served by all its helpers is under way; a full offer takes no more.
-        for key, count in served.items():
-            if count >= helpers[key]:
-                self.session.execute(Need.__table__.update().where(
-                    Need.id == need_ids[key]).values(status="active"))
-        for key, count in taken.items():
-            if count >= capacity[key]:
-                self.session.execute(Offer.__table__.update().where(
-                    Offer.id == offer_ids[key]).values(status="full"))
+            for match_id, row in zip(match_ids, rows, strict=True)
+            if row["status"] == "active"], self.summary)
+        # A need with all its helpers is matched (or under way once they all accepted);
+        # a full offer takes no more.
+        done: dict[str, list[int]] = {"matched": [], "active": []}
+        for key, statuses in served.items():
+            if len(statuses) >= helpers[key]:
+                done["matched" if "awaiting" in statuses else "active"].append(need_ids[key])
+        for status, ids in done.items():
+            self.session.execute(Need.__table__.update().where(Need.id.in_(ids))
+                                 .values(status=status))
+        full = [offer_ids[key] for key, count in taken.items() if count >= capacity[key]]
+        self.session.execute(Offer.__table__.update().where(Offer.id.in_(full))
+                             .values(status="full"))
 
     # ---- a year of history ----------------------------------------------------
 
