@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import (
     MATCH_HOLDING,
@@ -149,6 +149,7 @@ def awaiting_feedback(session: Session, household: Household) -> list[Match]:
     return list(session.scalars(
         select(Match).join(Need, Match.need_id == Need.id).join(Offer, Match.offer_id == Offer.id)
         .where(Match.status.in_(FEEDBACK_STATUSES), family | helper)
+        .options(selectinload(Match.need).selectinload(Need.category))
         .order_by(Match.created_at.desc(), Match.id.desc())))
 
 
