@@ -26,6 +26,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -134,6 +135,8 @@ def prepare(env: dict[str, str], households: int) -> None:
         _flask(env, "run-job", "nightly_matching")
         print(f"The nightly matching run took {time.perf_counter() - started:.1f} s")
     with engine.connect() as connection:
+        # Bulk-loaded tables have no planner statistics until autovacuum comes by.
+        connection.execute(text("ANALYZE"))
         counts = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
                   for table in ("households", "needs", "offers", "matches", "proposals")}
     engine.dispose()
@@ -232,12 +235,12 @@ EXPLAINED = (
 
 def explain(env: dict[str, str]) -> None:
     """PostgreSQL's plan for every SELECT the main pages make (a family's and the staff's)."""
-    from sqlalchemy import event, select, text
+    from sqlalchemy import event, select
 
     from mutuo_aiuto import create_app
     from mutuo_aiuto.config import Settings
     from mutuo_aiuto.extensions import db
-    from mutuo_aiuto.models import Need, User
+    from mutuo_aiuto.models import Household, Need, User
 
     os.environ.update({k: v for k, v in env.items() if k in ("DATABASE_URL", "SECRET_KEY")})
     app = create_app(Settings.from_env().with_overrides(ratelimit_enabled=False))
@@ -249,8 +252,9 @@ def explain(env: dict[str, str]) -> None:
             seen.append((current["page"], statement, parameters))
 
     with app.app_context():
-        family = db.session.scalar(select(User).join(User.household).join(
-            Need, Need.household_id == User.household.property.mapper.class_.id)
+        family = db.session.scalar(
+            select(User).join(Household, Household.user_id == User.id)
+            .join(Need, Need.household_id == Household.id)
             .where(Need.status == "open", User.email.like("%@scale.mutuoaiuto.example"))
             .limit(1))
         pages = [(family.email, ("/", "/needs", "/offers", "/family", "/week", "/inbox"))]
@@ -273,11 +277,11 @@ def explain(env: dict[str, str]) -> None:
         for page, statement, parameters in seen:
             plan = [row[0] for row in connection.exec_driver_sql(
                 "EXPLAIN " + statement, parameters)]
-            first = statement.split(" FROM ", 1)[-1].split(" WHERE ")[0][:70].replace("\n", " ")
-            print(f"-- {page}: FROM {first}")
+            tables = ", ".join(dict.fromkeys(re.findall(r"(?:FROM|JOIN)\s+(\w+)", statement)))
+            where = " ".join(statement.partition("WHERE")[2].split())[:90]
+            print(f"-- {page}: {tables}" + (f" WHERE {where}" if where else ""))
             for line in plan:
                 print(f"     {line}")
-        connection.execute(text("SELECT 1"))
     engine.dispose()
 
 

@@ -41,11 +41,12 @@ class Match(db.Model):
     score: Mapped[int | None]
     confirmed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
-    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Indexed (as closed_at): the impact pages select pairings by period.
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_on: Mapped[date | None]
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     # Rules a facilitator overrode when pairing by hand ("distance", "language").
     overrides: Mapped[str | None] = mapped_column(String(60))
     override_reason: Mapped[str | None] = mapped_column(String(500))
