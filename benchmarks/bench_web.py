@@ -192,12 +192,13 @@ def _wait_for(url: str, seconds: float = 120) -> None:
 def _locust(args: argparse.Namespace, port: int, classes: tuple[str, ...], prefix: Path,
             accounts: Path) -> dict[str, dict[str, str]]:
     env = {**os.environ, "BENCH_ACCOUNTS": str(accounts), "BENCH_WAIT": str(args.wait)}
-    subprocess.run(
-        [str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--users", str(args.users),
-         "--spawn-rate", str(args.spawn_rate), "--run-time", f"{args.seconds}s",
-         "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary",
-         "--stop-timeout", "10", "--loglevel", "WARNING", *classes],
-        env=env, cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
+    with Path(f"{prefix}.locust.log").open("w") as log:
+        subprocess.run(
+            [str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--users",
+             str(args.users), "--spawn-rate", str(args.spawn_rate), "--run-time",
+             f"{args.seconds}s", "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix),
+             "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING", *classes],
+            env=env, cwd=ROOT, check=False, stdout=log, stderr=subprocess.STDOUT)
     with open(f"{prefix}_stats.csv", newline="") as stats:
         return {row["Name"]: row for row in csv.DictReader(stats)}
 
