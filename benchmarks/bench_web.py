@@ -15,7 +15,9 @@ page and action, the requests, errors and p50/p95/p99 in milliseconds with
 the targets of issue 15 (pages p95 < 100 ms, writes p95 < 300 ms, exports
 excepted), the throughput of both runs and the ratios to the baseline.
 ``--wait`` is each user's mean think time (0: as fast as they can, which
-measures capacity). ``--explain`` prints PostgreSQL's plan of each query the
+measures capacity); ``--mix pages`` leaves out the writes and the two pages
+that still do work growing with the data (impact, unmatched), to see what the
+pages cost by themselves. ``--explain`` prints PostgreSQL's plan of each query the
 main pages make. Everything binds to 127.0.0.1, and both servers stop at the
 end (or on Ctrl-C). Rate limits count in Redis (``--redis-url``).
 """
@@ -49,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     env = _server_env(args)
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
           f"{args.workers} workers x {args.threads} threads; {args.users} users for "
-          f"{args.seconds} s each run, think time {args.wait} s")
+          f"{args.seconds} s each run, think time {args.wait} s, mix {args.mix!r}")
     prepare(env, args.households)
     folder = Path(tempfile.mkdtemp(prefix="bench-web-"))
     accounts = folder / "accounts.json"
@@ -87,6 +89,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--wait", type=float, default=1.0,
                         help="mean think time of a user between requests, in seconds")
+    parser.add_argument("--mix", choices=("day", "pages"), default="day",
+                        help="day: the whole mix; pages: only the pages (no writes, no "
+                             "impact or unmatched pages)")
     parser.add_argument("--port", type=int, default=8150,
                         help="the app's port; the bare endpoint takes the next one")
     parser.add_argument("--explain", action="store_true",
@@ -191,7 +196,8 @@ def _wait_for(url: str, seconds: float = 120) -> None:
 
 def _locust(args: argparse.Namespace, port: int, classes: tuple[str, ...], prefix: Path,
             accounts: Path) -> dict[str, dict[str, str]]:
-    env = {**os.environ, "BENCH_ACCOUNTS": str(accounts), "BENCH_WAIT": str(args.wait)}
+    env = {**os.environ, "BENCH_ACCOUNTS": str(accounts), "BENCH_WAIT": str(args.wait),
+           "BENCH_MIX": args.mix}
     with Path(f"{prefix}.locust.log").open("w") as log:
         subprocess.run(
             [str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--users",

@@ -28,6 +28,9 @@ from locust import HttpUser, between, constant, task
 ACCOUNTS = json.loads(Path(os.environ.get("BENCH_ACCOUNTS", "/dev/null")).read_text() or "{}")
 PASSWORD = os.environ.get("BENCH_PASSWORD", "mutuo-aiuto-demo")
 THINK = float(os.environ.get("BENCH_WAIT", "1.0"))
+# "pages": only the pages that should be flat (no writes, no impact or unmatched
+# pages, which still do work that grows with the data): what a page costs by itself.
+HEAVY = 0 if os.environ.get("BENCH_MIX") == "pages" else 1
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CONFIRM = re.compile(r'action="(/facilitator/proposals/[^"/]+/confirm)"')
 ADDRESSES = (f"10.{n // 250}.{n % 250}.{n % 7 + 1}" for n in itertools.count(1))
@@ -112,7 +115,7 @@ class FamilyUser(HubUser):
     def inbox(self) -> None:
         self.page("/inbox")
 
-    @task(1)
+    @task(HEAVY)
     def post_and_cancel_a_request(self) -> None:
         skill, category = random.choice(NEED_KINDS)
         new = self.client.get("/needs/new", name="GET /needs/new").text
@@ -150,7 +153,7 @@ class HelperUser(HubUser):
     def inbox(self) -> None:
         self.page("/inbox")
 
-    @task(2)
+    @task(2 * HEAVY)
     def answer(self) -> None:
         if self.match:
             match, self.match = self.match, None
@@ -158,7 +161,7 @@ class HelperUser(HubUser):
         else:
             self.page("/")
 
-    @task(1)
+    @task(HEAVY)
     def post_and_cancel_an_offer(self) -> None:
         new = self.client.get("/offers/new", name="GET /offers/new").text
         place = re.search(r'<option selected value="([^"]+)"', new)
@@ -195,7 +198,7 @@ class FacilitatorUser(HubUser):
     def next_page(self) -> None:
         self.client.get("/facilitator?page=2", name="GET /facilitator?page=2")
 
-    @task(2)
+    @task(2 * HEAVY)
     def confirm(self) -> None:
         queue = self.client.get("/facilitator", name="GET /facilitator").text
         found = CONFIRM.findall(queue)
@@ -212,11 +215,11 @@ class FacilitatorUser(HubUser):
     def follow_ups(self) -> None:
         self.page("/followups")
 
-    @task(1)
+    @task(HEAVY)
     def unmatched(self) -> None:
         self.page("/facilitator/unmatched")
 
-    @task(2)
+    @task(2 * HEAVY)
     def impact(self) -> None:
         self.page("/facilitator/impact")
 
