@@ -4,6 +4,7 @@ fingerprinted static files with long cache lifetimes, and creating a missing dat
 from __future__ import annotations
 
 import hashlib
+import os
 import runpy
 from pathlib import Path
 
@@ -40,16 +41,15 @@ def test_a_pool_of_no_connections_is_refused(name):
 
 
 def test_gunicorn_workers_follow_the_cores_and_the_pool_the_threads(monkeypatch):
-    monkeypatch.delenv("DATABASE_POOL_SIZE", raising=False)
-    for name in ("WEB_WORKERS", "WEB_THREADS"):
-        monkeypatch.delenv(name, raising=False)
+    # The settings file writes DATABASE_POOL_SIZE into the environment: give it a copy.
+    environ = {k: v for k, v in os.environ.items()
+               if k not in ("DATABASE_POOL_SIZE", "WEB_WORKERS", "WEB_THREADS")}
+    monkeypatch.setattr(os, "environ", environ)
     monkeypatch.setattr("multiprocessing.cpu_count", lambda: 2)
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert conf["workers"] == 5 and conf["threads"] == 2
     assert conf["wsgi_app"] == "mutuo_aiuto:create_app()"
-    import os
-
-    assert os.environ["DATABASE_POOL_SIZE"] == "2"
+    assert environ["DATABASE_POOL_SIZE"] == "2"
     monkeypatch.setattr("multiprocessing.cpu_count", lambda: 16)
     assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == 9
 
