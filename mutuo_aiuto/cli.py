@@ -106,6 +106,9 @@ def seed_scale_command(households: int, seed: int) -> None:
     from mutuo_aiuto.services import scale_data
 
     settings = current_app.config["SETTINGS"]
+    if settings.environment == "production":
+        # Thousands of accounts with the published demo password: never on real data.
+        raise click.ClickException("seed-scale is for measuring: not in production.")
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     try:
         summary = scale_data.seed_scale(db.session, households, today, seed=seed,

@@ -68,3 +68,9 @@ def test_a_city_has_its_own_neighbourhoods_with_neighbours(runner, session, monk
     assert count(session, select(Neighbourhood).where(Neighbourhood.slug.like("q%"))) == 80
     names = set(session.scalars(select(Neighbourhood.name)))
     assert "Quartiere A1" in names and "Quartiere J8" in names
+
+
+def test_seed_scale_refuses_a_production_database(make_app):
+    app = make_app(environment="production", encryption_keys=("x" * 43 + "=",))
+    result = app.test_cli_runner().invoke(args=["seed-scale", "--households", "5"])
+    assert result.exit_code != 0 and "not in production" in result.output
