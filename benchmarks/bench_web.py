@@ -105,7 +105,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 def _server_env(args: argparse.Namespace) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": args.database_url,
             "RATELIMIT_STORAGE_URI": args.redis_url, "PROXY_FIX_HOPS": "1",
-            "ENVIRONMENT": "development", "SECRET_KEY": "bench-web-" + "s" * 40,
+            # The development environment's secret key (instance/secret_key), as
+            # seed-scale used it: the encrypted contacts must stay readable.
+            "ENVIRONMENT": "development",
             "WEB_WORKERS": str(args.workers), "WEB_THREADS": str(args.threads),
             "DATABASE_POOL_SIZE": str(args.threads), "BENCH_WAIT": str(args.wait),
             "FLASK_APP": "mutuo_aiuto"}
@@ -249,7 +251,7 @@ def explain(env: dict[str, str]) -> None:
     from mutuo_aiuto.extensions import db
     from mutuo_aiuto.models import Household, Need, User
 
-    os.environ.update({k: v for k, v in env.items() if k in ("DATABASE_URL", "SECRET_KEY")})
+    os.environ["DATABASE_URL"] = env["DATABASE_URL"]
     app = create_app(Settings.from_env().with_overrides(ratelimit_enabled=False))
     seen: list[tuple[str, str, object]] = []
     current = {"page": ""}
