@@ -1,7 +1,7 @@
 """The served app under load, against a bare Flask endpoint served the same way.
 
-    python benchmarks/bench_web.py --database-url postgresql://postgres@127.0.0.1/scale_bench \\
-        --households 2000 --workers 2 --users 50 --seconds 60 [--explain]
+    python benchmarks/bench_web.py --households 2000 --workers 2 --users 50 --seconds 60
+    python benchmarks/bench_web.py --database-url postgresql://…/other --explain --mix pages
 
 It prepares the database (created and migrated if needed; ``seed-scale
 --households N`` if it holds no scale data yet; the nightly matching run if
@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url",
-                        default="postgresql://postgres@127.0.0.1:5432/scale_bench")
+                        default="postgresql://postgres@127.0.0.1:5432/mutuo_aiuto_bench",
+                        help="created, migrated and filled if needed (default: %(default)s)")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--households", type=int, default=2000,
                         help="seed-scale this many when the database has no scale data")
