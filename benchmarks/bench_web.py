@@ -13,7 +13,9 @@ facilitators) against the app for ``--seconds`` with ``--users``, and the
 same number of users against the bare endpoint for as long. It prints, per
 page and action, the requests, errors and p50/p95/p99 in milliseconds with
 the targets of issue 15 (pages p95 < 100 ms, writes p95 < 300 ms, exports
-excepted), the throughput of both runs and the ratios to the baseline.
+excepted), the throughput of both runs and the ratios to the baseline; then,
+from gunicorn's access logs, the time each address took inside the server
+(on a busy machine the client's times are mostly the queue).
 ``--wait`` is each user's mean think time (0: as fast as they can, which
 measures capacity); ``--mix pages`` leaves out the writes and the two pages
 that still do work growing with the data (impact, unmatched), to see what the
@@ -71,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         for server in servers:
             server.wait(timeout=60)
     report(app, bare)
+    server_times(folder / "app.access")
+    server_times(folder / "bare.access", heading="the bare endpoint, inside the server")
     print(f"(locust's CSV files and the servers' logs are in {folder})")
     return 0
 
@@ -233,6 +237,28 @@ def report(app: dict[str, dict[str, str]], bare: dict[str, dict[str, str]]) -> N
           f"(ratio {ours / max(theirs, 0.001):.2f}); p50 {app['Aggregated']['50%']} ms against "
           f"{base_p50:.0f} ms; errors {app['Aggregated']['Failure Count']} of "
           f"{app['Aggregated']['Request Count']}")
+
+
+ACCESS_LINE = re.compile(r'"(GET|POST) (\S+) HTTP/[\d.]+" \d+ \S+ (\d+)ms')
+AN_ID = re.compile(r"/[A-Za-z0-9_-]{12}(?=/|$)")
+
+
+def server_times(access_log: Path, heading: str = "inside the server (access log)") -> None:
+    """The time each address took inside gunicorn (its access log): on a busy machine
+    the client's times are mostly the queue, these are the work."""
+    times: dict[str, list[int]] = {}
+    for line in access_log.read_text().splitlines():
+        found = ACCESS_LINE.search(line)
+        if found:
+            method, path, ms = found.groups()
+            name = f"{method} {AN_ID.sub('/[id]', path.split('?')[0])}"
+            times.setdefault(name, []).append(int(ms))
+    print(f"\n{heading:44} {'reqs':>6} {'mean':>6} {'p95':>6} {'max':>6}")
+    for name, found in sorted(times.items(), key=lambda item: -sum(item[1]) / len(item[1])):
+        ordered = sorted(found)
+        p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+        print(f"{name[:44]:44} {len(found):>6} {sum(found) / len(found):>6.0f} {p95:>6} "
+              f"{ordered[-1]:>6}")
 
 
 # ---- the plans of the main pages' queries -------------------------------------------------
