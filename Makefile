@@ -25,6 +25,10 @@ $(VENV)/.stamp-test: setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,dev]'
 	touch $@ $(VENV)/.stamp-run
 
+$(VENV)/.stamp-deploy: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[deploy]'
+	touch $@ $(VENV)/.stamp-run
+
 $(VENV)/.stamp-bench: setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $@
@@ -45,6 +49,21 @@ run: install ## Migrate the SQLite database, load the demo data if empty, serve 
 	$(FLASK) scheduler & scheduler=$$!; \
 	  trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
+
+# `make serve-prod`: the production shape on this machine (gunicorn, PostgreSQL, Redis).
+SERVE_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/mutuo_aiuto
+SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: serve-prod
+serve-prod: $(VENV)/.stamp-deploy compile-translations ## gunicorn (gunicorn.conf.py) on :8000 with PostgreSQL, Redis and the scheduler
+	@# PostgreSQL and Redis must be running; the database is created and migrated here.
+	@# Behind a TLS proxy add ENVIRONMENT=production, SECRET_KEY and ENCRYPTION_KEYS (README).
+	export DATABASE_URL="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}" \
+	  RATELIMIT_STORAGE_URI="$${RATELIMIT_STORAGE_URI:-$(SERVE_REDIS_URL)}"; \
+	  $(FLASK) create-database && $(FLASK) db upgrade && $(FLASK) seed-demo --if-empty && \
+	  { $(FLASK) scheduler & scheduler=$$!; \
+	    trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
+	    $(BIN)/gunicorn --config gunicorn.conf.py; }
 
 .PHONY: test
 test: $(VENV)/.stamp-test compile-translations ## Install the test extras and run the whole suite (one worker per core)

@@ -2,11 +2,13 @@
 
     python benchmarks/bench_pages.py                 # the demo data plus 600 families
     python benchmarks/bench_pages.py --families 2000 --repeat 9
+    python benchmarks/bench_pages.py --families 2000 --city   # seed-scale's generated city
 
 It builds a throwaway SQLite database (or uses ``--database-url``, which it
 empties first), loads the Perugia demo data, adds ``--families`` households
 with a request and an offer each (copied from the demo's, in random
-neighbourhoods), runs the matcher in full, and then asks each page of the
+neighbourhoods; with ``--city``, the generated city of ``flask seed-scale``
+instead, with its year of history), runs the matcher in full, and then asks each page of the
 facilitator's and the family's daily work ``--repeat`` times through the test
 client: the median milliseconds, the SQL queries of one request, and the
 page's size. The matcher's own speed is measured by ``bench_matching.py``.
@@ -29,7 +31,7 @@ from mutuo_aiuto import create_app
 from mutuo_aiuto.config import Settings
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household, Need, NeedSlot, Offer, OfferSlot, Proposal, User
-from mutuo_aiuto.services import demo, matching_runs, passwords
+from mutuo_aiuto.services import demo, matching_runs, passwords, scale_data
 
 FACILITATOR = "facilitatore@mutuoaiuto.example"
 FAMILY = "famiglia@mutuoaiuto.example"
@@ -54,6 +56,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--city", action="store_true",
+                        help="seed-scale's generated city instead of copies of demo posts")
     args = parser.parse_args()
 
     passwords.use_test_parameters()  # the accounts are made here, not logged into
@@ -66,8 +70,11 @@ def main() -> None:
         db.drop_all()
         db.create_all()
         today = date.today()
-        demo.seed_demo(db.session, today, app.config["SETTINGS"].privacy_notice_version)
-        _add_families(args.families, random.Random(args.seed), today)
+        if args.city:
+            scale_data.seed_scale(db.session, args.families, today, seed=args.seed)
+        else:
+            demo.seed_demo(db.session, today, app.config["SETTINGS"].privacy_notice_version)
+            _add_families(args.families, random.Random(args.seed), today)
         db.session.commit()
         started = time.perf_counter()
         run = matching_runs.run_full(db.session, today=today)

@@ -96,6 +96,53 @@ def echo_demo_accounts(accounts: tuple) -> None:
         click.echo(("  " + "  ".join(cells)).rstrip())
 
 
+@click.command("seed-scale")
+@click.option("--households", type=click.IntRange(1, 200_000), default=10_000,
+              show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="The same seed, the same city.")
+@with_appcontext
+def seed_scale_command(households: int, seed: int) -> None:
+    """Add a generated city to measure at scale: demo data, families, a year of history."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    from mutuo_aiuto.extensions import db
+    from mutuo_aiuto.services import scale_data
+
+    settings = current_app.config["SETTINGS"]
+    if settings.environment == "production":
+        # Thousands of accounts with the published demo password: never on real data.
+        raise click.ClickException("seed-scale is for measuring: not in production.")
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    try:
+        summary = scale_data.seed_scale(db.session, households, today, seed=seed,
+                                        consent_version=settings.privacy_notice_version)
+    except scale_data.ScaleDataExists as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error}: use an empty database.") from error
+    db.session.commit()
+    for table, count in sorted(summary.rows.items()):
+        click.echo(f"  {table}: {count}")
+    click.echo(f"Scale data: {households} households added in {summary.seconds:.1f} s "
+               f"({sum(summary.rows.values())} rows; every account's password is "
+               f"the demo password). The nightly matching run makes the proposals.")
+
+
+@click.command("create-database")
+@with_appcontext
+def create_database_command() -> None:
+    """Create the database of DATABASE_URL if it does not exist (then run `db upgrade`)."""
+    from mutuo_aiuto.services.database import ensure_database
+
+    url = _database_url()
+    created = ensure_database(url)
+    name = url.rsplit("/", 1)[-1]
+    click.echo(f"Database {name}: {'created' if created else 'already there'}.")
+
+
 # ---- scheduler commands ------------------------------------------------------
 
 
@@ -240,6 +287,8 @@ def init_app(app: Flask) -> None:
     """Register every command of the app."""
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_scale_command)
+    app.cli.add_command(create_database_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(run_job_command)
     app.cli.add_command(outbox_retry_command)

@@ -55,6 +55,10 @@ class Settings:
     idle_timeout_minutes: int = 30
     member_idle_timeout_minutes: int = 240
     retention_months: int = 24
+    # Connections each web process keeps open to PostgreSQL, and how many more it
+    # may open at a peak: one per gunicorn thread (gunicorn.conf.py sets it so).
+    database_pool_size: int = 5
+    database_max_overflow: int = 2
     ratelimit_storage_uri: str = "memory://"
     ratelimit_enabled: bool = True
     proxy_fix_hops: int = 0
@@ -113,6 +117,9 @@ class Settings:
         if environment not in (DEVELOPMENT, PRODUCTION, TESTING):
             raise SettingsError(f"ENVIRONMENT must be development, production or testing, "
                                 f"not {environment!r}")
+        if self.database_pool_size < 1 or self.database_max_overflow < 0:
+            raise SettingsError("DATABASE_POOL_SIZE must be at least 1 and "
+                                "DATABASE_MAX_OVERFLOW at least 0")
         if environment == PRODUCTION:
             if len(self.secret_key) < 32:
                 raise SettingsError("SECRET_KEY (at least 32 characters) is required in production")
@@ -186,6 +193,16 @@ def default_database_url(instance_path: str) -> str:
     return f"sqlite:///{Path(instance_path) / 'mutuo_aiuto.sqlite3'}"
 
 
+def engine_options(settings: Settings) -> dict[str, Any]:
+    """SQLAlchemy's engine options: a connection pool sized to the web process's threads."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if not settings.database_url.startswith("sqlite"):
+        # Recycled before PostgreSQL's or a proxy's idle timeouts cut them.
+        options |= {"pool_size": settings.database_pool_size,
+                    "max_overflow": settings.database_max_overflow, "pool_recycle": 1800}
+    return options
+
+
 def flask_config(settings: Settings) -> dict[str, Any]:
     """The Flask and extension configuration keys derived from the settings."""
     production = settings.environment == PRODUCTION
@@ -194,7 +211,7 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "SECRET_KEY": settings.secret_key,
         "TESTING": settings.testing or settings.environment == TESTING,
         "SQLALCHEMY_DATABASE_URI": settings.database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(settings),
         "MAX_CONTENT_LENGTH": settings.max_content_length,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

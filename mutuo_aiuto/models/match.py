@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Numeric,
+    String,
+    UniqueConstraint,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mutuo_aiuto.extensions import db
@@ -41,11 +50,12 @@ class Match(db.Model):
     score: Mapped[int | None]
     confirmed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
-    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Indexed (as closed_at): the impact pages select pairings by period.
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_on: Mapped[date | None]
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     # Rules a facilitator overrode when pairing by hand ("distance", "language").
     overrides: Mapped[str | None] = mapped_column(String(60))
     override_reason: Mapped[str | None] = mapped_column(String(500))
@@ -62,6 +72,16 @@ class Match(db.Model):
 
     def __repr__(self) -> str:
         return f"<Match {self.public_id} {self.status}>"
+
+    @classmethod
+    def involving(cls, household_id: int) -> ColumnElement[bool]:
+        """Pairings where the household asks (its need) or helps (its offer).
+
+        Two lookups by the households' indexes; the same ``OR`` across joined
+        needs and offers makes PostgreSQL read both tables whole.
+        """
+        return or_(cls.need_id.in_(select(Need.id).where(Need.household_id == household_id)),
+                   cls.offer_id.in_(select(Offer.id).where(Offer.household_id == household_id)))
 
 
 class FollowUp(db.Model):

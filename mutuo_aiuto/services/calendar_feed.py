@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, get_locale, gettext
 from icalendar import Calendar, Event
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, Need, NeedSlot, Offer, User
+from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, NeedSlot, User
 
 TIMEZONE = ZoneInfo("Europe/Rome")
 ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -75,9 +75,7 @@ def user_for_calendar_token(session: Session, token: str) -> User | None:
 def feed_matches(session: Session, household: Household) -> list[Match]:
     """The household's pairings that hold time: as family or as helper."""
     return list(session.scalars(
-        select(Match).join(Need, Match.need_id == Need.id).join(Offer, Match.offer_id == Offer.id)
-        .where(Match.status.in_(MATCH_HOLDING),
-               or_(Need.household_id == household.id, Offer.household_id == household.id))
+        select(Match).where(Match.status.in_(MATCH_HOLDING), Match.involving(household.id))
         .order_by(Match.id)))
 
 

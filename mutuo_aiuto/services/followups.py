@@ -19,10 +19,10 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from werkzeug.routing import BuildError
 
-from mutuo_aiuto.models import FollowUp, Match, OutboxMessage, User
+from mutuo_aiuto.models import FollowUp, Match, Need, Offer, OutboxMessage, User
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed
 from mutuo_aiuto.services.notifications import facilitators
 from mutuo_aiuto.services.outbox import queue_mail
@@ -100,8 +100,12 @@ def upcoming_follow_ups(session: Session, today: date, days: int = 14) -> list[F
 
 
 def _open_query() -> Any:
+    # The list shows both sides of each pairing: loaded with it, not one row at a time.
+    match = selectinload(FollowUp.match)
     return (select(FollowUp).join(Match)
             .where(FollowUp.done_at.is_(None), Match.status == "active")
+            .options(match.selectinload(Match.need).selectinload(Need.household),
+                     match.selectinload(Match.offer).selectinload(Offer.household))
             .order_by(FollowUp.due_on, FollowUp.id))
 
 

@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, Need, Neighbourhood, Offer
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotFound
@@ -51,10 +51,12 @@ def get_own(kind: Kind[Row], session: Session, household: Household | None,
 
 
 def list_own(kind: Kind[Row], session: Session, household: Household) -> list[Row]:
-    """The household's rows, newest first."""
+    """The household's rows, newest first, with the slots and skills the list shows."""
+    model = kind.model
     return list(session.execute(
-        select(kind.model).filter_by(household_id=household.id)
-        .order_by(kind.model.created_at.desc(), kind.model.id.desc())).scalars())
+        select(model).filter_by(household_id=household.id)
+        .options(selectinload(model.slots), selectinload(model.skills))
+        .order_by(model.created_at.desc(), model.id.desc())).scalars())
 
 
 def place_of(session: Session, household: Household, slug: str | None) -> Neighbourhood:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import (
     MATCH_HOLDING,
@@ -144,11 +144,14 @@ def give_feedback(session: Session, user: User, match: Match, rating: int | None
 
 def awaiting_feedback(session: Session, household: Household) -> list[Match]:
     """The household's active or closed matches whose feedback it has not given yet."""
-    family = (Need.household_id == household.id) & Match.family_rating.is_(None)
-    helper = (Offer.household_id == household.id) & Match.helper_rating.is_(None)
+    # Two indexed lookups, not an OR across joined needs and offers (read whole).
+    own_needs = select(Need.id).where(Need.household_id == household.id)
+    own_offers = select(Offer.id).where(Offer.household_id == household.id)
+    family = Match.need_id.in_(own_needs) & Match.family_rating.is_(None)
+    helper = Match.offer_id.in_(own_offers) & Match.helper_rating.is_(None)
     return list(session.scalars(
-        select(Match).join(Need, Match.need_id == Need.id).join(Offer, Match.offer_id == Offer.id)
-        .where(Match.status.in_(FEEDBACK_STATUSES), family | helper)
+        select(Match).where(Match.status.in_(FEEDBACK_STATUSES), family | helper)
+        .options(selectinload(Match.need).selectinload(Need.category))
         .order_by(Match.created_at.desc(), Match.id.desc())))
 
 

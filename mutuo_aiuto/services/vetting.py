@@ -39,6 +39,18 @@ def current_vetting(session: Session, household: Household | int, on: date) -> V
         .order_by(Vetting.expires_on.desc(), Vetting.id.desc()).limit(1)).first()
 
 
+def current_vettings(session: Session, household_ids: list[int],
+                     on: date) -> dict[int, Vetting]:
+    """``current_vetting`` of many households in one query: household id → vetting."""
+    found: dict[int, Vetting] = {}
+    rows = session.scalars(select(Vetting).where(
+        Vetting.household_id.in_(household_ids), _current(on))
+        .order_by(Vetting.expires_on.desc(), Vetting.id.desc()))
+    for row in rows:
+        found.setdefault(row.household_id, row)
+    return found
+
+
 def is_vetted(session: Session, household: Household | int, on: date) -> bool:
     """Whether the household may help children or vulnerable people on ``on``."""
     return current_vetting(session, household, on) is not None

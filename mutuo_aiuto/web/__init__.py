@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from mutuo_aiuto.web import errors, filters, navigation
+from mutuo_aiuto.web import errors, filters, navigation, static_files
 from mutuo_aiuto.web.admin.views import bp as admin_bp
 from mutuo_aiuto.web.auth.views import bp as auth_bp
 from mutuo_aiuto.web.facilitator.views import bp as facilitator_bp
@@ -29,3 +29,4 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     filters.init_app(app)
     navigation.init_app(app)
+    static_files.init_app(app)

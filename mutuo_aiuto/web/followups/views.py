@@ -207,12 +207,12 @@ def session_answer(public_id: str):
 @facilitator_required
 def vettings():
     today = _today()
-    helpers = db.session.scalars(
+    helpers = list(db.session.scalars(
         select(Household).where(Household.id.in_(select(Offer.household_id)))
-        .order_by(Household.name, Household.id))
+        .order_by(Household.name, Household.id)))
+    current = vetting.current_vettings(db.session, [h.id for h in helpers], today)
     return render_template("followups/vettings.html", today=today, helpers=[
-        (household, vetting.current_vetting(db.session, household, today))
-        for household in helpers])
+        (household, current.get(household.id)) for household in helpers])
 
 
 @bp.route("/vetting/<household_id>", methods=["GET", "POST"], endpoint="vetting")

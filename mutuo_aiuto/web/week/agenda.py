@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import MATCH_HOLDING, Match, Need, Offer, User
@@ -161,9 +161,7 @@ def _load(session: Session, household_id: int) -> tuple[list[Need], list[Offer],
                             Offer.status.in_(STANDING_OFFERS))
         .options(selectinload(Offer.slots)).order_by(Offer.id)).all()
     matches = session.scalars(
-        select(Match).join(Match.need).join(Match.offer)
-        .where(Match.status.in_(MATCH_HOLDING),
-               or_(Need.household_id == household_id, Offer.household_id == household_id))
+        select(Match).where(Match.status.in_(MATCH_HOLDING), Match.involving(household_id))
         .options(selectinload(Match.need).selectinload(Need.slots),
                  selectinload(Match.offer).selectinload(Offer.slots))
         .order_by(Match.id)).all()
