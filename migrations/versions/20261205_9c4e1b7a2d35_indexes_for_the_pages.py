@@ -5,7 +5,7 @@ in; every page's header counts the reader's unread notifications. Found with
 ``benchmarks/bench_web.py --explain`` on 2,000 and 10,000 generated households.
 
 Revision ID: 9c4e1b7a2d35
-Revises: 3f1c2a7b9d10
+Revises: 9b2e4d7a1c30
 Create Date: 2026-12-05 14:20:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '9c4e1b7a2d35'
-down_revision = '3f1c2a7b9d10'
+down_revision = '9b2e4d7a1c30'
 branch_labels = None
 depends_on = None
 
