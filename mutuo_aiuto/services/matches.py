@@ -20,7 +20,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.matching import diagnose as rules
 from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, Need, Offer, Proposal, User
@@ -382,6 +382,11 @@ def expire_unanswered(session: Session, now: datetime) -> int:
 
 # ---- what the two sides and the dashboard read ---------------------------------------
 
+# Both sides of each match and their households, loaded for a whole list in a few
+# queries rather than a few per match.
+_BOTH_SIDES = (selectinload(Match.need).selectinload(Need.household),
+               selectinload(Match.offer).selectinload(Offer.household))
+
 
 def matches_of(session: Session, user: User) -> list[Match]:
     """The matches where the user's household asks or gives help, the newest first."""
@@ -391,6 +396,7 @@ def matches_of(session: Session, user: User) -> list[Match]:
     query = (select(Match).join(Need, Need.id == Match.need_id)
              .join(Offer, Offer.id == Match.offer_id)
              .where((Need.household_id == household.id) | (Offer.household_id == household.id))
+             .options(*_BOTH_SIDES)
              .order_by(Match.confirmed_at.desc(), Match.id.desc()))
     return list(session.scalars(query))
 
@@ -398,4 +404,5 @@ def matches_of(session: Session, user: User) -> list[Match]:
 def awaiting_matches(session: Session) -> list[Match]:
     """Confirmations waiting for the helper's answer, the nearest deadline first."""
     return list(session.scalars(select(Match).where(Match.status == "awaiting")
+                                .options(*_BOTH_SIDES)
                                 .order_by(Match.respond_by, Match.id)))

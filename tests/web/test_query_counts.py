@@ -97,18 +97,8 @@ class Hub:
         audit.record(s, self.facilitator, audit.MATCH_CONFIRMED, target=running)
 
 
-# services/matches.py loads each pairing's need, offer and households one at a time
-# (matches_of for the inbox, awaiting_matches for the dashboard); that module is
-# being changed by the work on fast posting and confirming (issue 15, item 1), so
-# the fix — selectinload of Match.need/.offer and their households — lands there.
-MATCHES_N_PLUS_ONE = pytest.mark.xfail(
-    strict=True, reason="services/matches.py matches_of / awaiting_matches: N+1, fixed with "
-                        "the issue 15 item 1 work on matches.py")
-FAMILY_PAGES = ["/", "/family", "/needs", "/offers", "/week",
-                pytest.param("/inbox", marks=MATCHES_N_PLUS_ONE)]
-STAFF_PAGES = [pytest.param("/facilitator", marks=MATCHES_N_PLUS_ONE),
-               pytest.param("/facilitator?page=2", marks=MATCHES_N_PLUS_ONE),
-               "/followups", "/facilitator/impact", "/inbox", "/vetting"]
+FAMILY_PAGES = ["/", "/family", "/needs", "/offers", "/week", "/inbox"]
+STAFF_PAGES = ["/facilitator", "/facilitator?page=2", "/followups", "/facilitator/impact", "/inbox", "/vetting"]
 ADMIN_PAGES = ["/admin/users", "/admin/audit", "/admin/neighbourhoods", "/admin/categories",
                "/admin/skills"]
 
