@@ -65,7 +65,7 @@ class Context:
 
     @property
     def today(self) -> date:
-        from mutuo_aiuto.services.followups import local_date
+        from mutuo_aiuto.services.hubtime import local_date
 
         return local_date(self.now, self.settings.timezone)
 

@@ -43,7 +43,7 @@ from mutuo_aiuto.models import (
 from mutuo_aiuto.models.types import utcnow
 from mutuo_aiuto.services import audit, matching_runs
 from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
-from mutuo_aiuto.services.followups import local_date
+from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import (
     NEED_FINISHED,
     NEED_TRANSITIONS,
