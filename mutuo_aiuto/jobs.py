@@ -215,7 +215,7 @@ def _purge_expired(ctx: Context) -> Any:
     # Retention (issue 6): blank what is older than RETENTION_MONTHS; idempotent.
     from dataclasses import asdict
 
-    from mutuo_aiuto.services.gdpr import purge_expired
+    from mutuo_aiuto.services.gdpr.retention import purge_expired
 
     return asdict(purge_expired(ctx.session, ctx.now, ctx.settings.retention_months))
 
