@@ -390,6 +390,96 @@ def test_decline_needs_a_reason_the_family_reads(session, family, make_user):
     assert family.phone is not None
 
 
+# ---- every copy of the names, everything in the export ---------------------------------
+
+
+def _named_mails(session, family, erasure_case):
+    """Mail kept for other people that names the family, queued and already sent."""
+    helper = erasure_case["helper"].user
+    staff = erasure_case["facilitator"]
+    family.members.append(Member(kind="child", first_name="Yasmine", birth_year=2016))
+    queued = OutboxMessage(recipient=helper.email, subject=f"Can you help {family.name}?",
+                           body="...maths homework for Yasmine, on Tuesdays.")
+    sent = OutboxMessage(recipient=staff.email, subject="Today's summary",
+                         body=f"{family.user.name.upper()} declined a pairing.",
+                         sent_at=LATELY)
+    # Another child whose name merely starts the same, and a mail naming nobody.
+    other = OutboxMessage(recipient=helper.email, subject="Hello",
+                          body="Yasmineh and Sarah are coming.")
+    plain = OutboxMessage(recipient=staff.email, subject="Follow-ups due", body="Two are due.")
+    session.add_all([queued, sent, other, plain])
+    session.commit()
+    return queued, sent, other, plain
+
+
+def test_erasure_redacts_the_names_in_other_peoples_mail(session, family, erasure_case):
+    queued, sent, other, plain = _named_mails(session, family, erasure_case)
+    names = [family.name, family.user.name, "Yasmine", "Sara"]
+    summary = erasure.confirm_erasure(session, erasure_case["facilitator"],
+                                      erasure_case["request"], now=NOW)
+    session.commit()
+    session.expire_all()
+    assert summary.mails_redacted == 2
+    for mail in (queued, sent):
+        text = (mail.subject + " " + mail.body).lower()
+        assert not [name for name in names if name.lower() in text], text
+    assert queued.subject == f"Can you help {erasure.ERASED_NAME}?"
+    assert queued.body == f"...maths homework for {erasure.ERASED_NAME}, on Tuesdays."
+    assert queued.sent_at is None  # still goes, without the names
+    assert sent.body == f"{erasure.ERASED_NAME} declined a pairing."
+    assert other.body == "Yasmineh and Sarah are coming."
+    assert plain.body == "Two are due."
+
+
+def _count_at(data: object, path: str) -> int:
+    """How many items the export holds at a path such as ``needs/*/slots/*``."""
+    parts = path.split("/")
+    items = [data]
+    for part in parts:
+        if part == "*":
+            items = [item for value in items for item in (value or [])]
+        else:
+            items = [value[part] for value in items if value.get(part) is not None]
+    return len(items)
+
+
+def test_the_export_holds_every_table_that_leads_to_the_person(session, family, erasure_case,
+                                                                 make_user):
+    """Walk every foreign-key chain from the person (found in the schema, so a new
+    table is caught) and check the export has a section with all those rows."""
+    running, helper = erasure_case["running"], erasure_case["helper"]
+    session.add(FollowUp(match=running, due_on=date(2026, 12, 1)))
+    session.add(SessionNotice(match=running, user_id=helper.user_id, on_date=date(2026, 12, 1),
+                              start_minute=960, end_minute=1080))
+    audit.record(session, family.user, audit.CONTACTS_VIEWED, target=helper)
+    audit.record(session, make_user(role="facilitator"), audit.CONTACTS_VIEWED, target=family)
+    session.commit()
+    walked = ownership.person_rows(session, family.user)
+    data = export.export_household(session, family.user, now=NOW)
+    assert {"households", "needs", "offers", "proposals", "matches", "follow_ups",
+            "session_notices", "audit_events", "notifications", "vettings",
+            "erasure_requests", "household_members"} <= walked.keys()
+    for table, keys in sorted(walked.items()):
+        assert table in export.SECTIONS, f"{table}: the person's rows are not in the export"
+        exported = sum(_count_at(data, path) for path in export.SECTIONS[table])
+        assert exported >= len(keys), f"{table}: {len(keys)} rows kept, {exported} exported"
+
+
+def test_the_export_holds_the_persons_mail_steps_and_proposals(session, family, erasure_case):
+    audit.record(session, family.user, audit.CONTACTS_VIEWED, target=erasure_case["helper"])
+    session.add(OutboxMessage(recipient=family.user.email.upper(), subject="Benvenuti",
+                              body="Il vostro account"))
+    session.commit()
+    data = export.export_household(session, family.user, now=NOW)
+    assert [m["subject"] for m in data["mails"]] == ["Ciao", "Benvenuti"]
+    assert [a["action"] for a in data["actions"]][-1] == audit.CONTACTS_VIEWED
+    assert data["actions"][-1]["target"] == erasure_case["helper"].public_id
+    [proposal] = data["proposals"]
+    assert proposal["need"] == erasure_case["running"].need.public_id
+    assert proposal["rejected_reason"] == "La madre ha detto che il figlio è violento"
+    json.dumps(data)
+
+
 # ---- retention ----------------------------------------------------------------------
 
 

@@ -4,15 +4,14 @@
 anonymous counts (hours, matches, statuses, neighbourhood) stay for the
 programme's impact figures. Copies of the household's names elsewhere go too:
 other people's notifications about its matches, and every mail kept in the
-outbox for someone else whose subject or body names the household, one of its
-people, or one of its requests and offers (queued or already sent).
+outbox for someone else whose subject or body names the household or one of
+its people (queued or already sent).
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -292,16 +291,16 @@ def _blank_account(session: Session, user: User) -> tuple[int, int]:
 # ---- other people's mail ---------------------------------------------------------------
 
 
-def names_of(household: Household, needs: Iterable[Need] = (),
-             offers: Iterable[Offer] = ()) -> list[str]:
-    """Every text by which a mail to someone else can point at the household: its name,
-    the account holder's name, each person's first name, its requests' and offers' titles.
+def names_of(household: Household) -> list[str]:
+    """Every name by which a mail to someone else can point at the household: its
+    name, the account holder's name and each person's first name.
 
-    Longest first, so "Nadia El Amrani" is redacted whole before "Nadia" is looked for.
+    Longest first, so "Nadia El Amrani" is redacted whole before "Nadia" is looked
+    for. Titles of requests stay: "Accompagnamento a scuola" names nobody and is
+    written by many families.
     """
     texts = {household.name, household.user.name}
     texts |= {member.first_name for member in household.members}
-    texts |= {post.title for post in [*needs, *offers]}
     kept = {t.strip() for t in texts if t and len(t.strip()) >= MIN_NAME_LENGTH}
     kept.discard(ERASED_NAME)
     return sorted(kept, key=lambda text: (-len(text), text))
@@ -350,7 +349,7 @@ def anonymise_household(session: Session, household: Household, *,
     needs = list(session.scalars(select(Need).filter_by(household_id=household.id)))
     offers = list(session.scalars(select(Offer).filter_by(household_id=household.id)))
     # Read before they are blanked: the texts other people's mail may carry.
-    names = names_of(household, needs, offers)
+    names = names_of(household)
     summary = ErasureSummary(needs=len(needs), offers=len(offers))
     summary.matches_ended, freed = _end_matches(session, household, now)
     for need in needs:
