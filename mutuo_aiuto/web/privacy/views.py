@@ -58,11 +58,14 @@ SECTIONS = (
     ("household", _l("Your family")),
     ("needs", _l("Your requests")),
     ("offers", _l("Your offers")),
+    ("proposals", _l("Pairings proposed for your requests and offers")),
     ("matches", _l("Your pairings")),
     ("vettings", _l("Volunteer checks")),
     ("notifications", _l("Messages from the service")),
+    ("mails", _l("Mails sent to you")),
     ("erasure_requests", _l("Erasure requests")),
     ("access_log", _l("Who accessed your data")),
+    ("actions", _l("What you did in the service")),
 )
 
 # The export's field names in words; a field without a label shows its name.
