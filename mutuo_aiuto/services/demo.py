@@ -11,8 +11,9 @@ idempotent: reference data is found by slug, accounts by email, and a second
 run adds nothing.
 
 Accounts are written here, with one password hash for all (argon2 is slow on
-purpose), as ``create-user`` would; the pairings of the past months too, with
-their dates in the past (see ``_pairing``).
+purpose), as ``create-user`` would; so is each past pairing's match row (see
+``_Seeder.pairing`` for why), while its request, offer, closing and ratings go
+through the services at their moments in the past.
 """
 
 from __future__ import annotations
@@ -35,18 +36,22 @@ from mutuo_aiuto.models import (
     FollowUp,
     Household,
     Match,
-    Need,
-    NeedSlot,
     Neighbourhood,
-    Offer,
-    OfferSlot,
     Skill,
     User,
 )
-from mutuo_aiuto.services import catalogue, households, needs, offers, places, vetting
-from mutuo_aiuto.services.lifecycle import move_need
+from mutuo_aiuto.services import (
+    catalogue,
+    households,
+    needs,
+    offers,
+    outcomes,
+    places,
+    vetting,
+)
+from mutuo_aiuto.services.lifecycle import move_need, move_offer
 from mutuo_aiuto.services.passwords import hash_password
-from mutuo_aiuto.services.slots import DatedRow, SlotValue, WeeklyRow, parse_slots
+from mutuo_aiuto.services.slots import DatedRow, WeeklyRow, input_time, parse_time
 
 DEMO_PASSWORD = "mutuo-aiuto-demo"  # published in the README  # nosec B105
 DEMO_DOMAIN = "demo.mutuoaiuto.example"
@@ -110,21 +115,21 @@ def next_weekday(today: date, weekday: int, weeks: int = 0) -> date:
     return today + timedelta(days=ahead + 7 * weeks)
 
 
-def weekly_rows(seed: dict[str, Any]) -> list[WeeklyRow]:
-    """The seed's weekly rows as the form sends them (days as 0 = Monday)."""
-    return [WeeklyRow([DAYS.index(day) for day in row["days"]], row["from"], row["to"])
-            for row in seed.get("weekly", ())]
+def _shift(hhmm: str, minutes: int) -> str:
+    return input_time(parse_time(hhmm) + minutes)
+
+
+def weekly_rows(seed: dict[str, Any], widen: int = 0) -> list[WeeklyRow]:
+    """The seed's weekly rows as the form sends them (days as 0 = Monday), each
+    ``widen`` minutes longer at both ends."""
+    return [WeeklyRow([DAYS.index(day) for day in row["days"]], _shift(row["from"], -widen),
+                      _shift(row["to"], widen)) for row in seed.get("weekly", ())]
 
 
 def dated_rows(seed: dict[str, Any], today: date) -> list[DatedRow]:
     """The seed's one-off dates: a weekday, ``weeks_later`` weeks after the next one."""
     return [DatedRow(next_weekday(today, DAYS.index(row["day"]), row["weeks_later"]),
                      row["from"], row["to"]) for row in seed.get("dated", ())]
-
-
-def slots_of(seed: dict[str, Any], today: date) -> list[SlotValue]:
-    """The seed's slots read by the app's one slot parser, as a form's would be."""
-    return parse_slots(weekly_rows(seed), dated_rows(seed, today), today=today, ends_on=None)
 
 
 # ---- reference data ------------------------------------------------------------------
@@ -293,52 +298,52 @@ class _Seeder:
         self.summary.vettings += 1
 
     def pairing(self, seed: dict[str, Any], family: Household | None,
-                helper: Household | None, skills: dict[str, Skill],
-                categories: dict[str, Category], running: bool) -> None:
+                helper: Household | None, running: bool) -> None:
         """A request, an offer and the match between them, confirmed in the past:
         closed with its hours and ratings, or still under way with a follow-up due.
 
-        Written as rows, not through ``pair_by_hand``: the confirmation rules are
-        checked against today's data (today's vettings, today's busy hours), which
-        did not hold months ago.
+        The request and the offer are posted, the match closed and rated through
+        the services, each at its own moment in the past. The match itself is
+        written here: ``pair_by_hand`` and ``accept_match`` check today's vettings
+        and commitments (not those of months ago) and tell both sides now, by mail
+        and in their inbox, of a pairing made months ago; the follow-up is written
+        two days overdue, as a facilitator late for it would find it.
         """
         if family is None or helper is None:
             return
         confirmed = self.now - timedelta(days=30 * seed["months_ago"] + self.rng.randint(0, 20))
         ended = None if running else confirmed + timedelta(weeks=seed["weeks"])
         ends_on = self.ends_on() if ended is None else ended.date()
-        category = categories[seed["category"]]
-        slots = slots_of(seed, self.today)
-        need = Need(household=family, category=category, neighbourhood=family.neighbourhood,
-                    status="active" if running else "closed", title=seed["need_title"],
-                    languages=list(family.languages),
-                    requires_vetted=category.requires_vetted, remote=category.remote,
-                    ends_on=ends_on, skills=[skills[slug] for slug in seed["skills"]],
-                    opened_at=confirmed - timedelta(days=self.rng.randint(2, 12)),
-                    closed_at=ended,
-                    slots=[NeedSlot(weekday=s.weekday, start_minute=s.start_minute,
-                                    end_minute=s.end_minute) for s in slots])
-        offer = Offer(household=helper, neighbourhood=helper.neighbourhood,
-                      status="full" if running else "expired",
-                      title=seed["offer_title"], languages=list(helper.languages),
-                      ends_on=ends_on, skills=[skills[slug] for slug in seed["skills"]],
-                      slots=[OfferSlot(weekday=s.weekday, start_minute=s.start_minute - 30,
-                                       end_minute=s.end_minute + 30) for s in slots])
-        match = Match(
-            need=need, offer=offer, status="active" if running else "closed",
-            confirmed_at=confirmed,
-            confirmed_by_id=self.facilitator.id if self.facilitator else None,
-            respond_by=confirmed + timedelta(days=3), accepted_at=confirmed + timedelta(days=1),
-            started_on=(confirmed + timedelta(days=2)).date(), closed_at=ended)
-        if not running:
-            match.outcome, match.hours = seed["outcome"], seed["hours"]
-            match.family_rating, match.helper_rating = seed["ratings"]
-        self.session.add_all([need, offer, match])
+        opened = confirmed - timedelta(days=self.rng.randint(2, 12))
+        need = needs.post_need(self.session, family, needs.NeedInput(
+            title=seed["need_title"], category=seed["category"], skills=seed["skills"],
+            ends_on=ends_on, weekly=weekly_rows(seed)), publish=False, today=opened.date())
+        move_need(need, "open", opened)
+        # The helper's hours reach half an hour beyond the family's on each side.
+        offer = offers.post_offer(self.session, helper, offers.OfferInput(
+            title=seed["offer_title"], skills=seed["skills"], ends_on=ends_on,
+            weekly=weekly_rows(seed, widen=30)), opened.date())
+        match = Match(need=need, offer=offer, status="active", confirmed_at=confirmed,
+                      confirmed_by_id=self.facilitator.id if self.facilitator else None,
+                      respond_by=confirmed + timedelta(days=3),
+                      accepted_at=confirmed + timedelta(days=1),
+                      started_on=(confirmed + timedelta(days=2)).date())
+        self.session.add(match)
+        move_need(need, "matched", confirmed)
+        move_need(need, "active", match.accepted_at)
+        move_offer(offer, "full")
+        self.session.flush()
         if running:
             self.session.add(FollowUp(match=match, due_on=self.today - timedelta(days=2)))
             self.summary.running_pairings += 1
-        else:
-            self.summary.past_pairings += 1
+            return
+        outcomes.close_match(self.session, self.facilitator, match, seed["outcome"],
+                             seed["hours"], now=ended)
+        if offer.status == "open":  # its end date has passed: the nightly expiry's step
+            move_offer(offer, "expired")
+        for side, rating in zip((family, helper), seed["ratings"], strict=True):
+            outcomes.give_feedback(self.session, side.user, match, rating, None)
+        self.summary.past_pairings += 1
 
 
 def has_users(session: Session) -> bool:
@@ -353,8 +358,7 @@ def seed_demo(session: Session, today: date, consent_version: str = "2026-11") -
     """
     seeder = _Seeder(session, today, consent_version)
     seed_places(session, seeder.summary)
-    skills = seed_catalogue(session, seeder.summary)
-    categories = _by_slug(session, Category)
+    seed_catalogue(session, seeder.summary)
     seeder.staff()
     people, posts = load("people"), load("posts")
     found = {family["key"]: seeder.household(family) for family in people["families"]}
@@ -367,7 +371,6 @@ def seed_demo(session: Session, today: date, consent_version: str = "2026-11") -
         seeder.vetting(found[key])
     for running, pairings in ((False, PAST), (True, RUNNING)):
         for seed in pairings:
-            seeder.pairing(seed, found[seed["family"]], found[seed["helper"]], skills,
-                           categories, running)
+            seeder.pairing(seed, found[seed["family"]], found[seed["helper"]], running)
     session.flush()
     return seeder.summary
