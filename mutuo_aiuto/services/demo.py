@@ -309,7 +309,7 @@ class _Seeder:
         and in their inbox, of a pairing made months ago; the follow-up is written
         two days overdue, as a facilitator late for it would find it.
         """
-        if family is None or helper is None:
+        if family is None or helper is None or self.facilitator is None:
             return
         confirmed = self.now - timedelta(days=30 * seed["months_ago"] + self.rng.randint(0, 20))
         ended = None if running else confirmed + timedelta(weeks=seed["weeks"])
@@ -324,7 +324,7 @@ class _Seeder:
             title=seed["offer_title"], skills=seed["skills"], ends_on=ends_on,
             weekly=weekly_rows(seed, widen=30)), opened.date())
         match = Match(need=need, offer=offer, status="active", confirmed_at=confirmed,
-                      confirmed_by_id=self.facilitator.id if self.facilitator else None,
+                      confirmed_by_id=self.facilitator.id,
                       respond_by=confirmed + timedelta(days=3),
                       accepted_at=confirmed + timedelta(days=1),
                       started_on=(confirmed + timedelta(days=2)).date())
