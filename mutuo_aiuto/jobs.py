@@ -65,7 +65,7 @@ class Context:
 
     @property
     def today(self) -> date:
-        from mutuo_aiuto.services.followups import local_date
+        from mutuo_aiuto.services.hubtime import local_date
 
         return local_date(self.now, self.settings.timezone)
 
@@ -215,7 +215,7 @@ def _purge_expired(ctx: Context) -> Any:
     # Retention (issue 6): blank what is older than RETENTION_MONTHS; idempotent.
     from dataclasses import asdict
 
-    from mutuo_aiuto.services.gdpr import purge_expired
+    from mutuo_aiuto.services.gdpr.retention import purge_expired
 
     return asdict(purge_expired(ctx.session, ctx.now, ctx.settings.retention_months))
 

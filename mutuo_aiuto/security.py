@@ -212,7 +212,7 @@ def require_current_consent() -> Response | None:
         return None
     if "privacy.consent" not in current_app.view_functions:
         return None
-    from mutuo_aiuto.services.gdpr import needs_consent
+    from mutuo_aiuto.services.gdpr.consent import needs_consent
 
     if not needs_consent(current_user, _settings().privacy_notice_version):
         return None

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import FollowUp, Match, Need, Proposal
-from mutuo_aiuto.services.followups import due_follow_ups, mail_to
-from mutuo_aiuto.services.notifications import facilitators
+from mutuo_aiuto.services.followups import due_follow_ups
+from mutuo_aiuto.services.notifications import facilitators, mail_to
 
 
 @dataclass(frozen=True)

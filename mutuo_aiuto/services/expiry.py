@@ -17,8 +17,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import Need, Offer
-from mutuo_aiuto.services.followups import mail_to
 from mutuo_aiuto.services.lifecycle import move_need, move_offer
+from mutuo_aiuto.services.notifications import mail_to
 
 NOTICE_DAYS = 7
 NEED_EXPIRING = ("open", "paused", "proposed")

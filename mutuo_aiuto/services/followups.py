@@ -4,30 +4,23 @@ The first check-in falls a few days after the match starts, the next ones
 every few weeks while it stays active. Planning is idempotent: an active
 match has at most one follow-up waiting, so the scheduler may plan twice.
 
-Also here: the few helpers the scheduler's notices share (the local date,
-mails rendered in the recipient's language).
+The local date lives in ``hubtime``, the mail helpers in ``notifications``.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
-from werkzeug.routing import BuildError
 
-from mutuo_aiuto.models import FollowUp, Match, Need, Offer, OutboxMessage, User
+from mutuo_aiuto.models import FollowUp, Match, Need, Offer, User
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed
-from mutuo_aiuto.services.notifications import facilitators
-from mutuo_aiuto.services.outbox import queue_mail
+from mutuo_aiuto.services.hubtime import aware, local_date
+from mutuo_aiuto.services.notifications import facilitators, mail_to
 
-DEFAULT_TIMEZONE = "Europe/Rome"
 FIRST_DAYS = 7
 EVERY_DAYS = 28
 NOTES_MAX = 2000
@@ -38,11 +31,6 @@ FOLLOW_UP_OUTCOMES = {
     "to_close": _l("Should be closed"),
     "unreachable": _l("Could not reach them"),
 }
-
-
-def local_date(moment: datetime, tz: str = DEFAULT_TIMEZONE) -> date:
-    """The calendar day in the Hub's time zone (a job at 00:30 in Rome is already tomorrow)."""
-    return moment.astimezone(ZoneInfo(tz)).date()
 
 
 # ---- planning ---------------------------------------------------------------
@@ -75,14 +63,9 @@ def _next_due(session: Session, match: Match, first_days: int, every_days: int) 
     last_done = session.scalar(select(func.max(FollowUp.done_at)).where(
         FollowUp.match_id == match.id))
     if last_done is not None:
-        return local_date(_aware(last_done)) + timedelta(days=every_days)
-    started = match.started_on or local_date(_aware(match.accepted_at or match.confirmed_at))
+        return local_date(aware(last_done)) + timedelta(days=every_days)
+    started = match.started_on or local_date(aware(match.accepted_at or match.confirmed_at))
     return started + timedelta(days=first_days)
-
-
-def _aware(moment: datetime) -> datetime:
-    # Objects not yet read back from SQLite may still hold a naive UTC value.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # ---- lists for facilitators ---------------------------------------------------
@@ -166,30 +149,3 @@ def _responsible(session: Session, match: Match) -> list[User]:
         if confirmer is not None and confirmer.active and confirmer.is_facilitator:
             return [confirmer]
     return facilitators(session)
-
-
-# ---- mail ---------------------------------------------------------------------
-
-
-def mail_to(session: Session, user: User, template: str, subject: object,
-            **context: Any) -> OutboxMessage:
-    """Queue a mail rendered from ``followups/mail/<template>`` in the RECIPIENT's language."""
-    with force_locale(user.locale or "it"):
-        rendered_subject = str(subject)
-        body = render_template(f"followups/mail/{template}", user=user, link=external_link,
-                               **context)
-    return queue_mail(session, user.email, rendered_subject, body,
-                      kind=template.rpartition("/")[2].removesuffix(".txt"))
-
-
-def external_link(endpoint: str, **values: Any) -> str:
-    """An absolute address on the service, also outside a request (the scheduler)."""
-    base = urlsplit(current_app.config["SETTINGS"].base_url)
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
-                                       url_scheme=base.scheme or "https")
-    try:
-        return adapter.build(endpoint, values, force_external=True)
-    except BuildError:
-        # A page not (yet) in this app must not stop a mail: point to the home page.
-        current_app.logger.warning("no address for %s in a mail", endpoint)
-        return adapter.build("main.home", {}, force_external=True)

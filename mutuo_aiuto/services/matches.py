@@ -26,7 +26,7 @@ from mutuo_aiuto.matching import diagnose as rules
 from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, Need, Offer, Proposal, User
 from mutuo_aiuto.services import audit, followups, matching_runs, policy
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
-from mutuo_aiuto.services.followups import local_date
+from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import NEED_SEEKING, move_need, move_offer
 from mutuo_aiuto.services.notifications import notify, notify_facilitators
 

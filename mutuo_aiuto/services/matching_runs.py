@@ -46,7 +46,7 @@ from mutuo_aiuto.models import (
 from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.models.types import utcnow
 from mutuo_aiuto.services import paging, places, settings_store
-from mutuo_aiuto.services.followups import local_date
+from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import NEED_SEEKING, move_need
 from mutuo_aiuto.services.vetting import vetted_household_ids
 

@@ -4,6 +4,9 @@ A notification is stored as a kind and its parameters, never as finished text:
 the inbox renders it in the language of whoever reads it, when they read it,
 and the mail is rendered in the recipient's language when it is queued.
 ``KINDS`` is the registry of every kind with its lazily translated texts.
+
+Also here: the mails the scheduler's notices send from their own templates
+(``mail_to``) and the absolute links they carry (``external_link``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale, format_datetime
@@ -19,7 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
-from mutuo_aiuto.models import FACILITATOR, Notification, User
+from mutuo_aiuto.models import FACILITATOR, Notification, OutboxMessage, User
 from mutuo_aiuto.models.types import utcnow
 from mutuo_aiuto.services.errors import NotFound
 from mutuo_aiuto.services.outbox import queue_mail
@@ -214,3 +218,30 @@ def mark_all_read(session: Session, user: User, now: datetime | None = None) -> 
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=now or utcnow()))
     return result.rowcount
+
+
+# ---- mails of the scheduler's notices -------------------------------------------
+
+
+def mail_to(session: Session, user: User, template: str, subject: object,
+            **context: Any) -> OutboxMessage:
+    """Queue a mail rendered from ``followups/mail/<template>`` in the RECIPIENT's language."""
+    with force_locale(user.locale or "it"):
+        rendered_subject = str(subject)
+        body = render_template(f"followups/mail/{template}", user=user, link=external_link,
+                               **context)
+    return queue_mail(session, user.email, rendered_subject, body,
+                      kind=template.rpartition("/")[2].removesuffix(".txt"))
+
+
+def external_link(endpoint: str, **values: Any) -> str:
+    """An absolute address on the service, also outside a request (the scheduler)."""
+    base = urlsplit(current_app.config["SETTINGS"].base_url)
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                       url_scheme=base.scheme or "https")
+    try:
+        return adapter.build(endpoint, values, force_external=True)
+    except BuildError:
+        # A page not (yet) in this app must not stop a mail: point to the home page.
+        current_app.logger.warning("no address for %s in a mail", endpoint)
+        return adapter.build("main.home", {}, force_external=True)

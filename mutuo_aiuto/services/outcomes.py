@@ -27,7 +27,7 @@ from mutuo_aiuto.models import (
     User,
 )
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
-from mutuo_aiuto.services.followups import local_date
+from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import move_need, move_offer
 
 # A match can run for months, but not thousands of hours: beyond this it is a typo.

@@ -19,8 +19,8 @@ from mutuo_aiuto.models import Match, NeedSlot, User
 from mutuo_aiuto.models.match import SessionNotice
 from mutuo_aiuto.services.calendar_feed import session_days
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotFound
-from mutuo_aiuto.services.followups import DEFAULT_TIMEZONE, mail_to
-from mutuo_aiuto.services.notifications import facilitators
+from mutuo_aiuto.services.hubtime import DEFAULT_TIMEZONE
+from mutuo_aiuto.services.notifications import facilitators, mail_to
 
 # No reminder before this hour on the day itself.
 MORNING_HOUR = 7

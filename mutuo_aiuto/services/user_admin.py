@@ -18,7 +18,7 @@ from mutuo_aiuto.models import ADMIN, ROLES, User
 from mutuo_aiuto.services import audit
 from mutuo_aiuto.services.accounts import end_all_sessions
 from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
-from mutuo_aiuto.services.gdpr import ERASED_EMAIL_DOMAIN
+from mutuo_aiuto.services.gdpr.erasure import ERASED_EMAIL_DOMAIN
 
 PAGE_SIZE = 50
 

@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import Household, User, Vetting
 from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
-from mutuo_aiuto.services.followups import mail_to
-from mutuo_aiuto.services.notifications import facilitators
+from mutuo_aiuto.services.notifications import facilitators, mail_to
 
 WARN_DAYS = 30
 # Certificates are valid for months, not years: a later date is a typo.

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mutuo_aiuto.models import FollowUp, OutboxMessage
-from mutuo_aiuto.services import followups
+from mutuo_aiuto.services import followups, hubtime
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed
 
 NOW = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
@@ -134,4 +134,4 @@ def test_no_reminder_for_a_follow_up_not_yet_due(session, make_match, make_user)
 
 
 def test_local_date_is_the_day_in_rome():
-    assert followups.local_date(datetime(2026, 11, 9, 23, 30, tzinfo=UTC)) == date(2026, 11, 10)
+    assert hubtime.local_date(datetime(2026, 11, 9, 23, 30, tzinfo=UTC)) == date(2026, 11, 10)

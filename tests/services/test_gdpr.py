@@ -24,8 +24,9 @@ from mutuo_aiuto.models import (
     Vetting,
 )
 from mutuo_aiuto.models.match import SessionNotice
-from mutuo_aiuto.services import accounts, audit, gdpr, notifications, policy
+from mutuo_aiuto.services import accounts, audit, notifications, policy
 from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
+from mutuo_aiuto.services.gdpr import consent, erasure, export, ownership, retention
 from tests.factories import TEST_PASSWORD
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -57,7 +58,7 @@ def family(make_household, session):
 
 
 def test_export_has_the_account_without_secrets(session, family):
-    data = gdpr.export_household(session, family.user, now=NOW)
+    data = export.export_household(session, family.user, now=NOW)
     account = data["account"]
     assert account["email"] == family.user.email
     assert account["public_id"] == family.user.public_id
@@ -70,7 +71,7 @@ def test_export_has_household_contacts_members_needs_offers(session, family, mak
                                                             make_offer):
     need = make_need(household=family, description="Mia figlia ha bisogno di aiuto.")
     offer = make_offer(household=family, description="Posso cucinare.")
-    data = gdpr.export_household(session, family.user)
+    data = export.export_household(session, family.user)
     household = data["household"]
     assert household["phone"] == family.phone
     assert household["address"] == family.address
@@ -96,7 +97,7 @@ def test_export_shows_own_feedback_not_the_other_sides(session, family, make_nee
                    helper_comment="Famiglia gentile", closed_at=LATELY)
     session.add(FollowUp(match=match, due_on=date(2026, 11, 1), notes="Nota riservata"))
     session.commit()
-    [exported] = gdpr.export_household(session, family.user)["matches"]
+    [exported] = export.export_household(session, family.user)["matches"]
     assert exported["side"] == "family"
     assert exported["family_comment"] == "Grazie!" and exported["hours"] == 6.5
     assert "helper_comment" not in exported and "helper_rating" not in exported
@@ -106,7 +107,7 @@ def test_export_shows_own_feedback_not_the_other_sides(session, family, make_nee
 
 def test_export_leaves_out_other_households(session, family, make_need, make_household):
     make_need(household=make_household(), description="Dati di un'altra famiglia")
-    data = gdpr.export_household(session, family.user)
+    data = export.export_household(session, family.user)
     assert data["needs"] == []
     assert "un'altra famiglia" not in json.dumps(data)
 
@@ -115,22 +116,22 @@ def test_export_lists_who_accessed_the_data(session, family, make_user):
     facilitator = make_user(role="facilitator", name="Anna Bianchi")
     audit.record(session, facilitator, audit.CONTACTS_VIEWED, target=family)
     session.commit()
-    [entry] = gdpr.export_household(session, family.user)["access_log"]
+    [entry] = export.export_household(session, family.user)["access_log"]
     assert entry["who"] == "Anna Bianchi" and entry["action"] == audit.CONTACTS_VIEWED
 
 
 def test_every_per_account_table_is_exported(session, family):
-    assert {Notification, SessionNotice} <= set(gdpr.account_tables())
+    assert {Notification, SessionNotice} <= set(ownership.account_tables())
     session.add(Notification(user_id=family.user_id, kind="match_confirmed", params={"n": 1}))
     session.commit()
-    data = gdpr.export_household(session, family.user)
+    data = export.export_household(session, family.user)
     assert data["notifications"][0]["params"] == {"n": 1}
     assert data["session_notices"] == []
 
 
 def test_export_without_a_household_has_the_account(session, make_user):
     user = make_user()
-    data = gdpr.export_household(session, user)
+    data = export.export_household(session, user)
     assert data["household"] is None and data["needs"] == []
     assert data["account"]["email"] == user.email
 
@@ -139,18 +140,18 @@ def test_export_without_a_household_has_the_account(session, make_user):
 
 
 def test_members_with_an_older_consent_are_asked_again(make_user):
-    assert gdpr.needs_consent(make_user(consent_version="2025-01"), "2026-11")
-    assert gdpr.needs_consent(make_user(consent_version=None), "2026-11")
-    assert not gdpr.needs_consent(make_user(consent_version="2026-11"), "2026-11")
+    assert consent.needs_consent(make_user(consent_version="2025-01"), "2026-11")
+    assert consent.needs_consent(make_user(consent_version=None), "2026-11")
+    assert not consent.needs_consent(make_user(consent_version="2026-11"), "2026-11")
 
 
 def test_staff_are_not_asked_for_the_members_consent(make_user):
-    assert not gdpr.needs_consent(make_user(role="facilitator", consent_version=None), "2026-11")
+    assert not consent.needs_consent(make_user(role="facilitator", consent_version=None), "2026-11")
 
 
 def test_give_consent_records_the_version_and_the_history(session, make_user):
     user = make_user(consent_version="2025-01")
-    gdpr.give_consent(session, user, "2026-11", now=NOW)
+    consent.give_consent(session, user, "2026-11", now=NOW)
     session.commit()
     assert (user.consent_version, user.consent_at) == ("2026-11", NOW)
     event = session.scalars(select(AuditEvent)).one()
@@ -161,8 +162,8 @@ def test_give_consent_records_the_version_and_the_history(session, make_user):
 
 
 def test_request_erasure_once(session, family):
-    first = gdpr.request_erasure(session, family.user)
-    second = gdpr.request_erasure(session, family.user)
+    first = erasure.request_erasure(session, family.user)
+    second = erasure.request_erasure(session, family.user)
     session.commit()
     assert first is second and first.status == "pending"
     assert _count(session, ErasureRequest) == 1
@@ -171,17 +172,17 @@ def test_request_erasure_once(session, family):
 
 def test_request_erasure_without_a_household(session, make_user):
     with pytest.raises(NotFound):
-        gdpr.request_erasure(session, make_user())
+        erasure.request_erasure(session, make_user())
     assert _count(session, ErasureRequest) == 0
 
 
 def test_withdraw_erasure(session, family):
-    gdpr.request_erasure(session, family.user)
-    gdpr.withdraw_erasure(session, family.user)
+    erasure.request_erasure(session, family.user)
+    erasure.withdraw_erasure(session, family.user)
     session.commit()
-    assert gdpr.pending_erasure(session, family) is None
+    assert erasure.pending_erasure(session, family) is None
     with pytest.raises(NotFound):
-        gdpr.withdraw_erasure(session, family.user)
+        erasure.withdraw_erasure(session, family.user)
 
 
 @pytest.fixture
@@ -212,7 +213,7 @@ def erasure_case(session, family, make_need, make_offer, make_household, make_us
     ])
     running.override_reason = "Conosco la famiglia di persona"
     session.commit()
-    request = gdpr.request_erasure(session, family.user)
+    request = erasure.request_erasure(session, family.user)
     session.commit()
     return {"request": request, "running": running, "old": old, "helping": helping,
             "other_need": other_need, "helper": helper_offer.household,
@@ -221,17 +222,17 @@ def erasure_case(session, family, make_need, make_offer, make_household, make_us
 
 def test_confirm_erasure_anonymises_the_household(session, family, erasure_case):
     email = family.user.email
-    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    erasure.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
     session.commit()
     session.expire_all()
-    assert family.name == gdpr.ERASED_NAME
+    assert family.name == erasure.ERASED_NAME
     assert (family.phone, family.address, family.care_notes) == (None, None, None)
     assert family.languages == []
     member = family.members[0]
     assert (member.kind, member.first_name, member.birth_year, member.has_disability) == (
         "child", None, None, False)
     user = family.user
-    assert user.email != email and user.name == gdpr.ERASED_NAME and not user.active
+    assert user.email != email and user.name == erasure.ERASED_NAME and not user.active
     assert accounts.authenticate(session, email, TEST_PASSWORD) is None
     assert accounts.authenticate(session, user.email, TEST_PASSWORD) is None
     assert session.scalars(select(Notification).filter_by(user_id=user.id)).first() is None
@@ -242,13 +243,13 @@ def test_confirm_erasure_anonymises_the_household(session, family, erasure_case)
 
 
 def test_erasure_blanks_free_text_and_cancels_what_runs(session, family, erasure_case):
-    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    erasure.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
     session.commit()
     session.expire_all()
-    for need in gdpr.export_household(session, family.user)["needs"]:
-        assert need["title"] == gdpr.ERASED_NAME and need["description"] is None
+    for need in export.export_household(session, family.user)["needs"]:
+        assert need["title"] == erasure.ERASED_NAME and need["description"] is None
         assert need["status"] in ("cancelled", "closed")
-    [offer] = gdpr.export_household(session, family.user)["offers"]
+    [offer] = export.export_household(session, family.user)["offers"]
     assert offer["status"] == "cancelled" and offer["description"] is None
     assert erasure_case["running"].status == "cancelled"
     assert erasure_case["running"].family_comment is None
@@ -261,7 +262,7 @@ def test_erasure_blanks_free_text_and_cancels_what_runs(session, family, erasure
 
 def test_the_other_sides_are_told_without_a_name(session, family, erasure_case):
     name = family.name
-    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    erasure.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
     session.commit()
     helper_user = erasure_case["helper"].user
     other_family_user = erasure_case["other_need"].household.user
@@ -290,7 +291,7 @@ def test_notifications_naming_the_household_leave_other_inboxes(session, family,
                      params={"helper": "someone else", "match_id": "unrelated1"}),
     ])
     session.commit()
-    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    erasure.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
     session.commit()
     left = session.scalars(select(Notification)).all()
     assert all(family.name not in json.dumps(n.params) for n in left)
@@ -301,7 +302,7 @@ def test_the_helpers_full_offer_takes_pairings_again(session, family, erasure_ca
     offer = erasure_case["running"].offer
     offer.status = "full"
     session.commit()
-    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    erasure.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
     session.commit()
     session.expire_all()
     assert offer.status == "open"
@@ -316,7 +317,7 @@ def test_the_other_familys_request_gets_new_proposals_without_the_erased_offer(
     erased_offer.skills = list(other_need.skills)
     erased_offer.neighbourhood = other_need.neighbourhood
     session.commit()
-    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    erasure.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
     session.commit()
     proposed = session.scalars(select(Proposal).filter_by(need_id=other_need.id,
                                                           status="proposed")).all()
@@ -326,7 +327,7 @@ def test_the_other_familys_request_gets_new_proposals_without_the_erased_offer(
 
 def test_erasure_keeps_the_anonymous_counts(session, family, erasure_case):
     matches_before = _count(session, Match)
-    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    erasure.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
     session.commit()
     session.expire_all()
     assert _count(session, Match) == matches_before
@@ -339,7 +340,7 @@ def test_erasure_keeps_the_anonymous_counts(session, family, erasure_case):
 def test_the_other_side_loses_access_to_the_contacts(session, family, erasure_case):
     helper_user = erasure_case["helper"].user
     assert policy.can_see_contacts(helper_user, family)
-    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    erasure.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
     session.commit()
     session.expire_all()
     assert not policy.can_see_contacts(helper_user, family)
@@ -347,7 +348,7 @@ def test_the_other_side_loses_access_to_the_contacts(session, family, erasure_ca
 
 def test_erasure_is_audited_without_personal_data(session, family, erasure_case):
     email = family.user.email
-    gdpr.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"],
+    erasure.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"],
                          now=NOW, request_id="req-12345678")
     session.commit()
     event = session.scalars(select(AuditEvent).filter_by(action=audit.ERASURE_CONFIRMED)).one()
@@ -358,35 +359,125 @@ def test_erasure_is_audited_without_personal_data(session, family, erasure_case)
 
 def test_only_a_facilitator_confirms(session, family, erasure_case, make_user):
     with pytest.raises(NotAllowed):
-        gdpr.confirm_erasure(session, make_user(), erasure_case["request"])
+        erasure.confirm_erasure(session, make_user(), erasure_case["request"])
     session.rollback()
-    assert family.name != gdpr.ERASED_NAME
+    assert family.name != erasure.ERASED_NAME
     assert erasure_case["request"].status == "pending"
 
 
 def test_a_facilitator_cannot_erase_their_own_household(session, make_household, make_user):
     facilitator = make_user(role="facilitator")
     household = make_household(user=facilitator)
-    request = gdpr.request_erasure(session, facilitator)
+    request = erasure.request_erasure(session, facilitator)
     with pytest.raises(NotAllowed):
-        gdpr.confirm_erasure(session, facilitator, request)
+        erasure.confirm_erasure(session, facilitator, request)
     session.rollback()
     assert household.phone is not None
 
 
 def test_decline_needs_a_reason_the_family_reads(session, family, make_user):
     facilitator = make_user(role="facilitator")
-    request = gdpr.request_erasure(session, family.user)
+    request = erasure.request_erasure(session, family.user)
     session.commit()
     with pytest.raises(DomainError) as caught:
-        gdpr.decline_erasure(session, facilitator, request, "  ")
+        erasure.decline_erasure(session, facilitator, request, "  ")
     assert caught.value.field == "reason"
     assert request.status == "pending"
-    gdpr.decline_erasure(session, facilitator, request, "Procedimento in corso")
+    erasure.decline_erasure(session, facilitator, request, "Procedimento in corso")
     session.commit()
     assert request.status == "declined"
-    assert gdpr.last_declined_erasure(session, family).decline_reason == "Procedimento in corso"
+    assert erasure.last_declined_erasure(session, family).decline_reason == "Procedimento in corso"
     assert family.phone is not None
+
+
+# ---- every copy of the names, everything in the export ---------------------------------
+
+
+def _named_mails(session, family, erasure_case):
+    """Mail kept for other people that names the family, queued and already sent."""
+    helper = erasure_case["helper"].user
+    staff = erasure_case["facilitator"]
+    family.members.append(Member(kind="child", first_name="Yasmine", birth_year=2016))
+    queued = OutboxMessage(recipient=helper.email, subject=f"Can you help {family.name}?",
+                           body="...maths homework for Yasmine, on Tuesdays.")
+    sent = OutboxMessage(recipient=staff.email, subject="Today's summary",
+                         body=f"{family.user.name.upper()} declined a pairing.",
+                         sent_at=LATELY)
+    # Another child whose name merely starts the same, and a mail naming nobody.
+    other = OutboxMessage(recipient=helper.email, subject="Hello",
+                          body="Yasmineh and Sarah are coming.")
+    plain = OutboxMessage(recipient=staff.email, subject="Follow-ups due", body="Two are due.")
+    session.add_all([queued, sent, other, plain])
+    session.commit()
+    return queued, sent, other, plain
+
+
+def test_erasure_redacts_the_names_in_other_peoples_mail(session, family, erasure_case):
+    queued, sent, other, plain = _named_mails(session, family, erasure_case)
+    names = [family.name, family.user.name, "Yasmine", "Sara"]
+    summary = erasure.confirm_erasure(session, erasure_case["facilitator"],
+                                      erasure_case["request"], now=NOW)
+    session.commit()
+    session.expire_all()
+    assert summary.mails_redacted == 2
+    for mail in (queued, sent):
+        text = (mail.subject + " " + mail.body).lower()
+        assert not [name for name in names if name.lower() in text], text
+    assert queued.subject == f"Can you help {erasure.ERASED_NAME}?"
+    assert queued.body == f"...maths homework for {erasure.ERASED_NAME}, on Tuesdays."
+    assert queued.sent_at is None  # still goes, without the names
+    assert sent.body == f"{erasure.ERASED_NAME} declined a pairing."
+    assert other.body == "Yasmineh and Sarah are coming."
+    assert plain.body == "Two are due."
+
+
+def _count_at(data: object, path: str) -> int:
+    """How many items the export holds at a path such as ``needs/*/slots/*``."""
+    parts = path.split("/")
+    items = [data]
+    for part in parts:
+        if part == "*":
+            items = [item for value in items for item in (value or [])]
+        else:
+            items = [value[part] for value in items if value.get(part) is not None]
+    return len(items)
+
+
+def test_the_export_holds_every_table_that_leads_to_the_person(session, family, erasure_case,
+                                                                 make_user):
+    """Walk every foreign-key chain from the person (found in the schema, so a new
+    table is caught) and check the export has a section with all those rows."""
+    running, helper = erasure_case["running"], erasure_case["helper"]
+    session.add(FollowUp(match=running, due_on=date(2026, 12, 1)))
+    session.add(SessionNotice(match=running, user_id=helper.user_id, on_date=date(2026, 12, 1),
+                              start_minute=960, end_minute=1080))
+    audit.record(session, family.user, audit.CONTACTS_VIEWED, target=helper)
+    audit.record(session, make_user(role="facilitator"), audit.CONTACTS_VIEWED, target=family)
+    session.commit()
+    walked = ownership.person_rows(session, family.user)
+    data = export.export_household(session, family.user, now=NOW)
+    assert {"households", "needs", "offers", "proposals", "matches", "follow_ups",
+            "session_notices", "audit_events", "notifications", "vettings",
+            "erasure_requests", "household_members"} <= walked.keys()
+    for table, keys in sorted(walked.items()):
+        assert table in export.SECTIONS, f"{table}: the person's rows are not in the export"
+        exported = sum(_count_at(data, path) for path in export.SECTIONS[table])
+        assert exported >= len(keys), f"{table}: {len(keys)} rows kept, {exported} exported"
+
+
+def test_the_export_holds_the_persons_mail_steps_and_proposals(session, family, erasure_case):
+    audit.record(session, family.user, audit.CONTACTS_VIEWED, target=erasure_case["helper"])
+    session.add(OutboxMessage(recipient=family.user.email.upper(), subject="Benvenuti",
+                              body="Il vostro account"))
+    session.commit()
+    data = export.export_household(session, family.user, now=NOW)
+    assert [m["subject"] for m in data["mails"]] == ["Ciao", "Benvenuti"]
+    assert [a["action"] for a in data["actions"]][-1] == audit.CONTACTS_VIEWED
+    assert data["actions"][-1]["target"] == erasure_case["helper"].public_id
+    [proposal] = data["proposals"]
+    assert proposal["need"] == erasure_case["running"].need.public_id
+    assert proposal["rejected_reason"] == "La madre ha detto che il figlio è violento"
+    json.dumps(data)
 
 
 # ---- retention ----------------------------------------------------------------------
@@ -413,7 +504,7 @@ def retention_case(session, make_need, make_offer, make_household):
 
 
 def test_purge_blanks_what_ended_before_the_retention_period(session, retention_case):
-    summary = gdpr.purge_expired(session, NOW, 24)
+    summary = retention.purge_expired(session, NOW, 24)
     session.commit()
     session.expire_all()
     old_match = retention_case["old_match"]
@@ -428,7 +519,7 @@ def test_purge_blanks_what_ended_before_the_retention_period(session, retention_
 
 
 def test_purge_keeps_what_is_recent_or_running(session, retention_case):
-    gdpr.purge_expired(session, NOW, 24)
+    retention.purge_expired(session, NOW, 24)
     session.commit()
     session.expire_all()
     assert retention_case["recent_match"].family_comment == "Recente"
@@ -437,9 +528,9 @@ def test_purge_keeps_what_is_recent_or_running(session, retention_case):
 
 
 def test_purge_twice_changes_nothing_the_second_time(session, retention_case):
-    gdpr.purge_expired(session, NOW, 24)
+    retention.purge_expired(session, NOW, 24)
     session.commit()
-    again = gdpr.purge_expired(session, NOW, 24)
+    again = retention.purge_expired(session, NOW, 24)
     session.commit()
     assert again.total == 0
     # One audit record: the run that changed something.
@@ -461,7 +552,7 @@ def test_purge_removes_old_mail_copies_notices_and_reasons(session, retention_ca
                  status="rejected", rejected_reason="vecchio motivo", created_at=LONG_AGO),
     ])
     session.commit()
-    summary = gdpr.purge_expired(session, NOW, 24)
+    summary = retention.purge_expired(session, NOW, 24)
     session.commit()
     assert sorted(session.scalars(select(OutboxMessage.body))) == ["recent", "unsent"]
     assert _count(session, Notification) == 1
@@ -470,25 +561,25 @@ def test_purge_removes_old_mail_copies_notices_and_reasons(session, retention_ca
 
 
 def test_a_longer_retention_keeps_more(session, retention_case):
-    assert gdpr.purge_expired(session, NOW, 36).total == 0
+    assert retention.purge_expired(session, NOW, 36).total == 0
     assert retention_case["old_match"].family_comment == "Ok"
 
 
 @given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
        st.integers(min_value=1, max_value=240))
 def test_months_before_goes_back_whole_months(moment, months):
-    earlier = gdpr.months_before(moment, months)
+    earlier = retention.months_before(moment, months)
     assert earlier < moment
     assert (moment.year * 12 + moment.month) - (earlier.year * 12 + earlier.month) == months
     assert earlier.day <= moment.day and earlier.time() == moment.time()
 
 
 def test_months_before_clamps_to_the_end_of_the_month():
-    assert gdpr.months_before(datetime(2026, 3, 31), 1) == datetime(2026, 2, 28)
+    assert retention.months_before(datetime(2026, 3, 31), 1) == datetime(2026, 2, 28)
 
 
 def test_purge_removes_accounts_never_confirmed(session, make_user):
-    month_ago = NOW - timedelta(days=gdpr.UNCONFIRMED_KEPT_DAYS + 1)
+    month_ago = NOW - timedelta(days=retention.UNCONFIRMED_KEPT_DAYS + 1)
     stale = make_user(email_confirmed_at=None, created_at=month_ago,
                       confirmation_sent_at=month_ago)
     session.add_all([Notification(user_id=stale.id, kind="match_accepted", params={}),
@@ -501,7 +592,7 @@ def test_purge_removes_accounts_never_confirmed(session, make_user):
     staff = make_user(role="facilitator", email_confirmed_at=None, created_at=month_ago)
     session.commit()
     stale_id, stale_email = stale.id, stale.email
-    summary = gdpr.purge_expired(session, NOW, 24)
+    summary = retention.purge_expired(session, NOW, 24)
     session.commit()
     assert summary.unconfirmed_accounts == 1
     left = set(session.scalars(select(User.id)))
@@ -510,4 +601,4 @@ def test_purge_removes_accounts_never_confirmed(session, make_user):
     assert session.scalars(select(Notification).filter_by(user_id=stale_id)).first() is None
     assert session.scalars(select(OutboxMessage).where(
         func.lower(OutboxMessage.recipient) == stale_email)).first() is None
-    assert gdpr.purge_expired(session, NOW, 24).unconfirmed_accounts == 0
+    assert retention.purge_expired(session, NOW, 24).unconfirmed_accounts == 0

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mutuo_aiuto.services import gdpr, impact
+from mutuo_aiuto.services import impact
+from mutuo_aiuto.services.gdpr import erasure
 from mutuo_aiuto.services.impact import FEWER_THAN_5, HIDDEN, Figures, Period, public_count
 from tests import factories
 
@@ -111,7 +112,7 @@ def test_a_month_without_pairings_is_listed_with_zeros(session, scene):
 
 def test_erased_families_still_count(session, scene):
     before = figures(session)
-    gdpr.anonymise_household(session, scene.fam1, now=at(3, 10))
+    erasure.anonymise_household(session, scene.fam1, now=at(3, 10))
     session.commit()
     after = figures(session)
     assert (after.by_month, after.total, after.reciprocal) == (

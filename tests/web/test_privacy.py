@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from mutuo_aiuto.models import AuditEvent, ErasureRequest, User
-from mutuo_aiuto.services import audit, gdpr
+from mutuo_aiuto.services import audit
+from mutuo_aiuto.services.gdpr import erasure
 from tests.conftest import FreshClient
 from tests.factories import TEST_PASSWORD
 
@@ -160,7 +161,7 @@ def test_erasure_needs_a_fresh_login(client, login, session, make_household):
 
 
 def _pending(session, household) -> ErasureRequest:
-    request = gdpr.request_erasure(session, household.user)
+    request = erasure.request_erasure(session, household.user)
     session.commit()
     return request
 
@@ -179,7 +180,7 @@ def test_a_facilitator_sees_and_confirms_a_request(app, client, fresh, session, 
     response = client.post(f"/facilitator/erasures/{request.public_id}/confirm")
     assert response.status_code == 302
     session.expire_all()
-    assert household.phone is None and household.name == gdpr.ERASED_NAME
+    assert household.phone is None and household.name == erasure.ERASED_NAME
     assert request.status == "done"
     assert family.get("/family/privacy").status_code == 302  # the family is signed out
     assert audit.ERASURE_CONFIRMED in _actions(session)

@@ -98,7 +98,8 @@ class Hub:
 
 
 FAMILY_PAGES = ["/", "/family", "/needs", "/offers", "/week", "/inbox"]
-STAFF_PAGES = ["/facilitator", "/facilitator?page=2", "/followups", "/facilitator/impact", "/inbox", "/vetting"]
+STAFF_PAGES = ["/facilitator", "/facilitator?page=2", "/followups", "/facilitator/impact",
+               "/inbox", "/vetting"]
 ADMIN_PAGES = ["/admin/users", "/admin/audit", "/admin/neighbourhoods", "/admin/categories",
                "/admin/skills"]
 

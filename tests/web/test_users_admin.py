@@ -164,9 +164,9 @@ def test_deactivating_ends_the_sessions_and_blocks_login(app, client, admin, ses
 
 
 def test_an_erased_account_cannot_be_reactivated(session, make_user):
-    from mutuo_aiuto.services import gdpr
+    from mutuo_aiuto.services.gdpr import erasure
 
-    erased = make_user(email=f"erased-x@{gdpr.ERASED_EMAIL_DOMAIN}", active=False)
+    erased = make_user(email=f"erased-x@{erasure.ERASED_EMAIL_DOMAIN}", active=False)
     with pytest.raises(NotAllowed):
         user_admin.reactivate(session, make_user(role="admin"), erased)
     assert not erased.active

@@ -46,7 +46,7 @@ from mutuo_aiuto.services import (
     settings_store,
 )
 from mutuo_aiuto.services.errors import DomainError, NotFound
-from mutuo_aiuto.services.followups import local_date
+from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import status_label
 from mutuo_aiuto.services.vetting import current_vetting
 from mutuo_aiuto.web.access import admin_required, facilitator_required

@@ -32,6 +32,7 @@ from mutuo_aiuto.services import (
     audit,
     calendar_feed,
     followups,
+    hubtime,
     matches,
     outcomes,
     policy,
@@ -62,7 +63,7 @@ def _settings() -> Any:
 
 
 def _today() -> Any:
-    return followups.local_date(utcnow(), _settings().timezone)
+    return hubtime.local_date(utcnow(), _settings().timezone)
 
 
 def _get_or_404(model: type, public_id: str) -> Any:

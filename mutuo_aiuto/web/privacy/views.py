@@ -31,8 +31,12 @@ from mutuo_aiuto.extensions import db, limiter
 from mutuo_aiuto.models import ADMIN, FACILITATOR, MEMBER, User
 from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.security import fresh_login_required, mark_fresh, request_id
-from mutuo_aiuto.services import audit, gdpr
+from mutuo_aiuto.services import audit
 from mutuo_aiuto.services.errors import DomainError
+from mutuo_aiuto.services.gdpr import consent as gdpr_consent
+from mutuo_aiuto.services.gdpr import erasure as gdpr_erasure
+from mutuo_aiuto.services.gdpr import export as gdpr_export
+from mutuo_aiuto.services.gdpr import ownership
 from mutuo_aiuto.services.passwords import verify_password
 from mutuo_aiuto.web.access import facilitator_required, member_required
 from mutuo_aiuto.web.privacy.forms import (
@@ -54,11 +58,14 @@ SECTIONS = (
     ("household", _l("Your family")),
     ("needs", _l("Your requests")),
     ("offers", _l("Your offers")),
+    ("proposals", _l("Pairings proposed for your requests and offers")),
     ("matches", _l("Your pairings")),
     ("vettings", _l("Volunteer checks")),
     ("notifications", _l("Messages from the service")),
+    ("mails", _l("Mails sent to you")),
     ("erasure_requests", _l("Erasure requests")),
     ("access_log", _l("Who accessed your data")),
+    ("actions", _l("What you did in the service")),
 )
 
 # The export's field names in words; a field without a label shows its name.
@@ -148,7 +155,7 @@ def consent() -> Any:
     version = _settings().privacy_notice_version
     form = ConsentForm()
     if form.validate_on_submit():
-        gdpr.give_consent(db.session, _user(), version, request_id=request_id())
+        gdpr_consent.give_consent(db.session, _user(), version, request_id=request_id())
         db.session.commit()
         flash(_("Thank you. Your agreement is recorded."), "success")
         return redirect(_safe_next(url_for("main.home")))
@@ -164,8 +171,8 @@ def consent() -> Any:
 @bp.get("/family/privacy")
 @member_required
 def index() -> str:
-    household = gdpr.household_of(db.session, _user())
-    pending = gdpr.pending_erasure(db.session, household) if household else None
+    household = ownership.household_of(db.session, _user())
+    pending = gdpr_erasure.pending_erasure(db.session, household) if household else None
     return render_template("privacy/index.html", household=household, pending=pending)
 
 
@@ -178,7 +185,7 @@ def _sections(data: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _exported() -> dict[str, Any]:
-    return gdpr.export_household(db.session, _user())
+    return gdpr_export.export_household(db.session, _user())
 
 
 @bp.get("/family/data")
@@ -212,7 +219,7 @@ def export_json() -> Response:
 @member_required
 def access() -> str:
     """The transparency page: who accessed this family's data, and when."""
-    household = gdpr.household_of(db.session, _user())
+    household = ownership.household_of(db.session, _user())
     events = audit.for_household(db.session, household) if household else []
     return render_template("privacy/access.html", household=household, events=events)
 
@@ -222,11 +229,11 @@ def access() -> str:
 @member_required
 def erase() -> Any:
     """Ask the Hub to erase the family's data; a facilitator confirms."""
-    household = gdpr.household_of(db.session, _user())
+    household = ownership.household_of(db.session, _user())
     form = EraseForm()
     if household is not None and form.validate_on_submit():
         try:
-            gdpr.request_erasure(db.session, _user(), request_id=request_id())
+            gdpr_erasure.request_erasure(db.session, _user(), request_id=request_id())
         except DomainError as error:
             db.session.rollback()
             flash(str(error.message), "error")
@@ -235,8 +242,8 @@ def erase() -> Any:
             flash(_("Your request is recorded. A facilitator of the Hub will confirm it soon."),
                   "success")
             return redirect(url_for("privacy.erase"))
-    pending = gdpr.pending_erasure(db.session, household) if household else None
-    declined = gdpr.last_declined_erasure(db.session, household) if household else None
+    pending = gdpr_erasure.pending_erasure(db.session, household) if household else None
+    declined = gdpr_erasure.last_declined_erasure(db.session, household) if household else None
     return _render("privacy/erase.html", form=form, household=household, pending=pending,
                    declined=declined,
                    withdraw_form=ButtonForm(), months=_settings().retention_months)
@@ -247,7 +254,7 @@ def erase() -> Any:
 def withdraw_erasure() -> Any:
     if ButtonForm().validate_on_submit():
         try:
-            gdpr.withdraw_erasure(db.session, _user())
+            gdpr_erasure.withdraw_erasure(db.session, _user())
         except DomainError as error:
             db.session.rollback()
             flash(str(error.message), "error")
@@ -263,7 +270,8 @@ def withdraw_erasure() -> Any:
 @bp.get("/facilitator/erasures")
 @facilitator_required
 def erasures() -> str:
-    rows = [(item, _decline_form(item.public_id)) for item in gdpr.pending_erasures(db.session)]
+    rows = [(item, _decline_form(item.public_id))
+            for item in gdpr_erasure.pending_erasures(db.session)]
     return render_template("privacy/erasures.html", rows=rows)
 
 
@@ -291,7 +299,7 @@ def confirm_erasure(public_id: str) -> Any:
     if not ButtonForm().validate_on_submit():
         return redirect(url_for("privacy.erasures"))
     request_row = _pending_or_404(public_id)
-    return _handled(lambda: gdpr.confirm_erasure(db.session, _user(), request_row,
+    return _handled(lambda: gdpr_erasure.confirm_erasure(db.session, _user(), request_row,
                                                  request_id=request_id()),
                     _("The family's data are erased."))
 
@@ -305,7 +313,7 @@ def decline_erasure(public_id: str) -> Any:
     if not form.validate_on_submit():
         flash(_("Tell the family why the request is declined."), "error")
         return redirect(url_for("privacy.erasures"))
-    return _handled(lambda: gdpr.decline_erasure(db.session, _user(), request_row,
+    return _handled(lambda: gdpr_erasure.decline_erasure(db.session, _user(), request_row,
                                                  form.reason.data, request_id=request_id()),
                     _("The request is declined; the family will see the reason."))
 
@@ -314,7 +322,7 @@ def _pending_or_404(public_id: str) -> Any:
     from flask import abort
 
     try:
-        return gdpr.find_pending(db.session, public_id)
+        return gdpr_erasure.find_pending(db.session, public_id)
     except DomainError:
         abort(404)
 

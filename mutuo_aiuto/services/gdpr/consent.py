@@ -1,0 +1,28 @@
+"""Consent: whether a member agreed to the current version of the privacy notice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from mutuo_aiuto.models import MEMBER, User
+from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.services import audit
+
+
+def needs_consent(user: Any, version: str) -> bool:
+    """A member whose consent is for another version of the notice (or none)."""
+    if not getattr(user, "is_authenticated", False) or user.role != MEMBER:
+        return False
+    return user.consent_version != version
+
+
+def give_consent(session: Session, user: User, version: str, *, now: datetime | None = None,
+                 request_id: str | None = None) -> None:
+    """Record the member's agreement to this version; the audit keeps the history."""
+    user.consent_version = version
+    user.consent_at = now or utcnow()
+    audit.record(session, user, audit.CONSENT_GIVEN, target=user,
+                 details={"version": version}, request_id=request_id)
