@@ -41,7 +41,7 @@ from mutuo_aiuto.models import (
     Vetting,
 )
 from mutuo_aiuto.models.types import utcnow
-from mutuo_aiuto.services import audit, matching_runs
+from mutuo_aiuto.services import audit, matching_runs, policy
 from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
 from mutuo_aiuto.services.followups import local_date
 from mutuo_aiuto.services.lifecycle import (
@@ -205,7 +205,7 @@ def export_household(session: Session, user: User, now: datetime | None = None) 
 
 def needs_consent(user: Any, version: str) -> bool:
     """A member whose consent is for another version of the notice (or none)."""
-    if not getattr(user, "is_authenticated", False) or user.role != MEMBER:
+    if not policy.is_member(user):
         return False
     return user.consent_version != version
 
@@ -290,8 +290,7 @@ def find_pending(session: Session, public_id: str) -> ErasureRequest:
 
 
 def _check_facilitator(actor: User, request: ErasureRequest) -> None:
-    if not actor.is_facilitator:
-        raise NotAllowed(_l("Only a facilitator can handle erasure requests."))
+    policy.require_facilitator(actor, _l("Only a facilitator can handle erasure requests."))
     if request.household.user_id == actor.id:
         # Four eyes: nobody confirms the erasure of their own data.
         raise NotAllowed(_l("Another facilitator must handle your own request."))
