@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import ADMIN, FACILITATOR, MEMBER
-from mutuo_aiuto.web.inbox.views import MESSAGES_LABEL
+from mutuo_aiuto.services import notifications
+
+
+class MessagesLabel:
+    """The menu's "Messages" entry, with the number of unread ones when there are any."""
+
+    def __str__(self) -> str:
+        count = notifications.unread_count(db.session, current_user)
+        return _("Messages (%(num)d)", num=count) if count else _("Messages")
+
+
+MESSAGES_LABEL = MessagesLabel()
 
 # (endpoint, label, roles). A link appears once its feature registers the endpoint.
 MENU = (

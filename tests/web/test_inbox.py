@@ -1,4 +1,4 @@
-"""The inbox and the match page: contacts only once confirmed and accepted, only to the two sides."""
+"""The inbox and the match page: contacts once confirmed and accepted, to the two sides only."""
 
 from __future__ import annotations
 

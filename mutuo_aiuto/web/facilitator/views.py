@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -27,7 +25,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from mutuo_aiuto.extensions import db
@@ -45,7 +42,7 @@ from mutuo_aiuto.services import (
     reasons,
     settings_store,
 )
-from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.followups import local_date
 from mutuo_aiuto.services.lifecycle import status_label
 from mutuo_aiuto.services.vetting import current_vetting
@@ -59,52 +56,31 @@ from mutuo_aiuto.web.facilitator.forms import (
     WeightsForm,
 )
 from mutuo_aiuto.web.filters import label, month_name
+from mutuo_aiuto.web.helpers import (
+    app_settings,
+    form_page,
+    found_or_404,
+    redirect_next,
+    refused,
+)
 
 bp = Blueprint("facilitator", __name__, url_prefix="/facilitator")
 
 
-def _settings() -> Any:
-    return current_app.config["SETTINGS"]
-
-
 def _today() -> Any:
-    return local_date(utcnow(), _settings().timezone)
-
-
-def _found(get: Callable[..., Any], public_id: str) -> Any:
-    try:
-        return get(db.session, current_user, public_id)
-    except NotFound:
-        abort(404)
+    return local_date(utcnow(), app_settings().timezone)
 
 
 def _committed() -> None:
     """Commit, then hand the queued mails to the outbox's delivery at once."""
     db.session.commit()
-    outbox.deliver_pending(db.session, _settings())
+    outbox.deliver_pending(db.session, app_settings())
     db.session.commit()
-
-
-def _refused(form: FlaskForm, error: DomainError) -> None:
-    """Undo the attempt; the message goes on its field, or is flashed."""
-    db.session.rollback()
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error.message)]
-    else:
-        flash(str(error.message), "error")
-
-
-def _page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
-    # A refused or invalid submission answers 400, so tests and tools can tell.
-    return render_template(template, form=form, **context), 400 if form.is_submitted() else 200
 
 
 def _back() -> Any:
     """Back to the dashboard, keeping its filters (only our own relative addresses)."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("facilitator.dashboard"))
+    return redirect_next(url_for("facilitator.dashboard"))
 
 
 def _filters() -> tuple[FilterForm, dict[str, Any]]:
@@ -147,10 +123,10 @@ def confirm(public_id: str):
     """Confirm a proposal: the matcher's choice or an alternative."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    proposal: Proposal = _found(matches.get_proposal, public_id)
+    proposal: Proposal = found_or_404(matches.get_proposal, current_user, public_id)
     try:
         match = matches.confirm_proposal(db.session, current_user, proposal, now=utcnow(),
-                                         respond_days=_settings().helper_response_days)
+                                         respond_days=app_settings().helper_response_days)
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
@@ -163,20 +139,20 @@ def confirm(public_id: str):
 
 
 def reject(public_id: str):
-    proposal: Proposal = _found(matches.get_proposal, public_id)
+    proposal: Proposal = found_or_404(matches.get_proposal, current_user, public_id)
     form = RejectForm()
     if form.validate_on_submit():
         try:
             matches.reject_proposal(db.session, current_user, proposal, form.reason.data,
                                     now=utcnow())
         except DomainError as error:
-            _refused(form, error)
+            refused(form, error)
         else:
             db.session.commit()
             flash(_("The proposal is rejected; it will not be proposed again."), "success")
             return _back()
-    return _page("facilitator/reject.html", form, proposal=proposal,
-                 load_weight=settings_store.get_weights(db.session).load)
+    return form_page("facilitator/reject.html", form=form, proposal=proposal,
+                     load_weight=settings_store.get_weights(db.session).load)
 
 
 # Requests per page of the unmatched list: about 50 KB of HTML.
@@ -204,7 +180,7 @@ def _show_contacts(household: Household) -> None:
 
 
 def need(public_id: str):
-    found = _found(matches.get_need, public_id)
+    found = found_or_404(matches.get_need, current_user, public_id)
     _show_contacts(found.household)
     proposals = db.session.scalars(select(Proposal).where(
         Proposal.need_id == found.id, Proposal.status == "proposed")
@@ -217,7 +193,7 @@ def need(public_id: str):
 
 
 def offer(public_id: str):
-    found = _found(matches.get_offer, public_id)
+    found = found_or_404(matches.get_offer, current_user, public_id)
     _show_contacts(found.household)
     pairings = db.session.scalars(select(Match).where(Match.offer_id == found.id)
                                   .order_by(Match.confirmed_at.desc())).all()
@@ -234,21 +210,21 @@ def _pairable_offers(need_household_id: int) -> list[Offer]:
 
 def pair(public_id: str):
     """Pair a need with an offer chosen by hand; distance and language may be overridden."""
-    found = _found(matches.get_need, public_id)
+    found = found_or_404(matches.get_need, current_user, public_id)
     form = PairForm(_pairable_offers(found.household_id))
     if form.validate_on_submit():
         chosen = db.session.scalars(select(Offer).filter_by(public_id=form.offer.data)).one()
         try:
             matches.pair_by_hand(db.session, current_user, found, chosen, now=utcnow(),
-                                 respond_days=_settings().helper_response_days,
+                                 respond_days=app_settings().helper_response_days,
                                  overrides=form.overrides.data, reason=form.reason.data)
         except DomainError as error:
-            _refused(form, error)
+            refused(form, error)
         else:
             _committed()
             flash(_("Pairing confirmed: both sides are told."), "success")
             return redirect(url_for("facilitator.need", public_id=found.public_id))
-    return _page("facilitator/pair.html", form, need=found)
+    return form_page("facilitator/pair.html", form=form, need=found)
 
 
 # ---- the programme's impact -----------------------------------------------------------
@@ -258,7 +234,7 @@ def _impact() -> tuple[ImpactForm, impact.Impact]:
     today = _today()
     form = ImpactForm(impact.selectable_months(today), impact.default_period(today),
                       month_name, formdata=request.args)
-    return form, impact.impact(db.session, form.period(), today, _settings().timezone)
+    return form, impact.impact(db.session, form.period(), today, app_settings().timezone)
 
 
 def impact_page():
@@ -297,12 +273,12 @@ def weights():
                 proximity=form.proximity_values(), language=form.language.data,
                 continuity=form.continuity.data, load=form.load.data)
         except DomainError as error:
-            _refused(form, error)
+            refused(form, error)
         else:
             db.session.commit()
             flash(_("The weights are saved: the next matching run uses them."), "success")
             return redirect(url_for("facilitator.weights"))
-    return _page("facilitator/weights.html", form)
+    return form_page("facilitator/weights.html", form=form)
 
 
 GET, POST = ["GET"], ["POST"]

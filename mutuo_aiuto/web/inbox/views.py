@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,23 +19,13 @@ from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household, Match
 from mutuo_aiuto.models.types import utcnow
 from mutuo_aiuto.services import audit, matches, notifications, outbox, policy
-from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.lifecycle import status_label
 from mutuo_aiuto.web.access import member_required
 from mutuo_aiuto.web.facilitator.forms import ActionForm
+from mutuo_aiuto.web.helpers import app_settings, found_or_404
 
 bp = Blueprint("inbox", __name__)
-
-
-class MessagesLabel:
-    """The menu's "Messages" entry, with the number of unread ones when there are any."""
-
-    def __str__(self) -> str:
-        count = notifications.unread_count(db.session, current_user)
-        return _("Messages (%(num)d)", num=count) if count else _("Messages")
-
-
-MESSAGES_LABEL = MessagesLabel()
 
 
 def _checked_post() -> None:
@@ -52,10 +42,7 @@ def index():
 
 def mark_read(public_id: str):
     _checked_post()
-    try:
-        notification = notifications.mark_read(db.session, current_user, public_id)
-    except NotFound:
-        abort(404)
+    notification = found_or_404(notifications.mark_read, current_user, public_id)
     db.session.commit()
     path = notifications.render_notification(notification).path
     return redirect(path or url_for("inbox.index"))
@@ -66,13 +53,6 @@ def mark_all_read():
     notifications.mark_all_read(db.session, current_user)
     db.session.commit()
     return redirect(url_for("inbox.index"))
-
-
-def _match(public_id: str) -> Match:
-    try:
-        return matches.get_match(db.session, current_user, public_id)
-    except NotFound:
-        abort(404)
 
 
 def _visible_contacts(match: Match) -> list[Household]:
@@ -89,7 +69,7 @@ def _visible_contacts(match: Match) -> list[Household]:
 
 
 def match(public_id: str):
-    found = _match(public_id)
+    found = found_or_404(matches.get_match, current_user, public_id)
     return render_template(
         "inbox/match.html", match=found, contacts=_visible_contacts(found),
         can_respond=policy.can_act_on_match(current_user, found, policy.RESPOND))
@@ -97,7 +77,7 @@ def match(public_id: str):
 
 def _answer(public_id: str, answer: Any, done: str):
     _checked_post()
-    found = _match(public_id)
+    found = found_or_404(matches.get_match, current_user, public_id)
     try:
         answer(db.session, current_user, found, now=utcnow())
     except DomainError as error:
@@ -105,14 +85,14 @@ def _answer(public_id: str, answer: Any, done: str):
         flash(str(error.message), "error")
         return redirect(url_for("inbox.match", public_id=public_id))
     db.session.commit()
-    outbox.deliver_pending(db.session, current_app.config["SETTINGS"])
+    outbox.deliver_pending(db.session, app_settings())
     db.session.commit()
     flash(done, "success")
     return redirect(url_for("inbox.match", public_id=public_id))
 
 
 def accept(public_id: str):
-    settings = current_app.config["SETTINGS"]
+    settings = app_settings()
     answer = partial(matches.accept_match,
                      first_follow_up_days=settings.follow_up_first_days,
                      follow_up_every_days=settings.follow_up_every_days)
