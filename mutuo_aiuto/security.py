@@ -35,7 +35,6 @@ from mutuo_aiuto.config import PRODUCTION, Settings
 from mutuo_aiuto.extensions import db, login_manager
 from mutuo_aiuto.models import User
 from mutuo_aiuto.services import policy
-from mutuo_aiuto.web.helpers import safe_next
 
 # No inline script or style anywhere: every asset is served by the app.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -159,7 +158,7 @@ def _back_to_page() -> str | None:
     referrer = urlsplit(request.referrer or "")
     if referrer.netloc != request.host or not referrer.path.startswith("/"):
         return None
-    return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
 def fresh_login_required(view: F) -> F:
