@@ -132,8 +132,8 @@ def confirm(public_id: str):
         flash(str(error.message), "error")
         return _back()
     _committed()
-    flash(_("Pairing confirmed: %(family)s and %(helper)s are told, and can now see each "
-            "other's contacts.", family=match.need.household.name,
+    flash(_("Pairing confirmed: %(family)s and %(helper)s are told. Once the helper accepts, "
+            "they can see each other's contacts.", family=match.need.household.name,
             helper=match.offer.household.name), "success")
     return _back()
 

@@ -2,7 +2,7 @@
 
 ``/inbox`` lists a member's notifications in their language. ``/matches/<id>``
 is the page of one match for its two sides (and facilitators): what was
-agreed, the counterpart's contacts once a facilitator confirmed it, and the
+agreed, the counterpart's contacts once the helper accepted it, and the
 helper's accept and decline buttons. Anyone else gets 404.
 """
 
