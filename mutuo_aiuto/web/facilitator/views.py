@@ -1,4 +1,4 @@
-"""The facilitator's pages: every URL of the feature in ``URLS``.
+"""The facilitator's pages: each route declared on its view with ``@bp``.
 
 The dashboard shows the matcher's proposals grouped by need, with the reasons
 in plain words; from it a facilitator runs the matcher, confirms, rejects with
@@ -96,6 +96,8 @@ def _page_number() -> int:
     return paging.clamp(request.args.get("page", type=int))
 
 
+@bp.get("")
+@facilitator_required
 def dashboard():
     form, chosen = _filters()
     weights = settings_store.get_weights(db.session)
@@ -107,6 +109,8 @@ def dashboard():
         last_run=matching_runs.last_run(db.session))
 
 
+@bp.post("/run")
+@facilitator_required
 def run():
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -119,6 +123,8 @@ def run():
     return _back()
 
 
+@bp.post("/proposals/<public_id>/confirm")
+@facilitator_required
 def confirm(public_id: str):
     """Confirm a proposal: the matcher's choice or an alternative."""
     if not ActionForm().validate_on_submit():
@@ -138,6 +144,8 @@ def confirm(public_id: str):
     return _back()
 
 
+@bp.route("/proposals/<public_id>/reject", methods=["GET", "POST"])
+@facilitator_required
 def reject(public_id: str):
     proposal: Proposal = found_or_404(matches.get_proposal, current_user, public_id)
     form = RejectForm()
@@ -159,6 +167,8 @@ def reject(public_id: str):
 UNMATCHED_PER_PAGE = 50
 
 
+@bp.get("/unmatched")
+@facilitator_required
 def unmatched():
     form, chosen = _filters()
     needs = matching_runs.unmatched_needs(db.session, _today(), **chosen)
@@ -179,6 +189,8 @@ def _show_contacts(household: Household) -> None:
     db.session.commit()
 
 
+@bp.get("/needs/<public_id>")
+@facilitator_required
 def need(public_id: str):
     found = found_or_404(matches.get_need, current_user, public_id)
     _show_contacts(found.household)
@@ -192,6 +204,8 @@ def need(public_id: str):
                            load_weight=settings_store.get_weights(db.session).load)
 
 
+@bp.get("/offers/<public_id>")
+@facilitator_required
 def offer(public_id: str):
     found = found_or_404(matches.get_offer, current_user, public_id)
     _show_contacts(found.household)
@@ -208,6 +222,8 @@ def _pairable_offers(need_household_id: int) -> list[Offer]:
     return list(db.session.scalars(query))
 
 
+@bp.route("/needs/<public_id>/pair", methods=["GET", "POST"])
+@facilitator_required
 def pair(public_id: str):
     """Pair a need with an offer chosen by hand; distance and language may be overridden."""
     found = found_or_404(matches.get_need, current_user, public_id)
@@ -237,11 +253,15 @@ def _impact() -> tuple[ImpactForm, impact.Impact]:
     return form, impact.impact(db.session, form.period(), today, app_settings().timezone)
 
 
+@bp.get("/impact", endpoint="impact")
+@facilitator_required
 def impact_page():
     form, figures = _impact()
     return render_template("facilitator/impact.html", filters=form, impact=figures)
 
 
+@bp.get("/impact.csv")
+@facilitator_required
 def impact_csv():
     """The same figures for the funder, as CSV; the download is recorded."""
     figures = _impact()[1]
@@ -260,6 +280,8 @@ def impact_csv():
 # ---- the administrator's matching weights ---------------------------------------------
 
 
+@bp.route("/weights", methods=["GET", "POST"])
+@admin_required
 def weights():
     current = settings_store.get_weights(db.session)
     form = WeightsForm(data={"base": current.base, "urgency": current.urgency,
@@ -279,27 +301,6 @@ def weights():
             flash(_("The weights are saved: the next matching run uses them."), "success")
             return redirect(url_for("facilitator.weights"))
     return form_page("facilitator/weights.html", form=form)
-
-
-GET, POST = ["GET"], ["POST"]
-
-# (path, endpoint, view, methods, who)
-URLS = (
-    ("", "dashboard", dashboard, GET, facilitator_required),
-    ("/run", "run", run, POST, facilitator_required),
-    ("/proposals/<public_id>/confirm", "confirm", confirm, POST, facilitator_required),
-    ("/proposals/<public_id>/reject", "reject", reject, [*GET, *POST], facilitator_required),
-    ("/unmatched", "unmatched", unmatched, GET, facilitator_required),
-    ("/impact", "impact", impact_page, GET, facilitator_required),
-    ("/impact.csv", "impact_csv", impact_csv, GET, facilitator_required),
-    ("/needs/<public_id>", "need", need, GET, facilitator_required),
-    ("/needs/<public_id>/pair", "pair", pair, [*GET, *POST], facilitator_required),
-    ("/offers/<public_id>", "offer", offer, GET, facilitator_required),
-    ("/weights", "weights", weights, [*GET, *POST], admin_required),
-)
-
-for path, endpoint, view, methods, who in URLS:
-    bp.add_url_rule(path, endpoint, who(view), methods=methods)
 
 
 @bp.context_processor

@@ -1,4 +1,4 @@
-"""The inbox and the match page: every URL of the feature in ``URLS``.
+"""The inbox and the match page: each route declared on its view with ``@bp``.
 
 ``/inbox`` lists a member's notifications in their language. ``/matches/<id>``
 is the page of one match for its two sides (and facilitators): what was
@@ -33,6 +33,8 @@ def _checked_post() -> None:
         abort(400)
 
 
+@bp.get("/inbox")
+@member_required
 def index():
     items = notifications.list_notifications(db.session, current_user)
     return render_template(
@@ -40,6 +42,8 @@ def index():
         matches=matches.matches_of(db.session, current_user))
 
 
+@bp.post("/inbox/<public_id>/read")
+@member_required
 def mark_read(public_id: str):
     _checked_post()
     notification = found_or_404(notifications.mark_read, current_user, public_id)
@@ -48,6 +52,8 @@ def mark_read(public_id: str):
     return redirect(path or url_for("inbox.index"))
 
 
+@bp.post("/inbox/read-all")
+@member_required
 def mark_all_read():
     _checked_post()
     notifications.mark_all_read(db.session, current_user)
@@ -68,6 +74,8 @@ def _visible_contacts(match: Match) -> list[Household]:
     return shown
 
 
+@bp.get("/matches/<public_id>")
+@member_required
 def match(public_id: str):
     found = found_or_404(matches.get_match, current_user, public_id)
     return render_template(
@@ -91,6 +99,8 @@ def _answer(public_id: str, answer: Any, done: str):
     return redirect(url_for("inbox.match", public_id=public_id))
 
 
+@bp.post("/matches/<public_id>/accept")
+@member_required
 def accept(public_id: str):
     settings = app_settings()
     answer = partial(matches.accept_match,
@@ -99,25 +109,11 @@ def accept(public_id: str):
     return _answer(public_id, answer, _("Thank you! The family is told that you will help."))
 
 
+@bp.post("/matches/<public_id>/decline")
+@member_required
 def decline(public_id: str):
     return _answer(public_id, matches.decline_match,
                    _("You declined. The Hub will look for someone else."))
-
-
-GET, POST = ["GET"], ["POST"]
-
-# (path, endpoint, view, methods): every page needs a logged-in account.
-URLS = (
-    ("/inbox", "index", index, GET),
-    ("/inbox/<public_id>/read", "mark_read", mark_read, POST),
-    ("/inbox/read-all", "mark_all_read", mark_all_read, POST),
-    ("/matches/<public_id>", "match", match, GET),
-    ("/matches/<public_id>/accept", "accept", accept, POST),
-    ("/matches/<public_id>/decline", "decline", decline, POST),
-)
-
-for path, endpoint, view, methods in URLS:
-    bp.add_url_rule(path, endpoint, member_required(view), methods=methods)
 
 
 @bp.context_processor
