@@ -15,6 +15,7 @@ from mutuo_aiuto.web.families.common import (
     local_today,
 )
 from mutuo_aiuto.web.families.forms import HouseholdForm, MemberForm
+from mutuo_aiuto.web.families.views import bp
 from mutuo_aiuto.web.helpers import form_page, found_or_404, refused
 
 
@@ -25,11 +26,13 @@ def _render_household(member_form: MemberForm, status: int = 200):
         show_contacts=policy.can_see_contacts(current_user, household)), status
 
 
+@bp.get("/family")
 @household_required
 def household():
     return _render_household(MemberForm())
 
 
+@bp.route("/family/edit", methods=["GET", "POST"])
 def edit_household():
     existing = current_household()
     places = households.active_neighbourhoods(db.session)
@@ -47,6 +50,7 @@ def edit_household():
     return form_page("families/household_form.html", form=form, creating=existing is None)
 
 
+@bp.post("/family/members")
 @household_required
 def add_member():
     form = MemberForm()
@@ -63,6 +67,7 @@ def add_member():
     return _render_household(form, status=400)
 
 
+@bp.post("/family/members/<public_id>/remove")
 @household_required
 def remove_member(public_id: str):
     found_or_404(households.remove_member, current_household(), public_id)
