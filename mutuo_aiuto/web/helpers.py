@@ -98,6 +98,19 @@ def _on_field(form: Any, name: str | None, message: str) -> bool:
     return False
 
 
+def carried_out(action: Callable[[], object], success: str) -> bool:
+    """Run one service call: commit and flash ``success``, or roll back and flash why not."""
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
 def form_page(template: str, **context: Any) -> tuple[str, int]:
     """A page with a form; shown again after a POST it was refused, so it answers 400."""
     return render_template(template, **context), 400 if request.method == "POST" else 200

@@ -47,7 +47,14 @@ from mutuo_aiuto.web.followups.forms import (
     SessionAnswerForm,
     VettingForm,
 )
-from mutuo_aiuto.web.helpers import app_settings, first_or_404, form_page, found_or_404, refused
+from mutuo_aiuto.web.helpers import (
+    app_settings,
+    carried_out,
+    first_or_404,
+    form_page,
+    found_or_404,
+    refused,
+)
 
 bp = Blueprint("followups", __name__)
 
@@ -214,14 +221,8 @@ def vetting_page(household_id: str):
 def revoke_vetting(household_id: str):
     household = first_or_404(Household, household_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            vetting.revoke_vetting(db.session, current_user, household, utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The vetting is revoked."), "success")
+        carried_out(lambda: vetting.revoke_vetting(db.session, current_user, household, utcnow()),
+                    _("The vetting is revoked."))
     return redirect(url_for("followups.vetting", household_id=household_id))
 
 

@@ -35,7 +35,13 @@ from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.passwords import verify_password
 from mutuo_aiuto.web.access import facilitator_required, member_required
 from mutuo_aiuto.web.filters import ROLE_LABELS
-from mutuo_aiuto.web.helpers import app_settings, form_page, found_or_404, next_or
+from mutuo_aiuto.web.helpers import (
+    app_settings,
+    carried_out,
+    form_page,
+    found_or_404,
+    next_or,
+)
 from mutuo_aiuto.web.privacy.forms import (
     ButtonForm,
     ConsentForm,
@@ -207,17 +213,10 @@ def erase() -> Any:
     """Ask the Hub to erase the family's data; a facilitator confirms."""
     household = gdpr.household_of(db.session, _user())
     form = EraseForm()
-    if household is not None and form.validate_on_submit():
-        try:
-            gdpr.request_erasure(db.session, _user(), request_id=request_id())
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Your request is recorded. A facilitator of the Hub will confirm it soon."),
-                  "success")
-            return redirect(url_for("privacy.erase"))
+    if household is not None and form.validate_on_submit() and carried_out(
+            lambda: gdpr.request_erasure(db.session, _user(), request_id=request_id()),
+            _("Your request is recorded. A facilitator of the Hub will confirm it soon.")):
+        return redirect(url_for("privacy.erase"))
     pending = gdpr.pending_erasure(db.session, household) if household else None
     declined = gdpr.last_declined_erasure(db.session, household) if household else None
     return form_page("privacy/erase.html", form=form, household=household, pending=pending,
@@ -229,14 +228,8 @@ def erase() -> Any:
 @member_required
 def withdraw_erasure() -> Any:
     if ButtonForm().validate_on_submit():
-        try:
-            gdpr.withdraw_erasure(db.session, _user())
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Your erasure request is withdrawn."), "success")
+        carried_out(lambda: gdpr.withdraw_erasure(db.session, _user()),
+                    _("Your erasure request is withdrawn."))
     return redirect(url_for("privacy.erase"))
 
 
@@ -256,14 +249,7 @@ def _decline_form(public_id: str) -> DeclineForm:
 
 
 def _handled(action: Any, success: str) -> Any:
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    carried_out(action, success)
     return redirect(url_for("privacy.erasures"))
 
 

@@ -25,7 +25,7 @@ from mutuo_aiuto.services import audit, paging, user_admin
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.access import admin_required
 from mutuo_aiuto.web.filters import ROLE_LABELS
-from mutuo_aiuto.web.helpers import found_or_404
+from mutuo_aiuto.web.helpers import carried_out, found_or_404
 from mutuo_aiuto.web.users.forms import AuditSearchForm, ButtonForm, RoleForm, UserSearchForm
 
 bp = Blueprint("users", __name__)
@@ -73,14 +73,7 @@ def _apply(public_id: str, change: Callable[[User], None], success: str) -> Resp
     user = found_or_404(user_admin.find_user, public_id, missing=DomainError)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        change(user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    carried_out(lambda: change(user), success)
     return redirect(url_for("users.detail", public_id=public_id))
 
 
