@@ -26,23 +26,24 @@ MANAGE = "manage"
 MATCH_ACTIONS = (VIEW, RESPOND, FEEDBACK, MANAGE)
 
 
-def _signed_in(user: Any) -> bool:
+def is_signed_in(user: Any) -> bool:
+    """Any account that logged in, whatever its role."""
     return user is not None and bool(getattr(user, "is_authenticated", False))
 
 
 def is_facilitator(user: Any) -> bool:
     """Facilitators and administrators: they run the matcher and see every household."""
-    return _signed_in(user) and bool(user.is_facilitator)
+    return is_signed_in(user) and bool(user.is_facilitator)
 
 
 def is_admin(user: Any) -> bool:
     """Administrators: accounts, roles, neighbourhoods, categories, weights."""
-    return _signed_in(user) and bool(user.is_admin)
+    return is_signed_in(user) and bool(user.is_admin)
 
 
 def is_member(user: Any) -> bool:
     """A family or a helper: neither facilitator nor administrator."""
-    return _signed_in(user) and user.role == MEMBER
+    return is_signed_in(user) and user.role == MEMBER
 
 
 def require_facilitator(actor: Any, message: Any = None) -> None:
@@ -58,7 +59,7 @@ def require_admin(actor: Any) -> None:
 
 
 def owns(user: Any, household: Household | None) -> bool:
-    return _signed_in(user) and household is not None and household.user_id == user.id
+    return is_signed_in(user) and household is not None and household.user_id == user.id
 
 
 def is_family(user: Any, match: Match) -> bool:
@@ -88,7 +89,7 @@ def can_see_contacts(viewer: Any, household: Household) -> bool:
     a facilitator confirmed and the helper accepted, while it runs (product.md: "no name,
     email or phone is shown until a facilitator has confirmed the pairing and the helper
     has accepted it"); hidden again once it is closed or cancelled."""
-    if not _signed_in(viewer):
+    if not is_signed_in(viewer):
         return False
     if owns(viewer, household) or is_facilitator(viewer):
         return True
@@ -113,7 +114,7 @@ def can_view_need(user: Any, need: Need) -> bool:
     if owns(user, need.household) or is_facilitator(user):
         return True
     session = object_session(need)
-    return _signed_in(user) and session is not None and _helps_with(session, user, need)
+    return is_signed_in(user) and session is not None and _helps_with(session, user, need)
 
 
 def can_view_offer(user: Any, offer: Offer) -> bool:
