@@ -35,6 +35,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from mutuo_aiuto.config import PRODUCTION, Settings
 from mutuo_aiuto.extensions import db, login_manager
 from mutuo_aiuto.models import User
+from mutuo_aiuto.services import policy
 
 # No inline script or style anywhere: every asset is served by the app.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -106,7 +107,7 @@ def add_request_id(response: Response) -> Response:
 
 
 def idle_limit_seconds(user: Any, settings: Settings) -> int:
-    minutes = (settings.idle_timeout_minutes if user.is_facilitator
+    minutes = (settings.idle_timeout_minutes if policy.is_facilitator(user)
                else settings.member_idle_timeout_minutes)
     return minutes * 60
 

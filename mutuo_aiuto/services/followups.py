@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import FollowUp, Match, Need, Offer, User
-from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed
+from mutuo_aiuto.services import policy
+from mutuo_aiuto.services.errors import DomainError, InvalidTransition
 from mutuo_aiuto.services.hubtime import aware, local_date
 from mutuo_aiuto.services.notifications import facilitators, mail_to
 
@@ -102,7 +103,7 @@ def record_follow_up(session: Session, actor: User, follow_up: FollowUp, outcome
 
     Returns the next follow-up, if one was planned.
     """
-    _require_facilitator(actor)
+    policy.require_facilitator(actor)
     if follow_up.done_at is not None or follow_up.match.status != "active":
         raise InvalidTransition(_l("This follow-up has already been recorded."))
     if outcome not in FOLLOW_UP_OUTCOMES:
@@ -115,11 +116,6 @@ def record_follow_up(session: Session, actor: User, follow_up: FollowUp, outcome
     follow_up.outcome, follow_up.notes = outcome, notes or None
     session.flush()
     return ensure_follow_up(session, follow_up.match, every_days=every_days)
-
-
-def _require_facilitator(actor: User) -> None:
-    if not actor.is_facilitator:
-        raise NotAllowed(_l("Only a facilitator of the Hub can do this."))
 
 
 # ---- reminders ----------------------------------------------------------------
@@ -146,6 +142,6 @@ def _responsible(session: Session, match: Match) -> list[User]:
     """The facilitator who confirmed the match, or every facilitator when they left."""
     if match.confirmed_by_id is not None:
         confirmer = session.get(User, match.confirmed_by_id)
-        if confirmer is not None and confirmer.active and confirmer.is_facilitator:
+        if confirmer is not None and confirmer.active and policy.is_facilitator(confirmer):
             return [confirmer]
     return facilitators(session)

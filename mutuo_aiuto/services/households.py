@@ -1,4 +1,4 @@
-"""Households: a member's family profile, its members and who may read its contacts."""
+"""Households: a member's family profile and its members (who may read its contacts: policy)."""
 
 from __future__ import annotations
 
@@ -29,16 +29,6 @@ _PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{4,28}[0-9]")
 def household_of(session: Session, user: User) -> Household | None:
     """The household of an account, if it has made one yet."""
     return session.execute(select(Household).filter_by(user_id=user.id)).scalar_one_or_none()
-
-
-def can_see_contacts(viewer: User | None, household: Household) -> bool:
-    """Private contacts: the household itself, facilitators and administrators only.
-
-    A confirmed match will later reveal them to the counterpart too.
-    """
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
-        return False
-    return viewer.id == household.user_id or viewer.is_facilitator
 
 
 def clean_text(value: str | None, *, limit: int, field: str,

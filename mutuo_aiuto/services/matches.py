@@ -100,11 +100,6 @@ def get_offer(session: Session, actor: User, public_id: str) -> Offer:
     return offer
 
 
-def _require_facilitator(actor: User) -> None:
-    if not policy.is_facilitator(actor):
-        raise NotAllowed(_l("Only a facilitator of the Hub can do this."))
-
-
 # ---- locking and claiming ------------------------------------------------------
 
 
@@ -219,7 +214,7 @@ def _tell_both_sides(session: Session, match: Match) -> None:
 def confirm_proposal(session: Session, actor: User, proposal: Proposal, *, now: datetime,
                      respond_days: int) -> Match:
     """Confirm the matcher's proposal (its choice or an alternative); both sides are told."""
-    _require_facilitator(actor)
+    policy.require_facilitator(actor)
     if proposal.status != "proposed":
         raise InvalidTransition(_l("This proposal was already handled."))
     return _confirm(session, actor, proposal.need_id, proposal.offer_id, now=now,
@@ -231,7 +226,7 @@ def pair_by_hand(session: Session, actor: User, need: Need, offer: Offer, *, now
                  reason: str | None = None) -> Match:
     """Pair a need with an offer the facilitator chose. Every rule holds, except distance
     and language when explicitly overridden; an override needs a reason and is recorded."""
-    _require_facilitator(actor)
+    policy.require_facilitator(actor)
     overrides = set(overrides)
     if not overrides <= OVERRIDABLE.keys():
         raise DomainError(_l("Only distance and language can be overridden."),
@@ -252,7 +247,7 @@ def reject_proposal(session: Session, actor: User, proposal: Proposal, reason: s
                     *, now: datetime) -> Proposal:
     """Turn a proposal down for a reason; the pair is not proposed again and the need gets
     new proposals."""
-    _require_facilitator(actor)
+    policy.require_facilitator(actor)
     if proposal.status != "proposed":
         raise InvalidTransition(_l("This proposal was already handled."))
     reason = (reason or "").strip()

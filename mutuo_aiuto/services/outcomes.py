@@ -26,7 +26,8 @@ from mutuo_aiuto.models import (
     Offer,
     User,
 )
-from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
+from mutuo_aiuto.services import policy
+from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotFound
 from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import move_need, move_offer
 
@@ -62,8 +63,7 @@ class Ledger:
 def close_match(session: Session, actor: User, match: Match, outcome: str,
                 hours: float | None, now: datetime) -> Match:
     """Close an active match: record outcome and hours, end the need, free the offer."""
-    if not actor.is_facilitator:
-        raise NotAllowed(_l("Only a facilitator of the Hub can do this."))
+    policy.require_facilitator(actor)
     if match.status != "active":
         raise InvalidTransition(_l("Only an active match can be closed."))
     if outcome not in OUTCOMES:

@@ -1,19 +1,23 @@
 """Who may see or do what: the one module of permission checks.
 
-Views and services ask here instead of comparing ids themselves, so a rule
-such as "contacts are revealed to the counterpart of a confirmed match" lives
-in one place. A check that fails on another member's object should become a
-404 in the view (never 403), so that ids cannot be probed.
+Views and services ask here instead of comparing ids or roles themselves, so
+a rule such as "contacts are revealed to the counterpart once the helper
+accepted" lives in one place. ``is_*``/``can_*`` answer a question;
+``require_*`` raise ``NotAllowed`` for services to refuse with. A check that
+fails on another member's object should become a 404 in the view (never 403),
+so that ids cannot be probed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, object_session
 
-from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, Need, Offer, User
+from mutuo_aiuto.models import MATCH_HOLDING, MEMBER, Household, Match, Need, Offer, User
+from mutuo_aiuto.services.errors import NotAllowed
 
 VIEW = "view"
 RESPOND = "respond"
@@ -22,17 +26,40 @@ MANAGE = "manage"
 MATCH_ACTIONS = (VIEW, RESPOND, FEEDBACK, MANAGE)
 
 
-def _signed_in(user: Any) -> bool:
+def is_signed_in(user: Any) -> bool:
+    """Any account that logged in, whatever its role."""
     return user is not None and bool(getattr(user, "is_authenticated", False))
 
 
 def is_facilitator(user: Any) -> bool:
     """Facilitators and administrators: they run the matcher and see every household."""
-    return _signed_in(user) and bool(user.is_facilitator)
+    return is_signed_in(user) and bool(user.is_facilitator)
+
+
+def is_admin(user: Any) -> bool:
+    """Administrators: accounts, roles, neighbourhoods, categories, weights."""
+    return is_signed_in(user) and bool(user.is_admin)
+
+
+def is_member(user: Any) -> bool:
+    """A family or a helper: neither facilitator nor administrator."""
+    return is_signed_in(user) and user.role == MEMBER
+
+
+def require_facilitator(actor: Any, message: Any = None) -> None:
+    """Refuse anyone but a facilitator or an administrator."""
+    if not is_facilitator(actor):
+        raise NotAllowed(message or _l("Only a facilitator of the Hub can do this."))
+
+
+def require_admin(actor: Any) -> None:
+    """Refuse anyone but an administrator whose account is active."""
+    if not (is_admin(actor) and actor.active):
+        raise NotAllowed(_l("Only an administrator can manage accounts."))
 
 
 def owns(user: Any, household: Household | None) -> bool:
-    return _signed_in(user) and household is not None and household.user_id == user.id
+    return is_signed_in(user) and household is not None and household.user_id == user.id
 
 
 def is_family(user: Any, match: Match) -> bool:
@@ -45,12 +72,12 @@ def is_helper(user: Any, match: Match) -> bool:
     return owns(user, match.offer.household)
 
 
-def _holding_matches_between(session: Session, a: Household, b: Household) -> bool:
-    """Whether a confirmed, still running match joins the two households either way."""
+def _accepted_match_between(session: Session, a: Household, b: Household) -> bool:
+    """Whether a match the helper accepted, still running, joins the two households."""
     query = (select(Match.id)
              .join(Need, Need.id == Match.need_id)
              .join(Offer, Offer.id == Match.offer_id)
-             .where(Match.status.in_(MATCH_HOLDING),
+             .where(Match.status == "active",
                     or_((Need.household_id == a.id) & (Offer.household_id == b.id),
                         (Need.household_id == b.id) & (Offer.household_id == a.id)))
              .limit(1))
@@ -59,8 +86,10 @@ def _holding_matches_between(session: Session, a: Household, b: Household) -> bo
 
 def can_see_contacts(viewer: Any, household: Household) -> bool:
     """Private contacts: the household itself, facilitators, and the counterpart of a match
-    a facilitator confirmed — only while that match is awaiting an answer or active."""
-    if not _signed_in(viewer):
+    a facilitator confirmed and the helper accepted, while it runs (product.md: "no name,
+    email or phone is shown until a facilitator has confirmed the pairing and the helper
+    has accepted it"); hidden again once it is closed or cancelled."""
+    if not is_signed_in(viewer):
         return False
     if owns(viewer, household) or is_facilitator(viewer):
         return True
@@ -68,7 +97,7 @@ def can_see_contacts(viewer: Any, household: Household) -> bool:
     session = object_session(household)
     if own is None or session is None:
         return False
-    return _holding_matches_between(session, own, household)
+    return _accepted_match_between(session, own, household)
 
 
 def _helps_with(session: Session, user: Any, need: Need) -> bool:
@@ -85,7 +114,7 @@ def can_view_need(user: Any, need: Need) -> bool:
     if owns(user, need.household) or is_facilitator(user):
         return True
     session = object_session(need)
-    return _signed_in(user) and session is not None and _helps_with(session, user, need)
+    return is_signed_in(user) and session is not None and _helps_with(session, user, need)
 
 
 def can_view_offer(user: Any, offer: Offer) -> bool:

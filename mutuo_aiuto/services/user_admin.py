@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import ADMIN, ROLES, User
-from mutuo_aiuto.services import audit
+from mutuo_aiuto.services import audit, policy
 from mutuo_aiuto.services.accounts import end_all_sessions
 from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
 from mutuo_aiuto.services.gdpr.erasure import ERASED_EMAIL_DOMAIN
@@ -28,11 +28,6 @@ class UserQuery:
     text: str | None = None  # part of the email or the name
     role: str | None = None
     active: bool | None = None
-
-
-def _require_admin(actor: User) -> None:
-    if not (actor.is_admin and actor.active):
-        raise NotAllowed(_l("Only an administrator can manage accounts."))
 
 
 def list_users(session: Session, query: UserQuery, *, page: int = 1,
@@ -77,7 +72,7 @@ def _keep_an_admin(session: Session, actor: User, user: User) -> None:
 def change_role(session: Session, actor: User, user: User, role: str, *,
                 request_id: str | None = None) -> None:
     """Give an account another role; its sessions end, so the new role applies at once."""
-    _require_admin(actor)
+    policy.require_admin(actor)
     if role not in ROLES:
         raise DomainError(_l("Choose a role from the list."), field="role")
     if role == user.role:
@@ -92,7 +87,7 @@ def change_role(session: Session, actor: User, user: User, role: str, *,
 def deactivate(session: Session, actor: User, user: User, *,
                request_id: str | None = None) -> None:
     """The account can no longer log in, and every session it has ends now."""
-    _require_admin(actor)
+    policy.require_admin(actor)
     if not user.active:
         return
     _keep_an_admin(session, actor, user)
@@ -103,7 +98,7 @@ def deactivate(session: Session, actor: User, user: User, *,
 
 def reactivate(session: Session, actor: User, user: User, *,
                request_id: str | None = None) -> None:
-    _require_admin(actor)
+    policy.require_admin(actor)
     if user.active:
         return
     if user.email.endswith("@" + ERASED_EMAIL_DOMAIN):
@@ -115,6 +110,6 @@ def reactivate(session: Session, actor: User, user: User, *,
 def sign_out_everywhere(session: Session, actor: User, user: User, *,
                         request_id: str | None = None) -> None:
     """End every session of the account on every device (a lost phone, a shared computer)."""
-    _require_admin(actor)
+    policy.require_admin(actor)
     end_all_sessions(user)
     audit.record(session, actor, audit.SESSIONS_ENDED, target=user, request_id=request_id)

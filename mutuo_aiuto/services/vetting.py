@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import Household, User, Vetting
-from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
+from mutuo_aiuto.services import policy
+from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.services.notifications import facilitators, mail_to
 
 WARN_DAYS = 30
@@ -69,7 +70,7 @@ def vettings_for(session: Session, household: Household) -> list[Vetting]:
 def record_vetting(session: Session, actor: User, household: Household,
                    checked_on: date | None, expires_on: date | None, today: date) -> Vetting:
     """A facilitator saw the certificate on ``checked_on``; it expires on ``expires_on``."""
-    _require_facilitator(actor)
+    policy.require_facilitator(actor)
     if checked_on is None or checked_on > today:
         raise DomainError(_l("Give the day you saw the certificate (not in the future)."),
                           field="checked_on")
@@ -87,7 +88,7 @@ def record_vetting(session: Session, actor: User, household: Household,
 
 def revoke_vetting(session: Session, actor: User, household: Household, now: datetime) -> int:
     """Withdraw every vetting of the household that still counts or will count."""
-    _require_facilitator(actor)
+    policy.require_facilitator(actor)
     vettings = list(session.scalars(select(Vetting).where(
         Vetting.household_id == household.id, Vetting.revoked_at.is_(None))))
     if not vettings:
@@ -96,11 +97,6 @@ def revoke_vetting(session: Session, actor: User, household: Household, now: dat
         vetting.revoked_at = now
     session.flush()
     return len(vettings)
-
-
-def _require_facilitator(actor: User) -> None:
-    if not actor.is_facilitator:
-        raise NotAllowed(_l("Only a facilitator of the Hub can do this."))
 
 
 def expiring_vettings(session: Session, today: date, days: int = WARN_DAYS) -> list[Vetting]:
@@ -137,7 +133,7 @@ def _warn(session: Session, vetting: Vetting) -> None:
         mail_to(session, helper, "vetting_expiring_helper.txt",
                 _l("Please bring a new certificate to the Family Hub"), vetting=vetting)
     recorder = session.get(User, vetting.recorded_by_id) if vetting.recorded_by_id else None
-    people = [recorder] if recorder and recorder.active and recorder.is_facilitator else (
+    people = [recorder] if recorder and recorder.active and policy.is_facilitator(recorder) else (
         facilitators(session))
     for facilitator in people:
         mail_to(session, facilitator, "vetting_expiring.txt",

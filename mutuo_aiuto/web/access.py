@@ -1,4 +1,8 @@
-"""Role checks for views: anonymous visitors go to log in, the wrong role gets 403."""
+"""Role checks for views: anonymous visitors go to log in, the wrong role gets 403.
+
+The decision itself is ``services/policy.py``'s; this only turns it into a
+decorator a view wears.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,18 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user, login_required
 
-from mutuo_aiuto.models import ADMIN, FACILITATOR, MEMBER
+from mutuo_aiuto.services import policy
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def roles_required(*roles: str) -> Callable[[F], F]:
-    """Allow only logged-in accounts whose role is one of ``roles``."""
+def allowed_if(check: Callable[[Any], bool]) -> Callable[[F], F]:
+    """Allow only logged-in accounts for which the policy's ``check`` holds."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if current_user.role not in roles:
+            if not check(current_user):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -29,6 +33,6 @@ def roles_required(*roles: str) -> Callable[[F], F]:
     return decorator
 
 
-member_required = roles_required(MEMBER, FACILITATOR, ADMIN)
-facilitator_required = roles_required(FACILITATOR, ADMIN)
-admin_required = roles_required(ADMIN)
+member_required = allowed_if(policy.is_signed_in)
+facilitator_required = allowed_if(policy.is_facilitator)
+admin_required = allowed_if(policy.is_admin)

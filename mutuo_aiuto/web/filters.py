@@ -8,8 +8,14 @@ from typing import Any
 from babel.dates import get_day_names
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
 
+from mutuo_aiuto.models import ADMIN, FACILITATOR, MEMBER
 from mutuo_aiuto.models.slot import format_minutes
+
+# What each role is called on the pages that list accounts or who did what.
+ROLE_LABELS = {MEMBER: _l("family or volunteer"), FACILITATOR: _l("facilitator"),
+               ADMIN: _l("administrator")}
 
 
 def locale_code() -> str:

@@ -129,13 +129,3 @@ def test_another_households_member_is_not_found(session, make_household):
     with pytest.raises(NotFound):
         households.remove_member(session, mine, member.public_id)
     assert count(session, Member) == 1
-
-
-def test_contacts_are_for_the_household_and_facilitators_only(make_household, make_user):
-    household = make_household()
-    assert households.can_see_contacts(household.user, household)
-    assert households.can_see_contacts(make_user(role="facilitator"), household)
-    assert households.can_see_contacts(make_user(role="admin"), household)
-    assert not households.can_see_contacts(make_user(), household)
-    assert not households.can_see_contacts(make_household().user, household)
-    assert not households.can_see_contacts(None, household)

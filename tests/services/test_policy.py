@@ -1,4 +1,4 @@
-"""Permission checks: contacts revealed only to the two sides of a running match."""
+"""Permission checks: contacts revealed only to the two sides of an accepted, running match."""
 
 from __future__ import annotations
 
@@ -40,11 +40,22 @@ def test_contacts_hidden_from_the_helper_before_confirmation(scene):
     assert not policy.can_see_contacts(scene.family.user, scene.helper)
 
 
-@pytest.mark.parametrize("status", ["awaiting", "active"])
-def test_contacts_shown_to_both_sides_once_confirmed(scene, status):
-    pair(scene, status)
+def test_contacts_hidden_while_the_helper_has_not_accepted(scene):
+    # product.md: not until a facilitator confirmed and the helper accepted.
+    pair(scene, "awaiting")
+    assert not policy.can_see_contacts(scene.helper.user, scene.family)
+    assert not policy.can_see_contacts(scene.family.user, scene.helper)
+
+
+def test_contacts_shown_to_both_sides_once_the_helper_accepted(scene):
+    pair(scene, "active")
     assert policy.can_see_contacts(scene.helper.user, scene.family)
     assert policy.can_see_contacts(scene.family.user, scene.helper)
+
+
+def test_contacts_for_the_household_facilitators_and_administrators(scene):
+    admin = factories.make_user(scene.session, role="admin")
+    assert policy.can_see_contacts(admin, scene.family)
 
 
 @pytest.mark.parametrize("status", ["declined", "unanswered", "closed", "cancelled"])

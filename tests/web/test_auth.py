@@ -19,7 +19,7 @@ from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import OutboxMessage, User
 from mutuo_aiuto.services import accounts, tokens
 from mutuo_aiuto.services.passwords import verify_password
-from mutuo_aiuto.web.auth.views import safe_next
+from mutuo_aiuto.web.helpers import safe_next
 from tests.factories import TEST_PASSWORD
 
 EN = {"Accept-Language": "en"}

@@ -1,4 +1,4 @@
-"""The inbox and the match page: contacts only after confirmation, only to the two sides."""
+"""The inbox and the match page: contacts once confirmed and accepted, to the two sides only."""
 
 from __future__ import annotations
 
@@ -34,10 +34,17 @@ def confirmed(scene, client, login) -> Match:
     return scene.session.scalars(select(Match)).one()
 
 
-def test_contacts_hidden_before_and_shown_after_confirmation(client, login, scene):
+def test_contacts_hidden_until_confirmed_and_accepted(client, login, scene):
+    """product.md: "no name, email or phone is shown until a facilitator has confirmed
+    the pairing and the helper has accepted it"."""
     login(scene.family.user)
     assert HELPER_PHONE not in client.get("/inbox").text
     match = confirmed(scene, client, login)
+    login(scene.family.user)
+    assert HELPER_PHONE not in client.get(f"/matches/{match.public_id}").text
+    login(scene.helper.user)
+    assert FAMILY_PHONE not in client.get(f"/matches/{match.public_id}").text
+    client.post(f"/matches/{match.public_id}/accept")
     login(scene.family.user)
     page = client.get(f"/matches/{match.public_id}").text
     assert HELPER_PHONE in page and scene.helper.user.email in page

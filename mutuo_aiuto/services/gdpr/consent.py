@@ -7,14 +7,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.models import MEMBER, User
+from mutuo_aiuto.models import User
 from mutuo_aiuto.models.types import utcnow
-from mutuo_aiuto.services import audit
+from mutuo_aiuto.services import audit, policy
 
 
 def needs_consent(user: Any, version: str) -> bool:
     """A member whose consent is for another version of the notice (or none)."""
-    if not getattr(user, "is_authenticated", False) or user.role != MEMBER:
+    if not policy.is_member(user):
         return False
     return user.consent_version != version
 

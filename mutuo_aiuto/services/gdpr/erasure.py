@@ -35,7 +35,7 @@ from mutuo_aiuto.models import (
     Vetting,
 )
 from mutuo_aiuto.models.types import utcnow
-from mutuo_aiuto.services import audit, matching_runs
+from mutuo_aiuto.services import audit, matching_runs, policy
 from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
 from mutuo_aiuto.services.gdpr.ownership import account_tables, household_of, matches_of
 from mutuo_aiuto.services.hubtime import local_date
@@ -126,8 +126,7 @@ def find_pending(session: Session, public_id: str) -> ErasureRequest:
 
 
 def _check_facilitator(actor: User, request: ErasureRequest) -> None:
-    if not actor.is_facilitator:
-        raise NotAllowed(_l("Only a facilitator can handle erasure requests."))
+    policy.require_facilitator(actor, _l("Only a facilitator can handle erasure requests."))
     if request.household.user_id == actor.id:
         # Four eyes: nobody confirms the erasure of their own data.
         raise NotAllowed(_l("Another facilitator must handle your own request."))

@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -31,7 +30,7 @@ from wtforms.fields.choices import SelectChoice
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Category, Neighbourhood, Skill
 from mutuo_aiuto.services import catalogue, places
-from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.access import admin_required
 from mutuo_aiuto.web.admin.forms import (
     CategoryForm,
@@ -41,6 +40,7 @@ from mutuo_aiuto.web.admin.forms import (
     names_from,
 )
 from mutuo_aiuto.web.filters import label
+from mutuo_aiuto.web.helpers import form_page, found_or_404, refused
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -49,21 +49,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @admin_required
 def check_admin() -> None:
     """Every page of the blueprint is for administrators, even one added later."""
-
-
-def render_form(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
-    """A form page; a POST that got here was refused, so it answers 400."""
-    status = 400 if request.method == "POST" else 200
-    return render_template(template, form=form, **context), status
-
-
-def show_error(form: FlaskForm, error: DomainError) -> None:
-    db.session.rollback()
-    # str(): the macros print only plain strings, not lazy ones.
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error.message)]
-    else:
-        flash(str(error.message), "error")
 
 
 @dataclass(frozen=True)
@@ -85,13 +70,6 @@ SKILLS = Table(catalogue.get_skill, catalogue.deactivate_skill, catalogue.delete
                ".skills", ".edit_skill")
 
 
-def found(table: Table, slug: str) -> Any:
-    try:
-        return table.get(db.session, slug)
-    except NotFound:
-        abort(404)
-
-
 def named(message: Any, name: str) -> str:
     # ``message`` is lazy, its %(name)s filled here: what gettext(message, name=name) gives.
     return str(message) % {"name": name}
@@ -105,7 +83,7 @@ def save_form(table: Table, form: FlaskForm, save: Callable[[], Any],
     try:
         row = save()
     except DomainError as error:
-        show_error(form, error)
+        refused(form, error)
         return None
     db.session.commit()
     flash(named(saved, row.name), "success")
@@ -113,7 +91,7 @@ def save_form(table: Table, form: FlaskForm, save: Callable[[], Any],
 
 
 def deactivate(table: Table, slug: str, done: Any) -> Response:
-    row = found(table, slug)
+    row = found_or_404(table.get, slug)
     table.deactivate(db.session, row)
     db.session.commit()
     flash(named(done, row.name), "success")
@@ -122,7 +100,7 @@ def deactivate(table: Table, slug: str, done: Any) -> Response:
 
 def delete(table: Table, slug: str, done: Any) -> Response:
     """Delete for good; a row others refer to stays, and its edit page says why."""
-    row = found(table, slug)
+    row = found_or_404(table.get, slug)
     name = row.name  # the row cannot be read once the delete is committed
     try:
         table.delete(db.session, row)
@@ -186,19 +164,19 @@ def save_place_form(form: NeighbourhoodForm, place: Neighbourhood | None) -> Res
 def new_neighbourhood() -> Any:
     form = NeighbourhoodForm()
     form.neighbours.choices = neighbour_choices(None)
-    return save_place_form(form, None) or render_form("admin/neighbourhood_form.html", form,
-                                                      place=None)
+    return save_place_form(form, None) or form_page("admin/neighbourhood_form.html", form=form,
+                                                    place=None)
 
 
 @bp.route("/neighbourhoods/<slug>/edit", methods=["GET", "POST"])
 def edit_neighbourhood(slug: str) -> Any:
-    place = found(PLACES, slug)
+    place = found_or_404(PLACES.get, slug)
     form = NeighbourhoodForm(obj=place)
     form.neighbours.choices = neighbour_choices(place)
     if request.method == "GET":
         form.neighbours.data = [other.slug for other in places.neighbours(db.session, place)]
-    return save_place_form(form, place) or render_form(
-        "admin/neighbourhood_form.html", form, place=place,
+    return save_place_form(form, place) or form_page(
+        "admin/neighbourhood_form.html", form=form, place=place,
         in_use=places.neighbourhood_in_use(db.session, place))
 
 
@@ -242,18 +220,18 @@ def save_category_form(form: CategoryForm, category: Category | None) -> Respons
 @bp.route("/categories/new", methods=["GET", "POST"])
 def new_category() -> Any:
     form = CategoryForm()
-    return save_category_form(form, None) or render_form("admin/category_form.html", form,
-                                                         category=None)
+    return save_category_form(form, None) or form_page("admin/category_form.html", form=form,
+                                                       category=None)
 
 
 @bp.route("/categories/<slug>/edit", methods=["GET", "POST"])
 def edit_category(slug: str) -> Any:
-    category = found(CATEGORIES, slug)
+    category = found_or_404(CATEGORIES.get, slug)
     form = CategoryForm(obj=category)
     if request.method == "GET":
         fill_names(form, catalogue.names_of(category))
-    return save_category_form(form, category) or render_form(
-        "admin/category_form.html", form, category=category,
+    return save_category_form(form, category) or form_page(
+        "admin/category_form.html", form=form, category=category,
         in_use=catalogue.category_in_use(db.session, category))
 
 
@@ -300,19 +278,19 @@ def save_skill_form(form: SkillForm, skill: Skill | None) -> Response | None:
 def new_skill() -> Any:
     form = SkillForm()
     form.category.choices = category_choices()
-    return save_skill_form(form, None) or render_form("admin/skill_form.html", form, skill=None)
+    return save_skill_form(form, None) or form_page("admin/skill_form.html", form=form, skill=None)
 
 
 @bp.route("/skills/<slug>/edit", methods=["GET", "POST"])
 def edit_skill(slug: str) -> Any:
-    skill = found(SKILLS, slug)
+    skill = found_or_404(SKILLS.get, slug)
     form = SkillForm(obj=skill)
     form.category.choices = category_choices()
     if request.method == "GET":
         fill_names(form, catalogue.names_of(skill))
         form.category.data = skill.category.slug if skill.category else ""
-    return save_skill_form(form, skill) or render_form(
-        "admin/skill_form.html", form, skill=skill,
+    return save_skill_form(form, skill) or form_page(
+        "admin/skill_form.html", form=form, skill=skill,
         in_use=catalogue.skill_in_use(db.session, skill))
 
 

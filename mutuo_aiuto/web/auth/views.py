@@ -9,8 +9,6 @@ never holds up a page.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -23,11 +21,9 @@ from flask import (
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from mutuo_aiuto.config import Settings
 from mutuo_aiuto.extensions import db, limiter
 from mutuo_aiuto.i18n import forget_language_switch
 from mutuo_aiuto.models import User
@@ -43,20 +39,17 @@ from mutuo_aiuto.web.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from mutuo_aiuto.web.helpers import app_settings, form_page, refused, safe_next
 
 bp = Blueprint("auth", __name__)
 
 
 # ---- helpers -------------------------------------------------------------------
 
-def _settings() -> Settings:
-    return current_app.config["SETTINGS"]
-
-
 def _external(endpoint: str, **values: str) -> str:
     # Built from the configured address, never from the request's Host header,
     # so a forged Host cannot turn a reset mail into a link to another site.
-    return _settings().base_url.rstrip("/") + url_for(endpoint, **values)
+    return app_settings().base_url.rstrip("/") + url_for(endpoint, **values)
 
 
 def _reset_link(token: str) -> str:
@@ -74,30 +67,6 @@ def _landing() -> str:
     return url_for("main.home")
 
 
-def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site, else None (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    # Browsers drop tabs and newlines and read "\" as "/": "/\evil" is "//evil".
-    if "\\" in target or any(ch.isspace() or not ch.isprintable() for ch in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
-
-
-def _show_error(form: FlaskForm, error: DomainError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors.append(str(error.message))
-    else:
-        flash(str(error.message), "error")
-
-
-def _render(template: str, form: FlaskForm, **context: object) -> tuple[str, int]:
-    # A form shown again after a POST was refused: 400, so tests can tell.
-    status = 400 if request.method == "POST" else 200
-    return render_template(template, form=form, **context), status
 
 
 def _user() -> User:
@@ -113,7 +82,7 @@ def register() -> Response | tuple[str, int]:
         return redirect(_landing())
     form = RegisterForm()
     if form.validate_on_submit():
-        settings = _settings()
+        settings = app_settings()
         try:
             accounts.sign_up(
                 db.session, email=form.email.data, password=form.password.data,
@@ -126,11 +95,10 @@ def register() -> Response | tuple[str, int]:
             # taken only here. Same answer; the first one's link is on its way.
             db.session.rollback()
         except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-            return _render("auth/register.html", form)
+            refused(form, error)
+            return form_page("auth/register.html", form=form)
         return _check_mailbox()
-    return _render("auth/register.html", form)
+    return form_page("auth/register.html", form=form)
 
 
 def _check_mailbox() -> tuple[str, int]:
@@ -146,7 +114,7 @@ def confirm_email(token: str) -> Response | tuple[str, int]:
     a link that logged in on GET would let another site log a visitor into an
     account of its making.
     """
-    secret = _settings().secret_key
+    secret = app_settings().secret_key
     try:
         user = tokens.user_for_confirmation_token(db.session, token, secret)
     except tokens.ConfirmationLinkInvalid as error:
@@ -186,7 +154,7 @@ def login() -> Response | tuple[str, int]:
             user = accounts.authenticate(db.session, form.email.data, form.password.data)
         except accounts.EmailNotConfirmed as unconfirmed:
             _send_new_confirmation(unconfirmed.user)
-            return _render("auth/login.html", form, next_url=next_url)
+            return form_page("auth/login.html", form=form, next_url=next_url)
         if user is not None:
             db.session.commit()
             asked = bool(form.remember.data)
@@ -196,7 +164,7 @@ def login() -> Response | tuple[str, int]:
             return redirect(next_url or _landing())
         db.session.rollback()
         form.password.errors.append(_("Email or password is not correct."))
-    return _render("auth/login.html", form, next_url=next_url)
+    return form_page("auth/login.html", form=form, next_url=next_url)
 
 
 def _say_staff_are_not_remembered() -> None:
@@ -213,7 +181,7 @@ def _say_staff_are_not_remembered() -> None:
 
 def _send_new_confirmation(user: User) -> None:
     """The right password for an unconfirmed account: a new link instead of a login."""
-    sent = accounts.resend_confirmation(db.session, user, secret=_settings().secret_key,
+    sent = accounts.resend_confirmation(db.session, user, secret=app_settings().secret_key,
                                         link_for=_confirm_link)
     db.session.commit()
     if sent is None:
@@ -248,19 +216,19 @@ def reset_request() -> Response | tuple[str, int]:
     form = ResetRequestForm()
     if form.validate_on_submit():
         accounts.send_reset_link(db.session, form.email.data,
-                                 secret=_settings().secret_key, link_for=_reset_link,
+                                 secret=app_settings().secret_key, link_for=_reset_link,
                                  signup_link=_external("auth.register"),
                                  locale=str(get_locale() or "it"))
         db.session.commit()
         flash(_("If an account exists for this address, we have sent it a link to choose "
                 "a new password. Please check your mailbox."), "info")
         return redirect(url_for("auth.login"))
-    return _render("auth/reset_request.html", form)
+    return form_page("auth/reset_request.html", form=form)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> Response | tuple[str, int]:
-    settings = _settings()
+    settings = app_settings()
     try:
         user = tokens.user_for_reset_token(db.session, token, settings.secret_key,
                                            settings.password_reset_max_age)
@@ -275,12 +243,11 @@ def reset_password(token: str) -> Response | tuple[str, int]:
                                     secret=settings.secret_key,
                                     max_age=settings.password_reset_max_age)
         except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
+            refused(form, error)
         else:
             return _password_saved(user, _("Your new password is saved and you are logged in."),
                                    then=_landing())
-    return _render("auth/reset_password.html", form)
+    return form_page("auth/reset_password.html", form=form)
 
 
 def _password_saved(user: User, message: str, then: str, remember: bool = False) -> Response:
@@ -304,15 +271,14 @@ def account() -> Response | tuple[str, int]:
             accounts.update_account(db.session, user, name=form.name.data,
                                     locale=form.locale.data)
         except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
+            refused(form, error)
         else:
             db.session.commit()
             forget_language_switch()
             refresh()  # the confirmation already in the language just chosen
             flash(_("Your account is saved."), "success")
             return redirect(url_for("auth.account"))
-    return _render("auth/account.html", form, user=user)
+    return form_page("auth/account.html", form=form, user=user)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -327,8 +293,7 @@ def change_password() -> Response | tuple[str, int]:
             accounts.change_password(db.session, user, current_password=form.current_password.data,
                                      new_password=form.password.data)
         except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
+            refused(form, error)
         else:
             remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
             return _password_saved(user, _("Your password is changed. Every other device "
@@ -336,13 +301,13 @@ def change_password() -> Response | tuple[str, int]:
                                    then=url_for("auth.account"),
                                    remember=remember in request.cookies
                                    and not user.is_facilitator)
-    return _render("auth/change_password.html", form)
+    return form_page("auth/change_password.html", form=form)
 
 
 # ---- the privacy notice ----------------------------------------------------------------
 
 @bp.get("/privacy")
 def privacy() -> str:
-    settings = _settings()
+    settings = app_settings()
     return render_template("auth/privacy.html", version=settings.privacy_notice_version,
                            retention_months=settings.retention_months)

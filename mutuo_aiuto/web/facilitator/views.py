@@ -1,4 +1,4 @@
-"""The facilitator's pages: every URL of the feature in ``URLS``.
+"""The facilitator's pages: each route declared on its view with ``@bp``.
 
 The dashboard shows the matcher's proposals grouped by need, with the reasons
 in plain words; from it a facilitator runs the matcher, confirms, rejects with
@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -27,7 +25,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from mutuo_aiuto.extensions import db
@@ -45,12 +42,11 @@ from mutuo_aiuto.services import (
     reasons,
     settings_store,
 )
-from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import status_label
 from mutuo_aiuto.services.vetting import current_vetting
 from mutuo_aiuto.web.access import admin_required, facilitator_required
-from mutuo_aiuto.web.auth.views import safe_next
 from mutuo_aiuto.web.facilitator.forms import (
     ActionForm,
     FilterForm,
@@ -60,23 +56,19 @@ from mutuo_aiuto.web.facilitator.forms import (
     WeightsForm,
 )
 from mutuo_aiuto.web.filters import label, month_name
+from mutuo_aiuto.web.helpers import (
+    app_settings,
+    form_page,
+    found_or_404,
+    redirect_next,
+    refused,
+)
 
 bp = Blueprint("facilitator", __name__, url_prefix="/facilitator")
 
 
-def _settings() -> Any:
-    return current_app.config["SETTINGS"]
-
-
 def _today() -> Any:
-    return local_date(utcnow(), _settings().timezone)
-
-
-def _found(get: Callable[..., Any], public_id: str) -> Any:
-    try:
-        return get(db.session, current_user, public_id)
-    except NotFound:
-        abort(404)
+    return local_date(utcnow(), app_settings().timezone)
 
 
 def _committed() -> None:
@@ -84,23 +76,9 @@ def _committed() -> None:
     db.session.commit()
 
 
-def _refused(form: FlaskForm, error: DomainError) -> None:
-    """Undo the attempt; the message goes on its field, or is flashed."""
-    db.session.rollback()
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error.message)]
-    else:
-        flash(str(error.message), "error")
-
-
-def _page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
-    # A refused or invalid submission answers 400, so tests and tools can tell.
-    return render_template(template, form=form, **context), 400 if form.is_submitted() else 200
-
-
 def _back() -> Any:
     """Back to the dashboard, keeping its filters (only our own relative addresses)."""
-    return redirect(safe_next(request.form.get("next")) or url_for("facilitator.dashboard"))
+    return redirect_next(url_for("facilitator.dashboard"))
 
 
 def _filters() -> tuple[FilterForm, dict[str, Any]]:
@@ -116,6 +94,8 @@ def _page_number() -> int:
     return paging.clamp(request.args.get("page", type=int))
 
 
+@bp.get("")
+@facilitator_required
 def dashboard():
     form, chosen = _filters()
     weights = settings_store.get_weights(db.session)
@@ -127,6 +107,8 @@ def dashboard():
         last_run=matching_runs.last_run(db.session))
 
 
+@bp.post("/run")
+@facilitator_required
 def run():
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -139,46 +121,52 @@ def run():
     return _back()
 
 
+@bp.post("/proposals/<public_id>/confirm")
+@facilitator_required
 def confirm(public_id: str):
     """Confirm a proposal: the matcher's choice or an alternative."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    proposal: Proposal = _found(matches.get_proposal, public_id)
+    proposal: Proposal = found_or_404(matches.get_proposal, current_user, public_id)
     try:
         match = matches.confirm_proposal(db.session, current_user, proposal, now=utcnow(),
-                                         respond_days=_settings().helper_response_days)
+                                         respond_days=app_settings().helper_response_days)
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
         return _back()
     _committed()
-    flash(_("Pairing confirmed: %(family)s and %(helper)s are told, and can now see each "
-            "other's contacts.", family=match.need.household.name,
+    flash(_("Pairing confirmed: %(family)s and %(helper)s are told. Once the helper accepts, "
+            "they can see each other's contacts.", family=match.need.household.name,
             helper=match.offer.household.name), "success")
     return _back()
 
 
+@bp.route("/proposals/<public_id>/reject", methods=["GET", "POST"])
+@facilitator_required
 def reject(public_id: str):
-    proposal: Proposal = _found(matches.get_proposal, public_id)
+    proposal: Proposal = found_or_404(matches.get_proposal, current_user, public_id)
     form = RejectForm()
     if form.validate_on_submit():
         try:
             matches.reject_proposal(db.session, current_user, proposal, form.reason.data,
                                     now=utcnow())
         except DomainError as error:
-            _refused(form, error)
+            refused(form, error)
         else:
             db.session.commit()
             flash(_("The proposal is rejected; it will not be proposed again."), "success")
             return _back()
-    return _page("facilitator/reject.html", form, proposal=proposal,
-                 load_weight=settings_store.get_weights(db.session).load)
+    return form_page("facilitator/reject.html", form=form, proposal=proposal,
+                     load_weight=settings_store.get_weights(db.session).load)
 
 
 # Requests per page of the unmatched list: about 50 KB of HTML.
 UNMATCHED_PER_PAGE = 50
 
 
+@bp.get("/unmatched")
+@facilitator_required
 def unmatched():
     form, chosen = _filters()
     needs = matching_runs.unmatched_needs(db.session, _today(), **chosen)
@@ -189,6 +177,8 @@ def unmatched():
                            total=len(needs), page=number, pages=pages)
 
 
+@bp.get("/undelivered-mail")
+@facilitator_required
 def undelivered_mail():
     """Mails that could not be delivered: who (masked), what, how often, why; never the body."""
     mails = outbox.undelivered(db.session)
@@ -207,8 +197,10 @@ def _show_contacts(household: Household) -> None:
     db.session.commit()
 
 
+@bp.get("/needs/<public_id>")
+@facilitator_required
 def need(public_id: str):
-    found = _found(matches.get_need, public_id)
+    found = found_or_404(matches.get_need, current_user, public_id)
     _show_contacts(found.household)
     proposals = db.session.scalars(select(Proposal).where(
         Proposal.need_id == found.id, Proposal.status == "proposed")
@@ -220,8 +212,10 @@ def need(public_id: str):
                            load_weight=settings_store.get_weights(db.session).load)
 
 
+@bp.get("/offers/<public_id>")
+@facilitator_required
 def offer(public_id: str):
-    found = _found(matches.get_offer, public_id)
+    found = found_or_404(matches.get_offer, current_user, public_id)
     _show_contacts(found.household)
     pairings = db.session.scalars(select(Match).where(Match.offer_id == found.id)
                                   .order_by(Match.confirmed_at.desc())).all()
@@ -236,23 +230,25 @@ def _pairable_offers(need_household_id: int) -> list[Offer]:
     return list(db.session.scalars(query))
 
 
+@bp.route("/needs/<public_id>/pair", methods=["GET", "POST"])
+@facilitator_required
 def pair(public_id: str):
     """Pair a need with an offer chosen by hand; distance and language may be overridden."""
-    found = _found(matches.get_need, public_id)
+    found = found_or_404(matches.get_need, current_user, public_id)
     form = PairForm(_pairable_offers(found.household_id))
     if form.validate_on_submit():
         chosen = db.session.scalars(select(Offer).filter_by(public_id=form.offer.data)).one()
         try:
             matches.pair_by_hand(db.session, current_user, found, chosen, now=utcnow(),
-                                 respond_days=_settings().helper_response_days,
+                                 respond_days=app_settings().helper_response_days,
                                  overrides=form.overrides.data, reason=form.reason.data)
         except DomainError as error:
-            _refused(form, error)
+            refused(form, error)
         else:
             _committed()
             flash(_("Pairing confirmed: both sides are told."), "success")
             return redirect(url_for("facilitator.need", public_id=found.public_id))
-    return _page("facilitator/pair.html", form, need=found)
+    return form_page("facilitator/pair.html", form=form, need=found)
 
 
 # ---- the programme's impact -----------------------------------------------------------
@@ -262,14 +258,18 @@ def _impact() -> tuple[ImpactForm, impact.Impact]:
     today = _today()
     form = ImpactForm(impact.selectable_months(today), impact.default_period(today),
                       month_name, formdata=request.args)
-    return form, impact.impact(db.session, form.period(), today, _settings().timezone)
+    return form, impact.impact(db.session, form.period(), today, app_settings().timezone)
 
 
+@bp.get("/impact", endpoint="impact")
+@facilitator_required
 def impact_page():
     form, figures = _impact()
     return render_template("facilitator/impact.html", filters=form, impact=figures)
 
 
+@bp.get("/impact.csv")
+@facilitator_required
 def impact_csv():
     """The same figures for the funder, as CSV; the download is recorded."""
     figures = _impact()[1]
@@ -288,6 +288,8 @@ def impact_csv():
 # ---- the administrator's matching weights ---------------------------------------------
 
 
+@bp.route("/weights", methods=["GET", "POST"])
+@admin_required
 def weights():
     current = settings_store.get_weights(db.session)
     form = WeightsForm(data={"base": current.base, "urgency": current.urgency,
@@ -301,34 +303,12 @@ def weights():
                 proximity=form.proximity_values(), language=form.language.data,
                 continuity=form.continuity.data, load=form.load.data)
         except DomainError as error:
-            _refused(form, error)
+            refused(form, error)
         else:
             db.session.commit()
             flash(_("The weights are saved: the next matching run uses them."), "success")
             return redirect(url_for("facilitator.weights"))
-    return _page("facilitator/weights.html", form)
-
-
-GET, POST = ["GET"], ["POST"]
-
-# (path, endpoint, view, methods, who)
-URLS = (
-    ("", "dashboard", dashboard, GET, facilitator_required),
-    ("/run", "run", run, POST, facilitator_required),
-    ("/proposals/<public_id>/confirm", "confirm", confirm, POST, facilitator_required),
-    ("/proposals/<public_id>/reject", "reject", reject, [*GET, *POST], facilitator_required),
-    ("/unmatched", "unmatched", unmatched, GET, facilitator_required),
-    ("/impact", "impact", impact_page, GET, facilitator_required),
-    ("/impact.csv", "impact_csv", impact_csv, GET, facilitator_required),
-    ("/undelivered-mail", "undelivered_mail", undelivered_mail, GET, facilitator_required),
-    ("/needs/<public_id>", "need", need, GET, facilitator_required),
-    ("/needs/<public_id>/pair", "pair", pair, [*GET, *POST], facilitator_required),
-    ("/offers/<public_id>", "offer", offer, GET, facilitator_required),
-    ("/weights", "weights", weights, [*GET, *POST], admin_required),
-)
-
-for path, endpoint, view, methods, who in URLS:
-    bp.add_url_rule(path, endpoint, who(view), methods=methods)
+    return form_page("facilitator/weights.html", form=form)
 
 
 @bp.context_processor

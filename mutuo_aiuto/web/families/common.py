@@ -1,4 +1,4 @@
-"""What every families view shares: today's date in Rome, the household, error display."""
+"""What every families view shares: today's date in the Hub, the household."""
 
 from __future__ import annotations
 
@@ -14,9 +14,7 @@ from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household
-from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.households import household_of
-from mutuo_aiuto.web.families.forms import FamiliesForm
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,10 +40,3 @@ def household_required(view: F) -> F:
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
-
-
-def show_error(form: FamiliesForm, error: DomainError) -> None:
-    """Undo the attempt and put the message on its field (or flash it when it has none)."""
-    db.session.rollback()
-    if not form.add_error(error.field, str(error.message)):
-        flash(str(error.message), "error")

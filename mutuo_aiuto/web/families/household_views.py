@@ -2,34 +2,37 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.services import households
-from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.services import households, policy
+from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.families.common import (
     current_household,
     household_required,
     local_today,
-    show_error,
 )
 from mutuo_aiuto.web.families.forms import HouseholdForm, MemberForm
+from mutuo_aiuto.web.families.views import bp
+from mutuo_aiuto.web.helpers import form_page, found_or_404, refused
 
 
 def _render_household(member_form: MemberForm, status: int = 200):
     household = current_household()
     return render_template(
         "families/household.html", household=household, member_form=member_form,
-        show_contacts=households.can_see_contacts(current_user, household)), status
+        show_contacts=policy.can_see_contacts(current_user, household)), status
 
 
+@bp.get("/family")
 @household_required
 def household():
     return _render_household(MemberForm())
 
 
+@bp.route("/family/edit", methods=["GET", "POST"])
 def edit_household():
     existing = current_household()
     places = households.active_neighbourhoods(db.session)
@@ -38,17 +41,16 @@ def edit_household():
         try:
             households.save_household(db.session, current_user, **form.fields_for_service())
         except DomainError as error:
-            show_error(form, error)
+            refused(form, error)
         else:
             db.session.commit()
             flash(_("Your family profile is saved.") if existing
                   else _("Your family profile is created."), "success")
             return redirect(url_for("families.household"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("families/household_form.html", form=form,
-                           creating=existing is None), status
+    return form_page("families/household_form.html", form=form, creating=existing is None)
 
 
+@bp.post("/family/members")
 @household_required
 def add_member():
     form = MemberForm()
@@ -57,7 +59,7 @@ def add_member():
             households.add_member(db.session, current_household(), this_year=local_today().year,
                                   **form.fields_for_service())
         except DomainError as error:
-            show_error(form, error)
+            refused(form, error)
         else:
             db.session.commit()
             flash(_("The person is added to your family."), "success")
@@ -65,12 +67,10 @@ def add_member():
     return _render_household(form, status=400)
 
 
+@bp.post("/family/members/<public_id>/remove")
 @household_required
 def remove_member(public_id: str):
-    try:
-        households.remove_member(db.session, current_household(), public_id)
-    except NotFound:
-        abort(404)
+    found_or_404(households.remove_member, current_household(), public_id)
     db.session.commit()
     flash(_("The person is removed from your family."), "success")
     return redirect(url_for("families.household", _anchor="members"))

@@ -10,16 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household, Need, Offer
-from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.facilitator.hooks import propose_after_commit
-from mutuo_aiuto.web.families.common import current_household, show_error
+from mutuo_aiuto.web.families.common import current_household
 from mutuo_aiuto.web.families.forms import FamiliesForm
+from mutuo_aiuto.web.helpers import form_page, found_or_404, refused
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,7 @@ class Listing:
 
 def own(listing: Listing, public_id: str) -> Any:
     """The current household's row; anyone else's answers 404, like a missing one."""
-    try:
-        return listing.get(db.session, current_household(), public_id)
-    except NotFound:
-        abort(404)
+    return found_or_404(listing.get, current_household(), public_id)
 
 
 def back_to_page(listing: Listing, public_id: str) -> Response:
@@ -47,8 +45,7 @@ def back_to_page(listing: Listing, public_id: str) -> Response:
 
 def render_form(listing: Listing, form: FamiliesForm, row: Need | Offer | None = None):
     """The form page; one submitted and shown again was refused, so it answers 400."""
-    status = 400 if form.is_submitted() else 200
-    return render_template(listing.form_template, form=form, **{listing.name: row}), status
+    return form_page(listing.form_template, form=form, **{listing.name: row})
 
 
 def _saved(listing: Listing, row: Need | Offer, done: str) -> Response:
@@ -66,7 +63,7 @@ def submit(listing: Listing, form: FamiliesForm, save: Callable[[], Need | Offer
     try:
         row = save()
     except DomainError as error:
-        show_error(form, error)
+        refused(form, error)
         return None
     return _saved(listing, row, done)
 

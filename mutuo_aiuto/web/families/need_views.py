@@ -21,6 +21,7 @@ from mutuo_aiuto.web.families.listing_views import (
     render_form,
     submit,
 )
+from mutuo_aiuto.web.families.views import bp
 
 NEED = Listing("need", needs.get_need, NEED_EDITABLE, "families/need_form.html")
 
@@ -30,6 +31,7 @@ def _form(data: dict) -> NeedForm:
                     households.active_neighbourhoods(db.session), data=data)
 
 
+@bp.get("/needs", endpoint="needs")
 @household_required
 def need_list():
     household = current_household()
@@ -37,6 +39,7 @@ def need_list():
                            needs=needs.list_needs(db.session, household))
 
 
+@bp.route("/needs/new", methods=["GET", "POST"])
 @household_required
 def new_need():
     household = current_household()
@@ -54,6 +57,7 @@ def new_need():
     return submit(NEED, form, post, done) or render_form(NEED, form)
 
 
+@bp.get("/needs/<public_id>", endpoint="need")
 @household_required
 def need_page(public_id: str):
     return render_template("families/need.html", need=own(NEED, public_id),
@@ -65,6 +69,7 @@ def _update(form: NeedForm, need: Need) -> Need:
                              today=local_today(), publish=bool(form.publish.data))
 
 
+@bp.route("/needs/<public_id>/edit", methods=["GET", "POST"])
 @household_required
 def edit_need(public_id: str):
     return edit(NEED, public_id, lambda need: _form(NeedForm.data_of(need)), _update,
@@ -72,24 +77,28 @@ def edit_need(public_id: str):
                 done=_("Your request is saved."))
 
 
+@bp.post("/needs/<public_id>/publish")
 @household_required
 def publish_need(public_id: str):
     return change(NEED, public_id, partial(needs.publish_need, today=local_today()),
                   _("Your request is published: the Hub will look for help."))
 
 
+@bp.post("/needs/<public_id>/pause")
 @household_required
 def pause_need(public_id: str):
     return change(NEED, public_id, needs.pause_need,
                   _("Your request is paused: nobody will be proposed until you resume it."))
 
 
+@bp.post("/needs/<public_id>/resume")
 @household_required
 def resume_need(public_id: str):
     return change(NEED, public_id, partial(needs.resume_need, today=local_today()),
                   _("Your request is open again."))
 
 
+@bp.post("/needs/<public_id>/cancel")
 @household_required
 def cancel_need(public_id: str):
     return change(NEED, public_id, needs.cancel_need, _("Your request is cancelled."))

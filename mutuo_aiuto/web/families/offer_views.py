@@ -21,6 +21,7 @@ from mutuo_aiuto.web.families.listing_views import (
     render_form,
     submit,
 )
+from mutuo_aiuto.web.families.views import bp
 
 OFFER = Listing("offer", offers.get_offer, OFFER_EDITABLE, "families/offer_form.html")
 
@@ -30,12 +31,14 @@ def _form(data: dict) -> OfferForm:
                      households.active_neighbourhoods(db.session), data=data)
 
 
+@bp.get("/offers", endpoint="offers")
 @household_required
 def offer_list():
     return render_template("families/offers.html",
                            offers=offers.list_offers(db.session, current_household()))
 
 
+@bp.route("/offers/new", methods=["GET", "POST"])
 @household_required
 def new_offer():
     household = current_household()
@@ -48,6 +51,7 @@ def new_offer():
             or render_form(OFFER, form))
 
 
+@bp.get("/offers/<public_id>", endpoint="offer")
 @household_required
 def offer_page(public_id: str):
     return render_template("families/offer.html", offer=own(OFFER, public_id),
@@ -59,6 +63,7 @@ def _update(form: OfferForm, offer: Offer) -> Offer:
                                today=local_today())
 
 
+@bp.route("/offers/<public_id>/edit", methods=["GET", "POST"])
 @household_required
 def edit_offer(public_id: str):
     return edit(OFFER, public_id, lambda offer: _form(OfferForm.data_of(offer)), _update,
@@ -66,18 +71,21 @@ def edit_offer(public_id: str):
                 done=_("Your offer is saved."))
 
 
+@bp.post("/offers/<public_id>/pause")
 @household_required
 def pause_offer(public_id: str):
     return change(OFFER, public_id, offers.pause_offer,
                   _("Your offer is paused: you will not be proposed until you resume it."))
 
 
+@bp.post("/offers/<public_id>/resume")
 @household_required
 def resume_offer(public_id: str):
     return change(OFFER, public_id, partial(offers.resume_offer, today=local_today()),
                   _("Your offer is open again."))
 
 
+@bp.post("/offers/<public_id>/cancel")
 @household_required
 def cancel_offer(public_id: str):
     return change(OFFER, public_id, offers.cancel_offer, _("Your offer is withdrawn."))

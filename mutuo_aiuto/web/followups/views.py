@@ -21,7 +21,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from mutuo_aiuto.extensions import db
@@ -39,7 +38,7 @@ from mutuo_aiuto.services import (
     reminders,
     vetting,
 )
-from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.access import facilitator_required, member_required
 from mutuo_aiuto.web.followups.forms import (
     CloseMatchForm,
@@ -48,6 +47,14 @@ from mutuo_aiuto.web.followups.forms import (
     FollowUpForm,
     SessionAnswerForm,
     VettingForm,
+)
+from mutuo_aiuto.web.helpers import (
+    app_settings,
+    carried_out,
+    first_or_404,
+    form_page,
+    found_or_404,
+    refused,
 )
 
 bp = Blueprint("followups", __name__)
@@ -58,33 +65,8 @@ def template_helpers() -> dict[str, Any]:
     return {"match_status_label": matches.match_status_label}
 
 
-def _settings() -> Any:
-    return current_app.config["SETTINGS"]
-
-
 def _today() -> Any:
-    return hubtime.local_date(utcnow(), _settings().timezone)
-
-
-def _get_or_404(model: type, public_id: str) -> Any:
-    found = db.session.scalars(select(model).where(model.public_id == public_id)).first()
-    if found is None:
-        abort(404)
-    return found
-
-
-def _refused(form: FlaskForm, error: DomainError) -> None:
-    """Undo the attempt; the message goes on its field, or is flashed."""
-    db.session.rollback()
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error.message)]
-    else:
-        flash(str(error.message), "error")
-
-
-def _page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
-    # An invalid or refused submission answers 400, so tests (and tools) can tell.
-    return render_template(template, form=form, **context), 400 if form.is_submitted() else 200
+    return hubtime.local_date(utcnow(), app_settings().timezone)
 
 
 def _match_page(match: Match) -> str:
@@ -104,21 +86,21 @@ def index():
         "followups/index.html", today=today,
         due=followups.due_follow_ups(db.session, today),
         upcoming=followups.upcoming_follow_ups(db.session, today),
-        expiring=vetting.expiring_vettings(db.session, today, _settings().vetting_warn_days))
+        expiring=vetting.expiring_vettings(db.session, today, app_settings().vetting_warn_days))
 
 
 @bp.route("/followups/<public_id>", methods=["GET", "POST"])
 @facilitator_required
 def record(public_id: str):
-    follow_up = _get_or_404(FollowUp, public_id)
+    follow_up = first_or_404(FollowUp, public_id)
     form = FollowUpForm()
     if form.validate_on_submit():
         try:
             followups.record_follow_up(db.session, current_user, follow_up, form.outcome.data,
                                        form.notes.data, utcnow(),
-                                       every_days=_settings().follow_up_every_days)
+                                       every_days=app_settings().follow_up_every_days)
         except DomainError as error:
-            _refused(form, error)
+            refused(form, error)
         else:
             db.session.commit()
             flash(_("The follow-up is recorded."), "success")
@@ -127,25 +109,26 @@ def record(public_id: str):
     for household in (follow_up.match.need.household, follow_up.match.offer.household):
         audit_event(audit.CONTACTS_VIEWED, target=household, household=household)
     db.session.commit()
-    return _page("followups/record.html", form, follow_up=follow_up, match=follow_up.match)
+    return form_page("followups/record.html", form=form, follow_up=follow_up,
+                     match=follow_up.match)
 
 
 @bp.route("/matches/<public_id>/close", methods=["GET", "POST"], endpoint="close_match")
 @facilitator_required
 def close_match(public_id: str):
-    match = _get_or_404(Match, public_id)
+    match = first_or_404(Match, public_id)
     form = CloseMatchForm()
     if form.validate_on_submit():
         try:
             outcomes.close_match(db.session, current_user, match, form.outcome.data,
                                  form.hours.data, utcnow())
         except DomainError as error:
-            _refused(form, error)
+            refused(form, error)
         else:
             db.session.commit()
             flash(_("The match is closed. Thank you."), "success")
             return redirect(url_for("followups.index"))
-    return _page("followups/close.html", form, match=match)
+    return form_page("followups/close.html", form=form, match=match)
 
 
 # ---- members: feedback ------------------------------------------------------------
@@ -154,7 +137,7 @@ def close_match(public_id: str):
 @bp.route("/matches/<public_id>/feedback", methods=["GET", "POST"])
 @member_required
 def feedback(public_id: str):
-    match = _get_or_404(Match, public_id)
+    match = first_or_404(Match, public_id)
     side = outcomes.side_of(current_user, match)
     if side is None:  # someone else's match: as if it did not exist
         abort(404)
@@ -165,13 +148,13 @@ def feedback(public_id: str):
             outcomes.give_feedback(db.session, current_user, match, form.rating.data,
                                    form.comment.data)
         except DomainError as error:
-            _refused(form, error)
+            refused(form, error)
         else:
             db.session.commit()
             flash(_("Thank you for telling us how it went."), "success")
             return redirect(_match_page(match))
-    return _page("followups/feedback.html", form, match=match,
-                 other=policy.counterpart(current_user, match))
+    return form_page("followups/feedback.html", form=form, match=match,
+                     other=policy.counterpart(current_user, match))
 
 
 # ---- members: "I'm coming" / "I can't come" -----------------------------------------
@@ -180,15 +163,12 @@ def feedback(public_id: str):
 @bp.route("/sessions/<public_id>", methods=["GET", "POST"])
 @member_required
 def session_answer(public_id: str):
-    try:
-        notice = reminders.get_notice(db.session, current_user, public_id)
-    except NotFound:
-        abort(404)
+    notice = found_or_404(reminders.get_notice, current_user, public_id)
     form = SessionAnswerForm()
     if form.validate_on_submit():
         try:
             reminders.answer_session(db.session, current_user, notice, form.answer.data,
-                                     utcnow(), _settings().timezone)
+                                     utcnow(), app_settings().timezone)
         except DomainError as error:
             db.session.rollback()
             flash(str(error.message), "error")
@@ -197,8 +177,8 @@ def session_answer(public_id: str):
             flash(_("Thank you: we told the other family and the Hub.")
                   if notice.answer == "cannot" else _("Thank you, see you there."), "success")
             return redirect(url_for("followups.session_answer", public_id=public_id))
-    return _page("followups/session.html", form, notice=notice,
-                 other=policy.counterpart(current_user, notice.match))
+    return form_page("followups/session.html", form=form, notice=notice,
+                     other=policy.counterpart(current_user, notice.match))
 
 
 # ---- facilitators: vetting ------------------------------------------------------------
@@ -219,36 +199,31 @@ def vettings():
 @bp.route("/vetting/<household_id>", methods=["GET", "POST"], endpoint="vetting")
 @facilitator_required
 def vetting_page(household_id: str):
-    household = _get_or_404(Household, household_id)
+    household = first_or_404(Household, household_id)
     form = VettingForm()
     if form.validate_on_submit():
         try:
             vetting.record_vetting(db.session, current_user, household, form.checked_on.data,
                                    form.expires_on.data, _today())
         except DomainError as error:
-            _refused(form, error)
+            refused(form, error)
         else:
             db.session.commit()
             flash(_("The vetting is recorded."), "success")
             return redirect(url_for("followups.vetting", household_id=household_id))
-    return _page("followups/vetting.html", form, household=household, revoke_form=ConfirmForm(),
-                 current=vetting.current_vetting(db.session, household, _today()),
-                 history=vetting.vettings_for(db.session, household))
+    return form_page("followups/vetting.html", form=form, household=household,
+                     revoke_form=ConfirmForm(),
+                     current=vetting.current_vetting(db.session, household, _today()),
+                     history=vetting.vettings_for(db.session, household))
 
 
 @bp.post("/vetting/<household_id>/revoke")
 @facilitator_required
 def revoke_vetting(household_id: str):
-    household = _get_or_404(Household, household_id)
+    household = first_or_404(Household, household_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            vetting.revoke_vetting(db.session, current_user, household, utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The vetting is revoked."), "success")
+        carried_out(lambda: vetting.revoke_vetting(db.session, current_user, household, utcnow()),
+                    _("The vetting is revoked."))
     return redirect(url_for("followups.vetting", household_id=household_id))
 
 
@@ -283,7 +258,7 @@ def new_calendar_link():
 def _absolute(endpoint: str, **values: Any) -> str:
     # From the configured address, never from the Host header: a forged Host must not
     # put another site's address on the page (or in the feed's links).
-    return _settings().base_url.rstrip("/") + url_for(endpoint, **values)
+    return app_settings().base_url.rstrip("/") + url_for(endpoint, **values)
 
 
 # No rate limit: calendar services (Google's, Apple's) fetch many people's feeds from

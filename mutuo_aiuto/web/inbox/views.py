@@ -1,8 +1,8 @@
-"""The inbox and the match page: every URL of the feature in ``URLS``.
+"""The inbox and the match page: each route declared on its view with ``@bp``.
 
 ``/inbox`` lists a member's notifications in their language. ``/matches/<id>``
 is the page of one match for its two sides (and facilitators): what was
-agreed, the counterpart's contacts once a facilitator confirmed it, and the
+agreed, the counterpart's contacts once the helper accepted it, and the
 helper's accept and decline buttons. Anyone else gets 404.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,23 +19,13 @@ from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household, Match
 from mutuo_aiuto.models.types import utcnow
 from mutuo_aiuto.services import audit, matches, notifications, policy
-from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.lifecycle import status_label
 from mutuo_aiuto.web.access import member_required
 from mutuo_aiuto.web.facilitator.forms import ActionForm
+from mutuo_aiuto.web.helpers import app_settings, found_or_404
 
 bp = Blueprint("inbox", __name__)
-
-
-class MessagesLabel:
-    """The menu's "Messages" entry, with the number of unread ones when there are any."""
-
-    def __str__(self) -> str:
-        count = notifications.unread_count(db.session, current_user)
-        return _("Messages (%(num)d)", num=count) if count else _("Messages")
-
-
-MESSAGES_LABEL = MessagesLabel()
 
 
 def _checked_post() -> None:
@@ -43,6 +33,8 @@ def _checked_post() -> None:
         abort(400)
 
 
+@bp.get("/inbox")
+@member_required
 def index():
     items = notifications.list_notifications(db.session, current_user)
     return render_template(
@@ -50,29 +42,23 @@ def index():
         matches=matches.matches_of(db.session, current_user))
 
 
+@bp.post("/inbox/<public_id>/read")
+@member_required
 def mark_read(public_id: str):
     _checked_post()
-    try:
-        notification = notifications.mark_read(db.session, current_user, public_id)
-    except NotFound:
-        abort(404)
+    notification = found_or_404(notifications.mark_read, current_user, public_id)
     db.session.commit()
     path = notifications.render_notification(notification).path
     return redirect(path or url_for("inbox.index"))
 
 
+@bp.post("/inbox/read-all")
+@member_required
 def mark_all_read():
     _checked_post()
     notifications.mark_all_read(db.session, current_user)
     db.session.commit()
     return redirect(url_for("inbox.index"))
-
-
-def _match(public_id: str) -> Match:
-    try:
-        return matches.get_match(db.session, current_user, public_id)
-    except NotFound:
-        abort(404)
 
 
 def _visible_contacts(match: Match) -> list[Household]:
@@ -88,8 +74,10 @@ def _visible_contacts(match: Match) -> list[Household]:
     return shown
 
 
+@bp.get("/matches/<public_id>")
+@member_required
 def match(public_id: str):
-    found = _match(public_id)
+    found = found_or_404(matches.get_match, current_user, public_id)
     return render_template(
         "inbox/match.html", match=found, contacts=_visible_contacts(found),
         can_respond=policy.can_act_on_match(current_user, found, policy.RESPOND))
@@ -97,7 +85,7 @@ def match(public_id: str):
 
 def _answer(public_id: str, answer: Any, done: str):
     _checked_post()
-    found = _match(public_id)
+    found = found_or_404(matches.get_match, current_user, public_id)
     try:
         answer(db.session, current_user, found, now=utcnow())
     except DomainError as error:
@@ -109,33 +97,21 @@ def _answer(public_id: str, answer: Any, done: str):
     return redirect(url_for("inbox.match", public_id=public_id))
 
 
+@bp.post("/matches/<public_id>/accept")
+@member_required
 def accept(public_id: str):
-    settings = current_app.config["SETTINGS"]
+    settings = app_settings()
     answer = partial(matches.accept_match,
                      first_follow_up_days=settings.follow_up_first_days,
                      follow_up_every_days=settings.follow_up_every_days)
     return _answer(public_id, answer, _("Thank you! The family is told that you will help."))
 
 
+@bp.post("/matches/<public_id>/decline")
+@member_required
 def decline(public_id: str):
     return _answer(public_id, matches.decline_match,
                    _("You declined. The Hub will look for someone else."))
-
-
-GET, POST = ["GET"], ["POST"]
-
-# (path, endpoint, view, methods): every page needs a logged-in account.
-URLS = (
-    ("/inbox", "index", index, GET),
-    ("/inbox/<public_id>/read", "mark_read", mark_read, POST),
-    ("/inbox/read-all", "mark_all_read", mark_all_read, POST),
-    ("/matches/<public_id>", "match", match, GET),
-    ("/matches/<public_id>/accept", "accept", accept, POST),
-    ("/matches/<public_id>/decline", "decline", decline, POST),
-)
-
-for path, endpoint, view, methods in URLS:
-    bp.add_url_rule(path, endpoint, member_required(view), methods=methods)
 
 
 @bp.context_processor

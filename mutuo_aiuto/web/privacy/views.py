@@ -19,7 +19,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import format_date, format_datetime
@@ -28,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from mutuo_aiuto.extensions import db, limiter
-from mutuo_aiuto.models import ADMIN, FACILITATOR, MEMBER, User
+from mutuo_aiuto.models import User
 from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.security import fresh_login_required, mark_fresh, request_id
 from mutuo_aiuto.services import audit
@@ -39,6 +38,14 @@ from mutuo_aiuto.services.gdpr import export as gdpr_export
 from mutuo_aiuto.services.gdpr import ownership
 from mutuo_aiuto.services.passwords import verify_password
 from mutuo_aiuto.web.access import facilitator_required, member_required
+from mutuo_aiuto.web.filters import ROLE_LABELS
+from mutuo_aiuto.web.helpers import (
+    app_settings,
+    carried_out,
+    form_page,
+    found_or_404,
+    next_or,
+)
 from mutuo_aiuto.web.privacy.forms import (
     ButtonForm,
     ConsentForm,
@@ -48,9 +55,6 @@ from mutuo_aiuto.web.privacy.forms import (
 )
 
 bp = Blueprint("privacy", __name__)
-
-ROLE_LABELS = {MEMBER: _l("family or volunteer"), FACILITATOR: _l("facilitator"),
-               ADMIN: _l("administrator")}
 
 # The export's sections, in the order of the page.
 SECTIONS = (
@@ -116,21 +120,6 @@ def _user() -> User:
     return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
-def _settings() -> Any:
-    return current_app.config["SETTINGS"]
-
-
-def _safe_next(default: str) -> str:
-    from mutuo_aiuto.web.auth.views import safe_next
-
-    return safe_next(request.args.get("next")) or default
-
-
-def _render(template: str, **context: Any) -> tuple[str, int]:
-    # A form shown again after a refused POST answers 400, so tests can tell.
-    return render_template(template, **context), 400 if request.method == "POST" else 200
-
-
 # ---- password again, consent ----------------------------------------------------------
 
 
@@ -143,26 +132,26 @@ def reauthenticate() -> Any:
     if form.validate_on_submit():
         if verify_password(_user().password_hash, form.password.data):
             mark_fresh()
-            return redirect(_safe_next(url_for("main.home")))
+            return redirect(next_or(url_for("main.home")))
         form.password.errors.append(_("The password is not correct."))
-    return _render("privacy/reauthenticate.html", form=form)
+    return form_page("privacy/reauthenticate.html", form=form)
 
 
 @bp.route("/consent", methods=["GET", "POST"])
 @login_required
 def consent() -> Any:
     """Agree to the current privacy notice (asked again whenever its version changes)."""
-    version = _settings().privacy_notice_version
+    version = app_settings().privacy_notice_version
     form = ConsentForm()
     if form.validate_on_submit():
         gdpr_consent.give_consent(db.session, _user(), version, request_id=request_id())
         db.session.commit()
         flash(_("Thank you. Your agreement is recorded."), "success")
-        return redirect(_safe_next(url_for("main.home")))
-    return _render("privacy/consent.html", form=form, version=version,
-                   previous=_user().consent_version,
-                   notice_url=url_for("auth.privacy")
-                   if "auth.privacy" in current_app.view_functions else None)
+        return redirect(next_or(url_for("main.home")))
+    return form_page("privacy/consent.html", form=form, version=version,
+                     previous=_user().consent_version,
+                     notice_url=url_for("auth.privacy")
+                     if "auth.privacy" in current_app.view_functions else None)
 
 
 # ---- the household's own data --------------------------------------------------------
@@ -231,36 +220,23 @@ def erase() -> Any:
     """Ask the Hub to erase the family's data; a facilitator confirms."""
     household = ownership.household_of(db.session, _user())
     form = EraseForm()
-    if household is not None and form.validate_on_submit():
-        try:
-            gdpr_erasure.request_erasure(db.session, _user(), request_id=request_id())
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Your request is recorded. A facilitator of the Hub will confirm it soon."),
-                  "success")
-            return redirect(url_for("privacy.erase"))
+    if household is not None and form.validate_on_submit() and carried_out(
+            lambda: gdpr_erasure.request_erasure(db.session, _user(), request_id=request_id()),
+            _("Your request is recorded. A facilitator of the Hub will confirm it soon.")):
+        return redirect(url_for("privacy.erase"))
     pending = gdpr_erasure.pending_erasure(db.session, household) if household else None
     declined = gdpr_erasure.last_declined_erasure(db.session, household) if household else None
-    return _render("privacy/erase.html", form=form, household=household, pending=pending,
-                   declined=declined,
-                   withdraw_form=ButtonForm(), months=_settings().retention_months)
+    return form_page("privacy/erase.html", form=form, household=household, pending=pending,
+                     declined=declined,
+                     withdraw_form=ButtonForm(), months=app_settings().retention_months)
 
 
 @bp.post("/family/erase/withdraw")
 @member_required
 def withdraw_erasure() -> Any:
     if ButtonForm().validate_on_submit():
-        try:
-            gdpr_erasure.withdraw_erasure(db.session, _user())
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Your erasure request is withdrawn."), "success")
+        carried_out(lambda: gdpr_erasure.withdraw_erasure(db.session, _user()),
+                    _("Your erasure request is withdrawn."))
     return redirect(url_for("privacy.erase"))
 
 
@@ -281,14 +257,7 @@ def _decline_form(public_id: str) -> DeclineForm:
 
 
 def _handled(action: Any, success: str) -> Any:
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    carried_out(action, success)
     return redirect(url_for("privacy.erasures"))
 
 
@@ -298,7 +267,7 @@ def _handled(action: Any, success: str) -> Any:
 def confirm_erasure(public_id: str) -> Any:
     if not ButtonForm().validate_on_submit():
         return redirect(url_for("privacy.erasures"))
-    request_row = _pending_or_404(public_id)
+    request_row = found_or_404(gdpr_erasure.find_pending, public_id, missing=DomainError)
     return _handled(lambda: gdpr_erasure.confirm_erasure(db.session, _user(), request_row,
                                                  request_id=request_id()),
                     _("The family's data are erased."))
@@ -308,7 +277,7 @@ def confirm_erasure(public_id: str) -> Any:
 @fresh_login_required
 @facilitator_required
 def decline_erasure(public_id: str) -> Any:
-    request_row = _pending_or_404(public_id)
+    request_row = found_or_404(gdpr_erasure.find_pending, public_id, missing=DomainError)
     form = _decline_form(public_id)
     if not form.validate_on_submit():
         flash(_("Tell the family why the request is declined."), "error")
@@ -316,15 +285,6 @@ def decline_erasure(public_id: str) -> Any:
     return _handled(lambda: gdpr_erasure.decline_erasure(db.session, _user(), request_row,
                                                  form.reason.data, request_id=request_id()),
                     _("The request is declined; the family will see the reason."))
-
-
-def _pending_or_404(public_id: str) -> Any:
-    from flask import abort
-
-    try:
-        return gdpr_erasure.find_pending(db.session, public_id)
-    except DomainError:
-        abort(404)
 
 
 # ---- how the export page shows values --------------------------------------------------

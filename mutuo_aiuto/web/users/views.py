@@ -24,7 +24,8 @@ from mutuo_aiuto.security import fresh_login_required, request_id
 from mutuo_aiuto.services import audit, paging, user_admin
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.access import admin_required
-from mutuo_aiuto.web.privacy.views import ROLE_LABELS
+from mutuo_aiuto.web.filters import ROLE_LABELS
+from mutuo_aiuto.web.helpers import carried_out, found_or_404
 from mutuo_aiuto.web.users.forms import AuditSearchForm, ButtonForm, RoleForm, UserSearchForm
 
 bp = Blueprint("users", __name__)
@@ -57,18 +58,11 @@ def index() -> str:
                            page_size=user_admin.PAGE_SIZE)
 
 
-def _user_or_404(public_id: str) -> User:
-    try:
-        return user_admin.find_user(db.session, public_id)
-    except DomainError:
-        abort(404)
-
-
 @bp.get("/admin/users/<public_id>")
 @fresh_login_required
 @admin_required
 def detail(public_id: str) -> str:
-    user = _user_or_404(public_id)
+    user = found_or_404(user_admin.find_user, public_id, missing=DomainError)
     role_form = RoleForm(role=user.role)
     events = audit.search(db.session, audit.AuditQuery(target_id=user.public_id), limit=20)
     return render_template("users/detail.html", user=user, role_form=role_form, events=events)
@@ -76,17 +70,10 @@ def detail(public_id: str) -> str:
 
 def _apply(public_id: str, change: Callable[[User], None], success: str) -> Response:
     """Run one account change as a service call: commit on success, roll back on refusal."""
-    user = _user_or_404(public_id)
+    user = found_or_404(user_admin.find_user, public_id, missing=DomainError)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        change(user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    carried_out(lambda: change(user), success)
     return redirect(url_for("users.detail", public_id=public_id))
 
 
