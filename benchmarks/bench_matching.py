@@ -1,6 +1,6 @@
 """How good and how fast the matcher is, against the exact optimum of an integer programme.
 
-    python benchmarks/bench_matching.py                      # 300, 2,000, 10,000 (seeds 1-3), 30,000 (seed 1)
+    python benchmarks/bench_matching.py     # 300, 2,000, 10,000 (seeds 1-3); 30,000 (seed 1)
     python benchmarks/bench_matching.py --sizes 300 --seeds 1,2,3,4,5
     python benchmarks/bench_matching.py --milp-limit 120 --milp-max 2000
 

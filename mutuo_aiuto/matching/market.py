@@ -147,9 +147,8 @@ class Market:
     def _best_bid(self, need: int) -> tuple[int, list[int], int] | None:
         """(offer, needs pushed out, price) of the need's best bid, if any is worth it."""
         best, first, second = -1, 0, 0
-        held, capacity, entry, by_kind = self.held[need], self.capacity, self._entry, (
-            self._entry_by_kind)
-        kind = self.kinds[need]
+        held, entry, by_kind, kind = (self.held[need], self._entry, self._entry_by_kind,
+                                      self.kinds[need])
         for offer, score in self.bids[need]:  # best score first
             if score <= second:
                 break  # no offer further down can change the bid
