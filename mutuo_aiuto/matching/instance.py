@@ -146,19 +146,15 @@ def build_instance(problem: Problem, index: OfferIndex, fixed: Fixed,
     scorer = PairScorer(problem, index.distances, [len(f) for f in fixed.of_offer])
     kinds = timetable_kinds(clocks)
     clash = clash_test(clocks, kinds)
-    allowed, pairs, score = 0, [], scorer.score
+    allowed, pairs, of_offer = 0, [], fixed.of_offer
     for i in range(len(problem.needs)):
         offers = index.allowed_offers(problem.needs[i])
         mine = fixed.of_need[i]
         allowed += len(offers) + len(mine.difference(offers)) if mine else len(offers)
         row = []
         if helpers[i]:
-            for j in offers:
-                taken = fixed.of_offer[j]
-                if capacity[j] and not (taken and (j in mine or any(clash(i, k) for k in taken))):
-                    value = score(i, j)
-                    if value > 0:
-                        row.append((j, value))
+            row = [(j, value) for j, value in scorer.row(i, offers) if value > 0 and capacity[j]
+                   and not (of_offer[j] and (j in mine or any(clash(i, k) for k in of_offer[j])))]
         pairs.append(row)
     return Instance(helpers, capacity, pairs, clash, kinds), allowed
 
