@@ -56,12 +56,20 @@ def clocks_clash(a: Clock, b: Clock) -> bool:
     return any(mask & b.dated.get(day, 0) for day, mask in a.dated.items())
 
 
-def clash_test(clocks: list[Clock]) -> Callable[[int, int], bool]:
-    """``clash(a, b)`` between needs by position, remembered per pair of distinct
-    timetables (needs often share one: the same school run, the same evening)."""
+def timetable_kinds(clocks: list[Clock]) -> list[int]:
+    """Each need's timetable as a small integer: equal clocks, equal kinds."""
     kinds: dict[Clock, int] = {}
-    kind = [kinds.setdefault(clock, len(kinds)) for clock in clocks]
-    unique = list(kinds)
+    return [kinds.setdefault(clock, len(kinds)) for clock in clocks]
+
+
+def clash_test(clocks: list[Clock], kind: list[int] | None = None) -> Callable[[int, int], bool]:
+    """``clash(a, b)`` between needs by position, remembered per pair of distinct
+    timetables (needs often share one: the same school run, the same evening).
+    ``kind`` is ``timetable_kinds(clocks)`` if the caller has it already."""
+    kind = kind if kind is not None else timetable_kinds(clocks)
+    unique: dict[int, Clock] = {}
+    for clock, k in zip(clocks, kind, strict=True):
+        unique.setdefault(k, clock)
     width = len(unique)
     known: dict[int, bool] = {}
 
@@ -76,11 +84,16 @@ def clash_test(clocks: list[Clock]) -> Callable[[int, int], bool]:
 
 
 class Instance:
-    """``pairs[i]``: need i's (offer, score), best first; ``takers[j]``: offer j's (need, score)."""
+    """``pairs[i]``: need i's (offer, score), best first; ``takers[j]``: offer j's (need, score).
+
+    ``kinds[i]`` names need i's timetable: two needs of one kind clash with the
+    same needs, so what depends only on clashes can be remembered per kind
+    (by default every need is its own kind)."""
 
     def __init__(self, helpers: list[int], capacity: list[int], pairs: list[Row],
-                 clash: Callable[[int, int], bool]) -> None:
+                 clash: Callable[[int, int], bool], kinds: list[int] | None = None) -> None:
         self.helpers = helpers
+        self.kinds = kinds if kinds is not None else list(range(len(helpers)))
         self.capacity = capacity
         self.pairs = [sorted(row, key=_best_first) for row in pairs]
         self.scores = [dict(row) for row in pairs]
@@ -98,7 +111,7 @@ class Instance:
     def restricted(self, keep: set[tuple[int, int]]) -> Instance:
         """The same needs and offers with only the pairs in ``keep``."""
         pairs = [[(j, s) for j, s in row if (i, j) in keep] for i, row in enumerate(self.pairs)]
-        return Instance(self.helpers, self.capacity, pairs, self.clash)
+        return Instance(self.helpers, self.capacity, pairs, self.clash, self.kinds)
 
 
 def _best_first(item: tuple[int, int]) -> tuple[int, int]:
@@ -131,22 +144,19 @@ def build_instance(problem: Problem, index: OfferIndex, fixed: Fixed,
     capacity = [max(0, o.capacity - len(fixed.of_offer[j]))
                 for j, o in enumerate(problem.offers)]
     scorer = PairScorer(problem, index.distances, [len(f) for f in fixed.of_offer])
-    clash = clash_test(clocks)
-    allowed, pairs, score = 0, [], scorer.score
+    kinds = timetable_kinds(clocks)
+    clash = clash_test(clocks, kinds)
+    allowed, pairs, of_offer = 0, [], fixed.of_offer
     for i in range(len(problem.needs)):
         offers = index.allowed_offers(problem.needs[i])
         mine = fixed.of_need[i]
         allowed += len(offers) + len(mine.difference(offers)) if mine else len(offers)
         row = []
         if helpers[i]:
-            for j in offers:
-                taken = fixed.of_offer[j]
-                if capacity[j] and not (taken and (j in mine or any(clash(i, k) for k in taken))):
-                    value = score(i, j)
-                    if value > 0:
-                        row.append((j, value))
+            row = [(j, value) for j, value in scorer.row(i, offers) if value > 0 and capacity[j]
+                   and not (of_offer[j] and (j in mine or any(clash(i, k) for k in of_offer[j])))]
         pairs.append(row)
-    return Instance(helpers, capacity, pairs, clash), allowed
+    return Instance(helpers, capacity, pairs, clash, kinds), allowed
 
 
 def clocks_of(problem: Problem) -> list[Clock]:

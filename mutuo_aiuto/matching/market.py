@@ -38,6 +38,8 @@ class Market:
         self.bids = [[(j, s * SCALE) for j, s in row] for row in instance.pairs]
         self.holders: list[dict[int, int]] = [{} for _ in instance.capacity]
         self.held: list[dict[int, int]] = [{} for _ in instance.helpers]
+        # Each need's helper slots still free (helpers less the places it holds).
+        self.room = list(instance.helpers)
         self.total = 0
         self.log: list[Change] | None = None
         # Bumped on every change: what was computed at one version holds until the next.
@@ -46,6 +48,10 @@ class Market:
         # What any need pays to join each offer when that does not depend on its
         # times: 0 while empty, the holder's price when one place is taken; else -1.
         self._entry = [0] * len(instance.capacity)
+        # Otherwise what a need of each timetable kind pays to join the offer,
+        # remembered until the offer's needs change (the cost reads only clashes).
+        self.kinds = instance.kinds
+        self._entry_by_kind: list[dict[int, int] | None] = [None] * len(instance.capacity)
 
     def place(self, need: int, offer: int, price: int) -> None:
         if self.log is not None:
@@ -53,10 +59,12 @@ class Market:
         self.version += 1
         if offer not in self.held[need]:
             self.total += self.scores[need][offer]
+            self.room[need] -= 1
         self.holders[offer][need] = price
         self.held[need][offer] = price
         self._utilities[need] = self._utility(need)
         self._entry[offer] = self._entry_cost(offer)
+        self._entry_by_kind[offer] = None
 
     def remove(self, need: int, offer: int) -> None:
         if self.log is not None:
@@ -65,8 +73,10 @@ class Market:
         del self.holders[offer][need]
         del self.held[need][offer]
         self.total -= self.scores[need][offer]
+        self.room[need] += 1
         self._utilities[need] = self._utility(need)
         self._entry[offer] = self._entry_cost(offer)
+        self._entry_by_kind[offer] = None
 
     def _entry_cost(self, offer: int) -> int:
         holders = self.holders[offer]
@@ -85,7 +95,7 @@ class Market:
                 self.place(need, offer, price)
 
     def is_full(self, need: int) -> bool:
-        return len(self.held[need]) >= self.helpers[need]
+        return self.room[need] <= 0
 
     def utility(self, need: int) -> int:
         """What the need keeps from its worst place (0 while it has a free helper slot)."""
@@ -137,8 +147,8 @@ class Market:
     def _best_bid(self, need: int) -> tuple[int, list[int], int] | None:
         """(offer, needs pushed out, price) of the need's best bid, if any is worth it."""
         best, first, second = -1, 0, 0
-        held, clash, capacity, all_holders, entry = (
-            self.held[need], self.clash, self.capacity, self.holders, self._entry)
+        held, entry, by_kind, kind = (self.held[need], self._entry, self._entry_by_kind,
+                                      self.kinds[need])
         for offer, score in self.bids[need]:  # best score first
             if score <= second:
                 break  # no offer further down can change the bid
@@ -146,18 +156,12 @@ class Market:
                 continue
             cost = entry[offer]
             if cost < 0:
-                holders = all_holders[offer]
-                cost = kept = 0
-                cheapest = None
-                for other, price in holders.items():
-                    if clash(need, other):
-                        cost += price
-                    else:
-                        kept += 1
-                        if cheapest is None or price < cheapest:
-                            cheapest = price
-                if kept >= capacity[offer]:
-                    cost += cheapest  # type: ignore[operator]
+                known = by_kind[offer]
+                if known is None:
+                    known = by_kind[offer] = {}
+                cost = known.get(kind, -1)
+                if cost < 0:
+                    cost = known[kind] = self._join_cost(need, offer)
             value = score - cost
             if value > first:
                 best, first, second = offer, value, first
@@ -168,6 +172,20 @@ class Market:
         pushed = self.pushed_out(need, best)
         cost = sum(self.holders[best][k] for k in pushed)
         return best, pushed, cost + first - second + self.step
+
+    def _join_cost(self, need: int, offer: int) -> int:
+        """The prices of the needs pushed out if ``need`` joined ``offer``."""
+        clash, cost, kept, cheapest = self.clash, 0, 0, None
+        for other, price in self.holders[offer].items():
+            if clash(need, other):
+                cost += price
+            else:
+                kept += 1
+                if cheapest is None or price < cheapest:
+                    cheapest = price
+        if kept >= self.capacity[offer]:
+            cost += cheapest  # type: ignore[operator]
+        return cost
 
     def pushed_out(self, need: int, offer: int) -> list[int]:
         """The needs that must leave for ``need`` to join: those it clashes with,

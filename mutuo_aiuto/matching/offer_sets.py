@@ -15,6 +15,7 @@ own measure; ``improve`` then tries it for real.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -35,8 +36,8 @@ class Scratch:
     failed: set[tuple] = field(default_factory=set)
 
     def refresh(self) -> None:
-        held, helpers = self.market.held, self.market.helpers
-        self.best_free = [next((s for need, s in takers if len(held[need]) < helpers[need]), 0)
+        room = self.market.room
+        self.best_free = [next((s for need, s in takers if room[need] > 0), 0)
                           for takers in self.market.instance.takers]
 
 
@@ -97,7 +98,7 @@ def local_set(scratch: Scratch, offer: int) -> set[int] | None:
     """
     market = scratch.market
     holders, instance = market.holders[offer], market.instance
-    all_held, helpers, scores, best_free = market.held, market.helpers, market.scores, (
+    all_held, room, scores, best_free = market.held, market.room, market.scores, (
         scratch.best_free)
     sure, maybe, floor = [], [], 0
     for need, score in instance.takers[offer]:
@@ -105,10 +106,10 @@ def local_set(scratch: Scratch, offer: int) -> set[int] | None:
             best_other = next((s for o, s in instance.pairs[need] if o != offer), 0)
             floor += score - best_other
             continue
-        held = all_held[need]
-        if len(held) < helpers[need]:
+        if room[need] > 0:
             sure.append((score, need))
             continue
+        held = all_held[need]
         # At most what leaving costs: as if the best need with a free helper slot
         # at the start of the pass filled the place (only used to skip work).
         mine, least = scores[need], None
@@ -129,13 +130,21 @@ def local_set(scratch: Scratch, offer: int) -> set[int] | None:
         if value > 0:
             sure.append((value, need))
     maybe.sort(key=lambda item: (-item[0], item[1]))
+    # The ``room`` best sure values, kept as a heap: with the best bounds left
+    # (the next ``room`` of ``maybe``) they are the best any set could still reach.
+    best_sure = heapq.nlargest(room, (value for value, _ in sure))
+    heapq.heapify(best_sure)
     for k, (_, need) in enumerate(maybe):
-        if _hopeless(sure + maybe[k:], room, now):
+        if _hopeless([(v, 0) for v in best_sure] + maybe[k:k + room], room, now):
             break  # the needs left, even at their bounds, cannot make a better set
         value = market.scores[need][offer] - min(leaving_cost(scratch, need, other)
                                                  for other in sorted(market.held[need]))
         if value > 0:
             sure.append((value, need))
+            if len(best_sure) < room:
+                heapq.heappush(best_sure, value)
+            elif value > best_sure[0]:
+                heapq.heapreplace(best_sure, value)
     return _better(market, offer, sure, now)
 
 
@@ -178,10 +187,9 @@ def leaving_cost(scratch: Scratch, need: int, offer: int) -> int:
 
 
 def _refill(market: Market, need: int, offer: int) -> int:
-    held, helpers = market.held, market.helpers
+    room = market.room
     for other, score in market.instance.takers[offer]:  # best first
-        if (other != need and len(held[other]) < helpers[other]
-                and market.fits(other, offer, need)):
+        if room[other] > 0 and other != need and market.fits(other, offer, need):
             return score
     return 0
 

@@ -62,6 +62,24 @@ class PairScorer:
                          w.load * fixed_loads[j]) for j, o in enumerate(problem.offers)]
         self._proximity, self._language, self._continuity = w.proximity, w.language, w.continuity
 
+    def row(self, need: int, offers: list[int]) -> list[tuple[int, int]]:
+        """(offer, score) for each of these offers: ``score`` in one loop, for speed."""
+        base, languages, previous, near = self._needs[need]
+        proximity, language, continuity = self._proximity, self._language, self._continuity
+        reach, parts, found = len(proximity), self._offers, []
+        for offer in offers:
+            their_languages, household, place, load = parts[offer]
+            hops = near.get(place)
+            score = base - load
+            if hops is not None and hops < reach:
+                score += proximity[hops]
+            if languages and their_languages and not languages.isdisjoint(their_languages):
+                score += language
+            if household in previous:
+                score += continuity
+            found.append((offer, score))
+        return found
+
     def score(self, need: int, offer: int) -> int:
         base, languages, previous, near = self._needs[need]
         their_languages, household, place, load = self._offers[offer]

@@ -77,3 +77,38 @@ def test_best_set_skips_clashes_and_keeps_within_room():
     assert best_set([(5, 1), (4, 2), (3, 3)], 1, clash) == (5, (1,))
     assert best_set([(5, 1), (4, 2)], 3, clash) == (5, (1,))
     assert best_set([], 2, clash) == (0, ())
+
+
+@SETTINGS
+@given(problems())
+def test_needs_of_one_timetable_kind_clash_with_the_same_needs(problem):
+    # The market remembers what a need pays to join an offer per timetable kind:
+    # that is only sound if a kind decides every clash.
+    instance = instance_of(problem)
+    kinds, count = instance.kinds, len(instance.helpers)
+    assert len(kinds) == count
+    for a in range(count):
+        for b in range(count):
+            if kinds[a] == kinds[b]:
+                assert all(instance.clash(a, c) == instance.clash(b, c) for c in range(count))
+                assert clocks_of(problem)[a] == clocks_of(problem)[b]
+
+
+@SETTINGS
+@given(problems())
+def test_the_market_bids_as_if_it_remembered_nothing(problem):
+    # Join costs remembered per offer and timetable kind give the very bids
+    # that working each one out afresh gives, at every step of an auction.
+    instance = instance_of(problem)
+    market = Market(instance)
+    needs = [i for i, row in enumerate(instance.pairs) if row]
+    for need in needs:
+        market.run([need])
+        for other in needs:
+            for offer, _ in market.bids[other]:
+                if market._entry[offer] < 0 and (known := market._entry_by_kind[offer]):
+                    kind = instance.kinds[other]
+                    if kind in known:
+                        assert known[kind] == market._join_cost(other, offer)
+        assert market.room == [instance.helpers[i] - len(market.held[i])
+                               for i in range(len(instance.helpers))]
