@@ -192,7 +192,11 @@ def build_for_need(session: Session, need: Need, today: date) -> Built | None:
         fitting = fitting.where(Offer.id.in_(select(offer_skills.c.offer_id).where(
             offer_skills.c.skill_id == skill.id)))
     mine = holding(session, Match.need_id == need.id)
-    offers = load_posts(session, Offer, Offer.household_id.in_(fitting.scalar_subquery())
+    # As in the whole problem: open offers, and the others only for their fixed pairs.
+    live = (Offer.status == "open") & (Offer.ends_on >= today)
+    held = Offer.id.in_(select(Match.offer_id).where(Match.status.in_(MATCH_HOLDING)))
+    offers = load_posts(session, Offer, (Offer.household_id.in_(fitting.scalar_subquery())
+                                         & (live | held))
                         | Offer.id.in_([m.offer_id for m in mine]))
     offer_ids = [o.id for o in offers]
     fixed = holding(session, Match.offer_id.in_(offer_ids)) + [

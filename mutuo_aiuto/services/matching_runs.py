@@ -226,7 +226,8 @@ def propose_for(session: Session, need: Need, *, today: date,
         _supersede(session, Proposal.need_id == need.id)
         _set_status(need, False)
         return []
-    current = current_proposals(session, built, Proposal.need_id != need.id)
+    current = current_proposals(session, built, Proposal.need_id != need.id,
+                                Proposal.offer_id.in_([o.id for o in built.offers.values()]))
     return _propose_needs(session, built, [need.public_id], current, now or utcnow())
 
 

@@ -334,6 +334,17 @@ def test_check_pair_sees_a_helper_busy_through_another_offer(scene):
         "busy",)
 
 
+def test_no_run_puts_a_helper_household_in_two_places(scene):
+    second = scene.another_offer(household=scene.helper)
+    other = scene.another_need(slots=[tuesday(17, 18)])
+    matching_runs.run_full(scene.session, now=NOW)
+    assert len([p for p in live(scene) if p.rank == 1]) == 1  # the solve alone gives two
+    matching_runs.propose_for(scene.session, other, today=TODAY, now=NOW)
+    matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
+    chosen = [(p.need_id, p.offer_id) for p in live(scene) if p.rank == 1]
+    assert len(chosen) == 1 and chosen[0][1] in {scene.offer.id, second.id}
+
+
 # ---- the dashboard, a page at a time ------------------------------------------------
 
 
