@@ -298,11 +298,12 @@ def _propose_for_offers(session: Session, offers: list[Offer], *, today: date,
             affected |= {built.needs[n] for n in built.seeking
                          if built.needs[n].id not in with_choice
                          and not built.diagnosis.pair_blockers(n, offer.public_id)}
-    for need in sorted(affected, key=lambda n: n.public_id):
-        if need.public_id in built.seeking:
-            _propose_needs(session, built, [need.public_id], current, now)
-        else:
-            propose_for(session, need, today=today, now=now)
+    ordered = sorted(affected, key=lambda n: n.public_id)
+    _propose_needs(session, built, [n.public_id for n in ordered
+                                    if n.public_id in built.seeking], current, now)
+    for need in ordered:
+        if need.public_id not in built.seeking:
+            propose_for(session, need, today=today, now=now)  # withdrawn: no longer seeking
     return len(affected)
 
 
