@@ -51,18 +51,25 @@ def prepare(problem: Problem, current: Iterable[Pair] = (),
             index: OfferIndex | None = None) -> Prepared:
     """Index the offers and record what the fixed pairs and ``current`` take."""
     index = index or OfferIndex(problem)
-    clocks = {need.id: Clock.of(need) for need in problem.needs}
+    needs = {need.id: need for need in problem.needs}
+    clocks: dict[str, Clock] = {}
+
+    def clock(need_id: str) -> Clock:  # only the needs that take a place: prepare is frequent
+        if need_id not in clocks:
+            clocks[need_id] = Clock.of(needs[need_id])
+        return clocks[need_id]
+
     fixed_load = [0] * len(problem.offers)
     taken: list[list[tuple[str, Clock]]] = [[] for _ in problem.offers]
     for pair in problem.fixed:
         fixed_load[index.position[pair.offer]] += 1
-        taken[index.position[pair.offer]].append((pair.need, clocks[pair.need]))
+        taken[index.position[pair.offer]].append((pair.need, clock(pair.need)))
     for i, item in enumerate(current):
         need_id, offer_id = (item.need, item.offer) if isinstance(item, Proposal) else item
-        if need_id not in clocks or offer_id not in index.position:
+        if need_id not in needs or offer_id not in index.position:
             raise ProblemError(f"current[{i}]", f"unknown pair {shown(need_id)}, "
                                                 f"{shown(offer_id)}")
-        taken[index.position[offer_id]].append((need_id, clocks[need_id]))
+        taken[index.position[offer_id]].append((need_id, clock(need_id)))
     households: dict[str, list[int]] = defaultdict(list)
     for pos, offer in enumerate(problem.offers):
         households[offer.household].append(pos)

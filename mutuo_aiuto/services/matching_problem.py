@@ -67,6 +67,11 @@ class Built:
         return OfferIndex(self.problem, self.diagnosis.distances)
 
     @cached_property
+    def offer_ids(self) -> dict[int, str]:
+        """Offer row id → public id, for the offers of the problem."""
+        return {offer.id: public_id for public_id, offer in self.offers.items()}
+
+    @cached_property
     def fixed_only(self) -> matching.Prepared:
         """The problem prepared with its fixed pairs alone (no proposal takes a place)."""
         return matching.prepare(self.problem, (), self.index)

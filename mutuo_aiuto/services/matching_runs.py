@@ -93,7 +93,8 @@ def _supersede(session: Session, *where: Any) -> None:
 def _declined_offers(built: Built, need_id: str, excluded: set[tuple[int, int]]) -> set[str]:
     """The offers of the problem someone turned down for this need."""
     need = built.needs[need_id].id
-    return {offer_id for offer_id, offer in built.offers.items() if (need, offer.id) in excluded}
+    return {built.offer_ids[offer] for turned, offer in excluded
+            if turned == need and offer in built.offer_ids}
 
 
 def _store(session: Session, run: MatchingRun, built: Built, proposal: mm.Proposal,
