@@ -377,12 +377,10 @@ def test_an_offer_back_from_a_pause_is_proposed_by_the_minute_job(client, login,
     client.post(f"/offers/{scene.offer.public_id}/resume")
     # The web request only queued the work: nothing is proposed yet, and the pages say so.
     assert count(scene.session, Proposal, Proposal.status == "proposed") == 0
-    updating = "Proposals are being updated for this offer"
-    assert updating in client.get(f"/offers/{scene.offer.public_id}").text
+    assert "data-updating" in client.get(f"/offers/{scene.offer.public_id}").text
     login(scene.facilitator)
-    assert "Proposals are being updated after a new or changed offer" in client.get(
-        "/facilitator").text
-    assert updating in client.get(f"/facilitator/offers/{scene.offer.public_id}").text
+    assert "data-updating" in client.get("/facilitator").text
+    assert "data-updating" in client.get(f"/facilitator/offers/{scene.offer.public_id}").text
     assert jobs.run_task("propose_queued") == 1
     proposal = scene.session.scalars(select(Proposal).where(Proposal.status == "proposed")).one()
     assert (proposal.need_id, proposal.offer_id) == (scene.need.id, scene.offer.id)
