@@ -147,6 +147,15 @@ def _nightly_matching(ctx: Context) -> Any:
     return getattr(run, "id", run)
 
 
+@task("propose_queued")
+def _propose_queued(ctx: Context) -> int:
+    # Offers posted or changed since the last minute: their fitting needs are
+    # re-proposed here, out of the web request (the nightly run does it too).
+    from mutuo_aiuto.services import matching_runs
+
+    return matching_runs.run_queued(ctx.session, today=ctx.today, now=ctx.now)
+
+
 def _full_run_since(session: Session, now: datetime, tz: str) -> bool:
     """Whether a full run already started today (Rome time): once a night is enough."""
     from zoneinfo import ZoneInfo
@@ -233,6 +242,10 @@ def expire_unanswered() -> None:
 
 def nightly_matching() -> None:
     run_task("nightly_matching", scheduled=True)
+
+
+def propose_queued() -> None:
+    run_task("propose_queued", scheduled=True)
 
 
 def plan_follow_ups() -> None:

@@ -11,6 +11,9 @@ app's models. The contract (file format, rules, score) is
     check_answer(problem, answer)            # [] when the answer breaks no rule
     prepared = prepare(problem, answer.proposals)
     propose_for_need(prepared, need)         # one new or edited need, in milliseconds
+    ranked_for_need(prepared, need, limit)   # every offer it may get now, best first
+    busy_elsewhere(prepared, need, offer_id) # the household rule below, for one pair
+    keep_one_place(problem, proposals)       # an answer with the household rule applied
 
 Where the contract leaves a choice, the matcher decides so:
 
@@ -34,6 +37,14 @@ Where the contract leaves a choice, the matcher decides so:
   pairs they do not; ``stats.seconds`` is the solving time, to 0.01 s, and the
   only part of an answer that changes from one run to the next.
 * Proposals are sorted by need id, then offer id; ``unmatched`` by need id.
+* A helper household is in one place at a time (an extra restriction, so an
+  answer feasible under it stays feasible under the contract): the incremental
+  proposals (``propose_for_need``, ``ranked_for_need``) never propose an offer
+  for a need while another offer of the same household serves, fixed or
+  currently proposed, a different need at an overlapping time.
+  ``busy_elsewhere`` is that one definition; the web app applies it to the full
+  ``solve`` (which keeps the contract's per-offer rules, for its optimum) with
+  ``keep_one_place``, and checks confirmations with it.
 """
 
 from mutuo_aiuto.matching.candidates import OfferIndex
@@ -46,7 +57,14 @@ from mutuo_aiuto.matching.fileformat import (
     problem_from_dict,
     problem_to_dict,
 )
-from mutuo_aiuto.matching.incremental import Prepared, prepare, propose_for_need
+from mutuo_aiuto.matching.incremental import (
+    Prepared,
+    busy_elsewhere,
+    keep_one_place,
+    prepare,
+    propose_for_need,
+    ranked_for_need,
+)
 from mutuo_aiuto.matching.model import (
     Answer,
     FixedPair,
@@ -77,13 +95,16 @@ __all__ = [
     "Stats",
     "Weights",
     "answer_to_dict",
+    "busy_elsewhere",
     "check_answer",
     "dumps",
+    "keep_one_place",
     "load_problem",
     "prepare",
     "problem_from_dict",
     "problem_to_dict",
     "propose_for_need",
+    "ranked_for_need",
     "solve",
     "validate_problem",
 ]

@@ -6,7 +6,7 @@ from mutuo_aiuto.models.household import MEMBER_KINDS, Household, Member
 from mutuo_aiuto.models.lease import Lease
 from mutuo_aiuto.models.mail import OutboxMessage
 from mutuo_aiuto.models.match import MATCH_HOLDING, MATCH_STATUSES, OUTCOMES, FollowUp, Match
-from mutuo_aiuto.models.matching_run import MatchingRun, Proposal
+from mutuo_aiuto.models.matching_run import MatchingRun, Proposal, QueuedOffer, UnmatchedReason
 from mutuo_aiuto.models.need import NEED_STATUSES, Need, NeedSlot
 from mutuo_aiuto.models.notification import Notification
 from mutuo_aiuto.models.offer import OFFER_STATUSES, Offer, OfferSlot
@@ -21,6 +21,6 @@ __all__ = [
     "MATCH_STATUSES", "MEMBER", "MEMBER_KINDS", "NEED_STATUSES", "OFFER_STATUSES", "OUTCOMES",
     "ROLES", "AuditEvent", "Category", "ErasureRequest", "FollowUp", "Household", "Lease",
     "Match", "MatchingRun", "MatchingWeights", "Member", "Need", "NeedSlot", "Neighbourhood",
-    "Notification", "Offer", "OfferSlot", "OutboxMessage", "Proposal", "Skill", "User",
-    "Vetting", "neighbourhood_adjacency",
+    "Notification", "Offer", "OfferSlot", "OutboxMessage", "Proposal", "QueuedOffer", "Skill",
+    "UnmatchedReason", "User", "Vetting", "neighbourhood_adjacency",
 ]

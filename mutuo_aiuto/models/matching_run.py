@@ -1,4 +1,5 @@
-"""Matching runs and the proposals they produced, with their score and reasons."""
+"""Matching runs and the proposals they produced, with their score and reasons; the
+offers waiting for their re-proposals; why each need was last left without one."""
 
 from __future__ import annotations
 
@@ -55,3 +56,34 @@ class Proposal(db.Model):
     run: Mapped[MatchingRun] = relationship()
     need: Mapped[Need] = relationship()
     offer: Mapped[Offer] = relationship()
+
+
+class QueuedOffer(db.Model):
+    """An offer posted or changed whose fitting needs the scheduler is to propose again.
+
+    Re-proposing grows with the open needs, so the web request queues it here and
+    the minute job (or the nightly run) does it; one row per offer however often
+    it changes before then.
+    """
+
+    __tablename__ = "queued_offers"
+
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class UnmatchedReason(db.Model):
+    """Why the need got no proposal the last time the matcher looked at it, and when.
+
+    Stored by the full run and by each incremental proposal, so the page of
+    requests without a proposal reads it instead of solving again.
+    """
+
+    __tablename__ = "unmatched_reasons"
+
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    # A code of ``matching.diagnose`` or ``taken`` (see ``services.reasons``).
+    reason: Mapped[str] = mapped_column(String(20))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

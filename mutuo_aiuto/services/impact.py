@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import Category, Match, Need
-from mutuo_aiuto.services import matching_runs
+from mutuo_aiuto.services import proposal_queries
 from mutuo_aiuto.services.reasons import UNMATCHED_REASONS
 
 # A helper who declined or never answered gave no help: not counted.
@@ -187,7 +187,7 @@ def reciprocal_households(matches: Iterable[Match]) -> int:
 
 def unmatched_by_reason(session: Session, today: date) -> list[tuple[str, int]]:
     """Needs looking for help with no proposal now, counted per reason (every reason)."""
-    counts = Counter(item.reason for item in matching_runs.unmatched_needs(session, today))
+    counts = Counter(item.reason for item in proposal_queries.unmatched_needs(session, today))
     known = [(code, counts.pop(code, 0)) for code in UNMATCHED_REASONS]
     return known + sorted(counts.items())
 

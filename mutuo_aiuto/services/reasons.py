@@ -110,7 +110,7 @@ def describe(reasons: Iterable[Mapping[str, Any]], need: Need, offer: Offer,
 
 
 # Why a need has no pairing proposed: the codes of ``matching.diagnose`` and of
-# ``matching_runs.TAKEN``, as a facilitator reads them.
+# ``matching_runs.TAKEN``, as a facilitator reads them (stored with the run).
 UNMATCHED_REASONS = {
     "no_skill": _l("No offer has the skills needed"),
     "no_time": _l("No helper is free at these times"),
@@ -122,5 +122,11 @@ UNMATCHED_REASONS = {
 }
 
 
+# A need the matcher has not looked at since it was posted (``proposal_queries.PENDING``).
+PENDING_REASON = _l("The matcher has not looked at it yet: the next run will")
+
+
 def unmatched_reason(code: str) -> str:
+    if code == "pending":
+        return str(PENDING_REASON)
     return str(UNMATCHED_REASONS.get(code, code))

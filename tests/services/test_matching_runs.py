@@ -8,8 +8,17 @@ import pytest
 from sqlalchemy import select
 
 from mutuo_aiuto.matching.fileformat import problem_to_dict
-from mutuo_aiuto.models import Match, MatchingRun, NeedSlot, OfferSlot, Proposal, Vetting
-from mutuo_aiuto.services import matches, matching_runs, settings_store
+from mutuo_aiuto.models import (
+    Match,
+    MatchingRun,
+    NeedSlot,
+    OfferSlot,
+    Proposal,
+    QueuedOffer,
+    UnmatchedReason,
+    Vetting,
+)
+from mutuo_aiuto.services import matches, matching_runs, proposal_queries, settings_store
 from tests import factories
 from tests.match_scenes import build_scene, tuesday
 
@@ -184,6 +193,47 @@ def test_a_paused_offer_is_withdrawn_from_its_proposals(scene):
     assert [p.offer_id for p in live(scene)] == [({scene.offer.id, backup.id} - {chosen.id}).pop()]
 
 
+def test_a_queued_offer_waits_for_the_scheduler_job(scene):
+    scene.offer.slots = [tuesday(8, 10, OfferSlot)]
+    matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
+    fresh = scene.another_offer()
+    matching_runs.queue_for_offer(scene.session, fresh, now=NOW)
+    matching_runs.queue_for_offer(scene.session, fresh, now=NOW)  # once however often
+    assert live(scene) == []
+    assert proposal_queries.updating(scene.session)
+    assert proposal_queries.updating(scene.session, fresh)
+    assert not proposal_queries.updating(scene.session, scene.offer)
+    assert matching_runs.run_queued(scene.session, today=TODAY, now=NOW) == 1
+    [proposal] = live(scene)
+    assert (proposal.need_id, proposal.offer_id, proposal.rank) == (scene.need.id, fresh.id, 1)
+    assert not proposal_queries.updating(scene.session)
+    assert matching_runs.run_queued(scene.session, today=TODAY, now=NOW) == 0
+
+
+def test_the_queued_job_reads_the_problem_once_for_every_offer(scene, monkeypatch):
+    built = []
+    real = matching_runs.build_problem
+    monkeypatch.setattr(matching_runs, "build_problem",
+                        lambda *args: built.append(1) or real(*args))
+    scene.offer.slots = [tuesday(8, 10, OfferSlot)]
+    needs = [scene.need] + [scene.another_need(slots=[tuesday(16, 18)]) for _ in range(2)]
+    for need in needs:
+        matching_runs.propose_for(scene.session, need, today=TODAY, now=NOW)
+    for _ in range(3):
+        matching_runs.queue_for_offer(scene.session, scene.another_offer(), now=NOW)
+    assert matching_runs.run_queued(scene.session, today=TODAY, now=NOW) == 3
+    assert len(built) == 1
+    assert {p.need_id for p in live(scene) if p.rank == 1} == {n.id for n in needs}
+    chosen = [p.offer_id for p in live(scene) if p.rank == 1]
+    assert len(set(chosen)) == 3  # one offer each: each capacity 1
+
+
+def test_a_full_run_empties_the_queue(scene):
+    matching_runs.queue_for_offer(scene.session, scene.offer, now=NOW)
+    matching_runs.run_full(scene.session, now=NOW + timedelta(minutes=1))
+    assert scene.session.scalars(select(QueuedOffer)).all() == []
+
+
 # ---- full runs ------------------------------------------------------------------------------
 
 
@@ -242,19 +292,36 @@ def test_a_full_run_leaves_confirmed_matches_alone(scene):
 def test_unmatched_needs_say_why(scene):
     scene.offer.slots = [tuesday(8, 10, OfferSlot)]
     skilled = scene.another_need(skills=[factories.make_skill(scene.session)])
-    found = {u.need.id: u.reason for u in matching_runs.unmatched_needs(scene.session, TODAY)}
-    assert found == {scene.need.id: "no_time", skilled.id: "no_skill"}
+    matching_runs.run_full(scene.session, now=NOW)
+    found = {u.need.id: (u.reason, u.checked_at)
+             for u in proposal_queries.unmatched_needs(scene.session, TODAY)}
+    assert found == {scene.need.id: ("no_time", NOW), skilled.id: ("no_skill", NOW)}
+
+
+def test_the_reason_is_stored_when_the_matcher_looks_not_when_the_page_is_read(scene):
+    scene.offer.slots = [tuesday(8, 10, OfferSlot)]
+    [item] = proposal_queries.unmatched_needs(scene.session, TODAY)
+    assert (item.reason, item.checked_at) == (proposal_queries.PENDING, None)
+    later = NOW + timedelta(hours=1)
+    matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=later)
+    [item] = proposal_queries.unmatched_needs(scene.session, TODAY)
+    assert (item.reason, item.checked_at) == ("no_time", later)
+    scene.offer.slots = [tuesday(15, 19, OfferSlot)]
+    matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=later)
+    assert proposal_queries.unmatched_needs(scene.session, TODAY) == []
+    assert scene.session.get(UnmatchedReason, scene.need.id) is None
 
 
 def test_a_need_with_a_proposal_is_not_unmatched(scene):
     matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
-    assert matching_runs.unmatched_needs(scene.session, TODAY) == []
+    assert proposal_queries.unmatched_needs(scene.session, TODAY) == []
 
 
 def test_a_need_whose_offer_went_to_another_is_taken(scene):
     other = scene.another_need(slots=[tuesday(17, 19)])
     matching_runs.propose_for(scene.session, other, today=TODAY, now=NOW)
-    [item] = matching_runs.unmatched_needs(scene.session, TODAY)
+    matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
+    [item] = proposal_queries.unmatched_needs(scene.session, TODAY)
     assert (item.need, item.reason) == (scene.need, matching_runs.TAKEN)
 
 
@@ -265,6 +332,17 @@ def test_check_pair_sees_a_helper_busy_through_another_offer(scene):
                          respond_days=3)
     assert matching_runs.check_pair(scene.session, scene.need, scene.offer, TODAY).blockers == (
         "busy",)
+
+
+def test_no_run_puts_a_helper_household_in_two_places(scene):
+    second = scene.another_offer(household=scene.helper)
+    other = scene.another_need(slots=[tuesday(17, 18)])
+    matching_runs.run_full(scene.session, now=NOW)
+    assert len([p for p in live(scene) if p.rank == 1]) == 1  # the solve alone gives two
+    matching_runs.propose_for(scene.session, other, today=TODAY, now=NOW)
+    matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
+    chosen = [(p.need_id, p.offer_id) for p in live(scene) if p.rank == 1]
+    assert len(chosen) == 1 and chosen[0][1] in {scene.offer.id, second.id}
 
 
 # ---- the dashboard, a page at a time ------------------------------------------------
@@ -284,23 +362,23 @@ def many_waiting(session, make_need, make_offer):
 
 
 def test_the_dashboard_shows_one_page_of_needs_at_a_time(session, many_waiting):
-    first = matching_runs.live_proposals(session, page=1, per_page=6)
+    first = proposal_queries.live_proposals(session, page=1, per_page=6)
     assert (first.number, first.pages, first.needs) == (1, 3, 15)
     assert [g.need for g in first.groups] == many_waiting[:6]  # urgent, then oldest first
-    last = matching_runs.live_proposals(session, page=3, per_page=6)
+    last = proposal_queries.live_proposals(session, page=3, per_page=6)
     assert [g.need for g in last.groups] == many_waiting[12:]
     seen = [g.need for n in (1, 2, 3)
-            for g in matching_runs.live_proposals(session, page=n, per_page=6).groups]
+            for g in proposal_queries.live_proposals(session, page=n, per_page=6).groups]
     assert seen == many_waiting  # every need once, none twice
 
 
 def test_a_page_past_the_last_shows_the_last(session, many_waiting):
-    beyond = matching_runs.live_proposals(session, page=99, per_page=6)
+    beyond = proposal_queries.live_proposals(session, page=99, per_page=6)
     assert beyond.number == 3 and len(beyond.groups) == 3
-    assert matching_runs.live_proposals(session, page=-4, per_page=6).number == 1
+    assert proposal_queries.live_proposals(session, page=-4, per_page=6).number == 1
 
 
 def test_filters_count_only_the_needs_they_keep(session, many_waiting):
-    urgent = matching_runs.live_proposals(session, urgency=3, per_page=6)
+    urgent = proposal_queries.live_proposals(session, urgency=3, per_page=6)
     assert (urgent.pages, urgent.needs) == (1, 2)
     assert [g.need for g in urgent.groups] == many_waiting[:2]

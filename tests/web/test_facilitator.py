@@ -6,19 +6,23 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+from mutuo_aiuto import jobs, matching
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import (
     AuditEvent,
     Match,
     MatchingRun,
     MatchingWeights,
+    Need,
     Notification,
+    Offer,
     OfferSlot,
     Proposal,
 )
-from mutuo_aiuto.services import matching_runs
+from mutuo_aiuto.services import matching_runs, proposal_queries
+from mutuo_aiuto.services.matching_problem import build_problem, current_proposals
 from tests import factories
 from tests.match_scenes import build_scene, tuesday
 
@@ -275,8 +279,14 @@ def test_unmatched_needs_with_the_reason_why(client, login, scene):
     scene.session.commit()
     login(scene.facilitator)
     page = client.get("/facilitator/unmatched").text
+    # Nobody has looked yet: the page says so rather than solving in the request.
+    assert "Uscita da scuola" in page and "The matcher has not looked at it yet" in page
+    matching_runs.run_full(scene.session)
+    scene.session.commit()
+    page = client.get("/facilitator/unmatched").text
     assert "Uscita da scuola" in page and "No helper is free at these times" in page
     assert "Mediazione" in page and "No offer has the skills needed" in page
+    assert "(as of " in page and "not looked at it yet" not in page
     assert lonely.status == "open"
 
 
@@ -369,18 +379,130 @@ def test_pausing_and_resuming_a_need_proposes_again(client, login, scene):
     assert count(scene.session, Proposal, Proposal.status == "proposed") == 1
 
 
-def test_an_offer_back_from_a_pause_is_proposed_at_once(client, login, scene):
+def test_an_offer_back_from_a_pause_is_proposed_by_the_minute_job(client, login, scene):
+    [proposal] = propose(scene)
     login(scene.helper.user)
     client.post(f"/offers/{scene.offer.public_id}/pause")
-    assert count(scene.session, Proposal, Proposal.status == "proposed") == 0
+    jobs.run_task("propose_queued")
+    scene.session.refresh(proposal)
+    assert proposal.status == "superseded"
     client.post(f"/offers/{scene.offer.public_id}/resume")
+    # The web request only queued the work: nothing is proposed yet, and the pages say so.
+    assert count(scene.session, Proposal, Proposal.status == "proposed") == 0
+    assert "data-updating" in client.get(f"/offers/{scene.offer.public_id}").text
+    login(scene.facilitator)
+    assert "data-updating" in client.get("/facilitator").text
+    assert "data-updating" in client.get(f"/facilitator/offers/{scene.offer.public_id}").text
+    assert jobs.run_task("propose_queued") == 1
     proposal = scene.session.scalars(select(Proposal).where(Proposal.status == "proposed")).one()
     assert (proposal.need_id, proposal.offer_id) == (scene.need.id, scene.offer.id)
+    assert "data-updating" not in client.get("/facilitator").text
+    assert "data-updating" not in client.get(f"/facilitator/offers/{scene.offer.public_id}").text
+
+
+def test_the_web_proposal_for_a_new_need_is_the_matchers(client, login, scene):
+    """Posting a request stores exactly what the matcher's propose_for_need answers on the
+    whole problem, with the other needs' proposals as the present state."""
+    for hours in ((16, 18), (17, 19), (15, 16)):
+        scene.another_offer(slots=[tuesday(*hours, OfferSlot)])
+    scene.another_offer(slots=[tuesday(17, 20, OfferSlot)], capacity=2, languages=["it"])
+    others = [scene.another_need(slots=[tuesday(16, 18)]) for _ in range(2)]
+    for need in [scene.need, *others]:
+        propose(scene, need)
+    built = build_problem(scene.session, date.today())
+    current = current_proposals(scene.session, built)
+    login(scene.family.user)
+    response = client.post("/needs/new", data={
+        "title": "Ancora uscita da scuola", "category": scene.category.slug,
+        "skills": [s.slug for s in scene.need.skills], "weekly-0-days": ["1"],
+        "weekly-0-start": "18:00", "weekly-0-end": "19:00",
+        "ends_on": scene.need.ends_on.isoformat(), "neighbourhood": scene.place.slug,
+        "max_hops": "1", "helpers": "2", "urgency": "1", "languages": ["ar"], "publish": "1"})
+    assert response.status_code == 302
+    new = scene.session.scalars(select(Need).where(Need.title == "Ancora uscita da scuola")).one()
+    whole = build_problem(scene.session, date.today())
+    expected = matching.propose_for_need(
+        whole.prepared((n, o) for n, offers in current.items() for o in offers),
+        whole.diagnosis.needs[new.public_id])
+    stored = scene.session.scalars(select(Proposal).where(
+        Proposal.need_id == new.id, Proposal.status == "proposed", Proposal.rank == 1)).all()
+    assert expected, "the scene leaves offers free for the new request"
+    assert sorted((p.offer.public_id, p.score) for p in stored) == [
+        (p.offer, p.score) for p in expected]
+
+
+def _post_a_need_counting_queries(client, scene, title: str) -> int:
+    seen = []
+
+    def counted(*_):
+        seen.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        response = client.post("/needs/new", data={
+            "title": title, "category": scene.category.slug,
+            "skills": [s.slug for s in scene.need.skills], "weekly-0-days": ["1"],
+            "weekly-0-start": "16:00", "weekly-0-end": "17:00",
+            "ends_on": scene.need.ends_on.isoformat(), "neighbourhood": scene.place.slug,
+            "max_hops": "1", "helpers": "1", "urgency": "1", "languages": ["ar"],
+            "publish": "1"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)
+    assert response.status_code == 302
+    return len(seen)
+
+
+def _more_families(scene, count: int) -> None:
+    """``count`` more households, each asking and offering the same help, and a full run."""
+    for _ in range(count):
+        scene.another_need(slots=[tuesday(16, 18)])
+        scene.another_offer(slots=[tuesday(15, 19, OfferSlot)])
+    matching_runs.run_full(scene.session)
+    scene.session.commit()
+
+
+def test_posting_a_need_takes_as_many_queries_whatever_the_data(client, login, scene):
+    login(scene.family.user)
+    _more_families(scene, 2)
+    small = _post_a_need_counting_queries(client, scene, "Prima richiesta")
+    _more_families(scene, 15)
+    large = _post_a_need_counting_queries(client, scene, "Seconda richiesta")
+    assert proposed_for(scene, "Seconda richiesta")
+    assert small == large
+
+
+def test_posting_a_need_reads_only_the_offers_that_could_serve_it(client, login, scene):
+    login(scene.family.user)
+    other = factories.make_skill(scene.session, slug="cucina")
+    for _ in range(12):  # families asking and offering a help the new request does not need
+        scene.another_need(skills=[other])
+        scene.another_offer(skills=[other])
+    matching_runs.run_full(scene.session)
+    scene.session.commit()
+    loaded = []
+
+    def note(target, _context):
+        loaded.append(target)
+
+    for model in (Need, Offer):
+        event.listen(model, "load", note)
+    try:
+        _post_a_need_counting_queries(client, scene, "Terza richiesta")
+    finally:
+        for model in (Need, Offer):
+            event.remove(model, "load", note)
+    assert not [row for row in loaded if other in row.skills]
+    assert proposed_for(scene, "Terza richiesta")
+
+
+def proposed_for(scene, title: str) -> list[Proposal]:
+    return scene.session.scalars(select(Proposal).join(Need, Need.id == Proposal.need_id).where(
+        Need.title == title, Proposal.status == "proposed")).all()
 
 
 def test_the_dashboard_pages_through_many_needs(client, login, session, make_user, make_need,
                                                 make_offer, monkeypatch):
-    monkeypatch.setattr(matching_runs, "PROPOSALS_PER_PAGE", 2)
+    monkeypatch.setattr(proposal_queries, "PROPOSALS_PER_PAGE", 2)
     run, offer = MatchingRun(kind="full"), make_offer()
     titles = [f"Richiesta numero {n}" for n in range(5)]
     for n, title in enumerate(titles):

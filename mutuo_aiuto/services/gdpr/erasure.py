@@ -228,7 +228,7 @@ def _propose_again(session: Session, freed: list[Need | Offer], now: datetime) -
         if isinstance(post, Need) and post.status == "open":
             matching_runs.propose_for(session, post, today=today, now=now)
         elif isinstance(post, Offer) and post.status == "open":
-            matching_runs.propose_for_offer(session, post, today=today, now=now)
+            matching_runs.queue_for_offer(session, post, now=now)
 
 
 def _supersede_proposals(session: Session, needs: list[Need], offers: list[Offer]) -> None:

@@ -2,7 +2,9 @@
 
 The families views call ``propose_after_commit`` once their own change is
 committed: proposing is a courtesy on top of it, so a failure here is logged
-and undone without touching what the family saved.
+and undone without touching what the family saved. A need is re-proposed
+here (bounded work); an offer is queued for the scheduler's minute job, as
+the needs it may serve can be many.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from mutuo_aiuto.services.errors import DomainError
 
 
 def propose_after_commit(need: Need | None = None, offer: Offer | None = None) -> None:
-    """Re-propose for a need, or for the needs an offer may now serve (or no longer)."""
+    """Re-propose for a need now, or queue the needs an offer may now serve (or no longer)."""
     today = datetime.now(ZoneInfo(current_app.config["SETTINGS"].timezone)).date()
     try:
         if need is not None:
             matching_runs.propose_for(db.session, need, today=today)
         if offer is not None:
-            matching_runs.propose_for_offer(db.session, offer, today=today)
+            matching_runs.queue_for_offer(db.session, offer)
         db.session.commit()
     except (SQLAlchemyError, ProblemError, DomainError):
         db.session.rollback()

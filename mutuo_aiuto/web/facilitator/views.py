@@ -39,6 +39,7 @@ from mutuo_aiuto.services import (
     outbox,
     paging,
     places,
+    proposal_queries,
     reasons,
     settings_store,
 )
@@ -101,10 +102,11 @@ def dashboard():
     weights = settings_store.get_weights(db.session)
     return render_template(
         "facilitator/dashboard.html", filters=form,
-        proposals=matching_runs.live_proposals(db.session, **chosen, page=_page_number()),
+        proposals=proposal_queries.live_proposals(db.session, **chosen, page=_page_number()),
         awaiting=matches.awaiting_matches(db.session), action=ActionForm(),
         reject_form=RejectForm(formdata=None), load_weight=weights.load,
-        last_run=matching_runs.last_run(db.session))
+        last_run=proposal_queries.last_run(db.session),
+        updating=proposal_queries.updating(db.session))
 
 
 @bp.post("/run")
@@ -169,7 +171,7 @@ UNMATCHED_PER_PAGE = 50
 @facilitator_required
 def unmatched():
     form, chosen = _filters()
-    needs = matching_runs.unmatched_needs(db.session, _today(), **chosen)
+    needs = proposal_queries.unmatched_needs(db.session, _today(), **chosen)
     pages = paging.page_count(len(needs), UNMATCHED_PER_PAGE)
     number = paging.clamp(_page_number(), pages)
     shown = needs[(number - 1) * UNMATCHED_PER_PAGE:number * UNMATCHED_PER_PAGE]
@@ -220,7 +222,8 @@ def offer(public_id: str):
     pairings = db.session.scalars(select(Match).where(Match.offer_id == found.id)
                                   .order_by(Match.confirmed_at.desc())).all()
     return render_template("facilitator/offer.html", offer=found, matches=pairings,
-                           vetting=current_vetting(db.session, found.household, _today()))
+                           vetting=current_vetting(db.session, found.household, _today()),
+                           updating=proposal_queries.updating(db.session, found))
 
 
 def _pairable_offers(need_household_id: int) -> list[Offer]:

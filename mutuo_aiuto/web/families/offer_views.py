@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Offer
-from mutuo_aiuto.services import households, needs, offers
+from mutuo_aiuto.services import households, needs, offers, proposal_queries
 from mutuo_aiuto.services.lifecycle import OFFER_EDITABLE
 from mutuo_aiuto.web.families.common import current_household, household_required, local_today
 from mutuo_aiuto.web.families.forms import OfferForm
@@ -54,8 +54,9 @@ def new_offer():
 @bp.get("/offers/<public_id>", endpoint="offer")
 @household_required
 def offer_page(public_id: str):
-    return render_template("families/offer.html", offer=own(OFFER, public_id),
-                           editable=OFFER_EDITABLE)
+    offer = own(OFFER, public_id)
+    return render_template("families/offer.html", offer=offer, editable=OFFER_EDITABLE,
+                           updating=proposal_queries.updating(db.session, offer))
 
 
 def _update(form: OfferForm, offer: Offer) -> Offer:

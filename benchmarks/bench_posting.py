@@ -1,0 +1,120 @@
+"""How long posting a request and posting a broad offer take on a busy Hub, and in how many queries.
+
+    python benchmarks/bench_posting.py --families 2000
+    python benchmarks/bench_posting.py --families 2000 --database-url postgresql://...
+
+It builds the same busy Hub as ``bench_pages.py`` (the Perugia demo plus
+``--families`` households with a request and an offer each, one full matching
+run), then posts through the test client, as a family would: a new request,
+and a broad offer (every skill, every day 8–20, any distance, five families
+at once) that fits many open requests. Each line gives the milliseconds and
+SQL queries of the web request itself; when offers queue their re-proposals
+for the scheduler, the queued job is timed on its own line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import event, select
+
+from benchmarks.bench_pages import FAMILY, _add_families
+from mutuo_aiuto import create_app
+from mutuo_aiuto.config import Settings
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models import Proposal, Skill, User
+from mutuo_aiuto.services import demo, matching_runs, passwords
+
+HELPER = "volontario@mutuoaiuto.example"
+
+
+def _need_form(ends: date) -> dict:
+    return {"title": "Baby-sitting il martedì", "category": "childcare",
+            "skills": ["baby-sitting"], "weekly-0-days": ["1"], "weekly-0-start": "16:00",
+            "weekly-0-end": "18:00", "ends_on": ends.isoformat(),
+            "neighbourhood": "fontivegge", "max_hops": "1", "helpers": "1", "urgency": "2",
+            "languages": ["it"], "description": "", "publish": "1"}
+
+
+def _offer_form(ends: date, skills: list[str]) -> dict:
+    return {"title": "Aiuto in tutto", "skills": skills,
+            "weekly-0-days": [str(day) for day in range(7)], "weekly-0-start": "08:00",
+            "weekly-0-end": "20:00", "ends_on": ends.isoformat(),
+            "neighbourhood": "fontivegge", "max_hops": "2", "capacity": "5",
+            "languages": ["it", "ar", "ro", "uk", "en"], "description": ""}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--families", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+
+    passwords.use_test_parameters()
+    folder = Path(tempfile.mkdtemp(prefix="bench-posting-"))
+    url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
+    app = create_app(Settings(environment="testing", database_url=url,
+                              secret_key="bench-secret-key-long-enough-0123456789",
+                              instance_path=str(folder), ratelimit_enabled=False,
+                              extra={"WTF_CSRF_ENABLED": False}))
+    today = date.today()
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        demo.seed_demo(db.session, today, app.config["SETTINGS"].privacy_notice_version)
+        _add_families(args.families, random.Random(args.seed), today)
+        db.session.commit()
+        matching_runs.run_full(db.session, today=today)
+        db.session.commit()
+        users = {email: db.session.scalar(select(User).where(User.email == email)).get_id()
+                 for email in (FAMILY, HELPER)}
+        skills = sorted(db.session.scalars(select(Skill.slug)))
+        queries = {"n": 0}
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda *_: queries.__setitem__("n", queries["n"] + 1))
+        engine = db.engine
+
+    def post(email: str, path: str, data: dict) -> tuple[int, float, int]:
+        client = app.test_client()
+        with client.session_transaction() as cookie:
+            cookie["_user_id"], cookie["_fresh"] = users[email], True
+        queries["n"] = 0
+        started = time.perf_counter()
+        response = client.post(path, data=data)
+        if response.status_code == 302 and "/new" in response.location:
+            raise SystemExit(f"{path} refused: {response.location}")
+        return response.status_code, (time.perf_counter() - started) * 1000, queries["n"]
+
+    ends = today + timedelta(days=60)
+    print(f"{args.families} generated families")
+    print(f"{'action':40} {'status':>6} {'ms':>10} {'queries':>8}")
+    for label, email, path, data in (
+            ("post a request", FAMILY, "/needs/new", _need_form(ends)),
+            ("post a broad offer", HELPER, "/offers/new", _offer_form(ends, skills))):
+        status, ms, count = post(email, path, data)
+        print(f"{label:40} {status:>6} {ms:>10.1f} {count:>8}")
+    queued = getattr(matching_runs, "run_queued", None)
+    if queued is not None:
+        with app.app_context():
+            queries["n"] = 0
+            started = time.perf_counter()
+            done = queued(db.session, today=today)
+            db.session.commit()
+            ms = (time.perf_counter() - started) * 1000
+            print(f"{'  the queued re-proposals (scheduler)':40} {done!s:>6} {ms:>10.1f} "
+                  f"{queries['n']:>8}")
+    with app.app_context():
+        waiting = db.session.query(Proposal).filter_by(status="proposed").count()
+    print(f"{waiting} proposals waiting at the end")
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,245 @@
+"""From rows to the matcher's problem: the one place the database becomes format 1.
+
+``build_problem`` reads the whole problem of the day (needs looking for help,
+open offers, confirmed matches as fixed pairs, the administrator's weights),
+for the full run and the scheduler's queued re-proposals. ``build_for_need``
+reads only the part of it one need can touch: the offers with all its skills,
+their households' other offers, what holds or is proposed on them. The
+matcher's answer for that need is the same on both (tested), and the part is
+read in a fixed number of queries whatever the size of the Hub, so posting or
+editing a request does bounded work inside the web request.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from mutuo_aiuto import matching
+from mutuo_aiuto.matching import model as mm
+from mutuo_aiuto.matching.candidates import OfferIndex
+from mutuo_aiuto.matching.diagnose import Diagnosis
+from mutuo_aiuto.matching.fileformat import load_problem
+from mutuo_aiuto.models import (
+    MATCH_HOLDING,
+    Household,
+    Match,
+    Need,
+    NeedSlot,
+    Offer,
+    OfferSlot,
+    Proposal,
+)
+from mutuo_aiuto.models.offer import offer_skills
+from mutuo_aiuto.models.slot import format_minutes
+from mutuo_aiuto.services import places, settings_store
+from mutuo_aiuto.services.lifecycle import NEED_SEEKING
+from mutuo_aiuto.services.vetting import vetted_household_ids
+
+# Matches whose helper really helped: they earn continuity points next time.
+HELPED = ("active", "closed")
+# Pairs a person already turned down are not proposed again.
+TURNED_DOWN = ("declined", "unanswered", "cancelled")
+
+
+@dataclass
+class Built:
+    """A problem with the rows behind its ids."""
+
+    problem: mm.Problem
+    needs: dict[str, Need]
+    offers: dict[str, Offer]
+    seeking: list[str] = field(default_factory=list)
+
+    @cached_property
+    def diagnosis(self) -> Diagnosis:
+        return Diagnosis(self.problem)
+
+    @cached_property
+    def index(self) -> OfferIndex:
+        return OfferIndex(self.problem, self.diagnosis.distances)
+
+    @cached_property
+    def offer_ids(self) -> dict[int, str]:
+        """Offer row id → public id, for the offers of the problem."""
+        return {offer.id: public_id for public_id, offer in self.offers.items()}
+
+    @cached_property
+    def fixed_only(self) -> matching.Prepared:
+        """The problem prepared with its fixed pairs alone (no proposal takes a place)."""
+        return matching.prepare(self.problem, (), self.index)
+
+    def prepared(self, current: Iterable[tuple[str, str]]) -> matching.Prepared:
+        """The problem prepared with ``current`` (need id, offer id) proposals taking places."""
+        return matching.prepare(self.problem, current, self.index)
+
+
+def _slot(slot: NeedSlot | OfferSlot) -> dict[str, Any]:
+    on_date = getattr(slot, "on_date", None)
+    when: dict[str, Any] = {"date": on_date.isoformat()} if on_date else {"day": slot.weekday}
+    return when | {"start": format_minutes(slot.start_minute),
+                   "end": format_minutes(slot.end_minute)}
+
+
+def _need_dict(need: Need, helpers: int, previous: list[str]) -> dict[str, Any]:
+    return {"id": need.public_id, "household": need.household.public_id,
+            "skills": sorted(skill.slug for skill in need.skills),
+            "neighbourhood": need.neighbourhood.slug,
+            "slots": [_slot(slot) for slot in need.slots], "helpers": helpers,
+            "languages": sorted(set(need.languages or ())),
+            "requires_vetted": need.requires_vetted, "max_hops": need.max_hops,
+            "urgency": need.urgency, "previous_helpers": previous, "remote": need.remote}
+
+
+def _offer_dict(offer: Offer, capacity: int, vetted: bool) -> dict[str, Any]:
+    return {"id": offer.public_id, "household": offer.household.public_id,
+            "skills": sorted(skill.slug for skill in offer.skills),
+            "neighbourhood": offer.neighbourhood.slug,
+            "slots": [_slot(slot) for slot in offer.slots], "max_hops": offer.max_hops,
+            "capacity": capacity, "languages": sorted(set(offer.languages or ())),
+            "vetted": vetted}
+
+
+def _previous_helpers(session: Session, households: Iterable[int]) -> dict[int, set[str]]:
+    """For each family, the households that helped it in a match that ran."""
+    query = (select(Need.household_id, Household.public_id)
+             .join(Match, Match.need_id == Need.id).join(Offer, Offer.id == Match.offer_id)
+             .join(Household, Household.id == Offer.household_id)
+             .where(Match.status.in_(HELPED), Need.household_id.in_(list(households))))
+    found: dict[int, set[str]] = defaultdict(set)
+    for family_id, helper in session.execute(query):
+        found[family_id].add(helper)
+    return found
+
+
+def holding(session: Session, *where: Any) -> list[Match]:
+    query = (select(Match).where(Match.status.in_(MATCH_HOLDING), *where)
+             .options(selectinload(Match.need), selectinload(Match.offer))
+             .order_by(Match.id))
+    return list(session.scalars(query))
+
+
+def load_posts(session: Session, model: type[Need] | type[Offer], *where: Any) -> list[Any]:
+    query = (select(model).where(*where)
+             .options(selectinload(model.skills), selectinload(model.slots),
+                      selectinload(model.household), selectinload(model.neighbourhood))
+             .order_by(model.public_id))
+    return list(session.scalars(query))
+
+
+def assemble(session: Session, needs: list[Need], offers: list[Offer], fixed: list[Match],
+              seeking: set[int], open_offers: set[int], today: date) -> Built:
+    """The problem of these rows: needs outside ``seeking`` get no helper beyond their
+    fixed ones, offers outside ``open_offers`` no family beyond theirs."""
+    needs = sorted({n.id: n for n in needs}.values(), key=lambda n: n.public_id)
+    offers = sorted({o.id: o for o in offers}.values(), key=lambda o: o.public_id)
+    fixed_per_need: dict[int, int] = defaultdict(int)
+    fixed_per_offer: dict[int, int] = defaultdict(int)
+    for match in fixed:
+        fixed_per_need[match.need_id] += 1
+        fixed_per_offer[match.offer_id] += 1
+    known = {n.household.public_id for n in needs} | {o.household.public_id for o in offers}
+    previous = _previous_helpers(session, {n.household_id for n in needs})
+    vetted = vetted_household_ids(session, today)
+    slugs, edges = places.neighbourhood_graph(session)
+    data = {
+        "format": 1, "neighbourhoods": slugs, "adjacency": edges,
+        "weights": _weights_dict(settings_store.get_weights(session)),
+        "needs": [_need_dict(n, n.helpers if n.id in seeking else fixed_per_need[n.id],
+                             sorted(previous[n.household_id] & known)) for n in needs],
+        "offers": [_offer_dict(o, o.capacity if o.id in open_offers else fixed_per_offer[o.id],
+                               o.household_id in vetted) for o in offers],
+        "fixed": sorted(({"need": m.need.public_id, "offer": m.offer.public_id} for m in fixed),
+                        key=lambda pair: (pair["need"], pair["offer"])),
+    }
+    return Built(problem=load_problem(data), needs={n.public_id: n for n in needs},
+                 offers={o.public_id: o for o in offers},
+                 seeking=[n.public_id for n in needs if n.id in seeking])
+
+
+def _weights_dict(weights: mm.Weights) -> dict[str, Any]:
+    return {"base": weights.base, "urgency": weights.urgency,
+            "proximity": list(weights.proximity), "language": weights.language,
+            "continuity": weights.continuity, "load": weights.load}
+
+
+def build_problem(session: Session, today: date) -> Built:
+    """The whole problem of the day: every need looking for help and every open offer."""
+    fixed = holding(session)
+    seeking = load_posts(session, Need, Need.status.in_(NEED_SEEKING), Need.ends_on >= today)
+    offers = load_posts(session, Offer, Offer.status == "open", Offer.ends_on >= today)
+    fixed_needs = load_posts(session, Need, Need.id.in_({m.need_id for m in fixed}))
+    fixed_offers = load_posts(session, Offer, Offer.id.in_({m.offer_id for m in fixed}))
+    return assemble(session, seeking + fixed_needs, offers + fixed_offers, fixed,
+                     {n.id for n in seeking}, {o.id for o in offers}, today)
+
+
+def build_for_need(session: Session, need: Need, today: date) -> Built | None:
+    """The part of the problem ``need`` can touch, or None when it is not looking for help.
+
+    The offers that have all its skills (rule 2, the first a facilitator reads),
+    every other offer of their households (for the household rule), the
+    matches holding on those offers or on the need, and the needs those and
+    the waiting proposals on the offers stand for. What the matcher proposes
+    for ``need``, and why it proposes nothing, only depend on these.
+    """
+    if need.status not in NEED_SEEKING or need.ends_on < today:
+        return None
+    fitting = select(Offer.household_id).where(Offer.status == "open", Offer.ends_on >= today)
+    for skill in need.skills:
+        fitting = fitting.where(Offer.id.in_(select(offer_skills.c.offer_id).where(
+            offer_skills.c.skill_id == skill.id)))
+    mine = holding(session, Match.need_id == need.id)
+    # As in the whole problem: open offers, and the others only for their fixed pairs.
+    live = (Offer.status == "open") & (Offer.ends_on >= today)
+    held = Offer.id.in_(select(Match.offer_id).where(Match.status.in_(MATCH_HOLDING)))
+    offers = load_posts(session, Offer, (Offer.household_id.in_(fitting.scalar_subquery())
+                                         & (live | held))
+                        | Offer.id.in_([m.offer_id for m in mine]))
+    offer_ids = [o.id for o in offers]
+    fixed = holding(session, Match.offer_id.in_(offer_ids)) + [
+        m for m in mine if m.offer_id not in set(offer_ids)]
+    waiting = select(Proposal.need_id).where(Proposal.status == "proposed", Proposal.rank == 1,
+                                             Proposal.offer_id.in_(offer_ids))
+    others = load_posts(session, Need, Need.id.in_({m.need_id for m in fixed})
+                        | (Need.id.in_(waiting) & Need.status.in_(NEED_SEEKING)
+                           & (Need.ends_on >= today)))
+    needs = [need] + [n for n in others if n.id != need.id]
+    seeking = {n.id for n in needs if n.status in NEED_SEEKING and n.ends_on >= today}
+    open_offers = {o.id for o in offers if o.status == "open" and o.ends_on >= today}
+    return assemble(session, needs, offers, fixed, seeking, open_offers, today)
+
+
+def current_proposals(session: Session, built: Built, *where: Any) -> dict[str, list[str]]:
+    """The chosen (rank 1) waiting proposals whose need and offer are both in the problem,
+    as need id → offer ids: the places they take count for the next proposals."""
+    query = (select(Need.public_id, Offer.public_id)
+             .select_from(Proposal).join(Need, Need.id == Proposal.need_id)
+             .join(Offer, Offer.id == Proposal.offer_id)
+             .where(Proposal.status == "proposed", Proposal.rank == 1, *where)
+             .order_by(Proposal.id))
+    found: dict[str, list[str]] = defaultdict(list)
+    for need_id, offer_id in session.execute(query):
+        if need_id in built.needs and offer_id in built.offers:
+            found[need_id].append(offer_id)
+    return found
+
+
+def turned_down(session: Session, need_ids: Iterable[int] | None = None
+                ) -> set[tuple[int, int]]:
+    """(need id, offer id) pairs a facilitator rejected or a helper declined or let lapse;
+    only those of ``need_ids`` when given."""
+    rejected = select(Proposal.need_id, Proposal.offer_id).where(Proposal.status == "rejected")
+    declined = select(Match.need_id, Match.offer_id).where(Match.status.in_(TURNED_DOWN))
+    if need_ids is not None:
+        ids = list(need_ids)
+        rejected = rejected.where(Proposal.need_id.in_(ids))
+        declined = declined.where(Match.need_id.in_(ids))
+    return {(row[0], row[1]) for row in session.execute(rejected.union(declined))}

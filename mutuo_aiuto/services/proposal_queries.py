@@ -1,0 +1,141 @@
+"""What the facilitator's pages read of the matcher's work: the waiting proposals, one
+page at a time; the needs left without one, with the reason stored when the matcher
+last looked; whether re-proposals are still queued. Reading only: nothing here runs
+the matcher or changes a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from mutuo_aiuto.models import (
+    Category,
+    MatchingRun,
+    Need,
+    Neighbourhood,
+    Offer,
+    Proposal,
+    QueuedOffer,
+    UnmatchedReason,
+)
+from mutuo_aiuto.services import paging
+from mutuo_aiuto.services.lifecycle import NEED_SEEKING
+
+# A need the matcher has not looked at since it was posted (the scheduler will).
+PENDING = "pending"
+
+
+@dataclass
+class NeedProposals:
+    need: Need
+    chosen: list[Proposal] = field(default_factory=list)
+    alternatives: list[Proposal] = field(default_factory=list)
+
+
+# What the dashboard shows of both sides, loaded in a few queries for all the
+# proposals at once rather than a few queries per proposal.
+_SIDES_SHOWN = tuple(
+    selectinload(side).options(*(selectinload(getattr(model, name)) for name in related))
+    for side, model, related in (
+        (Proposal.need, Need, ("household", "category", "neighbourhood", "skills", "slots")),
+        (Proposal.offer, Offer, ("household", "neighbourhood", "skills", "slots")),
+    ))
+
+
+@dataclass(frozen=True)
+class ProposalPage:
+    """One page of the dashboard: its needs with their proposals, and where it stands."""
+
+    groups: list[NeedProposals]
+    number: int
+    pages: int
+    needs: int  # needs with waiting proposals, on every page
+
+
+# Needs per dashboard page: about 120 KB of HTML at most, under the 150 KB a phone page may weigh.
+PROPOSALS_PER_PAGE = 12
+
+
+def live_proposals(session: Session, *, neighbourhood: str | None = None,
+                   category: str | None = None, urgency: int | None = None,
+                   page: int = 1, per_page: int | None = None) -> ProposalPage:
+    """Waiting proposals grouped by need, the most urgent and oldest needs first, one
+    page of needs at a time (a page past the last shows the last)."""
+    per_page = per_page or PROPOSALS_PER_PAGE
+    waiting = select(Proposal.need_id).where(Proposal.status == "proposed")
+    needs = _filtered(select(Need.id).where(Need.status.in_(NEED_SEEKING), Need.id.in_(waiting)),
+                      neighbourhood, category, urgency)
+    total = session.scalar(select(func.count()).select_from(needs.subquery())) or 0
+    pages = paging.page_count(total, per_page)
+    number = paging.clamp(page, pages)
+    shown = list(session.scalars(needs.order_by(Need.urgency.desc(), Need.opened_at, Need.id)
+                                 .limit(per_page).offset((number - 1) * per_page)))
+    query = (select(Proposal).join(Need, Need.id == Proposal.need_id)
+             .where(Proposal.status == "proposed", Proposal.need_id.in_(shown))
+             .options(*_SIDES_SHOWN)
+             .order_by(Need.urgency.desc(), Need.opened_at, Need.id, Proposal.rank,
+                       Proposal.score.desc(), Proposal.id))
+    grouped: dict[int, NeedProposals] = {}
+    for proposal in session.scalars(query):
+        group = grouped.setdefault(proposal.need_id, NeedProposals(proposal.need))
+        (group.chosen if proposal.rank == 1 else group.alternatives).append(proposal)
+    return ProposalPage(list(grouped.values()), number, pages, total)
+
+
+def _filtered(query: Any, neighbourhood: str | None, category: str | None,
+              urgency: int | None) -> Any:
+    if neighbourhood:
+        query = query.where(Need.neighbourhood_id.in_(
+            select(Neighbourhood.id).where(Neighbourhood.slug == neighbourhood)))
+    if category:
+        query = query.where(Need.category_id.in_(
+            select(Category.id).where(Category.slug == category)))
+    if urgency is not None:
+        query = query.where(Need.urgency >= urgency)
+    return query
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    need: Need
+    reason: str
+    # When the matcher last looked at the need (None: not since it was posted).
+    checked_at: datetime | None = None
+
+
+def unmatched_needs(session: Session, today: date, *, neighbourhood: str | None = None,
+                    category: str | None = None, urgency: int | None = None
+                    ) -> list[Unmatched]:
+    """Needs looking for help with no pairing proposed, each with the reason the last full
+    run or incremental proposal stored, and when (``pending`` if it has not looked yet)."""
+    proposed = select(Proposal.need_id).where(Proposal.status == "proposed", Proposal.rank == 1)
+    needs = _filtered(select(Need.id).where(Need.status.in_(NEED_SEEKING), Need.ends_on >= today,
+                                            Need.id.not_in(proposed)),
+                      neighbourhood, category, urgency)
+    query = (select(Need, UnmatchedReason)
+             .outerjoin(UnmatchedReason, UnmatchedReason.need_id == Need.id)
+             .where(Need.id.in_(needs))
+             .options(selectinload(Need.neighbourhood), selectinload(Need.category),
+                      selectinload(Need.household))
+             .order_by(Need.urgency.desc(), func.coalesce(Need.opened_at, Need.created_at),
+                       Need.id))
+    return [Unmatched(need, stored.reason if stored else PENDING,
+                      stored.checked_at if stored else None)
+            for need, stored in session.execute(query)]
+
+
+def last_run(session: Session) -> MatchingRun | None:
+    return session.scalars(select(MatchingRun).order_by(MatchingRun.id.desc()).limit(1)).first()
+
+
+def updating(session: Session, offer: Offer | None = None) -> bool:
+    """Whether re-proposals are waiting for the scheduler (for ``offer``, when given)."""
+    query = select(QueuedOffer.offer_id)
+    if offer is not None:
+        query = query.where(QueuedOffer.offer_id == offer.id)
+    return session.scalar(query.limit(1)) is not None
