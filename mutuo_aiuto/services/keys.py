@@ -80,6 +80,31 @@ def _rotate_table(session: Session, fernet: MultiFernet, table: Table,
             summary.counts[label] = summary.counts.get(label, 0) + 1
 
 
+def can_open(fernet: MultiFernet, token: str) -> bool:
+    """Whether one of the configured keys opens this stored value."""
+    try:
+        fernet.decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def sample_unreadable(session: Session, metadata: MetaData, fernet: MultiFernet) -> list[str]:
+    """The encrypted columns (``table.column``) whose oldest stored value no configured
+    key opens: one small query per column, cheap enough for ``/healthz``. The oldest
+    value is the one written with the oldest key, the first to be dropped too soon."""
+    unreadable = []
+    for table, columns in encrypted_columns(metadata):
+        order = list(table.primary_key.columns)
+        for column in columns:
+            token = session.execute(
+                select(_raw(column)).where(_raw(column).is_not(None), _raw(column) != "")
+                .order_by(*order).limit(1)).scalar()
+            if token and not can_open(fernet, token):
+                unreadable.append(f"{table.name}.{column.name}")
+    return unreadable
+
+
 def rotate(session: Session, metadata: MetaData, fernet: MultiFernet) -> RotationSummary:
     """Re-encrypt every stored value with ``fernet``'s first key. Nothing commits here."""
     summary = RotationSummary()
