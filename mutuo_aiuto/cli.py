@@ -190,16 +190,27 @@ def backup_command(path: str) -> None:
 @click.confirmation_option(prompt="Replace the whole database with this backup?")
 @with_appcontext
 def restore_command(path: str) -> None:
-    """Replace the database's content with the backup at PATH (stop the app first)."""
+    """Replace the database's content with the backup at PATH (stop the app first).
+
+    Refused, changing nothing, when ENCRYPTION_KEYS cannot open every encrypted
+    value of the backup.
+    """
+    from flask import current_app
+
     from mutuo_aiuto.extensions import db
-    from mutuo_aiuto.services import audit, backup
+    from mutuo_aiuto.models.types import CRYPTO_EXTENSION
+    from mutuo_aiuto.services import audit, backup, keys
 
     url = _database_url()
+    fernet = current_app.extensions[CRYPTO_EXTENSION]
+    encrypted = {table.name: [column.name for column in columns]
+                 for table, columns in keys.encrypted_columns(db.metadata)}
     # No connection of ours may hold the database while it is replaced.
     db.session.remove()
     db.engine.dispose()
     try:
-        result = backup.restore(url, path)
+        result = backup.restore(url, path, encrypted=encrypted,
+                                keys_open=lambda token: keys.can_open(fernet, token))
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from error
     db.engine.dispose()

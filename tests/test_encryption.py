@@ -143,6 +143,27 @@ def test_rotation_stops_on_a_value_no_key_opens(make_app, two_keys):
     assert _phone_token(first) == before  # nothing was replaced by an empty value
 
 
+# ---- data the keys cannot open (a restored backup, a key dropped too soon) ----------
+
+
+def test_healthz_reports_data_the_keys_cannot_open(make_app, two_keys, caplog):
+    old, new = two_keys
+    first = make_app(encryption_keys=(old,))
+    with first.app_context():
+        _seed(db.session)
+    assert first.test_client().get("/healthz").json["encryption"] == "ok"
+    stranger = make_app(create_schema=False, encryption_keys=(new,))
+    with caplog.at_level(logging.ERROR):
+        response = stranger.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["status"] == "error"
+    assert response.json["encryption"] == "undecryptable"
+    assert "households.phone" in caplog.text
+    both = make_app(create_schema=False, encryption_keys=(new, old))
+    assert both.test_client().get("/healthz").json == {
+        "status": "ok", "database": "ok", "encryption": "ok", "rate_limits": "memory"}
+
+
 # ---- logs ---------------------------------------------------------------------------
 
 
