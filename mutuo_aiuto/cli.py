@@ -141,7 +141,8 @@ def rotate_keys_command() -> None:
     """Re-encrypt every encrypted field with the first key of ENCRYPTION_KEYS.
 
     Put the new key first, keep the old ones after it, run this, then drop the
-    old keys from ENCRYPTION_KEYS.
+    old keys from ENCRYPTION_KEYS. Safe while the service runs: row by row, an
+    edit made meanwhile is kept.
     """
     from flask import current_app
 
@@ -151,7 +152,7 @@ def rotate_keys_command() -> None:
 
     try:
         summary = keys.rotate(db.session, db.metadata, current_app.extensions[CRYPTO_EXTENSION])
-    except keys.UnreadableValue as error:
+    except (keys.UnreadableValue, keys.RowKeepsChanging) as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     audit.record(db.session, None, audit.KEYS_ROTATED, details={"values": summary.total})
