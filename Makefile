@@ -16,13 +16,20 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# One stamp per set of extras: reinstall when setup.cfg changes.
-$(VENV)/.stamp-run: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# The versions of requirements/lock.txt as constraints, without the hashes (pip
+# refuses an editable install in hash-checking mode): a release upstream changes
+# nothing here until `make lock` records it.
+LOCK_PINS := $(VENV)/lock-pins.txt
+$(LOCK_PINS): requirements/lock.txt | $(BIN)/python
+	sed -n 's/^\([A-Za-z0-9][^ ;\\]*==[^ ;\\]*\).*/\1/p' $< > $@
+
+# One stamp per set of extras: reinstall when setup.cfg or the lock changes.
+$(VENV)/.stamp-run: setup.cfg pyproject.toml $(LOCK_PINS) | $(BIN)/python
+	$(BIN)/pip install --quiet -e . -c $(LOCK_PINS)
 	touch $@
 
-$(VENV)/.stamp-test: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,dev]'
+$(VENV)/.stamp-test: setup.cfg pyproject.toml $(LOCK_PINS) | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,dev]' -c $(LOCK_PINS)
 	touch $@ $(VENV)/.stamp-run
 
 $(VENV)/.stamp-bench: setup.cfg pyproject.toml | $(BIN)/python
