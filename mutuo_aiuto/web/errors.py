@@ -62,7 +62,9 @@ def remove_session(error: BaseException | None) -> None:
     except Exception:
         logger.warning("could not close the database session cleanly", exc_info=True)
         try:
-            db.session.invalidate()  # drop the broken connection, never reuse it
+            if db.session.registry.has():
+                # Drop the broken connection: never reuse it, never leave it open.
+                db.session.registry().invalidate()
         except Exception:
             logger.debug("the broken connection could not be invalidated", exc_info=True)
         finally:
