@@ -16,13 +16,20 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# One stamp per set of extras: reinstall when setup.cfg changes.
-$(VENV)/.stamp-run: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# The versions of requirements/lock.txt as constraints, without the hashes (pip
+# refuses an editable install in hash-checking mode): a release upstream changes
+# nothing here until `make lock` records it.
+LOCK_PINS := $(VENV)/lock-pins.txt
+$(LOCK_PINS): requirements/lock.txt | $(BIN)/python
+	sed -n 's/^\([A-Za-z0-9][^ ;\\]*==[^ ;\\]*\).*/\1/p' $< > $@
+
+# One stamp per set of extras: reinstall when setup.cfg or the lock changes.
+$(VENV)/.stamp-run: setup.cfg pyproject.toml $(LOCK_PINS) | $(BIN)/python
+	$(BIN)/pip install --quiet -e . -c $(LOCK_PINS)
 	touch $@
 
-$(VENV)/.stamp-test: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,dev]'
+$(VENV)/.stamp-test: setup.cfg pyproject.toml $(LOCK_PINS) | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,dev]' -c $(LOCK_PINS)
 	touch $@ $(VENV)/.stamp-run
 
 $(VENV)/.stamp-deploy: setup.cfg pyproject.toml | $(BIN)/python
@@ -70,9 +77,21 @@ test: $(VENV)/.stamp-test compile-translations ## Install the test extras and ru
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 .PHONY: lint
-lint: $(VENV)/.stamp-test ## ruff and bandit
+lint: $(VENV)/.stamp-test ## ruff, bandit, and the installed versions against requirements/lock.txt
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -c bandit.yaml -r mutuo_aiuto
+	$(BIN)/python requirements/check_lock.py
+
+# pip-tools lives in a virtualenv of its own, so it never changes .venv's versions.
+LOCK_VENV := .venv-lock
+
+.PHONY: lock
+lock: ## Record the exact dependency set (app, test and dev extras) with hashes in requirements/lock.txt
+	test -x $(LOCK_VENV)/bin/pip-compile || \
+	  { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/pip install --quiet pip-tools; }
+	$(LOCK_VENV)/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe \
+	  --extra test --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --output-file requirements/lock.txt setup.cfg
 
 .PHONY: bench
 bench: $(VENV)/.stamp-bench ## Run the matcher benchmark (prints its figures)

@@ -216,7 +216,8 @@ def rotate_keys_command() -> None:
     """Re-encrypt every encrypted field with the first key of ENCRYPTION_KEYS.
 
     Put the new key first, keep the old ones after it, run this, then drop the
-    old keys from ENCRYPTION_KEYS.
+    old keys from ENCRYPTION_KEYS. Safe while the service runs: row by row, an
+    edit made meanwhile is kept.
     """
     from flask import current_app
 
@@ -226,7 +227,7 @@ def rotate_keys_command() -> None:
 
     try:
         summary = keys.rotate(db.session, db.metadata, current_app.extensions[CRYPTO_EXTENSION])
-    except keys.UnreadableValue as error:
+    except (keys.UnreadableValue, keys.RowKeepsChanging) as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     audit.record(db.session, None, audit.KEYS_ROTATED, details={"values": summary.total})
@@ -265,16 +266,27 @@ def backup_command(path: str) -> None:
 @click.confirmation_option(prompt="Replace the whole database with this backup?")
 @with_appcontext
 def restore_command(path: str) -> None:
-    """Replace the database's content with the backup at PATH (stop the app first)."""
+    """Replace the database's content with the backup at PATH (stop the app first).
+
+    Refused, changing nothing, when ENCRYPTION_KEYS cannot open every encrypted
+    value of the backup.
+    """
+    from flask import current_app
+
     from mutuo_aiuto.extensions import db
-    from mutuo_aiuto.services import audit, backup
+    from mutuo_aiuto.models.types import CRYPTO_EXTENSION
+    from mutuo_aiuto.services import audit, backup, keys
 
     url = _database_url()
+    fernet = current_app.extensions[CRYPTO_EXTENSION]
+    encrypted = {table.name: [column.name for column in columns]
+                 for table, columns in keys.encrypted_columns(db.metadata)}
     # No connection of ours may hold the database while it is replaced.
     db.session.remove()
     db.engine.dispose()
     try:
-        result = backup.restore(url, path)
+        result = backup.restore(url, path, encrypted=encrypted,
+                                keys_open=lambda token: keys.can_open(fernet, token))
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from error
     db.engine.dispose()

@@ -203,6 +203,21 @@ def engine_options(settings: Settings) -> dict[str, Any]:
     return options
 
 
+# Seconds a request waits for the rate-limit store before counting in the process.
+RATELIMIT_TIMEOUT = 0.5
+
+
+def ratelimit_storage_options(uri: str) -> dict[str, Any]:
+    """Short timeouts and no retries for Redis: a hung Redis must not hold a worker."""
+    if not uri.startswith(("redis", "rediss", "valkey")):
+        return {}
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return {"socket_connect_timeout": RATELIMIT_TIMEOUT, "socket_timeout": RATELIMIT_TIMEOUT,
+            "retry": Retry(NoBackoff(), 0)}
+
+
 def flask_config(settings: Settings) -> dict[str, Any]:
     """The Flask and extension configuration keys derived from the settings."""
     production = settings.environment == PRODUCTION
@@ -224,6 +239,11 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": settings.timezone,
         "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
         "RATELIMIT_ENABLED": settings.ratelimit_enabled,
+        # Redis down or hung must not lock everybody out of logging in: each worker
+        # then counts on its own (Flask-Limiter logs a warning, /healthz says
+        # "degraded") and goes back to Redis when it answers again.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": ratelimit_storage_options(settings.ratelimit_storage_uri),
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         **dict(settings.extra),

@@ -58,6 +58,10 @@ def init_app(app: Flask, settings: Settings) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    # Flask-Limiter keeps "the storage is down, count in memory" on the extension
+    # object, not per app: a new app (in tests, several per process) starts trusting
+    # its own storage again.
+    limiter._storage_dead = False
     app.extensions[CRYPTO_EXTENSION] = make_fernet(settings.encryption_keys)
     with app.app_context():
         if db.engine.url.get_backend_name() == "sqlite":

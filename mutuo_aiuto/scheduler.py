@@ -21,6 +21,7 @@ import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, inspect, select
 
 from mutuo_aiuto import jobs
 from mutuo_aiuto.extensions import db
@@ -97,17 +98,42 @@ def build_scheduler(app: Flask, store_engine: Engine,
     in the caller's hands: it disposes of it once the scheduler has stopped.
     """
     settings = app.config["SETTINGS"]
+    store = SQLAlchemyJobStore(engine=store_engine, tablename=JOB_TABLE)
+    stored = _stored_next_runs(store)
+    timezone = ZoneInfo(settings.timezone)
     scheduler = scheduler_class(
-        jobstores={"default": SQLAlchemyJobStore(engine=store_engine, tablename=JOB_TABLE)},
+        jobstores={"default": store},
         executors={"default": executor or ThreadPoolExecutor(max_workers=2)},
-        job_defaults=JOB_DEFAULTS, timezone=ZoneInfo(settings.timezone))
+        job_defaults=JOB_DEFAULTS, timezone=timezone)
     schedules = tuple(schedules)
+    now = datetime.now(timezone)
     for schedule in schedules:
-        scheduler.add_job(schedule.func, schedule.trigger, id=schedule.id, name=schedule.id,
-                          replace_existing=True, **schedule.options)
+        job = scheduler.add_job(schedule.func, schedule.trigger, id=schedule.id,
+                                name=schedule.id, replace_existing=True, **schedule.options)
+        # Re-adding computes the next run from now, which would skip a run that
+        # fell due while no scheduler held the lease (a failover across 02:00
+        # would lose the night's matching). Keep the stored time when it is the
+        # earlier one: a missed run then happens at once, within its grace time.
+        # A schedule changed in the code may so run once more at its old time;
+        # every job is idempotent.
+        kept = stored.get(schedule.id)
+        fresh = job.trigger.get_next_fire_time(None, now)
+        if kept is not None and (fresh is None or kept < fresh):
+            job.modify(next_run_time=kept)
     scheduler.add_listener(_pruner(scheduler, {s.id for s in schedules}),
                            EVENT_SCHEDULER_STARTED)
     return scheduler
+
+
+def _stored_next_runs(store: SQLAlchemyJobStore) -> dict[str, datetime]:
+    """Each stored job's next run time, as the last holder of the lease left it."""
+    if not inspect(store.engine).has_table(JOB_TABLE):
+        return {}
+    table = store.jobs_t
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(table.c.id, table.c.next_run_time)
+                                  .where(table.c.next_run_time.is_not(None))).all()
+    return {job_id: datetime.fromtimestamp(stamp, UTC) for job_id, stamp in rows}
 
 
 def _pruner(scheduler: BaseScheduler, known: set[str]) -> Any:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from mutuo_aiuto import create_app
 from mutuo_aiuto.config import Settings, SettingsError
+from mutuo_aiuto.extensions import db
 from tests.conftest import build_settings
 
 
@@ -81,7 +85,8 @@ def test_factory_uses_given_settings(tmp_path):
 def test_healthz_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json == {"status": "ok", "database": "ok", "encryption": "ok",
+                             "rate_limits": "memory"}
 
 
 def test_healthz_reports_database_down(make_app, tmp_path):
@@ -116,3 +121,38 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/nowhere")
     assert response.status_code == 404
     assert "Traceback" not in response.text
+
+
+# ---- the database going away on the way out (issue 13, item 19) --------------------
+
+
+def _connection_lost(*args, **kwargs):
+    raise OperationalError("ROLLBACK", {}, Exception("server closed the connection unexpectedly"))
+
+
+def test_a_teardown_whose_rollback_fails_still_answers(make_app, monkeypatch):
+    app = make_app()
+    client = app.test_client()
+    monkeypatch.setattr(Session, "close", _connection_lost)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    monkeypatch.undo()
+    with app.app_context():  # the broken connection was dropped, not left open in a transaction
+        assert db.engine.pool.checkedout() == 0
+    assert client.get("/healthz").json["status"] == "ok"
+
+
+def test_the_database_going_away_mid_request_is_always_the_friendly_503(make_app, monkeypatch):
+    app = make_app()
+
+    def lost():
+        db.session.execute(text("SELECT 1"))
+        _connection_lost()
+
+    app.add_url_rule("/lost", "lost", lost)
+    client = app.test_client()
+    monkeypatch.setattr(Session, "rollback", _connection_lost)
+    monkeypatch.setattr(Session, "close", _connection_lost)
+    response = client.get("/lost")
+    assert response.status_code == 503
+    assert "Servizio non disponibile" in response.text

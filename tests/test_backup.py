@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
@@ -100,6 +101,34 @@ def test_restore_refuses_a_file_that_is_not_a_backup(make_app, tmp_path):
         assert _snapshot() == before
 
 
+def _restore_with_another_key(make_app, database_url: str, path: Path) -> None:
+    app = make_app(database_url=database_url)
+    with app.app_context():
+        _seed()
+        assert app.test_cli_runner().invoke(args=["backup", str(path)]).exit_code == 0
+        _damage()
+        db.engine.dispose()
+    # The backup's key was lost: the app runs with another one.
+    stranger = make_app(create_schema=False, database_url=database_url,
+                        encryption_keys=(Fernet.generate_key().decode(),))
+    with stranger.app_context():
+        before = _snapshot()
+        db.session.remove()
+        db.engine.dispose()
+    result = stranger.test_cli_runner().invoke(args=["restore", str(path), "--yes"])
+    assert result.exit_code == 1
+    assert "cannot open" in result.output and "households.care_notes: 1" in result.output
+    assert "Nothing was restored" in result.output
+    with stranger.app_context():
+        assert _snapshot() == before
+        db.engine.dispose()
+
+
+def test_restore_refuses_a_backup_the_keys_cannot_open(make_app, tmp_path):
+    _restore_with_another_key(make_app, f"sqlite:///{tmp_path / 'live.sqlite3'}",
+                              tmp_path / "copy.sqlite3")
+
+
 def test_restore_asks_for_confirmation(make_app, tmp_path):
     app = make_app(database_url=f"sqlite:///{tmp_path / 'live.sqlite3'}")
     result = app.test_cli_runner().invoke(args=["restore", __file__], input="n\n")
@@ -142,3 +171,9 @@ def test_postgres_round_trip_loses_nothing(scratch_postgres, make_app, tmp_path)
     _round_trip(app, tmp_path / "copy.dump")
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_restore_refuses_a_backup_the_keys_cannot_open(scratch_postgres, make_app,
+                                                                 tmp_path):
+    _restore_with_another_key(make_app, scratch_postgres, tmp_path / "copy.dump")

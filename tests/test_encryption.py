@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import FollowUp, Household, Match, Member
@@ -141,6 +143,76 @@ def test_rotation_stops_on_a_value_no_key_opens(make_app, two_keys):
     assert result.exit_code == 1
     assert "cannot be read with the configured keys" in result.output
     assert _phone_token(first) == before  # nothing was replaced by an empty value
+
+
+@pytest.mark.postgres
+def test_an_edit_made_during_rotation_is_kept(make_app, postgres_url, two_keys, monkeypatch):
+    """The service runs on while ``rotate-keys`` does: two families change their phone
+    in the middle of it, one on the row being rotated, one on a row still to come."""
+    old, new = two_keys
+    first = make_app(database_url=postgres_url, encryption_keys=(old,))
+    with first.app_context():
+        current = _seed(db.session).id
+        later = factories.make_household(db.session, phone=PHONE).id
+        db.session.commit()
+    assert current < later  # rows are rotated in key order
+    editor = create_engine(make_url(postgres_url).set(drivername="postgresql+psycopg"))
+    phones = {current: "+39 320 000 0001", later: "+39 320 000 0002"}
+
+    def edit(household_id: int) -> None:
+        token = Fernet(new.encode()).encrypt(phones[household_id].encode()).decode()
+        with editor.begin() as connection:
+            connection.execute(text("SET LOCAL lock_timeout = '30s'"))
+            connection.execute(text("UPDATE households SET phone = :phone WHERE id = :id"),
+                               {"phone": token, "id": household_id})
+
+    waiting: list[threading.Thread] = []
+    rotate_value = keys._rotate_value
+
+    def rotating(fernet, token, where):
+        if where == "households.phone" and not waiting:
+            # While this row is being rotated: its family edits it (and waits for the
+            # row, on a thread of its own), and another family edits a later row.
+            waiting.append(threading.Thread(target=edit, args=(current,)))
+            waiting[0].start()
+            waiting[0].join(timeout=1)
+            edit(later)
+        return rotate_value(fernet, token, where)
+
+    monkeypatch.setattr(keys, "_rotate_value", rotating)
+    rotating_app = make_app(create_schema=False, database_url=postgres_url,
+                            encryption_keys=(new, old))
+    result = rotating_app.test_cli_runner().invoke(args=["rotate-keys"])
+    assert result.exit_code == 0, result.output
+    waiting[0].join(timeout=60)
+    assert not waiting[0].is_alive()
+    editor.dispose()
+    only_new = make_app(create_schema=False, database_url=postgres_url, encryption_keys=(new,))
+    with only_new.app_context():
+        assert db.session.get(Household, current).phone == phones[current]
+        assert db.session.get(Household, later).phone == phones[later]
+        assert db.session.get(Household, current).care_notes == NOTES  # rotated too
+
+
+# ---- data the keys cannot open (a restored backup, a key dropped too soon) ----------
+
+
+def test_healthz_reports_data_the_keys_cannot_open(make_app, two_keys, caplog):
+    old, new = two_keys
+    first = make_app(encryption_keys=(old,))
+    with first.app_context():
+        _seed(db.session)
+    assert first.test_client().get("/healthz").json["encryption"] == "ok"
+    stranger = make_app(create_schema=False, encryption_keys=(new,))
+    with caplog.at_level(logging.ERROR):
+        response = stranger.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["status"] == "error"
+    assert response.json["encryption"] == "undecryptable"
+    assert "households.phone" in caplog.text
+    both = make_app(create_schema=False, encryption_keys=(new, old))
+    assert both.test_client().get("/healthz").json == {
+        "status": "ok", "database": "ok", "encryption": "ok", "rate_limits": "memory"}
 
 
 # ---- logs ---------------------------------------------------------------------------

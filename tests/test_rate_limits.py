@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
 
 import pytest
 import redis
@@ -127,6 +131,72 @@ def test_redis_counts_are_shared_by_every_worker(make_app, redis_url):
         store = redis.Redis.from_url(redis_url)
         for key in store.keys(f"*{address}*"):
             store.delete(key)
+
+
+# ---- Redis down or hung: logging in still works, counted per process ---------------
+
+CLOSED_PORT = "redis://127.0.0.1:6390/13"  # nothing listens there
+
+
+@pytest.fixture
+def hanging_redis() -> Iterator[str]:
+    """A server that accepts connections and never answers: a hung Redis."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/13"
+    stop.set()
+    thread.join(timeout=5)
+    for connection in held:
+        connection.close()
+    server.close()
+
+
+def _still_limited_per_process(app, caplog) -> None:
+    client = app.test_client()
+    with caplog.at_level(logging.WARNING):
+        for _ in range(LOGIN_LIMIT):
+            started = time.monotonic()
+            response = client.post("/login", data=WRONG_LOGIN)
+            assert response.status_code == 400
+            # No worker held for seconds: short timeouts, and no retry for each request.
+            assert time.monotonic() - started < 3
+        assert client.post("/login", data=WRONG_LOGIN).status_code == 429
+    assert "falling back to in-memory storage" in caplog.text
+    started = time.monotonic()
+    health = client.get("/healthz")
+    assert time.monotonic() - started < 3
+    assert health.status_code == 200
+    assert health.json["status"] == "degraded"
+    assert health.json["rate_limits"] == "unavailable"
+
+
+def test_with_redis_unreachable_login_works_and_is_limited_per_process(make_app, caplog):
+    _still_limited_per_process(_limited_app(make_app, ratelimit_storage_uri=CLOSED_PORT),
+                               caplog)
+
+
+def test_with_redis_hung_login_answers_at_once(make_app, caplog, hanging_redis):
+    _still_limited_per_process(_limited_app(make_app, ratelimit_storage_uri=hanging_redis),
+                               caplog)
+
+
+@pytest.mark.redis
+def test_healthz_reports_redis_answering(make_app, redis_url):
+    app = _limited_app(make_app, ratelimit_storage_uri=redis_url)
+    response = app.test_client().get("/healthz")
+    assert response.json["rate_limits"] == "ok" and response.json["status"] == "ok"
 
 
 # ---- behind a reverse proxy -----------------------------------------------------------

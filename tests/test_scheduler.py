@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from mutuo_aiuto import jobs
 from mutuo_aiuto.extensions import db
@@ -44,8 +46,8 @@ def runners(app, monkeypatch) -> Iterator[Callable[..., SchedulerRunner]]:
     monkeypatch.setitem(jobs.TASKS, "test_record_run", _record)
     started: list[tuple[SchedulerRunner, threading.Thread]] = []
 
-    def start(*schedules: Schedule) -> SchedulerRunner:
-        runner = SchedulerRunner(app, ttl=TTL, renew_every=0.3, poll_every=0.2,
+    def start(*schedules: Schedule, ttl: int = TTL) -> SchedulerRunner:
+        runner = SchedulerRunner(app, ttl=ttl, renew_every=0.3, poll_every=0.2,
                                  schedules=schedules)
         thread = threading.Thread(target=runner.run, daemon=True)
         thread.start()
@@ -131,6 +133,44 @@ def test_standby_takes_over_when_the_leader_dies(runners, monkeypatch):
     before = len(runs())
     assert wait_for(lambda: len(runs()) >= before + 2)
     assert set(runs()[before:]) == {second.holder}
+
+
+def daily_at(moment: datetime, job_id: str = "nightly") -> Schedule:
+    """A cron job like the night's matching, due once a day at ``moment`` (Rome time)."""
+    local = moment.astimezone(ZoneInfo("Europe/Rome"))
+    return Schedule(job_id, "tests.test_scheduler:record_run", "cron",
+                    {"hour": local.hour, "minute": local.minute, "second": local.second})
+
+
+def stored_next_run(job_id: str) -> float | None:
+    db.session.rollback()
+    try:
+        return db.session.scalar(
+            text("SELECT next_run_time FROM apscheduler_jobs WHERE id = :id"), {"id": job_id})
+    except DBAPIError:  # the new leader has not created the job table yet
+        db.session.rollback()
+        return None
+
+
+def test_a_job_due_during_a_failover_runs_when_the_standby_takes_over(runners, monkeypatch):
+    # The leader dies a few seconds before a daily job is due; its lease lapses
+    # only after that moment, so the job falls due while nobody leads. The
+    # standby must run it on taking over, not wait for tomorrow.
+    ttl = 12
+    moment = (utcnow() + timedelta(seconds=10)).replace(microsecond=0)
+    first = runners(daily_at(moment), ttl=ttl)
+    assert wait_for(first.leading.is_set)
+    assert wait_for(lambda: stored_next_run("nightly") is not None), _state()
+    second = runners(daily_at(moment), ttl=ttl)
+    monkeypatch.setattr(first, "_release", lambda: None)
+    first.stop()
+    killed_at = utcnow()
+    assert killed_at < moment, "the leader took too long to start: the test proves nothing"
+    assert wait_for(second.leading.is_set, timeout=ttl + 30), _state()
+    assert utcnow() > moment  # the job was due while nobody led
+    assert wait_for(lambda: len(runs()) >= 1), _state()
+    time.sleep(1)  # time for a second run, if coalescing were broken
+    assert runs() == [second.holder]
 
 
 def test_a_clean_stop_hands_over_at_once(runners):

@@ -56,6 +56,7 @@ MATCH_STATUS_LABELS = {
     "unanswered": _l("not answered in time"),
     "cancelled": lazy_pgettext("match status", "cancelled"),
 }
+ALREADY_PAIRED = _l("This request and this offer are already paired.")
 CHANGED_MEANWHILE = _l("Someone changed this request or offer at the same moment. "
                        "Reload the page and try again.")
 
@@ -130,6 +131,10 @@ def _claim(session: Session, need: Need, offer: Offer, helper: Household,
     session.expire(need, ["updated_at"])
 
 
+def _pair_holds(session: Session, need_id: int, offer_id: int) -> bool:
+    return _holding_count(session, Match.need_id == need_id, Match.offer_id == offer_id) > 0
+
+
 def _holding_count(session: Session, *where: Any) -> int:
     return session.execute(select(func.count(Match.id)).where(
         Match.status.in_(MATCH_HOLDING), *where)).scalar_one()
@@ -153,9 +158,11 @@ def _confirm(session: Session, actor: User, need_id: int, offer_id: int, *,
     need, offer = _lock(session, Need, need_id), _lock(session, Offer, offer_id)
     helper = _lock(session, Household, offer.household_id)
     today = local_date(now)
+    # First: a retry of a confirmation that went through (the worker died before
+    # answering) must hear that the pairing holds, not that the offer is now full.
+    if _pair_holds(session, need.id, offer.id):
+        raise InvalidTransition(ALREADY_PAIRED)
     _check_open(need, offer, today)
-    if _holding_count(session, Match.need_id == need.id, Match.offer_id == offer.id):
-        raise InvalidTransition(_l("This request and this offer are already paired."))
     check = matching_runs.check_pair(session, need, offer, today)
     used = sorted(name for name in set(overrides) if OVERRIDABLE[name] in check.blockers)
     blocking = [code for code in check.blockers
@@ -216,6 +223,8 @@ def confirm_proposal(session: Session, actor: User, proposal: Proposal, *, now: 
     """Confirm the matcher's proposal (its choice or an alternative); both sides are told."""
     policy.require_facilitator(actor)
     if proposal.status != "proposed":
+        if _pair_holds(session, proposal.need_id, proposal.offer_id):
+            raise InvalidTransition(ALREADY_PAIRED)
         raise InvalidTransition(_l("This proposal was already handled."))
     return _confirm(session, actor, proposal.need_id, proposal.offer_id, now=now,
                     respond_days=respond_days, proposal=proposal)

@@ -1,16 +1,24 @@
-"""Error pages in the reader's language: no traceback ever reaches a browser."""
+"""Error pages in the reader's language: no traceback ever reaches a browser.
+
+That holds on the way out too: when the database goes away, the rollbacks an
+error page and the request's teardown do raise themselves, and an exception
+escaping there would reach the client as the server's bare 500.
+"""
 
 from __future__ import annotations
+
+import logging
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mutuo_aiuto.extensions import db
 
+logger = logging.getLogger("mutuo_aiuto.web")
 MESSAGES = {
     400: (_l("Bad request"), _l("The page could not understand what was sent. Please try again.")),
     403: (_l("Not allowed"), _l("Your account cannot open this page.")),
@@ -27,12 +35,40 @@ MESSAGES = {
 
 
 def render_error(status: int):
-    db.session.rollback()
+    if not _rolled_back():
+        # The database is away: the page must not ask it who is logged in.
+        g._login_user = AnonymousUserMixin()
     title, message = MESSAGES.get(status, MESSAGES[500])
     if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
         return jsonify(error=str(title), message=str(message)), status
     return render_template("errors/error.html", status=status, title=title,
                            message=message), status
+
+
+def _rolled_back() -> bool:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        logger.warning("could not roll back: the database is away", exc_info=True)
+        return False
+    return True
+
+
+def remove_session(error: BaseException | None) -> None:
+    """Flask-SQLAlchemy's teardown, guarded: by now the response is built, and a
+    rollback that fails on a dead connection must not turn it into a bare 500."""
+    try:
+        db.session.remove()
+    except Exception:
+        logger.warning("could not close the database session cleanly", exc_info=True)
+        try:
+            if db.session.registry.has():
+                # Drop the broken connection: never reuse it, never leave it open.
+                db.session.registry().invalidate()
+        except Exception:
+            logger.debug("the broken connection could not be invalidated", exc_info=True)
+        finally:
+            db.session.registry.clear()
 
 
 def handle_http(error: HTTPException):
@@ -53,6 +89,9 @@ def handle_unexpected(error: InternalServerError):
 
 
 def init_app(app: Flask) -> None:
+    app.teardown_appcontext_funcs[:] = [
+        remove_session if function == db._teardown_session else function
+        for function in app.teardown_appcontext_funcs]
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(OperationalError, handle_database_down)
     app.register_error_handler(InternalServerError, handle_unexpected)

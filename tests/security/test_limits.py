@@ -155,4 +155,5 @@ def test_an_anonymous_login_attempt_gets_the_503_page(down):
 def test_healthz_says_the_database_is_unavailable(down):
     response = down.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.json == {"status": "error", "database": "unavailable"}
+    assert response.json == {"status": "error", "database": "unavailable",
+                             "encryption": "unknown", "rate_limits": "memory"}

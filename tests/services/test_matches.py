@@ -152,6 +152,17 @@ def test_confirming_a_handled_proposal_is_refused(scene):
         confirm(scene, proposal)
 
 
+def test_a_retried_confirmation_says_the_pairing_holds(scene):
+    # The worker died after the commit, before answering: the facilitator tries again.
+    [proposal] = propose(scene)
+    confirm(scene, proposal)
+    assert scene.offer.status == "full" and scene.need.status == "matched"
+    refused(scene, "This request and this offer are already paired.",
+            lambda: confirm(scene, proposal))
+    refused(scene, "This request and this offer are already paired.",
+            lambda: by_hand(scene, scene.need))
+
+
 def test_only_facilitators_confirm(scene):
     [proposal] = propose(scene)
     with pytest.raises(NotAllowed):
