@@ -286,7 +286,7 @@ def restore_command(path: str) -> None:
     db.engine.dispose()
     try:
         result = backup.restore(url, path, encrypted=encrypted,
-                                keys_open=lambda token: keys.can_open(fernet, token))
+                                keys_open=lambda token: keys.decrypts(fernet, token))
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from error
     db.engine.dispose()

@@ -119,7 +119,7 @@ def _rotate_row(session: Session, fernet: MultiFernet, table: Table, columns: li
     return list(changes) if written.rowcount == 1 else None
 
 
-def can_open(fernet: MultiFernet, token: str) -> bool:
+def decrypts(fernet: MultiFernet, token: str) -> bool:
     """Whether one of the configured keys opens this stored value."""
     try:
         fernet.decrypt(token.encode())
@@ -139,7 +139,7 @@ def sample_unreadable(session: Session, metadata: MetaData, fernet: MultiFernet)
             token = session.execute(
                 select(_raw(column)).where(_raw(column).is_not(None), _raw(column) != "")
                 .order_by(*order).limit(1)).scalar()
-            if token and not can_open(fernet, token):
+            if token and not decrypts(fernet, token):
                 unreadable.append(f"{table.name}.{column.name}")
     return unreadable
 
