@@ -142,3 +142,13 @@ def test_postgres_round_trip_loses_nothing(scratch_postgres, make_app, tmp_path)
     _round_trip(app, tmp_path / "copy.dump")
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_backup_is_audited(make_app, tmp_path):
+    app = make_app(database_url=f"sqlite:///{tmp_path / 'live.sqlite3'}")
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "copy.sqlite3")])
+        assert result.exit_code == 0, result.output
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == audit.BACKUP_MADE)).all()
+    assert [event.details for event in events] == [{"kind": "sqlite"}]
