@@ -152,3 +152,21 @@ def test_a_backup_is_audited(make_app, tmp_path):
         events = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == audit.BACKUP_MADE)).all()
     assert [event.details for event in events] == [{"kind": "sqlite"}]
+
+
+def test_a_postgres_restore_leaves_tables_created_after_the_backup_alone(
+        scratch_postgres, make_app, tmp_path):
+    app = make_app(database_url=scratch_postgres)
+    path = tmp_path / "copy.dump"
+    runner = app.test_cli_runner()
+    with app.app_context():
+        _seed()
+        assert runner.invoke(args=["backup", str(path)]).exit_code == 0
+        with db.engine.begin() as connection:
+            connection.execute(text("CREATE TABLE made_later (id integer PRIMARY KEY)"))
+            connection.execute(text("INSERT INTO made_later VALUES (7)"))
+        result = runner.invoke(args=["restore", str(path), "--yes"])
+        assert result.exit_code == 0, result.output
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT id FROM made_later")).scalars().all() == [7]
+        db.engine.dispose()
