@@ -620,3 +620,15 @@ def test_erasure_leaves_no_address_login_time_calendar_link_or_follow_up_notes(
     assert (user.last_login_at, user.calendar_token) == (None, None)
     assert not user.password_hash.startswith("$argon2")  # no password can match it
     assert notes.notes is None
+
+
+def test_purge_blanks_the_override_reason_of_a_match_that_ended_long_ago(session,
+                                                                        retention_case):
+    retention_case["old_match"].override_reason = "Conosco la famiglia di persona"
+    retention_case["recent_match"].override_reason = "Ancora recente"
+    session.commit()
+    retention.purge_expired(session, NOW, 24)
+    session.commit()
+    session.expire_all()
+    assert retention_case["old_match"].override_reason is None
+    assert retention_case["recent_match"].override_reason == "Ancora recente"
