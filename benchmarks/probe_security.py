@@ -352,10 +352,12 @@ def check_next(port: int, accounts: Accounts) -> None:
           f"{len(EVIL_NEXTS)} targets, {bad} off-site or broken; e.g. {seen[0]}")
 
 
-def check_reset_timing(port: int, accounts: Accounts, pairs: int) -> None:
+def _reset_round(port: int, known_email: str, pairs: int, round_: int
+                 ) -> tuple[float, float, float, float]:
+    """Medians of (known, unknown, known − unknown, every request) over ``pairs`` pairs."""
     known, unknown, differences = [], [], []
     for n in range(pairs + 3):
-        order = [("k", accounts.members[0]), ("u", f"nobody{n}@probe.example")]
+        order = [("k", known_email), ("u", f"nobody{round_}-{n}@probe.example")]
         if n % 2:
             order.reverse()
         times = {}
@@ -370,13 +372,24 @@ def check_reset_timing(port: int, accounts: Accounts, pairs: int) -> None:
             known.append(times["k"])
             unknown.append(times["u"])
             differences.append(times["k"] - times["u"])
-    typical = statistics.median(known + unknown)
-    gap = statistics.median(differences)
+    return (statistics.median(known), statistics.median(unknown),
+            statistics.median(differences), statistics.median(known + unknown))
+
+
+def check_reset_timing(port: int, accounts: Accounts, pairs: int) -> None:
+    """As tests/security/test_timing.py: a busy machine may push one round of pairs
+    off by chance, a path that skips work is off in every round (at most three)."""
+    rounds = []
+    for round_ in range(3):
+        known, unknown, gap, typical = _reset_round(port, accounts.members[0], pairs, round_)
+        rounds.append(f"known {known * 1000:.1f} ms, unknown {unknown * 1000:.1f} ms, "
+                      f"paired difference {gap * 1000:+.1f} ms = {gap / typical:+.0%}")
+        if abs(gap) <= 0.15 * typical:
+            break
     check("/reset takes the same time for a known and an unknown address",
           abs(gap) <= 0.15 * typical,
-          f"{pairs} pairs, median known {statistics.median(known) * 1000:.1f} ms, "
-          f"unknown {statistics.median(unknown) * 1000:.1f} ms, median paired difference "
-          f"{gap * 1000:+.1f} ms = {gap / typical:+.0%} of a request (limit ±15%)")
+          f"{pairs} pairs a round, medians: " + "; ".join(rounds) + " (limit ±15% of a "
+          f"request, load average {os.getloadavg()[0]:.1f})")
 
 
 def login_cookie(port: int, email: str, password: str) -> Client:
