@@ -1,13 +1,14 @@
 """Response times do not tell who has an account.
 
 The enumeration-safe flows (asking for a password reset, signing up with an
-address, a wrong password at login) answer the same page whether the address has an account or not; they
-must also take the same time. Each test sends many requests in pairs, one for an
-address with an account and one for an address without, in random order within
-the pair so that the machine's load drifts on both alike, and compares the median
-of the paired differences with the median time of a request. Before the two paths
-did the same work, the reset of a known address took 40-60% longer; the tolerance
-(15%) leaves room for a busy test machine and none for a path that skips work.
+address, a wrong password at login) answer the same page whether the address
+has an account or not; they must also take the same time. Each test sends many
+requests in pairs, one for an address with an account and one for an address
+without, in random order within the pair so that the machine's load drifts on
+both alike, and compares the median of the paired differences with the median
+time of a request. Before the two paths did the same work, the reset of a known
+address took 40-60% longer; the tolerance (15%) leaves room for a busy test
+machine and none for a path that skips work.
 """
 
 from __future__ import annotations
