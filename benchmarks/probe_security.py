@@ -1,6 +1,6 @@
 """Issue 13's penetration checks, run again from outside against the production shape.
 
-    python benchmarks/probe_security.py            # about two minutes
+    python benchmarks/probe_security.py            # under two minutes
     python benchmarks/probe_security.py --pairs 60 --port 8771
 
 It empties and migrates its own PostgreSQL database (``--database-url``,
