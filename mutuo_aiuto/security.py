@@ -341,7 +341,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     user_logged_in.connect(start_login, app)
     # The request id first, so every later hook and error page can use it.
     app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
-    app.before_request(refuse_oversized_body)
+    # Before Flask-WTF's CSRF check, registered earlier: it would read the emptied
+    # body of a chunked request over the limit and answer 400 instead of 413.
+    app.before_request_funcs[None].insert(1, refuse_oversized_body)
     app.before_request(refuse_nul_bytes)
     app.before_request(refuse_file_parts)
     app.before_request(enforce_idle_timeout)

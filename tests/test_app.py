@@ -156,3 +156,17 @@ def test_the_database_going_away_mid_request_is_always_the_friendly_503(make_app
     response = client.get("/lost")
     assert response.status_code == 503
     assert "Servizio non disponibile" in response.text
+
+
+def test_a_bug_gives_the_friendly_500_page_never_a_traceback(make_app):
+    app = make_app(extra={"PROPAGATE_EXCEPTIONS": False})
+
+    @app.get("/broken-on-purpose")
+    def broken() -> str:
+        raise RuntimeError("a bug with a secret in its message")
+
+    response = app.test_client().get("/broken-on-purpose", headers={"Accept-Language": "en"})
+    assert response.status_code == 500
+    assert "Something went wrong" in response.text
+    assert "Traceback" not in response.text and "secret in its message" not in response.text
+    assert response.headers["Content-Security-Policy"]

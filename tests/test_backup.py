@@ -177,3 +177,31 @@ def test_postgres_round_trip_loses_nothing(scratch_postgres, make_app, tmp_path)
 def test_postgres_restore_refuses_a_backup_the_keys_cannot_open(scratch_postgres, make_app,
                                                                  tmp_path):
     _restore_with_another_key(make_app, scratch_postgres, tmp_path / "copy.dump")
+
+
+def test_a_backup_is_audited(make_app, tmp_path):
+    app = make_app(database_url=f"sqlite:///{tmp_path / 'live.sqlite3'}")
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "copy.sqlite3")])
+        assert result.exit_code == 0, result.output
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == audit.BACKUP_MADE)).all()
+    assert [event.details for event in events] == [{"kind": "sqlite"}]
+
+
+def test_a_postgres_restore_leaves_tables_created_after_the_backup_alone(
+        scratch_postgres, make_app, tmp_path):
+    app = make_app(database_url=scratch_postgres)
+    path = tmp_path / "copy.dump"
+    runner = app.test_cli_runner()
+    with app.app_context():
+        _seed()
+        assert runner.invoke(args=["backup", str(path)]).exit_code == 0
+        with db.engine.begin() as connection:
+            connection.execute(text("CREATE TABLE made_later (id integer PRIMARY KEY)"))
+            connection.execute(text("INSERT INTO made_later VALUES (7)"))
+        result = runner.invoke(args=["restore", str(path), "--yes"])
+        assert result.exit_code == 0, result.output
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT id FROM made_later")).scalars().all() == [7]
+        db.engine.dispose()

@@ -7,12 +7,12 @@ import threading
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.models import FollowUp, Household, Match, Member
-from mutuo_aiuto.services import keys
+from mutuo_aiuto.models import AuditEvent, FollowUp, Household, Match, Member
+from mutuo_aiuto.services import audit, keys
 from tests import factories
 
 PHONE = "+39 333 765 4321"
@@ -236,3 +236,15 @@ def test_logs_never_hold_contacts_or_notes(client, login, make_user, make_neighb
     for secret in (PHONE, ADDRESS, NOTES):
         assert secret not in caplog.text  # … with ciphertext only
     assert user.household is not None
+
+
+def test_rotating_the_keys_is_audited(make_app, two_keys):
+    old, new = two_keys
+    with make_app(encryption_keys=(old,)).app_context():
+        _seed(db.session)
+    rotating = make_app(create_schema=False, encryption_keys=(new, old))
+    assert rotating.test_cli_runner().invoke(args=["rotate-keys"]).exit_code == 0
+    with rotating.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == audit.KEYS_ROTATED)).all()
+    assert [event.details for event in events] == [{"values": 9}]

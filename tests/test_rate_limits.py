@@ -12,9 +12,11 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 import redis
+import time_machine
 
 from mutuo_aiuto.config import Settings, flask_config
 from mutuo_aiuto.extensions import db
@@ -86,6 +88,15 @@ def test_register_and_reset_are_limited(make_app):
         for _ in range(limit):
             assert client.post(path, data={}).status_code != 429, path
         assert client.post(path, data={}).status_code == 429, path
+
+
+def test_logins_are_limited_to_50_an_hour_even_at_10_a_minute(make_app):
+    client = _limited_app(make_app).test_client()
+    with time_machine.travel(datetime(2026, 12, 7, 9, 0, tzinfo=UTC), tick=False) as traveller:
+        for _minute in range(5):
+            _use_up_the_login_limit(client)  # each minute's ten are answered
+            traveller.shift(61)
+        assert client.post("/login", data=WRONG_LOGIN).status_code == 429
 
 
 # ---- where counts are kept ----------------------------------------------------------

@@ -190,3 +190,11 @@ def test_a_database_that_is_down_gives_json_to_the_api(make_app):
     response = client.get("/", headers={"Accept": "application/json"})
     assert response.status_code == 503
     assert response.json["error"]
+
+
+def test_every_page_denies_camera_microphone_and_location_and_allows_data_images(client):
+    for path in ("/", "/login", "/privacy"):
+        response = client.get(path)
+        assert response.headers["Permissions-Policy"] == (
+            "camera=(), microphone=(), geolocation=()")
+        assert _csp(response)["img-src"] == ["'self'", "data:"]

@@ -106,6 +106,21 @@ def test_a_chunked_body_within_the_limit_is_read(small):
     assert "Eve" in page
 
 
+def test_a_chunked_body_over_the_limit_is_413_with_csrf_on_too(make_app):
+    """As production runs it: the CSRF check must not read the emptied body first and
+    answer 400 (found by benchmarks/probe_security.py under gunicorn)."""
+    app = make_app(max_content_length=LIMIT, extra={"WTF_CSRF_ENABLED": True})
+    form = "csrf_token=x&email=eve%40example.org&password=" + "x" * LIMIT
+    env = EnvironBuilder(path="/login", method="POST", headers=EN,
+                         content_type="application/x-www-form-urlencoded").get_environ()
+    env.pop("CONTENT_LENGTH", None)
+    env.update({"wsgi.input": io.BytesIO(form.encode()), "wsgi.input_terminated": True,
+                "HTTP_TRANSFER_ENCODING": "chunked"})
+    app_iter, status, _headers = run_wsgi_app(app.wsgi_app, env)
+    assert status.startswith("413"), status
+    assert "What you sent is too large" in b"".join(app_iter).decode()
+
+
 def _untouched(harness: Harness) -> dict[str, str]:
     harness.restore()
     return table_digest()

@@ -1,13 +1,14 @@
 """Response times do not tell who has an account.
 
 The enumeration-safe flows (asking for a password reset, signing up with an
-address) answer the same page whether the address has an account or not; they
-must also take the same time. Each test sends many requests in pairs, one for an
-address with an account and one for an address without, in random order within
-the pair so that the machine's load drifts on both alike, and compares the median
-of the paired differences with the median time of a request. Before the two paths
-did the same work, the reset of a known address took 40-60% longer; the tolerance
-(15%) leaves room for a busy test machine and none for a path that skips work.
+address, a wrong password at login) answer the same page whether the address
+has an account or not; they must also take the same time. Each test sends many
+requests in pairs, one for an address with an account and one for an address
+without, in random order within the pair so that the machine's load drifts on
+both alike, and compares the median of the paired differences with the median
+time of a request. Before the two paths did the same work, the reset of a known
+address took 40-60% longer; the tolerance (15%) leaves room for a busy test
+machine and none for a path that skips work.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ KNOWN = "known@example.org"
 
 def _reset(email: str, _i: int) -> dict[str, str]:
     return {"email": email}
+
+
+def _login(email: str, _i: int) -> dict[str, str]:
+    return {"email": email, "password": "not the password at all"}
 
 
 def _register(email: str, i: int) -> dict[str, str]:
@@ -75,6 +80,7 @@ def quiet_app(make_app):
 @pytest.mark.parametrize(("url", "form", "expected"), [
     ("/reset", _reset, 302),
     ("/register", _register, 200),
+    ("/login", _login, 400),
 ])
 def test_known_and_unknown_addresses_take_the_same_time(quiet_app, url, form, expected):
     seen = []

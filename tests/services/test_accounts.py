@@ -510,3 +510,10 @@ def test_confirmation_link_in_finds_the_path_in_any_mail(token, before, after):
 def test_confirmation_link_in_finds_nothing_without_a_link(body):
     assume("/confirm/" not in body)
     assert accounts.confirmation_link_in(body) is None
+
+
+def test_passwords_are_stored_as_argon2id_hashes(session):
+    user = accounts.create_user(session, email="argon@example.org",
+                                password="a long uncommon phrase 93", name="Argon")
+    assert user.password_hash.startswith("$argon2id$")
+    assert "a long uncommon phrase" not in user.password_hash

@@ -602,3 +602,33 @@ def test_purge_removes_accounts_never_confirmed(session, make_user):
     assert session.scalars(select(OutboxMessage).where(
         func.lower(OutboxMessage.recipient) == stale_email)).first() is None
     assert retention.purge_expired(session, NOW, 24).unconfirmed_accounts == 0
+
+
+def test_erasure_leaves_no_address_login_time_calendar_link_or_follow_up_notes(
+        session, family, erasure_case):
+    """The privacy record's promises for the fields the anonymising test does not read."""
+    user = family.user
+    user.last_login_at, user.calendar_token = NOW, "a-secret-calendar-address"
+    notes = FollowUp(match=erasure_case["running"], due_on=date(2026, 12, 1),
+                     notes="La madre ha raccontato della separazione")
+    session.add(notes)
+    session.commit()
+    erasure.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    session.commit()
+    session.expire_all()
+    assert user.email == f"erased-{user.public_id}@erased.invalid"
+    assert (user.last_login_at, user.calendar_token) == (None, None)
+    assert not user.password_hash.startswith("$argon2")  # no password can match it
+    assert notes.notes is None
+
+
+def test_purge_blanks_the_override_reason_of_a_match_that_ended_long_ago(session,
+                                                                        retention_case):
+    retention_case["old_match"].override_reason = "Conosco la famiglia di persona"
+    retention_case["recent_match"].override_reason = "Ancora recente"
+    session.commit()
+    retention.purge_expired(session, NOW, 24)
+    session.commit()
+    session.expire_all()
+    assert retention_case["old_match"].override_reason is None
+    assert retention_case["recent_match"].override_reason == "Ancora recente"

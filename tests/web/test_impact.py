@@ -94,6 +94,12 @@ def test_bad_periods_give_a_message_and_the_default(client, staff, query):
     assert _months(response.text) == _months(default)
 
 
+@pytest.mark.parametrize("path", ["/facilitator/impact", "/facilitator/impact.csv"])
+def test_a_blank_month_means_the_default_not_a_server_error(client, staff, path):
+    """Found by the hostile-input walk: ``since=%20`` passed Optional() and reached int()."""
+    assert client.get(f"{path}?since=%20&until=%20%20").status_code == 200
+
+
 def _months(html: str) -> str:
     return html.split("Figures by month")[1].split("</table>")[0].count("<tr>")
 

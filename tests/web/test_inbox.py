@@ -58,6 +58,16 @@ def test_contacts_hidden_until_confirmed_and_accepted(client, login, scene):
         (scene.family.user_id, scene.helper.id), (scene.helper.user_id, scene.family.id)}
 
 
+def test_the_counterpart_sees_the_contacts_but_never_the_care_notes(client, login, scene):
+    scene.family.care_notes = "La bambina ha una grave allergia alle noci"
+    scene.session.commit()
+    match = confirmed(scene, client, login)
+    login(scene.helper.user)
+    page = client.get(f"/matches/{match.public_id}").text
+    assert FAMILY_PHONE in page
+    assert "allergia alle noci" not in page
+
+
 def test_only_the_two_sides_see_the_match(client, login, scene):
     match = confirmed(scene, client, login)
     stranger = factories.make_user(scene.session)

@@ -264,6 +264,15 @@ def test_the_notice_and_the_consent_page_stay_open(client, login, make_user, pat
     assert client.get(path).status_code == 200
 
 
+def test_withdrawing_consent_is_offered_as_the_export_and_erasure(client, login, make_user):
+    login(make_user(consent_version="2025-01"))
+    page = client.get("/consent").text
+    assert 'href="/family/data"' in page and 'href="/family/erase"' in page
+    # Open without agreeing again (asking for the password, as it always does).
+    for path in ("/family/data", "/family/erase"):
+        assert client.get(path).location.startswith("/confirm-password"), path
+
+
 def test_logging_out_stays_possible(client, login, make_user):
     login(make_user(consent_version="2025-01"))
     assert client.post("/logout").location == "/"

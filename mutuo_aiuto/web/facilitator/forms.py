@@ -164,6 +164,7 @@ class ImpactForm(FlaskForm):
         """The chosen months; the default period when the input is not valid."""
         if not self.validate():
             return self.default
-        first = self.since.data or month_key(self.default.first)
-        last = self.until.data or month_key(self.default.last)
+        # Optional() lets a blank (" ") through as it is: blank means the default.
+        first = (self.since.data or "").strip() or month_key(self.default.first)
+        last = (self.until.data or "").strip() or month_key(self.default.last)
         return Period(*(date(int(key[:4]), int(key[5:7]), 1) for key in (first, last)))
