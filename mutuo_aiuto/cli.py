@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from mutuo_aiuto.i18n import LANGUAGES
+from mutuo_aiuto.languages import LANGUAGES
 from mutuo_aiuto.models import MEMBER, ROLES
 
 # ---- accounts commands (create-user) ----------------------------------------

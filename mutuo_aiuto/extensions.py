@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flask import appcontext_pushed
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -49,7 +50,7 @@ limiter = Limiter(key_func=get_remote_address)
 def init_app(app: Flask, settings: Settings) -> None:
     """Bind every extension to the app; Babel is bound in ``i18n``."""
     from mutuo_aiuto import models  # noqa: F401  (registers the tables)
-    from mutuo_aiuto.models.types import CRYPTO_EXTENSION, make_fernet
+    from mutuo_aiuto.models.types import CRYPTO_EXTENSION, install_keys, make_fernet
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
@@ -58,7 +59,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    app.extensions[CRYPTO_EXTENSION] = make_fernet(settings.encryption_keys)
+    fernet = app.extensions[CRYPTO_EXTENSION] = make_fernet(settings.encryption_keys)
+    install_keys(fernet)
+    appcontext_pushed.connect(lambda _app, **_: install_keys(fernet), app, weak=False)
     with app.app_context():
         if db.engine.url.get_backend_name() == "sqlite":
             fast = settings.environment == "testing"

@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 from zxcvbn import zxcvbn
 
-from mutuo_aiuto.i18n import LANGUAGES
+from mutuo_aiuto.languages import LANGUAGES
 from mutuo_aiuto.models import MEMBER, ROLES, OutboxMessage, User
 from mutuo_aiuto.models.types import utcnow
-from mutuo_aiuto.services import calendar_feed, outbox, tokens
+from mutuo_aiuto.services import calendar_feed, ports, tokens
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.passwords import hash_password, needs_rehash, verify_password
 
@@ -322,9 +322,9 @@ def send_confirmation(session: Session, user: User, *, secret: str, link_for: Li
     """Mail the link that confirms the account's address, in the account's language."""
     user.confirmation_sent_at = now or utcnow()
     link = link_for(tokens.make_confirmation_token(user, secret))
-    return outbox.send_templated(session, user, "confirm_email.txt",
-                                 _l("Confirm your address for Mutuo Aiuto"), link=link,
-                                 days=tokens.CONFIRMATION_MAX_AGE // (24 * 3600))
+    return ports.mailer().send(session, user, "confirm_email",
+                               _l("Confirm your address for Mutuo Aiuto"), link=link,
+                               days=tokens.CONFIRMATION_MAX_AGE // (24 * 3600))
 
 
 def resend_confirmation(session: Session, user: User, *, secret: str, link_for: LinkFor,
@@ -357,10 +357,10 @@ def send_reset_link(session: Session, email: str, *, secret: str, link_for: Link
     recipient = user if known else _stand_in(email, locale)
     reset_link = link_for(tokens.make_reset_token(recipient, secret))
     if known:
-        return outbox.send_templated(session, recipient, "reset_password.txt",
-                                     _l("Reset your Mutuo Aiuto password"), link=reset_link)
-    return outbox.send_templated(session, recipient, "no_account.txt",
-                                 _l("Reset your Mutuo Aiuto password"), link=signup_link)
+        return ports.mailer().send(session, recipient, "reset_password",
+                                   _l("Reset your Mutuo Aiuto password"), link=reset_link)
+    return ports.mailer().send(session, recipient, "no_account",
+                               _l("Reset your Mutuo Aiuto password"), link=signup_link)
 
 
 def _stand_in(email: str, locale: str) -> User:
@@ -376,11 +376,11 @@ def warn_email_taken(session: Session, email: str, *, secret: str,
     if user is None:
         return None
     link = link_for(tokens.make_reset_token(user, secret))
-    return outbox.send_templated(session, user, "email_taken.txt",
-                                 _l("Someone tried to register with your address"), link=link)
+    return ports.mailer().send(session, user, "email_taken",
+                               _l("Someone tried to register with your address"), link=link)
 
 
 def send_password_changed(session: Session, user: User) -> OutboxMessage:
     """Tell the owner, so a change they did not make does not go unnoticed."""
-    return outbox.send_templated(session, user, "password_changed.txt",
-                                 _l("Your Mutuo Aiuto password was changed"))
+    return ports.mailer().send(session, user, "password_changed",
+                               _l("Your Mutuo Aiuto password was changed"))

@@ -31,13 +31,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any, Protocol
 
-from flask import render_template
-from flask_babel import force_locale
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.config import Settings
-from mutuo_aiuto.models import OutboxMessage, User
+from mutuo_aiuto.models import OutboxMessage
 from mutuo_aiuto.models.types import utcnow
 
 logger = logging.getLogger("mutuo_aiuto.mail")
@@ -74,21 +72,6 @@ def queue_mail(session: Session, recipient: str, subject: str, body: str,
     session.add(message)
     session.flush()
     return message
-
-
-def send_templated(session: Session, user: User, template_name: str, subject: object,
-                   **context: Any) -> OutboxMessage:
-    """Queue a mail to ``user`` rendered from ``templates/mail/<template_name>``.
-
-    Subject and body are rendered in the recipient's language, not the
-    reader's: pass the subject as a lazy string (``_l("…")``) so that it is
-    translated here. The template receives ``user`` and ``context``.
-    """
-    with force_locale(user.locale or "it"):
-        rendered_subject = str(subject)
-        body = render_template(f"mail/{template_name}", user=user, **context)
-    return queue_mail(session, user.email, rendered_subject, body,
-                      kind=template_name.removesuffix(".txt"))
 
 
 # ---- secrets in mails ----------------------------------------------------------------

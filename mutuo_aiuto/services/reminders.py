@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import Match, NeedSlot, User
 from mutuo_aiuto.models.match import SessionNotice
+from mutuo_aiuto.services import ports
 from mutuo_aiuto.services.calendar_feed import session_days
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotFound
 from mutuo_aiuto.services.hubtime import DEFAULT_TIMEZONE
-from mutuo_aiuto.services.notifications import facilitators, mail_to
+from mutuo_aiuto.services.notifications import facilitators
 
 # No reminder before this hour on the day itself.
 MORNING_HOUR = 7
@@ -63,9 +64,9 @@ def _remind_both(session: Session, match: Match, day: date, slot: NeedSlot, kind
         notice = _notice(session, match, user, day, slot)
         if getattr(notice, f"{kind}_sent_at") or notice.answer == "cannot" or not user.active:
             continue
-        mail_to(session, user, "session_reminder.txt",
-                _l("Reminder of your session with the Family Hub"),
-                notice=notice, kind=kind, other=other)
+        ports.mailer().send(session, user, "session_reminder",
+                            _l("Reminder of your session with the Family Hub"),
+                            notice=notice, kind=kind, other=other)
         setattr(notice, f"{kind}_sent_at", now)
         sent += 1
     session.flush()
@@ -122,5 +123,6 @@ def _tell_cannot_come(session: Session, notice: SessionNotice, user: User) -> No
     other = next(h for h in sides if h.user_id != user.id)
     for person in [other.user, *facilitators(session)]:
         if person.active:
-            mail_to(session, person, "session_cancelled.txt",
-                    _l("A session cannot take place"), notice=notice, absent=absent)
+            ports.mailer().send(session, person, "session_cancelled",
+                                _l("A session cannot take place"), notice=notice,
+                                absent=absent)
