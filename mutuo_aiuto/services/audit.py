@@ -19,7 +19,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import AuditEvent, Household, User
-from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.services import hubtime
 from mutuo_aiuto.services.errors import DomainError
 
 # The id of the web request being served, set by the web layer (``security.py``) for
@@ -129,7 +129,7 @@ def record(session: Session, actor: User | None, action: str, *, target: Any = N
         raise ValueError(f"unknown audit action {action!r}")
     actor = actor if getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(
-        at=at or utcnow(),
+        at=at or hubtime.clock().now(),
         actor_id=actor.id if actor is not None else None,
         actor_role=actor.role if actor is not None else None,
         action=action,

@@ -44,8 +44,7 @@ from mutuo_aiuto.models import (
     User,
 )
 from mutuo_aiuto.models.slot import format_minutes
-from mutuo_aiuto.models.types import utcnow
-from mutuo_aiuto.services import paging, places, settings_store
+from mutuo_aiuto.services import hubtime, paging, places, settings_store
 from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import NEED_SEEKING, move_need
 from mutuo_aiuto.services.vetting import vetted_household_ids
@@ -188,7 +187,7 @@ def build_problem(session: Session, today: date) -> Built:
 def _new_run(session: Session, kind: str, user: User | None, stats: mm.Stats | None,
              now: datetime) -> MatchingRun:
     run = MatchingRun(kind=kind, started_by_id=user.id if user else None, started_at=now,
-                      finished_at=utcnow(), stats=_stats_dict(stats))
+                      finished_at=hubtime.clock().now(), stats=_stats_dict(stats))
     session.add(run)
     session.flush()
     return run
@@ -293,7 +292,7 @@ def run_full(session: Session, *, now: datetime | None = None, today: date | Non
     ``kind`` is ``full`` (the nightly run) or ``manual`` (a facilitator asked);
     ``today`` defaults to the day of ``now`` in Rome.
     """
-    now = now or utcnow()
+    now = now or hubtime.clock().now()
     today = today or local_date(now)
     built = build_problem(session, today)
     answer = matching.solve(built.problem)
@@ -338,7 +337,7 @@ def propose_for(session: Session, need: Need, *, today: date,
         need.public_id]
     excluded = _turned_down(session)
     free = ranked_offers(built, need.public_id, (), excluded, busy)
-    run = _new_run(session, "incremental", None, None, now or utcnow())
+    run = _new_run(session, "incremental", None, None, now or hubtime.clock().now())
     rows = _store_need(session, run, built, need.public_id, free[:max(wanted, 0)], excluded)
     session.flush()
     return rows

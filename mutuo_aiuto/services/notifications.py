@@ -21,8 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import FACILITATOR, Notification, User
-from mutuo_aiuto.models.types import utcnow
-from mutuo_aiuto.services import ports
+from mutuo_aiuto.services import hubtime, ports
 from mutuo_aiuto.services.errors import NotFound
 
 
@@ -146,12 +145,15 @@ def render_notification(notification: Notification) -> Rendered:
 
 
 def notify(session: Session, user: User, kind: str, *, mail: bool = True,
-           **params: Any) -> Notification:
-    """Put a notification in ``user``'s inbox and queue the same by mail in their language."""
+           now: datetime | None = None, **params: Any) -> Notification:
+    """Put a notification in ``user``'s inbox and queue the same by mail in their language.
+
+    ``now`` stamps it: the moment of the change it tells of, as the caller knows it.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     notification = Notification(user_id=user.id, kind=kind, params=_stored(params),
-                                created_at=utcnow())
+                                created_at=now or hubtime.clock().now())
     session.add(notification)
     if mail and user.active:
         _queue_mail(session, user, notification)
@@ -183,8 +185,9 @@ def facilitators(session: Session) -> list[User]:
     return staff or list(session.scalars(query.where(User.role == "admin")))
 
 
-def notify_facilitators(session: Session, kind: str, **params: Any) -> list[Notification]:
-    return [notify(session, user, kind, **params) for user in facilitators(session)]
+def notify_facilitators(session: Session, kind: str, *, now: datetime | None = None,
+                        **params: Any) -> list[Notification]:
+    return [notify(session, user, kind, now=now, **params) for user in facilitators(session)]
 
 
 def list_notifications(session: Session, user: User, limit: int = 50) -> list[Notification]:
@@ -208,7 +211,7 @@ def mark_read(session: Session, user: User, public_id: str,
     if notification is None:
         raise NotFound(_l("This message does not exist."))
     if notification.read_at is None:
-        notification.read_at = now or utcnow()
+        notification.read_at = now or hubtime.clock().now()
     return notification
 
 
@@ -216,5 +219,5 @@ def mark_all_read(session: Session, user: User, now: datetime | None = None) -> 
     result = session.execute(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=now or utcnow()))
+        .values(read_at=now or hubtime.clock().now()))
     return result.rowcount

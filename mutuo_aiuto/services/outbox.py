@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from mutuo_aiuto.config import Settings
 from mutuo_aiuto.models import OutboxMessage
-from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.services import hubtime
 
 logger = logging.getLogger("mutuo_aiuto.mail")
 
@@ -109,7 +109,7 @@ def deliver_pending(session: Session, settings: Settings, now: datetime | None =
     Commits: each mail is claimed, then marked sent or failed, in a
     transaction of its own (see the module's docstring).
     """
-    now = now or utcnow()
+    now = now or hubtime.clock().now()
     due = list(session.scalars(select(OutboxMessage.id).where(*_due(now))
                                .order_by(OutboxMessage.id).limit(BATCH)))
     session.commit()
@@ -239,7 +239,7 @@ def _email(message: OutboxMessage, settings: Settings) -> EmailMessage:
     email["From"] = settings.mail_sender
     email["To"] = message.recipient
     email["Subject"] = message.subject
-    email["Date"] = format_datetime(message.created_at or utcnow())
+    email["Date"] = format_datetime(message.created_at or hubtime.clock().now())
     email["Message-ID"] = message_id(message, settings)
     email.set_content(message.body)
     return email
