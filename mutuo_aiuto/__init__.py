@@ -43,7 +43,13 @@ def _install_clock(app: Flask, settings: Settings) -> None:
 
     from mutuo_aiuto.services import hubtime
 
-    clock = app.extensions[hubtime.EXTENSION] = hubtime.HubClock.from_settings(settings)
-    hubtime.install(clock)
-    appcontext_pushed.connect(lambda pushed, **_: hubtime.install(pushed.extensions[
-        hubtime.EXTENSION]), app, weak=False)
+    app.extensions[hubtime.EXTENSION] = hubtime.HubClock.from_settings(settings)
+    hubtime.install(app.extensions[hubtime.EXTENSION])
+    appcontext_pushed.connect(_use_clock, app)
+
+
+def _use_clock(app: Flask, **_: object) -> None:
+    # Several apps in one process (the tests): each context reads its own app's clock.
+    from mutuo_aiuto.services import hubtime
+
+    hubtime.install(app.extensions[hubtime.EXTENSION])

@@ -50,7 +50,7 @@ limiter = Limiter(key_func=get_remote_address)
 def init_app(app: Flask, settings: Settings) -> None:
     """Bind every extension to the app; Babel is bound in ``i18n``."""
     from mutuo_aiuto import models  # noqa: F401  (registers the tables)
-    from mutuo_aiuto.models.types import CRYPTO_EXTENSION, install_keys, make_fernet
+    from mutuo_aiuto.models.types import CRYPTO_EXTENSION, make_fernet
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
@@ -59,14 +59,21 @@ def init_app(app: Flask, settings: Settings) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    fernet = app.extensions[CRYPTO_EXTENSION] = make_fernet(settings.encryption_keys)
-    install_keys(fernet)
-    appcontext_pushed.connect(lambda _app, **_: install_keys(fernet), app, weak=False)
+    app.extensions[CRYPTO_EXTENSION] = make_fernet(settings.encryption_keys)
+    _install_keys(app)
+    appcontext_pushed.connect(_install_keys, app)
     with app.app_context():
         if db.engine.url.get_backend_name() == "sqlite":
             fast = settings.environment == "testing"
             event.listen(db.engine, "connect",
                          lambda connection, _record: _sqlite_pragmas(connection, fast))
+
+
+def _install_keys(app: Flask, **_: Any) -> None:
+    """This app's keys for the encrypted columns (see ``models.types.KeyRing``)."""
+    from mutuo_aiuto.models.types import CRYPTO_EXTENSION, install_keys
+
+    install_keys(app.extensions[CRYPTO_EXTENSION])
 
 
 def _sqlite_pragmas(connection: Any, testing: bool) -> None:

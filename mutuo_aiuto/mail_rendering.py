@@ -25,6 +25,7 @@ from mutuo_aiuto.services.outbox import queue_mail
 
 logger = logging.getLogger("mutuo_aiuto.mail")
 
+EXTENSION = "mutuo_aiuto.mail"
 # Where a kind's template is: the account mails, then the scheduler's notices.
 TEMPLATES = ("mail/{kind}.txt", "followups/mail/{kind}.txt")
 # Every notification kind shares one mail: its text comes from ``notifications.KINDS``.
@@ -85,9 +86,13 @@ def init_app(app: Flask, base_url: str) -> None:
     that several apps in one process (the tests) each mail with their own settings."""
     from flask import appcontext_pushed
 
+    links = SiteLinks(app, base_url)
+    app.extensions[EXTENSION] = (TemplateMailer(app, links), links)
+    _install(app)
+    appcontext_pushed.connect(_install, app)
+
+
+def _install(app: Flask, **_: Any) -> None:
     from mutuo_aiuto.services import ports
 
-    links = SiteLinks(app, base_url)
-    mailer = TemplateMailer(app, links)
-    ports.install(mailer, links)
-    appcontext_pushed.connect(lambda _app, **_: ports.install(mailer, links), app, weak=False)
+    ports.install(*app.extensions[EXTENSION])

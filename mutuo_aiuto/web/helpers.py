@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from mutuo_aiuto.config import Settings
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.services import hubtime
+from mutuo_aiuto.services import hubtime, ports
 from mutuo_aiuto.services.errors import DomainError, NotFound
 
 T = TypeVar("T")
@@ -28,6 +28,12 @@ T = TypeVar("T")
 def app_settings() -> Settings:
     """The app's frozen settings."""
     return current_app.config["SETTINGS"]
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """A page's absolute address, from ``BASE_URL`` (never from the request's Host header,
+    so a forged Host cannot put another site's address in a mail or on a page)."""
+    return ports.links().url(endpoint, **values)
 
 
 def hub_clock() -> hubtime.HubClock:

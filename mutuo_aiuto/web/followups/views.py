@@ -49,6 +49,7 @@ from mutuo_aiuto.web.followups.forms import (
 from mutuo_aiuto.web.helpers import (
     app_settings,
     carried_out,
+    external_url,
     first_or_404,
     form_page,
     found_or_404,
@@ -230,7 +231,7 @@ def revoke_vetting(household_id: str):
 @member_required
 def calendar():
     token = current_user.calendar_token
-    feed_url = _absolute("followups.calendar_feed", token=token) if token else None
+    feed_url = external_url("followups.calendar_feed", token=token) if token else None
     household = current_user.household
     return render_template(
         "followups/calendar.html", feed_url=feed_url, form=ConfirmForm(),
@@ -251,12 +252,6 @@ def new_calendar_link():
     return redirect(url_for("followups.calendar"))
 
 
-def _absolute(endpoint: str, **values: Any) -> str:
-    # From the configured address, never from the Host header: a forged Host must not
-    # put another site's address on the page (or in the feed's links).
-    return app_settings().base_url.rstrip("/") + url_for(endpoint, **values)
-
-
 # No rate limit: calendar services (Google's, Apple's) fetch many people's feeds from
 # the same few addresses, and a 256-bit token cannot be guessed anyway.
 @bp.get("/calendar/<token>.ics", endpoint="calendar_feed")
@@ -264,7 +259,7 @@ def calendar_feed_view(token: str):
     user = calendar_feed.user_for_calendar_token(db.session, token)
     if user is None:
         abort(404)
-    link = (lambda m: _absolute("inbox.match", public_id=m.public_id)) if (
+    link = (lambda m: external_url("inbox.match", public_id=m.public_id)) if (
         "inbox.match" in current_app.view_functions) else None
     body = calendar_feed.build_feed(db.session, user, link)
     response = Response(body, mimetype="text/calendar")
