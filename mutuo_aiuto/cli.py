@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from mutuo_aiuto.i18n import LANGUAGES
+from mutuo_aiuto.languages import LANGUAGES
 from mutuo_aiuto.models import MEMBER, ROLES
 
 # ---- accounts commands (create-user) ----------------------------------------
@@ -55,14 +55,11 @@ def create_user_command(email: str, role: str, name: str | None, locale: str,
 @with_appcontext
 def seed_demo_command(if_empty: bool) -> None:
     """Load the Perugia demo data; running it again adds nothing twice."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     from flask import current_app
 
     from mutuo_aiuto.config import PRODUCTION
     from mutuo_aiuto.extensions import db
-    from mutuo_aiuto.services import demo
+    from mutuo_aiuto.services import demo, hubtime
 
     if current_app.config["SETTINGS"].environment == PRODUCTION:
         # The demo accounts share a password published in the README, and one is an
@@ -74,7 +71,7 @@ def seed_demo_command(if_empty: bool) -> None:
         click.echo("The database already has accounts: demo data not loaded.")
     else:
         settings = current_app.config["SETTINGS"]
-        today = datetime.now(ZoneInfo(settings.timezone)).date()
+        today = current_app.extensions[hubtime.EXTENSION].today()
         summary = demo.seed_demo(db.session, today, settings.privacy_notice_version)
         db.session.commit()
         click.echo(f"Demo data: added {summary.neighbourhoods} neighbourhoods, "
@@ -104,19 +101,16 @@ def echo_demo_accounts(accounts: tuple) -> None:
 @with_appcontext
 def seed_scale_command(households: int, seed: int) -> None:
     """Add a generated city to measure at scale: demo data, families, a year of history."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     from flask import current_app
 
     from mutuo_aiuto.extensions import db
-    from mutuo_aiuto.services import scale_data
+    from mutuo_aiuto.services import hubtime, scale_data
 
     settings = current_app.config["SETTINGS"]
     if settings.environment == "production":
         # Thousands of accounts with the published demo password: never on real data.
         raise click.ClickException("seed-scale is for measuring: not in production.")
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    today = current_app.extensions[hubtime.EXTENSION].today()
     try:
         summary = scale_data.seed_scale(db.session, households, today, seed=seed,
                                         consent_version=settings.privacy_notice_version)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flask import appcontext_pushed
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -63,11 +64,20 @@ def init_app(app: Flask, settings: Settings) -> None:
     # its own storage again.
     limiter._storage_dead = False
     app.extensions[CRYPTO_EXTENSION] = make_fernet(settings.encryption_keys)
+    _install_keys(app)
+    appcontext_pushed.connect(_install_keys, app)
     with app.app_context():
         if db.engine.url.get_backend_name() == "sqlite":
             fast = settings.environment == "testing"
             event.listen(db.engine, "connect",
                          lambda connection, _record: _sqlite_pragmas(connection, fast))
+
+
+def _install_keys(app: Flask, **_: Any) -> None:
+    """This app's keys for the encrypted columns (see ``models.types.KeyRing``)."""
+    from mutuo_aiuto.models.types import CRYPTO_EXTENSION, install_keys
+
+    install_keys(app.extensions[CRYPTO_EXTENSION])
 
 
 def _sqlite_pragmas(connection: Any, testing: bool) -> None:

@@ -1,4 +1,4 @@
-"""Languages: which one each request speaks, and dates shown in Europe/Rome.
+"""Languages: which one each request speaks (the list itself is in ``languages``).
 
 The choice order: a ``?lang=`` switch made while logged in (remembered in the
 session only: a link must not change what the account stores, so only the
@@ -15,22 +15,13 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from mutuo_aiuto.extensions import babel
+from mutuo_aiuto.languages import DEFAULT_LOCALE, LANGUAGES, RTL_LANGUAGES, direction_of
+
+__all__ = ["DEFAULT_LOCALE", "LANGUAGES", "RTL_LANGUAGES", "init_app", "select_locale",
+           "text_direction"]
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
-# Each language named in itself, for the switcher. Order: as the Hub lists them.
-LANGUAGES: dict[str, str] = {
-    "it": "Italiano",
-    "en": "English",
-    "fr": "Français",
-    "es": "Español",
-    "ro": "Română",
-    "sq": "Shqip",
-    "ar": "العربية",
-    "uk": "Українська",
-}
-RTL_LANGUAGES = frozenset({"ar"})
-DEFAULT_LOCALE = "it"
 # The session keys of a switch: the language, and the account it was made under.
 SWITCH, SWITCHED_BY = "lang", "lang_for"
 
@@ -54,8 +45,7 @@ def select_locale() -> str:
 
 
 def text_direction(locale: str | None = None) -> str:
-    code = locale or str(get_locale() or DEFAULT_LOCALE)
-    return "rtl" if code.split("_")[0] in RTL_LANGUAGES else "ltr"
+    return direction_of(locale or str(get_locale() or DEFAULT_LOCALE))
 
 
 def remember_language_switch() -> None:

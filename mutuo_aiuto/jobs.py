@@ -21,7 +21,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.services import hubtime
+from mutuo_aiuto.services.hubtime import HubClock
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -62,12 +63,11 @@ class Context:
     session: Session
     settings: Settings
     now: datetime
+    clock: HubClock
 
     @property
     def today(self) -> date:
-        from mutuo_aiuto.services.hubtime import local_date
-
-        return local_date(self.now, self.settings.timezone)
+        return self.clock.date_of(self.now)
 
 
 TASKS: dict[str, Callable[[Context], Any]] = {}
@@ -89,12 +89,13 @@ def run_task(name: str, now: datetime | None = None, scheduled: bool = False) ->
         nullcontext() if has_app_context() else get_app().app_context())
     with context:
         session = db.session
-        now = now or utcnow()
+        clock = current_app.extensions[hubtime.EXTENSION]
+        now = now or clock.now()
         try:
             if scheduled and not _leading(session, now):
                 logger.warning("job %s skipped: this process does not hold the lease", name)
                 return None
-            result = TASKS[name](Context(session, current_app.config["SETTINGS"], now))
+            result = TASKS[name](Context(session, current_app.config["SETTINGS"], now, clock))
             session.commit()
         except Exception:
             session.rollback()
@@ -141,7 +142,7 @@ def _expire_unanswered(ctx: Context) -> Any:
 def _nightly_matching(ctx: Context) -> Any:
     from mutuo_aiuto.services import matching_runs
 
-    if _full_run_since(ctx.session, ctx.now, ctx.settings.timezone):
+    if _full_run_since(ctx.session, ctx.now, ctx.clock):
         return "already ran today"
     run = matching_runs.run_full(ctx.session, now=ctx.now)
     return getattr(run, "id", run)
@@ -156,15 +157,13 @@ def _propose_queued(ctx: Context) -> int:
     return matching_runs.run_queued(ctx.session, today=ctx.today, now=ctx.now)
 
 
-def _full_run_since(session: Session, now: datetime, tz: str) -> bool:
-    """Whether a full run already started today (Rome time): once a night is enough."""
-    from zoneinfo import ZoneInfo
-
+def _full_run_since(session: Session, now: datetime, clock: HubClock) -> bool:
+    """Whether a full run already started today (the Hub's day): once a night is enough."""
     from sqlalchemy import select
 
     from mutuo_aiuto.models import MatchingRun
 
-    midnight = now.astimezone(ZoneInfo(tz)).replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = clock.start_of(clock.date_of(now))
     return session.scalar(select(MatchingRun.id).where(
         MatchingRun.kind == "full", MatchingRun.started_at >= midnight).limit(1)) is not None
 
@@ -216,7 +215,7 @@ def _daily_digest(ctx: Context) -> int:
 def _session_reminders(ctx: Context) -> int:
     from mutuo_aiuto.services.reminders import send_session_reminders
 
-    return send_session_reminders(ctx.session, ctx.now, ctx.settings.timezone)
+    return send_session_reminders(ctx.session, ctx.now, ctx.clock)
 
 
 @task("purge_expired")

@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -34,8 +33,7 @@ from sqlalchemy import create_engine, inspect, select
 
 from mutuo_aiuto import jobs
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.models.types import utcnow
-from mutuo_aiuto.services import leases
+from mutuo_aiuto.services import hubtime, leases
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -59,7 +57,7 @@ class Schedule:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-# Every schedule of the service (times are Europe/Rome). The order of the night
+# Every schedule of the service (times are the Hub's, Settings.timezone). The order of the night
 # matters: needs and offers expire (00:20) before the full matching run (02:00),
 # which then withdraws every proposal that involved them.
 SCHEDULES = (
@@ -97,16 +95,15 @@ def build_scheduler(app: Flask, store_engine: Engine,
     ``store_engine`` (on the app's database) keeps the job store's connections
     in the caller's hands: it disposes of it once the scheduler has stopped.
     """
-    settings = app.config["SETTINGS"]
+    clock = app.extensions[hubtime.EXTENSION]
     store = SQLAlchemyJobStore(engine=store_engine, tablename=JOB_TABLE)
     stored = _stored_next_runs(store)
-    timezone = ZoneInfo(settings.timezone)
     scheduler = scheduler_class(
         jobstores={"default": store},
         executors={"default": executor or ThreadPoolExecutor(max_workers=2)},
-        job_defaults=JOB_DEFAULTS, timezone=timezone)
+        job_defaults=JOB_DEFAULTS, timezone=clock.tz)
     schedules = tuple(schedules)
-    now = datetime.now(timezone)
+    now = clock.now()
     for schedule in schedules:
         job = scheduler.add_job(schedule.func, schedule.trigger, id=schedule.id,
                                 name=schedule.id, replace_existing=True, **schedule.options)
@@ -227,7 +224,7 @@ class SchedulerRunner:
         try:
             with self.app.app_context():
                 taken = leases.acquire(db.session, jobs.SCHEDULER_LEASE, self.holder, self.ttl,
-                                       utcnow())
+                                       self.app.extensions[hubtime.EXTENSION].now())
                 db.session.commit()
                 return taken
         except Exception:

@@ -35,7 +35,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from mutuo_aiuto.config import PRODUCTION, Settings
 from mutuo_aiuto.extensions import db, login_manager
 from mutuo_aiuto.models import User
-from mutuo_aiuto.services import policy
+from mutuo_aiuto.services import audit, policy
 
 # No inline script or style anywhere: every asset is served by the app.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -91,6 +91,18 @@ def assign_request_id() -> None:
     incoming = request.headers.get("X-Request-ID", "")
     trusted = _settings().proxy_fix_hops > 0 and _REQUEST_ID.fullmatch(incoming)
     g.request_id = incoming if trusted else uuid.uuid4().hex
+    g.request_id_token = audit.SERVING.set(g.request_id)
+
+
+def forget_request_id(error: BaseException | None = None) -> None:
+    """The request is over: audit records written after it carry no request id."""
+    token = g.pop("request_id_token", None)
+    if token is None:
+        return
+    try:
+        audit.SERVING.reset(token)
+    except ValueError:  # torn down in another context (a kept test-client context)
+        audit.SERVING.set(None)
 
 
 def request_id() -> str | None:
@@ -288,8 +300,6 @@ def audit_event(action: str, *, target: Any = None, household: Any = None,
     A one-line call for views: ``audit_event(audit.CONTACTS_VIEWED,
     target=household, commit=True)`` on a page that shows contacts.
     """
-    from mutuo_aiuto.services import audit
-
     actor = current_user._get_current_object() if current_user.is_authenticated else None
     audit.record(db.session, actor, action, target=target, household=household,
                  details=details, request_id=request_id())
@@ -352,6 +362,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     app.after_request(add_security_headers)
     app.after_request(forbid_caching)
     app.after_request(add_request_id)
+    app.teardown_request(forget_request_id)
     if not settings.is_development and not app.testing:
         app.after_request(add_hsts)
     if settings.environment == PRODUCTION and settings.ratelimit_storage_uri.startswith("memory"):

@@ -12,8 +12,6 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parent.parent / "mutuo_aiuto"
 ROOT = "mutuo_aiuto"
 
@@ -102,12 +100,60 @@ def test_the_matcher_is_pure_python():
     assert _wrong_arrows((f"{ROOT}.matching",), banned) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "services/accounts.py and catalogue.py import mutuo_aiuto.i18n, which reads "
-    "request/session/current_user (issue 10 item 1 moves the list of languages into a "
-    "Flask-free module); this flips to a failure, so the mark must go, once fixed"))
 def test_services_do_not_import_the_request_bound_i18n():
     assert _wrong_arrows((f"{ROOT}.services", f"{ROOT}.models"), (f"{ROOT}.i18n",)) == []
+
+
+# ---- no Flask below the web ----------------------------------------------------------------
+
+LOWER_LAYERS = (f"{ROOT}.services", f"{ROOT}.models", f"{ROOT}.matching")
+# The web framework, its request-bound helpers, and the app's own web-facing modules.
+WEB_ONLY = ("flask", "werkzeug", "flask_login", "flask_wtf", "wtforms", f"{ROOT}.i18n",
+            f"{ROOT}.security", f"{ROOT}.mail_rendering", f"{ROOT}.web", f"{ROOT}.cli",
+            f"{ROOT}.jobs", f"{ROOT}.scheduler")
+# Flask-Babel's translation functions read no request: lazy ones translate when shown,
+# the others in whatever language is active (a request's, or ``force_locale``'s).
+BABEL_ALLOWED = frozenset({"gettext", "lazy_gettext", "ngettext", "lazy_ngettext", "pgettext",
+                           "lazy_pgettext", "npgettext", "lazy_npgettext", "LazyString",
+                           "format_date", "format_datetime"})
+# Each remaining import from a web-only package below the web, and why it stays.
+FLASK_EXCEPTIONS = {
+    # Flask-Login's user protocol (is_authenticated, get_id): attributes, no request.
+    f"{ROOT}.models.user imports flask_login.UserMixin",
+    # The active language, to pick the catalogue's names: a request's or force_locale's.
+    f"{ROOT}.services.reasons imports flask_babel.get_locale",
+    f"{ROOT}.services.calendar_feed imports flask_babel.get_locale",
+    # The calendar feed is written in its owner's language, whoever's app fetches it.
+    f"{ROOT}.services.calendar_feed imports flask_babel.force_locale",
+}
+
+
+def _flask_imports(module: str) -> Iterator[str]:
+    """``module imports package.name`` for each name taken from a web-only or Babel package."""
+    for node in ast.walk(ast.parse(MODULES[module].read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if _within(alias.name, *WEB_ONLY, "flask_babel"):
+                    yield f"{module} imports {alias.name}"
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            for alias in node.names:
+                if _within(node.module, *WEB_ONLY) or (
+                        node.module == "flask_babel" and alias.name not in BABEL_ALLOWED):
+                    yield f"{module} imports {node.module}.{alias.name}"
+
+
+def test_services_models_and_matching_import_nothing_of_flask():
+    found = {line for module in MODULES if _within(module, *LOWER_LAYERS)
+             for line in _flask_imports(module)}
+    assert sorted(found - FLASK_EXCEPTIONS) == []
+    # Every exception still exists: a stale entry would hide a new import.
+    assert found >= FLASK_EXCEPTIONS
+
+
+def test_the_flask_walk_sees_an_import():
+    # A guard for the test above: the walk must see a web module's Flask imports.
+    assert f"{ROOT}.web.helpers imports flask.current_app" in set(
+        _flask_imports(f"{ROOT}.web.helpers"))
 
 
 # ---- every permission check in policy.py ------------------------------------------------

@@ -21,19 +21,6 @@ from mutuo_aiuto.models.types import UTCDateTime, utcnow
 from mutuo_aiuto.models.user import User
 
 
-def _current_request_id() -> str | None:
-    """The id of the web request being served, if any (set by ``security.py``).
-
-    A column default, so that every record written during a request carries
-    its id even when the caller did not pass one.
-    """
-    from flask import g, has_app_context, has_request_context
-
-    if has_request_context() and has_app_context():
-        return g.get("request_id")
-    return None
-
-
 class AuditTrailIsAppendOnly(RuntimeError):
     """Raised on any attempt to change or remove an audit record."""
 
@@ -56,8 +43,8 @@ class AuditEvent(db.Model):
     household_id: Mapped[int | None] = mapped_column(
         ForeignKey("households.id", ondelete="SET NULL"), index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    request_id: Mapped[str | None] = mapped_column(String(64), index=True,
-                                                   default=_current_request_id)
+    # The web request that wrote the row, given by ``services.audit.record``.
+    request_id: Mapped[str | None] = mapped_column(String(64), index=True)
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     household: Mapped[Household | None] = relationship(foreign_keys=[household_id])

@@ -1,6 +1,6 @@
 """Time slots: a weekly interval (weekday, from, to) or, for needs, a one-off date.
 
-Times are local wall-clock minutes in Europe/Rome (0–1440), not UTC: a slot
+Times are local wall-clock minutes in the Hub's time zone (0–1440), not UTC: a slot
 is "Tuesdays 16:00–18:00" whatever the daylight-saving offset.
 """
 

@@ -1,18 +1,24 @@
-"""Column types shared by the models: UTC timestamps, encrypted text, public ids."""
+"""Column types shared by the models: UTC timestamps, encrypted text, public ids.
+
+The keys of ``EncryptedText`` are held here, in a key ring that the app fills
+when it starts (``install_keys``): the type reads no Flask global.
+"""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from flask import current_app
 from sqlalchemy import DateTime, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 CRYPTO_EXTENSION = "mutuo_aiuto.crypto"
+# The app's logger (Flask names it after the package), so the message lands where it did.
+logger = logging.getLogger("mutuo_aiuto")
 
 
 def utcnow() -> datetime:
@@ -52,8 +58,24 @@ def make_fernet(keys: tuple[str, ...]) -> MultiFernet:
     return MultiFernet([Fernet(key.encode()) for key in keys])
 
 
+class KeyRing:
+    """The keys encrypted columns use now: one holder, filled by the app at start.
+
+    ``create_app`` installs its keys, and again whenever one of its app contexts
+    is pushed, so that tests running several apps each read with their own keys.
+    """
+
+    fernet: MultiFernet | None = None
+
+
+def install_keys(fernet: MultiFernet) -> None:
+    KeyRing.fernet = fernet
+
+
 def _fernet() -> MultiFernet:
-    return current_app.extensions[CRYPTO_EXTENSION]
+    if KeyRing.fernet is None:
+        raise RuntimeError("no encryption keys installed: create_app installs them")
+    return KeyRing.fernet
 
 
 class EncryptedText(TypeDecorator[str]):
@@ -78,5 +100,5 @@ class EncryptedText(TypeDecorator[str]):
         try:
             return _fernet().decrypt(value.encode()).decode()
         except InvalidToken:
-            current_app.logger.error("a stored value could not be decrypted with the current keys")
+            logger.error("a stored value could not be decrypted with the current keys")
             return None

@@ -19,10 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 from zxcvbn import zxcvbn
 
-from mutuo_aiuto.i18n import LANGUAGES
+from mutuo_aiuto.languages import LANGUAGES
 from mutuo_aiuto.models import MEMBER, ROLES, OutboxMessage, User
-from mutuo_aiuto.models.types import utcnow
-from mutuo_aiuto.services import calendar_feed, outbox, tokens
+from mutuo_aiuto.services import calendar_feed, hubtime, ports, tokens
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.passwords import hash_password, needs_rehash, verify_password
 
@@ -183,8 +182,9 @@ def create_user(session: Session, *, email: str, password: str, name: str,
     if find_user(session, email) is not None:
         raise EmailTaken(_l("An account with this email address already exists."),
                          field="email")
+    confirmed_at = (now or hubtime.clock().now()) if confirmed else None
     user = User(email=email, password_hash=password_hash, name=name.strip(), role=role,
-                locale=locale, email_confirmed_at=(now or utcnow()) if confirmed else None)
+                locale=locale, email_confirmed_at=confirmed_at)
     session.add(user)
     session.flush()
     return user
@@ -196,7 +196,7 @@ def register(session: Session, *, email: str, password: str, name: str, locale: 
     user = create_user(session, email=email, password=password, name=name, role=MEMBER,
                        locale=locale, confirmed=False, now=now)
     user.consent_version = consent_version
-    user.consent_at = now or utcnow()
+    user.consent_at = now or hubtime.clock().now()
     return user
 
 
@@ -234,7 +234,7 @@ def confirm_email(session: Session, *, token: str, secret: str,
     user = tokens.user_for_confirmation_token(session, token, secret, max_age)
     if user.email_confirmed_at is not None:
         raise AlreadyConfirmed(_l("Your address is already confirmed: please log in."))
-    user.email_confirmed_at = user.last_login_at = now or utcnow()
+    user.email_confirmed_at = user.last_login_at = now or hubtime.clock().now()
     return user
 
 
@@ -256,7 +256,7 @@ def authenticate(session: Session, email: str, password: str,
         raise EmailNotConfirmed(user)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = now or utcnow()
+    user.last_login_at = now or hubtime.clock().now()
     return user
 
 
@@ -294,7 +294,7 @@ def reset_password(session: Session, *, token: str, password: str, secret: str,
     user = tokens.user_for_reset_token(session, token, secret, max_age)
     set_password(user, password)
     if user.email_confirmed_at is None:
-        user.email_confirmed_at = now or utcnow()
+        user.email_confirmed_at = now or hubtime.clock().now()
     return user
 
 
@@ -320,17 +320,17 @@ CONFIRMATION_PATH = re.compile(r"/confirm/[A-Za-z0-9_.-]+")
 def send_confirmation(session: Session, user: User, *, secret: str, link_for: LinkFor,
                       now: datetime | None = None) -> OutboxMessage:
     """Mail the link that confirms the account's address, in the account's language."""
-    user.confirmation_sent_at = now or utcnow()
+    user.confirmation_sent_at = now or hubtime.clock().now()
     link = link_for(tokens.make_confirmation_token(user, secret))
-    return outbox.send_templated(session, user, "confirm_email.txt",
-                                 _l("Confirm your address for Mutuo Aiuto"), link=link,
-                                 days=tokens.CONFIRMATION_MAX_AGE // (24 * 3600))
+    return ports.mailer().send(session, user, "confirm_email",
+                               _l("Confirm your address for Mutuo Aiuto"), link=link,
+                               days=tokens.CONFIRMATION_MAX_AGE // (24 * 3600))
 
 
 def resend_confirmation(session: Session, user: User, *, secret: str, link_for: LinkFor,
                         now: datetime | None = None) -> OutboxMessage | None:
     """A new confirmation link, unless one left in the last few minutes (then None)."""
-    now = now or utcnow()
+    now = now or hubtime.clock().now()
     last = user.confirmation_sent_at
     if last is not None and now - last < CONFIRMATION_RESEND_AFTER:
         return None
@@ -357,10 +357,10 @@ def send_reset_link(session: Session, email: str, *, secret: str, link_for: Link
     recipient = user if known else _stand_in(email, locale)
     reset_link = link_for(tokens.make_reset_token(recipient, secret))
     if known:
-        return outbox.send_templated(session, recipient, "reset_password.txt",
-                                     _l("Reset your Mutuo Aiuto password"), link=reset_link)
-    return outbox.send_templated(session, recipient, "no_account.txt",
-                                 _l("Reset your Mutuo Aiuto password"), link=signup_link)
+        return ports.mailer().send(session, recipient, "reset_password",
+                                   _l("Reset your Mutuo Aiuto password"), link=reset_link)
+    return ports.mailer().send(session, recipient, "no_account",
+                               _l("Reset your Mutuo Aiuto password"), link=signup_link)
 
 
 def _stand_in(email: str, locale: str) -> User:
@@ -377,11 +377,11 @@ def warn_email_taken(session: Session, email: str, *, secret: str,
     if user is None:
         return None
     link = link_for(tokens.make_reset_token(user, secret))
-    return outbox.send_templated(session, user, "email_taken.txt",
-                                 _l("Someone tried to register with your address"), link=link)
+    return ports.mailer().send(session, user, "email_taken",
+                               _l("Someone tried to register with your address"), link=link)
 
 
 def send_password_changed(session: Session, user: User) -> OutboxMessage:
     """Tell the owner, so a change they did not make does not go unnoticed."""
-    return outbox.send_templated(session, user, "password_changed.txt",
-                                 _l("Your Mutuo Aiuto password was changed"))
+    return ports.mailer().send(session, user, "password_changed",
+                               _l("Your Mutuo Aiuto password was changed"))

@@ -9,6 +9,7 @@ never their values. Records are append-only (see ``models/audit.py``).
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,8 +19,13 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import AuditEvent, Household, User
-from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.services import hubtime
 from mutuo_aiuto.services.errors import DomainError
+
+# The id of the web request being served, set by the web layer (``security.py``) for
+# the request's duration: every record written meanwhile carries it, even when the
+# service that writes it was not handed one. A context variable, not a Flask global.
+SERVING: ContextVar[str | None] = ContextVar("audit_request_id", default=None)
 
 CONTACTS_VIEWED = "contacts.viewed"
 SENSITIVE_VIEWED = "sensitive.viewed"
@@ -123,7 +129,7 @@ def record(session: Session, actor: User | None, action: str, *, target: Any = N
         raise ValueError(f"unknown audit action {action!r}")
     actor = actor if getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(
-        at=at or utcnow(),
+        at=at or hubtime.clock().now(),
         actor_id=actor.id if actor is not None else None,
         actor_role=actor.role if actor is not None else None,
         action=action,
@@ -132,8 +138,8 @@ def record(session: Session, actor: User | None, action: str, *, target: Any = N
         household=household or _household_of(target),
         details=_clean_details(details),
     )
+    request_id = request_id or SERVING.get()
     if request_id:
-        # Otherwise the column's default takes the current web request's id, if any.
         event.request_id = request_id[:64]
     session.add(event)
     session.flush()

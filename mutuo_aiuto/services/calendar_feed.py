@@ -2,7 +2,7 @@
 
 One event per session of a confirmed pairing (awaiting the helper's answer:
 tentative; active: confirmed). Weekly slots become recurring events in
-Europe/Rome until the need or the offer ends, so a calendar app keeps the
+the Hub's time zone until the need or the offer ends, so a calendar app keeps the
 wall-clock time across daylight saving; one-off dates become single events.
 
 The feed is reached by a secret address, without logging in, so it says
@@ -15,7 +15,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, get_locale, gettext
 from icalendar import Calendar, Event
@@ -23,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, NeedSlot, User
+from mutuo_aiuto.services import hubtime
 
-TIMEZONE = ZoneInfo("Europe/Rome")
 ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 TOKEN_BYTES = 32
 UID_DOMAIN = "mutuo-aiuto"
@@ -86,7 +85,7 @@ def build_feed(session: Session, user: User,
     calendar.add("prodid", "-//Mutuo Aiuto//Family Hub//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-timezone", str(TIMEZONE))
+    calendar.add("x-wr-timezone", str(hubtime.clock().tz))
     with force_locale(user.locale or "it"):
         calendar.add("x-wr-calname", gettext("Mutuo Aiuto"))
         for match in feed_matches(session, user.household) if user.household else []:
@@ -136,12 +135,12 @@ def _event(match: Match, slot: NeedSlot, day: date, summary: str, description: s
 
 
 def _at(day: date, minute: int) -> datetime:
-    # 24:00 is the next day's midnight; times are wall-clock times in Rome.
-    return datetime.combine(day, time(), TIMEZONE) + timedelta(minutes=minute)
+    # 24:00 is the next day's midnight; times are wall-clock times in the Hub.
+    return datetime.combine(day, time(), hubtime.clock().tz) + timedelta(minutes=minute)
 
 
 def _start_day(match: Match) -> date:
-    confirmed = match.confirmed_at.astimezone(TIMEZONE).date()
+    confirmed = hubtime.clock().date_of(match.confirmed_at)
     return max(d for d in (match.need.starts_on, match.started_on, confirmed) if d is not None)
 
 
@@ -151,7 +150,7 @@ def _last_day(match: Match) -> date:
 
 def _until(match: Match) -> datetime:
     # RFC 5545: with a DTSTART in a time zone, UNTIL must be given in UTC.
-    end_of_last_day = datetime.combine(_last_day(match) + timedelta(days=1), time(), TIMEZONE)
+    end_of_last_day = hubtime.clock().start_of(_last_day(match) + timedelta(days=1))
     return (end_of_last_day - timedelta(seconds=1)).astimezone(UTC)
 
 

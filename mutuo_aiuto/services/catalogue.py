@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.i18n import DEFAULT_LOCALE, LANGUAGES
+from mutuo_aiuto.languages import DEFAULT_LOCALE, LANGUAGES
 from mutuo_aiuto.models import CATEGORY_KINDS, Category, Need, Skill
 from mutuo_aiuto.models.need import need_skills
 from mutuo_aiuto.models.offer import offer_skills

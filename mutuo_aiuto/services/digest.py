@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import FollowUp, Match, Need, Proposal
+from mutuo_aiuto.services import ports
 from mutuo_aiuto.services.followups import due_follow_ups
-from mutuo_aiuto.services.notifications import facilitators, mail_to
+from mutuo_aiuto.services.notifications import facilitators
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,8 @@ def send_digests(session: Session, now: datetime, today: date) -> int:
     if digest.empty:
         return 0
     for facilitator in pending:
-        mail_to(session, facilitator, "digest.txt", _l("Family Hub: today's summary"),
-                digest=digest, today=today)
+        ports.mailer().send(session, facilitator, "digest", _l("Family Hub: today's summary"),
+                            digest=digest, today=today)
         facilitator.digest_sent_on = today
     session.flush()
     return len(pending)

@@ -17,8 +17,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import Need, Offer
+from mutuo_aiuto.services import ports
 from mutuo_aiuto.services.lifecycle import move_need, move_offer
-from mutuo_aiuto.services.notifications import mail_to
 
 NOTICE_DAYS = 7
 NEED_EXPIRING = ("open", "paused", "proposed")
@@ -52,12 +52,12 @@ def _past(session: Session, model: type[Need] | type[Offer], statuses: tuple[str
 def send_expiry_notices(session: Session, today: date, days: int = NOTICE_DAYS) -> int:
     """Tell owners, once per end date, that a need or offer ends within ``days``."""
     sent = 0
-    for model, statuses, template in ((Need, NEED_EXPIRING, "need_expiring.txt"),
-                                      (Offer, OFFER_EXPIRING, "offer_expiring.txt")):
+    for model, statuses, template in ((Need, NEED_EXPIRING, "need_expiring"),
+                                      (Offer, OFFER_EXPIRING, "offer_expiring")):
         for item in _ending_soon(session, model, statuses, today, days):
             user = item.household.user
             if user.active:
-                mail_to(session, user, template, _subject(model), item=item)
+                ports.mailer().send(session, user, template, _subject(model), item=item)
                 sent += 1
             item.expiry_notice_for = item.ends_on
     session.flush()

@@ -4,7 +4,7 @@ The first check-in falls a few days after the match starts, the next ones
 every few weeks while it stays active. Planning is idempotent: an active
 match has at most one follow-up waiting, so the scheduler may plan twice.
 
-The local date lives in ``hubtime``, the mail helpers in ``notifications``.
+The local date lives in ``hubtime``; mails leave through ``ports.mailer()``.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import FollowUp, Match, Need, Offer, User
-from mutuo_aiuto.services import policy
+from mutuo_aiuto.services import policy, ports
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition
 from mutuo_aiuto.services.hubtime import aware, local_date
-from mutuo_aiuto.services.notifications import facilitators, mail_to
+from mutuo_aiuto.services.notifications import facilitators
 
 FIRST_DAYS = 7
 EVERY_DAYS = 28
@@ -133,8 +133,8 @@ def remind_due_follow_ups(session: Session, today: date, now: datetime) -> int:
             by_facilitator.setdefault(facilitator.id, (facilitator, []))[1].append(follow_up)
         follow_up.reminded_at = now
     for facilitator, follow_ups in by_facilitator.values():
-        mail_to(session, facilitator, "followups_due.txt",
-                _l("Follow-ups due at the Family Hub"), follow_ups=follow_ups)
+        ports.mailer().send(session, facilitator, "followups_due",
+                            _l("Follow-ups due at the Family Hub"), follow_ups=follow_ups)
     return len(by_facilitator)
 
 

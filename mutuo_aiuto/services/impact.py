@@ -3,7 +3,7 @@
 What product.md asks the Hub to report: matches confirmed, families helped,
 hours given, time from request to match, new ties across neighbourhoods,
 reciprocity and the needs left unmatched and why. Months are the Hub's
-(Europe/Rome). The figures are anonymous counts: erased families still count,
+(its ``HubClock``). The figures are anonymous counts: erased families still count,
 and ``public_count`` hides the small ones before anyone sees them.
 """
 
@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from statistics import median
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import Category, Match, Need
 from mutuo_aiuto.services import proposal_queries
+from mutuo_aiuto.services.hubtime import HubClock
 from mutuo_aiuto.services.reasons import UNMATCHED_REASONS
 
 # A helper who declined or never answered gave no help: not counted.
@@ -77,12 +77,12 @@ def default_period(today: date, months: int = DEFAULT_MONTHS) -> Period:
     return Period(add_months(month_of(today), 1 - months), month_of(today))
 
 
-def _start(month: date, tz: str) -> datetime:
-    return datetime(month.year, month.month, 1, tzinfo=ZoneInfo(tz)).astimezone(UTC)
+def _start(month: date, clock: HubClock) -> datetime:
+    return clock.start_of(month.replace(day=1))
 
 
-def _local_month(moment: datetime, tz: str) -> date:
-    return month_of(moment.astimezone(ZoneInfo(tz)).date())
+def _local_month(moment: datetime, clock: HubClock) -> date:
+    return month_of(clock.date_of(moment))
 
 
 # ---- the figures ----------------------------------------------------------------------
@@ -149,8 +149,8 @@ def figures(confirmed: list[Match], closed: list[Match]) -> Figures:
         cross_ties=sum(m.need.neighbourhood_id != m.offer.neighbourhood_id for m in confirmed))
 
 
-def _load(session: Session, period: Period, tz: str) -> list[Match]:
-    start, end = _start(period.first, tz), _start(add_months(period.last, 1), tz)
+def _load(session: Session, period: Period, clock: HubClock) -> list[Match]:
+    start, end = _start(period.first, clock), _start(add_months(period.last, 1), clock)
     query = (select(Match).where(
         Match.status.not_in(NOT_COUNTED),
         or_(Match.confirmed_at.between(start, end), Match.closed_at.between(start, end)))
@@ -161,7 +161,7 @@ def _load(session: Session, period: Period, tz: str) -> list[Match]:
     return list(session.scalars(query))
 
 
-def _cells(matches: list[Match], period: Period, tz: str,
+def _cells(matches: list[Match], period: Period, clock: HubClock,
            key: Callable[[Match, datetime], Hashable]) -> dict[Hashable, Figures]:
     """Figures per key: the matches confirmed in the period, and the hours of those closed
     in it; ``key`` gets the match and the moment it is counted at (confirmed or closed)."""
@@ -169,9 +169,9 @@ def _cells(matches: list[Match], period: Period, tz: str,
     confirmed: dict[Hashable, list[Match]] = {}
     closed: dict[Hashable, list[Match]] = {}
     for match in matches:
-        if _local_month(match.confirmed_at, tz) in months:
+        if _local_month(match.confirmed_at, clock) in months:
             confirmed.setdefault(key(match, match.confirmed_at), []).append(match)
-        if match.closed_at is not None and _local_month(match.closed_at, tz) in months:
+        if match.closed_at is not None and _local_month(match.closed_at, clock) in months:
             closed.setdefault(key(match, match.closed_at), []).append(match)
     return {k: figures(confirmed.get(k, []), closed.get(k, []))
             for k in confirmed.keys() | closed.keys()}
@@ -192,15 +192,15 @@ def unmatched_by_reason(session: Session, today: date) -> list[tuple[str, int]]:
     return known + sorted(counts.items())
 
 
-def impact(session: Session, period: Period, today: date, tz: str) -> Impact:
+def impact(session: Session, period: Period, today: date, clock: HubClock) -> Impact:
     """Every figure of the impact page for ``period``; counts raw (see ``public_count``)."""
-    matches = _load(session, period, tz)
-    by_month = _cells(matches, period, tz, lambda m, at: _local_month(at, tz))
-    places = _cells(matches, period, tz, lambda m, at: m.need.neighbourhood)
-    categories = _cells(matches, period, tz, lambda m, at: m.need.category)
-    total = _cells(matches, period, tz, lambda m, at: "all")
+    matches = _load(session, period, clock)
+    by_month = _cells(matches, period, clock, lambda m, at: _local_month(at, clock))
+    places = _cells(matches, period, clock, lambda m, at: m.need.neighbourhood)
+    categories = _cells(matches, period, clock, lambda m, at: m.need.category)
+    total = _cells(matches, period, clock, lambda m, at: "all")
     months = set(period.months())
-    confirmed = [m for m in matches if _local_month(m.confirmed_at, tz) in months]
+    confirmed = [m for m in matches if _local_month(m.confirmed_at, clock) in months]
     return Impact(
         period=period,
         by_month=[(month, by_month.get(month, Figures())) for month in period.months()],

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 from mutuo_aiuto.models import Need, Offer
-from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.services import hubtime
 from mutuo_aiuto.services.errors import InvalidTransition
 
 NEED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -56,7 +56,7 @@ def _move(obj: Need | Offer, status: str, table: dict[str, frozenset[str]]) -> N
 def move_need(need: Need, status: str, now: datetime | None = None) -> None:
     """Change a need's status if its life allows it, stamping when it opened or ended."""
     _move(need, status, NEED_TRANSITIONS)
-    now = now or utcnow()
+    now = now or hubtime.clock().now()
     if status == "open" and need.opened_at is None:
         need.opened_at = now
     if status in NEED_FINISHED:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, Need, Neighbourhood, Offer
+from mutuo_aiuto.services import hubtime
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotFound
 from mutuo_aiuto.services.households import active_neighbourhood
 from mutuo_aiuto.services.lifecycle import status_label
@@ -121,7 +122,7 @@ def reopen(kind: Kind[Row], household: Household, row: Row, from_status: str,
            today: date | None, ended: object) -> Row:
     """``from_status`` → open, unless the end date has passed (``ended`` says to edit it)."""
     check_owner(kind, household, row)
-    if row.status == from_status and row.ends_on < (today or date.today()):
+    if row.status == from_status and row.ends_on < (today or hubtime.clock().today()):
         raise DomainError(ended, field="ends_on")
     return move_from(kind, household, row, {from_status}, "open")
 

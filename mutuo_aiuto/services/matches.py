@@ -191,19 +191,19 @@ def _after_confirm(session: Session, actor: User, match: Match, proposal: Propos
         matching_runs.supersede_for_need(session, need)
     if _holding_count(session, Match.offer_id == offer.id) >= offer.capacity:
         move_offer(offer, "full")
-    _record(session, actor, match)
-    _tell_both_sides(session, match)
+    _record(session, actor, match, now)
+    _tell_both_sides(session, match, now)
     matching_runs.repropose_blocked(session, offer, today=today, now=now)
 
 
-def _record(session: Session, actor: User, match: Match) -> None:
+def _record(session: Session, actor: User, match: Match, now: datetime) -> None:
     details = {"need": match.need.public_id, "offer": match.offer.public_id}
     audit.record(session, actor, audit.MATCH_CONFIRMED, target=match,
-                 household=match.need.household, details=details)
+                 household=match.need.household, details=details, at=now)
     if match.overrides:
         audit.record(session, actor, audit.MATCH_OVERRIDDEN, target=match,
                      household=match.need.household,
-                     details=details | {"overrides": match.overrides})
+                     details=details | {"overrides": match.overrides}, at=now)
 
 
 def _params(match: Match) -> dict[str, Any]:
@@ -212,10 +212,10 @@ def _params(match: Match) -> dict[str, Any]:
             "match_id": match.public_id, "need_id": match.need.public_id}
 
 
-def _tell_both_sides(session: Session, match: Match) -> None:
+def _tell_both_sides(session: Session, match: Match, now: datetime) -> None:
     params = _params(match) | {"respond_by": match.respond_by}
-    notify(session, match.need.household.user, "match_confirmed_family", **params)
-    notify(session, match.offer.household.user, "match_confirmed_helper", **params)
+    notify(session, match.need.household.user, "match_confirmed_family", now=now, **params)
+    notify(session, match.offer.household.user, "match_confirmed_helper", now=now, **params)
 
 
 def confirm_proposal(session: Session, actor: User, proposal: Proposal, *, now: datetime,
@@ -301,7 +301,7 @@ def accept_match(session: Session, user: User, match: Match, *, now: datetime,
     if need.status == "matched" and not waiting:
         move_need(need, "active", now)
     followups.ensure_follow_up(session, match, first_follow_up_days, follow_up_every_days)
-    notify(session, need.household.user, "match_accepted", **_params(match))
+    notify(session, need.household.user, "match_accepted", now=now, **_params(match))
     return match
 
 
@@ -309,8 +309,8 @@ def decline_match(session: Session, user: User, match: Match, *, now: datetime) 
     """The helper says no: the need looks for help again and gets new proposals."""
     match = _answerable(session, user, match)
     _release(session, match, "declined", now)
-    notify(session, match.need.household.user, "match_declined", **_params(match))
-    notify_facilitators(session, "match_declined_staff", **_params(match))
+    notify(session, match.need.household.user, "match_declined", now=now, **_params(match))
+    notify_facilitators(session, "match_declined_staff", now=now, **_params(match))
     return match
 
 
@@ -354,11 +354,11 @@ def end_for_leaving_household(session: Session, match: Match, household_id: int,
     session.flush()
     if need.household_id == household_id:
         _free_offer(session, offer, local_date(now))
-        notify(session, offer.household.user, "match_ended_family_left",
+        notify(session, offer.household.user, "match_ended_family_left", now=now,
                offer=offer.title, offer_id=offer.public_id)
         return offer
     _reopen_need(need, now)
-    notify(session, need.household.user, "match_ended_helper_left",
+    notify(session, need.household.user, "match_ended_helper_left", now=now,
            need=need.title, need_id=need.public_id)
     return need
 
@@ -377,9 +377,10 @@ def expire_unanswered(session: Session, now: datetime) -> int:
             continue
         _release(session, match, "unanswered", now)
         params = _params(match)
-        notify(session, match.need.household.user, "match_unanswered", **params)
-        notify(session, match.offer.household.user, "match_unanswered_helper", **params)
-        notify_facilitators(session, "match_unanswered_staff", **params)
+        notify(session, match.need.household.user, "match_unanswered", now=now, **params)
+        notify(session, match.offer.household.user, "match_unanswered_helper", now=now,
+               **params)
+        notify_facilitators(session, "match_unanswered_staff", now=now, **params)
         done += 1
     return done
 

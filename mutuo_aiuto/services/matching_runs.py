@@ -41,7 +41,7 @@ from mutuo_aiuto.models import (
     UnmatchedReason,
     User,
 )
-from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.services import hubtime
 from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import move_need
 from mutuo_aiuto.services.matching_problem import (
@@ -72,7 +72,7 @@ TAKEN = "taken"
 def _new_run(session: Session, kind: str, user: User | None, stats: mm.Stats | None,
              now: datetime) -> MatchingRun:
     run = MatchingRun(kind=kind, started_by_id=user.id if user else None, started_at=now,
-                      finished_at=utcnow(), stats=_stats_dict(stats))
+                      finished_at=hubtime.clock().now(), stats=_stats_dict(stats))
     session.add(run)
     session.flush()
     return run
@@ -169,7 +169,7 @@ def run_full(session: Session, *, now: datetime | None = None, today: date | Non
     ``today`` defaults to the day of ``now`` in Rome. It also does the queued
     re-proposals' work: the offers queued before it are dropped from the queue.
     """
-    now = now or utcnow()
+    now = now or hubtime.clock().now()
     today = today or local_date(now)
     session.execute(delete(QueuedOffer).where(QueuedOffer.queued_at <= now))
     built = build_problem(session, today)
@@ -229,7 +229,8 @@ def propose_for(session: Session, need: Need, *, today: date,
         return []
     current = current_proposals(session, built, Proposal.need_id != need.id,
                                 Proposal.offer_id.in_([o.id for o in built.offers.values()]))
-    return _propose_needs(session, built, [need.public_id], current, now or utcnow())
+    return _propose_needs(session, built, [need.public_id], current,
+                          now or hubtime.clock().now())
 
 
 def supersede_for_need(session: Session, need: Need) -> None:
@@ -262,9 +263,9 @@ def queue_for_offer(session: Session, offer: Offer, *, now: datetime | None = No
     with the open needs, so it stays out of the web request."""
     row = session.get(QueuedOffer, offer.id)
     if row is None:
-        session.add(QueuedOffer(offer_id=offer.id, queued_at=now or utcnow()))
+        session.add(QueuedOffer(offer_id=offer.id, queued_at=now or hubtime.clock().now()))
     else:
-        row.queued_at = now or utcnow()
+        row.queued_at = now or hubtime.clock().now()
 
 
 def run_queued(session: Session, *, today: date, now: datetime | None = None) -> int:
@@ -277,14 +278,14 @@ def run_queued(session: Session, *, today: date, now: datetime | None = None) ->
         Offer.id.in_([q.offer_id for q in queued])).order_by(Offer.id)))
     for row in queued:
         session.delete(row)
-    return _propose_for_offers(session, offers, today=today, now=now or utcnow())
+    return _propose_for_offers(session, offers, today=today, now=now or hubtime.clock().now())
 
 
 def propose_for_offer(session: Session, offer: Offer, *, today: date,
                       now: datetime | None = None) -> int:
     """Propose again now for the needs the offer may serve, or that were proposed it (the
     queued job's work for one offer). Returns how many needs got new proposals."""
-    return _propose_for_offers(session, [offer], today=today, now=now or utcnow())
+    return _propose_for_offers(session, [offer], today=today, now=now or hubtime.clock().now())
 
 
 def _propose_for_offers(session: Session, offers: list[Offer], *, today: date,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -173,14 +173,14 @@ def _values(session: Session, household: Household, data: NeedInput, today: date
 
 
 def post_need(session: Session, household: Household, data: NeedInput, publish: bool,
-              today: date) -> Need:
-    """Create a need as a draft, or published (open) straight away."""
+              today: date, now: datetime | None = None) -> Need:
+    """Create a need as a draft, or published (open) straight away (opened at ``now``)."""
     values = _values(session, household, data, today)
     need = Need(household=household, status="draft")
     listings.apply(need, values)
     session.add(need)
     if publish:
-        move_need(need, "open")
+        move_need(need, "open", now)
     session.flush()
     return need
 

@@ -5,8 +5,8 @@ the inbox renders it in the language of whoever reads it, when they read it,
 and the mail is rendered in the recipient's language when it is queued.
 ``KINDS`` is the registry of every kind with its lazily translated texts.
 
-Also here: the mails the scheduler's notices send from their own templates
-(``mail_to``) and the absolute links they carry (``external_link``).
+Mails leave through the app's mailer (``ports.mailer()``), links come from
+``ports.links()``: both built from ``BASE_URL`` by the app.
 """
 
 from __future__ import annotations
@@ -14,19 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-from flask import current_app, render_template
-from flask_babel import force_locale, format_datetime
+from flask_babel import LazyString, format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
-from werkzeug.routing import BuildError
 
-from mutuo_aiuto.models import FACILITATOR, Notification, OutboxMessage, User
-from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.models import FACILITATOR, Notification, User
+from mutuo_aiuto.services import hubtime, ports
 from mutuo_aiuto.services.errors import NotFound
-from mutuo_aiuto.services.outbox import queue_mail
 
 
 @dataclass(frozen=True)
@@ -134,11 +130,7 @@ def _path(kind: Kind, params: dict[str, Any]) -> str | None:
     if kind.link is None or kind.link[1] not in params:
         return None
     endpoint, key = kind.link
-    adapter = current_app.url_map.bind("localhost")
-    try:
-        return adapter.build(endpoint, {"public_id": params[key]})
-    except BuildError:
-        return None
+    return ports.links().path(endpoint, public_id=params[key])
 
 
 def render(kind_name: str, params: dict[str, Any]) -> Rendered:
@@ -153,12 +145,15 @@ def render_notification(notification: Notification) -> Rendered:
 
 
 def notify(session: Session, user: User, kind: str, *, mail: bool = True,
-           **params: Any) -> Notification:
-    """Put a notification in ``user``'s inbox and queue the same by mail in their language."""
+           now: datetime | None = None, **params: Any) -> Notification:
+    """Put a notification in ``user``'s inbox and queue the same by mail in their language.
+
+    ``now`` stamps it: the moment of the change it tells of, as the caller knows it.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     notification = Notification(user_id=user.id, kind=kind, params=_stored(params),
-                                created_at=utcnow())
+                                created_at=now or hubtime.clock().now())
     session.add(notification)
     if mail and user.active:
         _queue_mail(session, user, notification)
@@ -167,12 +162,19 @@ def notify(session: Session, user: User, kind: str, *, mail: bool = True,
 
 
 def _queue_mail(session: Session, user: User, notification: Notification) -> None:
-    with force_locale(user.locale or "it"):
-        text = render_notification(notification)
-        base_url = current_app.config["SETTINGS"].base_url.rstrip("/")
-        link = base_url + text.path if text.path else None
-        body = render_template("inbox/notification_mail.txt", user=user, text=text, link=link)
-    queue_mail(session, user.email, text.title, body, kind=notification.kind)
+    # Lazy: the mailer renders them in the recipient's language, not the reader's.
+    ports.mailer().send(session, user, notification.kind,
+                        LazyString(lambda: render_notification(notification).title),
+                        body=LazyString(lambda: render_notification(notification).body),
+                        page=_address(KINDS[notification.kind], notification.params or {}))
+
+
+def _address(kind: Kind, params: dict[str, Any]) -> str | None:
+    """The page's absolute address (from ``BASE_URL``) for a mail, or None."""
+    if kind.link is None or _path(kind, params) is None:
+        return None
+    endpoint, key = kind.link
+    return ports.links().url(endpoint, public_id=params[key])
 
 
 def facilitators(session: Session) -> list[User]:
@@ -183,8 +185,9 @@ def facilitators(session: Session) -> list[User]:
     return staff or list(session.scalars(query.where(User.role == "admin")))
 
 
-def notify_facilitators(session: Session, kind: str, **params: Any) -> list[Notification]:
-    return [notify(session, user, kind, **params) for user in facilitators(session)]
+def notify_facilitators(session: Session, kind: str, *, now: datetime | None = None,
+                        **params: Any) -> list[Notification]:
+    return [notify(session, user, kind, now=now, **params) for user in facilitators(session)]
 
 
 def list_notifications(session: Session, user: User, limit: int = 50) -> list[Notification]:
@@ -208,7 +211,7 @@ def mark_read(session: Session, user: User, public_id: str,
     if notification is None:
         raise NotFound(_l("This message does not exist."))
     if notification.read_at is None:
-        notification.read_at = now or utcnow()
+        notification.read_at = now or hubtime.clock().now()
     return notification
 
 
@@ -216,32 +219,5 @@ def mark_all_read(session: Session, user: User, now: datetime | None = None) -> 
     result = session.execute(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=now or utcnow()))
+        .values(read_at=now or hubtime.clock().now()))
     return result.rowcount
-
-
-# ---- mails of the scheduler's notices -------------------------------------------
-
-
-def mail_to(session: Session, user: User, template: str, subject: object,
-            **context: Any) -> OutboxMessage:
-    """Queue a mail rendered from ``followups/mail/<template>`` in the RECIPIENT's language."""
-    with force_locale(user.locale or "it"):
-        rendered_subject = str(subject)
-        body = render_template(f"followups/mail/{template}", user=user, link=external_link,
-                               **context)
-    return queue_mail(session, user.email, rendered_subject, body,
-                      kind=template.rpartition("/")[2].removesuffix(".txt"))
-
-
-def external_link(endpoint: str, **values: Any) -> str:
-    """An absolute address on the service, also outside a request (the scheduler)."""
-    base = urlsplit(current_app.config["SETTINGS"].base_url)
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
-                                       url_scheme=base.scheme or "https")
-    try:
-        return adapter.build(endpoint, values, force_external=True)
-    except BuildError:
-        # A page not (yet) in this app must not stop a mail: point to the home page.
-        current_app.logger.warning("no address for %s in a mail", endpoint)
-        return adapter.build("main.home", {}, force_external=True)

@@ -31,14 +31,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any, Protocol
 
-from flask import render_template
-from flask_babel import force_locale
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.config import Settings
-from mutuo_aiuto.models import OutboxMessage, User
-from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.models import OutboxMessage
+from mutuo_aiuto.services import hubtime
 
 logger = logging.getLogger("mutuo_aiuto.mail")
 
@@ -76,21 +74,6 @@ def queue_mail(session: Session, recipient: str, subject: str, body: str,
     return message
 
 
-def send_templated(session: Session, user: User, template_name: str, subject: object,
-                   **context: Any) -> OutboxMessage:
-    """Queue a mail to ``user`` rendered from ``templates/mail/<template_name>``.
-
-    Subject and body are rendered in the recipient's language, not the
-    reader's: pass the subject as a lazy string (``_l("…")``) so that it is
-    translated here. The template receives ``user`` and ``context``.
-    """
-    with force_locale(user.locale or "it"):
-        rendered_subject = str(subject)
-        body = render_template(f"mail/{template_name}", user=user, **context)
-    return queue_mail(session, user.email, rendered_subject, body,
-                      kind=template_name.removesuffix(".txt"))
-
-
 # ---- secrets in mails ----------------------------------------------------------------
 
 
@@ -126,7 +109,7 @@ def deliver_pending(session: Session, settings: Settings, now: datetime | None =
     Commits: each mail is claimed, then marked sent or failed, in a
     transaction of its own (see the module's docstring).
     """
-    now = now or utcnow()
+    now = now or hubtime.clock().now()
     due = list(session.scalars(select(OutboxMessage.id).where(*_due(now))
                                .order_by(OutboxMessage.id).limit(BATCH)))
     session.commit()
@@ -256,7 +239,7 @@ def _email(message: OutboxMessage, settings: Settings) -> EmailMessage:
     email["From"] = settings.mail_sender
     email["To"] = message.recipient
     email["Subject"] = message.subject
-    email["Date"] = format_datetime(message.created_at or utcnow())
+    email["Date"] = format_datetime(message.created_at or hubtime.clock().now())
     email["Message-ID"] = message_id(message, settings)
     email.set_content(message.body)
     return email

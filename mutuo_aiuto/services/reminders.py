@@ -9,7 +9,6 @@ remembers which reminders went, so the hourly job never sends one twice.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -17,10 +16,12 @@ from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import Match, NeedSlot, User
 from mutuo_aiuto.models.match import SessionNotice
+from mutuo_aiuto.services import ports
 from mutuo_aiuto.services.calendar_feed import session_days
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotFound
-from mutuo_aiuto.services.hubtime import DEFAULT_TIMEZONE
-from mutuo_aiuto.services.notifications import facilitators, mail_to
+from mutuo_aiuto.services.hubtime import HubClock
+from mutuo_aiuto.services.hubtime import clock as hub_clock
+from mutuo_aiuto.services.notifications import facilitators
 
 # No reminder before this hour on the day itself.
 MORNING_HOUR = 7
@@ -41,9 +42,9 @@ def due_kind(day: date, start_minute: int, local_now: datetime) -> str | None:
 
 
 def send_session_reminders(session: Session, now: datetime,
-                           tz: str = DEFAULT_TIMEZONE) -> int:
+                           clock: HubClock | None = None) -> int:
     """Send every reminder that is due and not yet sent; return how many mails."""
-    local_now = now.astimezone(ZoneInfo(tz))
+    local_now = (clock or hub_clock()).local(now)
     today = local_now.date()
     sent = 0
     for match in session.scalars(select(Match).where(Match.status == "active")
@@ -63,9 +64,9 @@ def _remind_both(session: Session, match: Match, day: date, slot: NeedSlot, kind
         notice = _notice(session, match, user, day, slot)
         if getattr(notice, f"{kind}_sent_at") or notice.answer == "cannot" or not user.active:
             continue
-        mail_to(session, user, "session_reminder.txt",
-                _l("Reminder of your session with the Family Hub"),
-                notice=notice, kind=kind, other=other)
+        ports.mailer().send(session, user, "session_reminder",
+                            _l("Reminder of your session with the Family Hub"),
+                            notice=notice, kind=kind, other=other)
         setattr(notice, f"{kind}_sent_at", now)
         sent += 1
     session.flush()
@@ -95,7 +96,7 @@ def get_notice(session: Session, user: User, public_id: str) -> SessionNotice:
 
 
 def answer_session(session: Session, user: User, notice: SessionNotice, answer: str | None,
-                   now: datetime, tz: str = DEFAULT_TIMEZONE) -> bool:
+                   now: datetime, clock: HubClock | None = None) -> bool:
     """Record "coming" or "cannot"; return False when nothing changed.
 
     "I can't come" is told at once to the other side and the facilitators.
@@ -104,7 +105,7 @@ def answer_session(session: Session, user: User, notice: SessionNotice, answer: 
         raise NotFound(_l("This session does not exist."))
     if answer not in ANSWERS:
         raise DomainError(_l("Say whether you are coming."), field="answer")
-    if notice.on_date < now.astimezone(ZoneInfo(tz)).date() or notice.match.status != "active":
+    if notice.on_date < (clock or hub_clock()).date_of(now) or notice.match.status != "active":
         raise InvalidTransition(_l("This session is over."))
     if notice.answer == answer:
         return False
@@ -122,5 +123,6 @@ def _tell_cannot_come(session: Session, notice: SessionNotice, user: User) -> No
     other = next(h for h in sides if h.user_id != user.id)
     for person in [other.user, *facilitators(session)]:
         if person.active:
-            mail_to(session, person, "session_cancelled.txt",
-                    _l("A session cannot take place"), notice=notice, absent=absent)
+            ports.mailer().send(session, person, "session_cancelled",
+                                _l("A session cannot take place"), notice=notice,
+                                absent=absent)

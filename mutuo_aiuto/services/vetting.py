@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import Household, User, Vetting
-from mutuo_aiuto.services import policy
+from mutuo_aiuto.services import policy, ports
 from mutuo_aiuto.services.errors import DomainError, NotFound
-from mutuo_aiuto.services.notifications import facilitators, mail_to
+from mutuo_aiuto.services.notifications import facilitators
 
 WARN_DAYS = 30
 # Certificates are valid for months, not years: a later date is a typo.
@@ -130,11 +130,11 @@ def warn_expiring(session: Session, today: date, now: datetime,
 def _warn(session: Session, vetting: Vetting) -> None:
     helper = vetting.household.user
     if helper.active:
-        mail_to(session, helper, "vetting_expiring_helper.txt",
-                _l("Please bring a new certificate to the Family Hub"), vetting=vetting)
+        ports.mailer().send(session, helper, "vetting_expiring_helper",
+                            _l("Please bring a new certificate to the Family Hub"), vetting=vetting)
     recorder = session.get(User, vetting.recorded_by_id) if vetting.recorded_by_id else None
     people = [recorder] if recorder and recorder.active and policy.is_facilitator(recorder) else (
         facilitators(session))
     for facilitator in people:
-        mail_to(session, facilitator, "vetting_expiring.txt",
-                _l("A helper's vetting expires soon"), vetting=vetting)
+        ports.mailer().send(session, facilitator, "vetting_expiring",
+                            _l("A helper's vetting expires soon"), vetting=vetting)

@@ -1,4 +1,5 @@
-"""What every blueprint would otherwise write again: settings, safe redirects, 404s, refusals.
+"""What every blueprint would otherwise write again: settings, the clock, safe redirects, 404s,
+refusals.
 
 One copy each, so that a fix (such as refusing ``/\\evil`` as a redirect
 target) reaches every view at once. Blueprints import from here, never from
@@ -18,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from mutuo_aiuto.config import Settings
 from mutuo_aiuto.extensions import db
+from mutuo_aiuto.services import hubtime, ports
 from mutuo_aiuto.services.errors import DomainError, NotFound
 
 T = TypeVar("T")
@@ -26,6 +28,17 @@ T = TypeVar("T")
 def app_settings() -> Settings:
     """The app's frozen settings."""
     return current_app.config["SETTINGS"]
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """A page's absolute address, from ``BASE_URL`` (never from the request's Host header,
+    so a forged Host cannot put another site's address in a mail or on a page)."""
+    return ports.links().url(endpoint, **values)
+
+
+def hub_clock() -> hubtime.HubClock:
+    """The Hub's clock (its zone from the settings): ``hub_clock().now()`` / ``.today()``."""
+    return current_app.extensions[hubtime.EXTENSION]
 
 
 # ---- redirects -------------------------------------------------------------------------

@@ -164,6 +164,9 @@ def test_records_made_during_a_request_carry_its_id(app, session, make_user, mak
     event = session.scalars(select(AuditEvent).filter_by(action=audit.CONTACTS_VIEWED)).one()
     assert event.request_id == response.headers["X-Request-ID"]
     assert event.household_id == need.household_id
+    # Once the request is over, a record (a job's, a command's) carries no request id.
+    later = audit.record(session, None, audit.KEYS_ROTATED, details={"values": 0})
+    assert later.request_id is None
 
 
 def test_postgresql_refuses_raw_changes_to_the_audit_trail(app, session):

@@ -23,7 +23,7 @@ from mutuo_aiuto.models import (
     Vetting,
     neighbourhood_adjacency,
 )
-from mutuo_aiuto.services import demo, places
+from mutuo_aiuto.services import demo, hubtime, places
 from mutuo_aiuto.services.passwords import verify_password
 
 TODAY = date(2026, 11, 26)  # a Thursday
@@ -219,7 +219,7 @@ def test_past_and_running_pairings_give_the_hub_a_history(session):
         [due] = session.execute(select(FollowUp).filter_by(match_id=match.id)).scalars()
         assert due.done_at is None and due.due_on < TODAY
         assert (match.need.status, match.offer.status) == ("active", "full")
-    figures = impact.impact(session, impact.default_period(TODAY), TODAY, "Europe/Rome")
+    figures = impact.impact(session, impact.default_period(TODAY), TODAY, hubtime.clock())
     assert figures.total.matches == len(closed) + len(running)
     assert figures.total.hours == sum(m.hours for m in closed)
     assert figures.total.cross_ties >= 3

@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 
 from mutuo_aiuto.services import impact
 from mutuo_aiuto.services.gdpr import erasure
+from mutuo_aiuto.services.hubtime import HubClock
 from mutuo_aiuto.services.impact import FEWER_THAN_5, HIDDEN, Figures, Period, public_count
 from tests import factories
 
-TZ = "Europe/Rome"
+TZ = HubClock.named("Europe/Rome")
 JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
 PERIOD = Period(JAN, MAR)
 TODAY = date(2026, 3, 15)

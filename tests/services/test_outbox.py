@@ -8,8 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
 from mutuo_aiuto.models import OutboxMessage
 from mutuo_aiuto.services import accounts, outbox, tokens
@@ -380,36 +378,3 @@ def test_in_development_the_log_shows_the_links(session, app, caplog, reset_mail
     assert token in caplog.text
     assert all(record.name == "mutuo_aiuto.mail" for record in caplog.records)
     assert token not in session.get(OutboxMessage, mail.id).body
-
-
-class LocaleProbe:
-    """A subject that says which language was active when it was turned into text."""
-
-    def __str__(self) -> str:
-        return f"subject in {get_locale()}"
-
-
-@pytest.mark.parametrize("locale", ["en", "it"])
-def test_templated_mail_is_rendered_in_the_recipients_language(session, make_user, monkeypatch,
-                                                               locale):
-    user = make_user(locale=locale, email="r@example.org")
-    monkeypatch.setattr(outbox, "render_template",
-                        lambda name, **context: f"{name} in {get_locale()} for "
-                                                f"{context['user'].name}, {context['link']}")
-    message = outbox.send_templated(session, user, "reset_password.txt", LocaleProbe(),
-                                    link="https://x/y")
-    assert message.recipient == "r@example.org"
-    assert message.subject == f"subject in {locale}"
-    assert message.body == f"mail/reset_password.txt in {locale} for {user.name}, https://x/y"
-    assert str(get_locale()) == "en"  # the caller's language (English in tests) is back
-
-
-def test_templated_mail_uses_the_real_template(session, make_user):
-    user = make_user(locale="en", name="Amina D'Amico")
-    message = outbox.send_templated(session, user, "reset_password.txt",
-                                    _l("Reset your Mutuo Aiuto password"),
-                                    link="https://example.org/reset/TOKEN")
-    assert message.subject == "Reset your Mutuo Aiuto password"
-    # Plain text: the apostrophe is not HTML-escaped.
-    assert "Hello Amina D'Amico," in message.body
-    assert "https://example.org/reset/TOKEN" in message.body

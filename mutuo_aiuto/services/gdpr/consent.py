@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import User
-from mutuo_aiuto.models.types import utcnow
-from mutuo_aiuto.services import audit, policy
+from mutuo_aiuto.services import audit, hubtime, policy
 
 
 def needs_consent(user: Any, version: str) -> bool:
@@ -23,6 +22,6 @@ def give_consent(session: Session, user: User, version: str, *, now: datetime | 
                  request_id: str | None = None) -> None:
     """Record the member's agreement to this version; the audit keeps the history."""
     user.consent_version = version
-    user.consent_at = now or utcnow()
+    user.consent_at = now or hubtime.clock().now()
     audit.record(session, user, audit.CONSENT_GIVEN, target=user,
                  details={"version": version}, request_id=request_id)

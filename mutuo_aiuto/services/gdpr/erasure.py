@@ -34,8 +34,7 @@ from mutuo_aiuto.models import (
     User,
     Vetting,
 )
-from mutuo_aiuto.models.types import utcnow
-from mutuo_aiuto.services import audit, matching_runs, policy
+from mutuo_aiuto.services import audit, hubtime, matching_runs, policy
 from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
 from mutuo_aiuto.services.gdpr.ownership import account_tables, household_of, matches_of
 from mutuo_aiuto.services.hubtime import local_date
@@ -93,7 +92,7 @@ def request_erasure(session: Session, user: User, *, now: datetime | None = None
     if existing is not None:
         return existing
     request = ErasureRequest(household=household, requested_by_id=user.id,
-                             requested_at=now or utcnow())
+                             requested_at=now or hubtime.clock().now())
     session.add(request)
     session.flush()
     audit.record(session, user, audit.ERASURE_REQUESTED, target=household,
@@ -139,7 +138,7 @@ def confirm_erasure(session: Session, actor: User, request: ErasureRequest, *,
     _check_facilitator(actor, request)
     if request.status != "pending":
         raise DomainError(_l("This request was already handled."))
-    now = now or utcnow()
+    now = now or hubtime.clock().now()
     summary = anonymise_household(session, request.household, now=now)
     request.status = "done"
     request.decided_by_id = actor.id
@@ -163,7 +162,7 @@ def decline_erasure(session: Session, actor: User, request: ErasureRequest, reas
     request.status = "declined"
     request.decline_reason = reason
     request.decided_by_id = actor.id
-    request.decided_at = now or utcnow()
+    request.decided_at = now or hubtime.clock().now()
     audit.record(session, actor, audit.ERASURE_DECLINED, target=request.household,
                  details={"request": request.public_id}, request_id=request_id)
 
@@ -344,7 +343,7 @@ def anonymise_household(session: Session, household: Household, *,
     statuses, dates, hours and outcomes of matches — the anonymous counts the
     programme reports.
     """
-    now = now or utcnow()
+    now = now or hubtime.clock().now()
     needs = list(session.scalars(select(Need).filter_by(household_id=household.id)))
     offers = list(session.scalars(select(Offer).filter_by(household_id=household.id)))
     # Read before they are blanked: the texts other people's mail may carry.

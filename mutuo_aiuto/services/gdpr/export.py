@@ -29,8 +29,7 @@ from mutuo_aiuto.models import (
     Vetting,
 )
 from mutuo_aiuto.models.match import SessionNotice
-from mutuo_aiuto.models.types import utcnow
-from mutuo_aiuto.services import audit
+from mutuo_aiuto.services import audit, hubtime
 from mutuo_aiuto.services.gdpr.ownership import account_tables, household_of, matches_of
 
 EXPORT_FORMAT = 2
@@ -184,7 +183,7 @@ def export_household(session: Session, user: User, now: datetime | None = None) 
     household = household_of(session, user)
     data: dict[str, Any] = {
         "format": EXPORT_FORMAT,
-        "exported_at": _plain(now or utcnow()),
+        "exported_at": _plain(now or hubtime.clock().now()),
         "account": _row(user, exclude=USER_PRIVATE),
         **_account_rows(session, user),
         "mails": [_row(m) for m in mails_to(session, user)],

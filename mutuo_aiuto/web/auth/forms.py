@@ -19,7 +19,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from mutuo_aiuto.i18n import LANGUAGES
+from mutuo_aiuto.languages import LANGUAGES
 from mutuo_aiuto.services.accounts import (
     MIXED_SCRIPTS_MESSAGE,
     WeakPassword,

@@ -39,25 +39,19 @@ from mutuo_aiuto.web.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from mutuo_aiuto.web.helpers import app_settings, form_page, refused, safe_next
+from mutuo_aiuto.web.helpers import app_settings, external_url, form_page, refused, safe_next
 
 bp = Blueprint("auth", __name__)
 
 
 # ---- helpers -------------------------------------------------------------------
 
-def _external(endpoint: str, **values: str) -> str:
-    # Built from the configured address, never from the request's Host header,
-    # so a forged Host cannot turn a reset mail into a link to another site.
-    return app_settings().base_url.rstrip("/") + url_for(endpoint, **values)
-
-
 def _reset_link(token: str) -> str:
-    return _external("auth.reset_password", token=token)
+    return external_url("auth.reset_password", token=token)
 
 
 def _confirm_link(token: str) -> str:
-    return _external("auth.confirm_email", token=token)
+    return external_url("auth.confirm_email", token=token)
 
 
 def _landing() -> str:
@@ -217,7 +211,7 @@ def reset_request() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         accounts.send_reset_link(db.session, form.email.data,
                                  secret=app_settings().secret_key, link_for=_reset_link,
-                                 signup_link=_external("auth.register"),
+                                 signup_link=external_url("auth.register"),
                                  locale=str(get_locale() or "it"))
         db.session.commit()
         flash(_("If an account exists for this address, we have sent it a link to choose "

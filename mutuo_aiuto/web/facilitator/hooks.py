@@ -9,9 +9,6 @@ the needs it may serve can be many.
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,11 +17,12 @@ from mutuo_aiuto.matching.errors import ProblemError
 from mutuo_aiuto.models import Need, Offer
 from mutuo_aiuto.services import matching_runs
 from mutuo_aiuto.services.errors import DomainError
+from mutuo_aiuto.web.helpers import hub_clock
 
 
 def propose_after_commit(need: Need | None = None, offer: Offer | None = None) -> None:
     """Re-propose for a need now, or queue the needs an offer may now serve (or no longer)."""
-    today = datetime.now(ZoneInfo(current_app.config["SETTINGS"].timezone)).date()
+    today = hub_clock().today()
     try:
         if need is not None:
             matching_runs.propose_for(db.session, need, today=today)

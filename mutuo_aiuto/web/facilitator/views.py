@@ -29,7 +29,6 @@ from sqlalchemy import select
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household, Match, Offer, Proposal
-from mutuo_aiuto.models.types import utcnow
 from mutuo_aiuto.services import (
     audit,
     catalogue,
@@ -44,7 +43,6 @@ from mutuo_aiuto.services import (
     settings_store,
 )
 from mutuo_aiuto.services.errors import DomainError
-from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import status_label
 from mutuo_aiuto.services.vetting import current_vetting
 from mutuo_aiuto.web.access import admin_required, facilitator_required
@@ -61,15 +59,12 @@ from mutuo_aiuto.web.helpers import (
     app_settings,
     form_page,
     found_or_404,
+    hub_clock,
     redirect_next,
     refused,
 )
 
 bp = Blueprint("facilitator", __name__, url_prefix="/facilitator")
-
-
-def _today() -> Any:
-    return local_date(utcnow(), app_settings().timezone)
 
 
 def _committed() -> None:
@@ -114,8 +109,9 @@ def dashboard():
 def run():
     if not ActionForm().validate_on_submit():
         abort(400)
-    result = matching_runs.run_full(db.session, now=utcnow(), today=_today(), kind="manual",
-                                    user=current_user)
+    now = hub_clock().now()
+    result = matching_runs.run_full(db.session, now=now, today=hub_clock().date_of(now),
+                                    kind="manual", user=current_user)
     db.session.commit()
     flash(_("The matcher ran: %(num)d requests, %(pairs)d possible pairings.",
             num=result.stats.get("needs", 0), pairs=result.stats.get("allowed_pairs", 0)),
@@ -131,7 +127,7 @@ def confirm(public_id: str):
         abort(400)
     proposal: Proposal = found_or_404(matches.get_proposal, current_user, public_id)
     try:
-        match = matches.confirm_proposal(db.session, current_user, proposal, now=utcnow(),
+        match = matches.confirm_proposal(db.session, current_user, proposal, now=hub_clock().now(),
                                          respond_days=app_settings().helper_response_days)
     except DomainError as error:
         db.session.rollback()
@@ -152,7 +148,7 @@ def reject(public_id: str):
     if form.validate_on_submit():
         try:
             matches.reject_proposal(db.session, current_user, proposal, form.reason.data,
-                                    now=utcnow())
+                                    now=hub_clock().now())
         except DomainError as error:
             refused(form, error)
         else:
@@ -171,7 +167,7 @@ UNMATCHED_PER_PAGE = 50
 @facilitator_required
 def unmatched():
     form, chosen = _filters()
-    needs = proposal_queries.unmatched_needs(db.session, _today(), **chosen)
+    needs = proposal_queries.unmatched_needs(db.session, hub_clock().today(), **chosen)
     pages = paging.page_count(len(needs), UNMATCHED_PER_PAGE)
     number = paging.clamp(_page_number(), pages)
     shown = needs[(number - 1) * UNMATCHED_PER_PAGE:number * UNMATCHED_PER_PAGE]
@@ -222,12 +218,13 @@ def offer(public_id: str):
     pairings = db.session.scalars(select(Match).where(Match.offer_id == found.id)
                                   .order_by(Match.confirmed_at.desc())).all()
     return render_template("facilitator/offer.html", offer=found, matches=pairings,
-                           vetting=current_vetting(db.session, found.household, _today()),
+                           vetting=current_vetting(db.session, found.household,
+                                                   hub_clock().today()),
                            updating=proposal_queries.updating(db.session, found))
 
 
 def _pairable_offers(need_household_id: int) -> list[Offer]:
-    query = (select(Offer).where(Offer.status == "open", Offer.ends_on >= _today(),
+    query = (select(Offer).where(Offer.status == "open", Offer.ends_on >= hub_clock().today(),
                                  Offer.household_id != need_household_id)
              .order_by(Offer.title, Offer.id))
     return list(db.session.scalars(query))
@@ -242,7 +239,7 @@ def pair(public_id: str):
     if form.validate_on_submit():
         chosen = db.session.scalars(select(Offer).filter_by(public_id=form.offer.data)).one()
         try:
-            matches.pair_by_hand(db.session, current_user, found, chosen, now=utcnow(),
+            matches.pair_by_hand(db.session, current_user, found, chosen, now=hub_clock().now(),
                                  respond_days=app_settings().helper_response_days,
                                  overrides=form.overrides.data, reason=form.reason.data)
         except DomainError as error:
@@ -258,10 +255,10 @@ def pair(public_id: str):
 
 
 def _impact() -> tuple[ImpactForm, impact.Impact]:
-    today = _today()
+    today = hub_clock().today()
     form = ImpactForm(impact.selectable_months(today), impact.default_period(today),
                       month_name, formdata=request.args)
-    return form, impact.impact(db.session, form.period(), today, app_settings().timezone)
+    return form, impact.impact(db.session, form.period(), today, hub_clock())
 
 
 @bp.get("/impact", endpoint="impact")

@@ -1,14 +1,12 @@
-"""What every families view shares: today's date in the Hub, the household."""
+"""What every families view shares: the household (today's date is ``helpers.hub_clock``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
 from functools import wraps
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
-from flask import current_app, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,11 +15,6 @@ from mutuo_aiuto.models import Household
 from mutuo_aiuto.services.households import household_of
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def local_today() -> date:
-    """Today in the Hub's time zone: "not in the past" means in Perugia, not in UTC."""
-    return datetime.now(ZoneInfo(current_app.config["SETTINGS"].timezone)).date()
 
 
 def current_household() -> Household | None:

@@ -12,11 +12,10 @@ from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.families.common import (
     current_household,
     household_required,
-    local_today,
 )
 from mutuo_aiuto.web.families.forms import HouseholdForm, MemberForm
 from mutuo_aiuto.web.families.views import bp
-from mutuo_aiuto.web.helpers import form_page, found_or_404, refused
+from mutuo_aiuto.web.helpers import form_page, found_or_404, hub_clock, refused
 
 
 def _render_household(member_form: MemberForm, status: int = 200):
@@ -56,8 +55,8 @@ def add_member():
     form = MemberForm()
     if form.validate_on_submit():
         try:
-            households.add_member(db.session, current_household(), this_year=local_today().year,
-                                  **form.fields_for_service())
+            households.add_member(db.session, current_household(),
+                                  this_year=hub_clock().today().year, **form.fields_for_service())
         except DomainError as error:
             refused(form, error)
         else:

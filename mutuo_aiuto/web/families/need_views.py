@@ -11,7 +11,7 @@ from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Need
 from mutuo_aiuto.services import households, needs
 from mutuo_aiuto.services.lifecycle import NEED_EDITABLE
-from mutuo_aiuto.web.families.common import current_household, household_required, local_today
+from mutuo_aiuto.web.families.common import current_household, household_required
 from mutuo_aiuto.web.families.forms import NeedForm
 from mutuo_aiuto.web.families.listing_views import (
     Listing,
@@ -22,6 +22,7 @@ from mutuo_aiuto.web.families.listing_views import (
     submit,
 )
 from mutuo_aiuto.web.families.views import bp
+from mutuo_aiuto.web.helpers import hub_clock
 
 NEED = Listing("need", needs.get_need, NEED_EDITABLE, "families/need_form.html")
 
@@ -49,8 +50,10 @@ def new_need():
     publish = bool(form.publish.data)
 
     def post() -> Need:
+        clock = hub_clock()
+        now = clock.now()
         return needs.post_need(db.session, household, form.to_input(), publish=publish,
-                               today=local_today())
+                               today=clock.date_of(now), now=now)
 
     done = (_("Your request is published: the Hub will look for help.") if publish
             else _("Your request is saved as a draft."))
@@ -66,7 +69,7 @@ def need_page(public_id: str):
 
 def _update(form: NeedForm, need: Need) -> Need:
     return needs.update_need(db.session, current_household(), need, form.to_input(),
-                             today=local_today(), publish=bool(form.publish.data))
+                             today=hub_clock().today(), publish=bool(form.publish.data))
 
 
 @bp.route("/needs/<public_id>/edit", methods=["GET", "POST"])
@@ -80,7 +83,7 @@ def edit_need(public_id: str):
 @bp.post("/needs/<public_id>/publish")
 @household_required
 def publish_need(public_id: str):
-    return change(NEED, public_id, partial(needs.publish_need, today=local_today()),
+    return change(NEED, public_id, partial(needs.publish_need, today=hub_clock().today()),
                   _("Your request is published: the Hub will look for help."))
 
 
@@ -94,7 +97,7 @@ def pause_need(public_id: str):
 @bp.post("/needs/<public_id>/resume")
 @household_required
 def resume_need(public_id: str):
-    return change(NEED, public_id, partial(needs.resume_need, today=local_today()),
+    return change(NEED, public_id, partial(needs.resume_need, today=hub_clock().today()),
                   _("Your request is open again."))
 
 

@@ -11,7 +11,7 @@ from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Offer
 from mutuo_aiuto.services import households, needs, offers, proposal_queries
 from mutuo_aiuto.services.lifecycle import OFFER_EDITABLE
-from mutuo_aiuto.web.families.common import current_household, household_required, local_today
+from mutuo_aiuto.web.families.common import current_household, household_required
 from mutuo_aiuto.web.families.forms import OfferForm
 from mutuo_aiuto.web.families.listing_views import (
     Listing,
@@ -22,6 +22,7 @@ from mutuo_aiuto.web.families.listing_views import (
     submit,
 )
 from mutuo_aiuto.web.families.views import bp
+from mutuo_aiuto.web.helpers import hub_clock
 
 OFFER = Listing("offer", offers.get_offer, OFFER_EDITABLE, "families/offer_form.html")
 
@@ -45,7 +46,7 @@ def new_offer():
     form = _form(OfferForm.data_for_new(household))
 
     def post() -> Offer:
-        return offers.post_offer(db.session, household, form.to_input(), today=local_today())
+        return offers.post_offer(db.session, household, form.to_input(), today=hub_clock().today())
 
     return (submit(OFFER, form, post, _("Your offer is published: thank you!"))
             or render_form(OFFER, form))
@@ -61,7 +62,7 @@ def offer_page(public_id: str):
 
 def _update(form: OfferForm, offer: Offer) -> Offer:
     return offers.update_offer(db.session, current_household(), offer, form.to_input(),
-                               today=local_today())
+                               today=hub_clock().today())
 
 
 @bp.route("/offers/<public_id>/edit", methods=["GET", "POST"])
@@ -82,7 +83,7 @@ def pause_offer(public_id: str):
 @bp.post("/offers/<public_id>/resume")
 @household_required
 def resume_offer(public_id: str):
-    return change(OFFER, public_id, partial(offers.resume_offer, today=local_today()),
+    return change(OFFER, public_id, partial(offers.resume_offer, today=hub_clock().today()),
                   _("Your offer is open again."))
 
 

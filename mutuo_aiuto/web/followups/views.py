@@ -25,13 +25,11 @@ from sqlalchemy import select
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import FollowUp, Household, Match, Offer
-from mutuo_aiuto.models.types import utcnow
 from mutuo_aiuto.security import audit_event
 from mutuo_aiuto.services import (
     audit,
     calendar_feed,
     followups,
-    hubtime,
     matches,
     outcomes,
     policy,
@@ -51,9 +49,11 @@ from mutuo_aiuto.web.followups.forms import (
 from mutuo_aiuto.web.helpers import (
     app_settings,
     carried_out,
+    external_url,
     first_or_404,
     form_page,
     found_or_404,
+    hub_clock,
     refused,
 )
 
@@ -63,10 +63,6 @@ bp = Blueprint("followups", __name__)
 @bp.context_processor
 def template_helpers() -> dict[str, Any]:
     return {"match_status_label": matches.match_status_label}
-
-
-def _today() -> Any:
-    return hubtime.local_date(utcnow(), app_settings().timezone)
 
 
 def _match_page(match: Match) -> str:
@@ -81,7 +77,7 @@ def _match_page(match: Match) -> str:
 @bp.get("/followups")
 @facilitator_required
 def index():
-    today = _today()
+    today = hub_clock().today()
     return render_template(
         "followups/index.html", today=today,
         due=followups.due_follow_ups(db.session, today),
@@ -97,7 +93,7 @@ def record(public_id: str):
     if form.validate_on_submit():
         try:
             followups.record_follow_up(db.session, current_user, follow_up, form.outcome.data,
-                                       form.notes.data, utcnow(),
+                                       form.notes.data, hub_clock().now(),
                                        every_days=app_settings().follow_up_every_days)
         except DomainError as error:
             refused(form, error)
@@ -121,7 +117,7 @@ def close_match(public_id: str):
     if form.validate_on_submit():
         try:
             outcomes.close_match(db.session, current_user, match, form.outcome.data,
-                                 form.hours.data, utcnow())
+                                 form.hours.data, hub_clock().now())
         except DomainError as error:
             refused(form, error)
         else:
@@ -168,7 +164,7 @@ def session_answer(public_id: str):
     if form.validate_on_submit():
         try:
             reminders.answer_session(db.session, current_user, notice, form.answer.data,
-                                     utcnow(), app_settings().timezone)
+                                     hub_clock().now(), hub_clock())
         except DomainError as error:
             db.session.rollback()
             flash(str(error.message), "error")
@@ -187,7 +183,7 @@ def session_answer(public_id: str):
 @bp.get("/vetting")
 @facilitator_required
 def vettings():
-    today = _today()
+    today = hub_clock().today()
     helpers = list(db.session.scalars(
         select(Household).where(Household.id.in_(select(Offer.household_id)))
         .order_by(Household.name, Household.id)))
@@ -204,7 +200,7 @@ def vetting_page(household_id: str):
     if form.validate_on_submit():
         try:
             vetting.record_vetting(db.session, current_user, household, form.checked_on.data,
-                                   form.expires_on.data, _today())
+                                   form.expires_on.data, hub_clock().today())
         except DomainError as error:
             refused(form, error)
         else:
@@ -213,7 +209,7 @@ def vetting_page(household_id: str):
             return redirect(url_for("followups.vetting", household_id=household_id))
     return form_page("followups/vetting.html", form=form, household=household,
                      revoke_form=ConfirmForm(),
-                     current=vetting.current_vetting(db.session, household, _today()),
+                     current=vetting.current_vetting(db.session, household, hub_clock().today()),
                      history=vetting.vettings_for(db.session, household))
 
 
@@ -222,7 +218,8 @@ def vetting_page(household_id: str):
 def revoke_vetting(household_id: str):
     household = first_or_404(Household, household_id)
     if ConfirmForm().validate_on_submit():
-        carried_out(lambda: vetting.revoke_vetting(db.session, current_user, household, utcnow()),
+        carried_out(lambda: vetting.revoke_vetting(db.session, current_user, household,
+                                                   hub_clock().now()),
                     _("The vetting is revoked."))
     return redirect(url_for("followups.vetting", household_id=household_id))
 
@@ -234,7 +231,7 @@ def revoke_vetting(household_id: str):
 @member_required
 def calendar():
     token = current_user.calendar_token
-    feed_url = _absolute("followups.calendar_feed", token=token) if token else None
+    feed_url = external_url("followups.calendar_feed", token=token) if token else None
     household = current_user.household
     return render_template(
         "followups/calendar.html", feed_url=feed_url, form=ConfirmForm(),
@@ -255,12 +252,6 @@ def new_calendar_link():
     return redirect(url_for("followups.calendar"))
 
 
-def _absolute(endpoint: str, **values: Any) -> str:
-    # From the configured address, never from the Host header: a forged Host must not
-    # put another site's address on the page (or in the feed's links).
-    return app_settings().base_url.rstrip("/") + url_for(endpoint, **values)
-
-
 # No rate limit: calendar services (Google's, Apple's) fetch many people's feeds from
 # the same few addresses, and a 256-bit token cannot be guessed anyway.
 @bp.get("/calendar/<token>.ics", endpoint="calendar_feed")
@@ -268,7 +259,7 @@ def calendar_feed_view(token: str):
     user = calendar_feed.user_for_calendar_token(db.session, token)
     if user is None:
         abort(404)
-    link = (lambda m: _absolute("inbox.match", public_id=m.public_id)) if (
+    link = (lambda m: external_url("inbox.match", public_id=m.public_id)) if (
         "inbox.match" in current_app.view_functions) else None
     body = calendar_feed.build_feed(db.session, user, link)
     response = Response(body, mimetype="text/calendar")

@@ -17,13 +17,12 @@ from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household, Match
-from mutuo_aiuto.models.types import utcnow
 from mutuo_aiuto.services import audit, matches, notifications, policy
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.lifecycle import status_label
 from mutuo_aiuto.web.access import member_required
 from mutuo_aiuto.web.facilitator.forms import ActionForm
-from mutuo_aiuto.web.helpers import app_settings, found_or_404
+from mutuo_aiuto.web.helpers import app_settings, found_or_404, hub_clock
 
 bp = Blueprint("inbox", __name__)
 
@@ -87,7 +86,7 @@ def _answer(public_id: str, answer: Any, done: str):
     _checked_post()
     found = found_or_404(matches.get_match, current_user, public_id)
     try:
-        answer(db.session, current_user, found, now=utcnow())
+        answer(db.session, current_user, found, now=hub_clock().now())
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")

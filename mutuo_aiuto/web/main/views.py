@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 
 from mutuo_aiuto.extensions import csrf, db, limiter
+from mutuo_aiuto.models.types import CRYPTO_EXTENSION
 
 bp = Blueprint("main", __name__)
 
@@ -29,5 +30,6 @@ def healthz():
     "degraded" when the rate-limit store is away (each worker counts on its own)."""
     from mutuo_aiuto.services import health
 
-    report = health.check(db.session, limiter)
+    report = health.check(db.session, limiter, current_app.extensions[CRYPTO_EXTENSION],
+                          current_app.config["RATELIMIT_STORAGE_URI"])
     return jsonify(report), 503 if report["status"] == health.ERROR else 200

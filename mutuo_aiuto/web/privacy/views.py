@@ -44,6 +44,7 @@ from mutuo_aiuto.web.helpers import (
     carried_out,
     form_page,
     found_or_404,
+    hub_clock,
     next_or,
 )
 from mutuo_aiuto.web.privacy.forms import (
@@ -198,7 +199,7 @@ def export_json() -> Response:
     audit.record(db.session, _user(), audit.DATA_EXPORTED, target=_user(),
                  details={"format": "json"}, request_id=request_id())
     db.session.commit()
-    name = f"mutuo-aiuto-data-{date.today().isoformat()}.json"
+    name = f"mutuo-aiuto-data-{hub_clock().today().isoformat()}.json"
     return Response(json.dumps(data, ensure_ascii=False, indent=2),
                     mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -9,11 +9,10 @@ the last minutes).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -25,7 +24,7 @@ from mutuo_aiuto.services import audit, paging, user_admin
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.access import admin_required
 from mutuo_aiuto.web.filters import ROLE_LABELS
-from mutuo_aiuto.web.helpers import carried_out, found_or_404
+from mutuo_aiuto.web.helpers import carried_out, found_or_404, hub_clock
 from mutuo_aiuto.web.users.forms import AuditSearchForm, ButtonForm, RoleForm, UserSearchForm
 
 bp = Blueprint("users", __name__)
@@ -116,10 +115,6 @@ def sign_out(public_id: str) -> Response:
         _("The account is signed out on every device."))
 
 
-def _utc_start(day: date | None, zone: ZoneInfo) -> datetime | None:
-    return datetime.combine(day, time.min, zone) if day else None
-
-
 @bp.get("/admin/audit")
 @admin_required
 def audit_trail() -> tuple[str, int]:
@@ -127,12 +122,12 @@ def audit_trail() -> tuple[str, int]:
     events: list[Any] = []
     status = 200
     if form.validate():
-        zone = ZoneInfo(current_app.config["SETTINGS"].timezone)
+        clock = hub_clock()
         until = form.until.data + timedelta(days=1) if form.until.data else None
         query = audit.AuditQuery(action=form.action.data or None, actor=form.actor.data,
                                  target_id=form.target.data, request_id=form.request_id.data,
-                                 since=_utc_start(form.since.data, zone),
-                                 until=_utc_start(until, zone))
+                                 since=form.since.data and clock.start_of(form.since.data),
+                                 until=until and clock.start_of(until))
         events = audit.search(db.session, query)
     else:
         status = 400

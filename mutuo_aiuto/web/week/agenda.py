@@ -2,7 +2,7 @@
 
 Plain functions over the session and the member, no Flask: the view only
 picks the week and renders what ``member_week`` returns. Slot times are
-wall-clock minutes in Europe/Rome, so a day's entries need no conversion.
+wall-clock minutes in the Hub's time zone, so a day's entries need no conversion.
 """
 
 from __future__ import annotations

@@ -5,8 +5,7 @@ Pure HTML and CSS: seven columns on a wide screen, a list of days on a phone.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from babel.dates import format_interval, format_skeleton
 from flask import Blueprint, current_app, render_template, request, url_for
@@ -16,6 +15,7 @@ from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.web.access import member_required
+from mutuo_aiuto.web.helpers import hub_clock
 from mutuo_aiuto.web.week.agenda import (
     HELPED,
     HELPING,
@@ -40,11 +40,6 @@ SESSION_STATUS = {
 }
 
 
-def local_today() -> date:
-    """Today in the Hub's time zone (Europe/Rome), whatever the server's clock zone."""
-    zone = ZoneInfo(current_app.config["SETTINGS"].timezone)
-    return datetime.now(zone).date()
-
 
 def household_url() -> str | None:
     """Where to fill in the family, once that page exists."""
@@ -65,7 +60,7 @@ def week_label(monday: date) -> str:
 @bp.get("/week")
 @member_required
 def index():
-    today = local_today()
+    today = hub_clock().today()
     monday = parse_week_start(request.args.get("start"), today)
     days = member_week(db.session, current_user, monday)
     return render_template(

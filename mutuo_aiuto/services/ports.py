@@ -1,0 +1,66 @@
+"""The services' one way out to mail and links: two small protocols the app wires at start.
+
+Services say *what* to send ("this kind of mail to this person with these
+values") and *which page* they mean (an endpoint and its values); how a mail
+is rendered (the Jinja templates, in the recipient's language) and what the
+page's address is (always from ``BASE_URL``) is the app's business:
+``mutuo_aiuto/mail_rendering.py`` implements both and ``create_app`` installs
+it here.
+
+A registry rather than one more argument on every service: mails leave from
+a dozen services (accounts, notifications and the scheduler's notices) whose
+callers (views, jobs, other services) would all have to carry the port
+through; the app installs exactly one, and a test may install a fake.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from mutuo_aiuto.models import OutboxMessage, User
+
+
+class Mailer(Protocol):
+    def send(self, session: Session, user: User, kind: str, subject: object, /,
+             **values: Any) -> OutboxMessage:
+        """Queue mail ``kind`` to ``user`` in their language.
+
+        ``subject`` is a lazy string (``_l("…")``), translated in the recipient's
+        language; ``values`` are what the mail's template shows.
+        """
+        ...
+
+
+class Links(Protocol):
+    def url(self, endpoint: str, **values: Any) -> str:
+        """The absolute address of a page, built from ``BASE_URL`` (the home page if
+        this app has no such page, so a mail is never held up by a link)."""
+        ...
+
+    def path(self, endpoint: str, **values: Any) -> str | None:
+        """The page's path on the site, or None when this app has no such page."""
+        ...
+
+
+class _Wired:
+    mailer: Mailer | None = None
+    links: Links | None = None
+
+
+def install(mailer: Mailer, links: Links) -> None:
+    """Wire the app's mailer and links (``create_app`` does)."""
+    _Wired.mailer, _Wired.links = mailer, links
+
+
+def mailer() -> Mailer:
+    if _Wired.mailer is None:
+        raise RuntimeError("no mailer installed: create_app installs one")
+    return _Wired.mailer
+
+
+def links() -> Links:
+    if _Wired.links is None:
+        raise RuntimeError("no links installed: create_app installs them")
+    return _Wired.links
