@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import available_timezones
 
 DEVELOPMENT = "development"
 PRODUCTION = "production"
@@ -117,6 +118,9 @@ class Settings:
         if environment not in (DEVELOPMENT, PRODUCTION, TESTING):
             raise SettingsError(f"ENVIRONMENT must be development, production or testing, "
                                 f"not {environment!r}")
+        if self.timezone not in available_timezones():
+            raise SettingsError(f"TIMEZONE must be a time zone such as Europe/Rome, "
+                                f"not {self.timezone!r}")
         if self.database_pool_size < 1 or self.database_max_overflow < 0:
             raise SettingsError("DATABASE_POOL_SIZE must be at least 1 and "
                                 "DATABASE_MAX_OVERFLOW at least 0")

@@ -170,3 +170,8 @@ def test_a_bug_gives_the_friendly_500_page_never_a_traceback(make_app):
     assert "Something went wrong" in response.text
     assert "Traceback" not in response.text and "secret in its message" not in response.text
     assert response.headers["Content-Security-Policy"]
+
+
+def test_an_unknown_time_zone_is_a_clear_settings_error():
+    with pytest.raises(SettingsError, match="TIMEZONE"):
+        Settings.from_env({"TIMEZONE": "Mars/Base"}).checked()
