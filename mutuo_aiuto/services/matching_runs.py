@@ -19,17 +19,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto import matching
 from mutuo_aiuto.matching import model as mm
 from mutuo_aiuto.matching.diagnose import BUSY
 from mutuo_aiuto.matching.fileformat import proposal_to_dict
+from mutuo_aiuto.matching.instance import Clock
 from mutuo_aiuto.matching.scoring import pair_reasons, pair_score
 from mutuo_aiuto.models import (
     Match,
@@ -41,7 +42,7 @@ from mutuo_aiuto.models import (
     UnmatchedReason,
     User,
 )
-from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.models.types import new_public_id, utcnow
 from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import move_need
 from mutuo_aiuto.services.matching_problem import (
@@ -97,6 +98,43 @@ def _declined_offers(built: Built, need_id: str, excluded: set[tuple[int, int]])
             if turned == need and offer in built.offer_ids}
 
 
+def _picks(built: Built, need_id: str, chosen: Iterable[mm.Proposal],
+           excluded: set[tuple[int, int]]) -> tuple[list[mm.Proposal], list[mm.Proposal]]:
+    """The need's chosen pairings (rank 1) and its next-best alternatives (offers free of
+    confirmed matches, even when proposed to another need, from the matcher's ranking)."""
+    declined = _declined_offers(built, need_id, excluded)
+    chosen = list(chosen)
+    picks = [p for p in chosen if p.offer not in declined]
+    need = built.diagnosis.needs[need_id]
+    others = matching.ranked_for_need(built.fixed_only, need,
+                                      exclude=declined | {p.offer for p in picks},
+                                      limit=ALTERNATIVES + len(chosen))
+    if len(picks) < len(chosen):
+        # The full run chose a pair someone turned down: the best other offer stands in.
+        missing = len(chosen) - len(picks)
+        picks, others = picks + others[:missing], others[missing:]
+    return picks, others[:ALTERNATIVES]
+
+
+def _row(run_id: int, built: Built, proposal: mm.Proposal, rank: int) -> dict[str, Any]:
+    return {"run_id": run_id, "need_id": built.needs[proposal.need].id,
+            "offer_id": built.offers[proposal.offer].id, "rank": rank,
+            "score": proposal.score, "reasons": proposal_to_dict(proposal)["reasons"],
+            "status": "proposed", "public_id": new_public_id(), "created_at": utcnow()}
+
+
+def _store_need(session: Session, run: MatchingRun, built: Built, need_id: str,
+                chosen: Iterable[mm.Proposal], excluded: set[tuple[int, int]],
+                stored: dict[int, UnmatchedReason], now: datetime) -> list[Proposal]:
+    """Store the need's pairings (``_picks``); a need left with none keeps the reason
+    why, and when."""
+    picks, others = _picks(built, need_id, chosen, excluded)
+    rows = [_store(session, run, built, p, 1) for p in picks]
+    rows += [_store(session, run, built, p, rank) for rank, p in enumerate(others, start=2)]
+    _settle_need(session, built, need_id, bool(picks), stored, now)
+    return rows
+
+
 def _store(session: Session, run: MatchingRun, built: Built, proposal: mm.Proposal,
            rank: int) -> Proposal:
     row = Proposal(run=run, need=built.needs[proposal.need], offer=built.offers[proposal.offer],
@@ -106,30 +144,12 @@ def _store(session: Session, run: MatchingRun, built: Built, proposal: mm.Propos
     return row
 
 
-def _store_need(session: Session, run: MatchingRun, built: Built, need_id: str,
-                chosen: Iterable[mm.Proposal], excluded: set[tuple[int, int]],
-                stored: dict[int, UnmatchedReason], now: datetime) -> list[Proposal]:
-    """Store the need's chosen pairings (rank 1) and its next-best alternatives (offers
-    free of confirmed matches, even when proposed to another need, from the matcher's
-    ranking); a need left with none keeps the reason why, and when."""
-    declined = _declined_offers(built, need_id, excluded)
-    chosen = list(chosen)
-    picks = [p for p in chosen if p.offer not in declined]
-    need = built.diagnosis.needs[need_id]
-    others = matching.ranked_for_need(built.fixed_only, need,
-                                      exclude=declined | {p.offer for p in picks})
-    if len(picks) < len(chosen):
-        # The full run chose a pair someone turned down: the best other offer stands in.
-        missing = len(chosen) - len(picks)
-        picks, others = picks + others[:missing], others[missing:]
-    rows = [_store(session, run, built, p, 1) for p in picks]
-    rows += [_store(session, run, built, p, rank)
-             for rank, p in enumerate(others[:ALTERNATIVES], start=2)]
+def _settle_need(session: Session, built: Built, need_id: str, proposed: bool,
+                 stored: dict[int, UnmatchedReason], now: datetime) -> None:
     row = built.needs[need_id]
-    _set_status(row, bool(picks))
-    _note_unmatched(session, row, None if picks else (
-        built.diagnosis.why_unmatched(need_id) or TAKEN), stored, now)
-    return rows
+    _set_status(row, proposed)
+    _note_unmatched(session, row, None if proposed else (built.why_unmatched(need_id) or TAKEN),
+                    stored, now)
 
 
 def _note_unmatched(session: Session, need: Need, reason: str | None,
@@ -182,9 +202,15 @@ def run_full(session: Session, *, now: datetime | None = None, today: date | Non
     for proposal in kept:
         chosen[proposal.need].append(proposal)
     excluded, stored = turned_down(session), _stored_reasons(session)
+    rows: list[dict[str, Any]] = []
     for need_id in built.seeking:
-        _store_need(session, run, built, need_id, chosen.get(need_id, []), excluded, stored,
-                    now)
+        picks, others = _picks(built, need_id, chosen.get(need_id, []), excluded)
+        rows += [_row(run.id, built, p, 1) for p in picks]
+        rows += [_row(run.id, built, p, rank) for rank, p in enumerate(others, start=2)]
+        _settle_need(session, built, need_id, bool(picks), stored, now)
+    # One executemany for the whole city rather than an object per proposal.
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(Proposal), rows[start:start + 5000])
     session.flush()
     return run
 
@@ -201,14 +227,24 @@ def _propose_needs(session: Session, built: Built, need_ids: list[str],
     excluded, stored = turned_down(session, rows_of), _stored_reasons(session, rows_of)
     run = _new_run(session, "incremental", None, None, now)
     rows: list[Proposal] = []
+    # Prepared once; each need's new choice then takes its places in it (and its old ones
+    # are given back), so the next need sees the proposals of the moment.
+    state = built.prepared((n, o) for n, offers in current.items() for o in offers)
+    taken = [list(places) for places in state.taken]
+    state = replace(state, taken=taken)
+    position = state.index.position
     for need_id in need_ids:
-        current.pop(need_id, None)
-        state = built.prepared((n, o) for n, offers in current.items() for o in offers)
         need = built.diagnosis.needs[need_id]
         chosen = matching.propose_for_need(
             state, need, exclude=_declined_offers(built, need_id, excluded))
         mine = _store_need(session, run, built, need_id, chosen, excluded, stored, now)
+        for offer_id in current.pop(need_id, []):
+            at = position[offer_id]
+            taken[at] = [entry for entry in taken[at] if entry[0] != need_id]
         current[need_id] = [row.offer.public_id for row in mine if row.rank == 1]
+        clock = Clock.of(need)
+        for offer_id in current[need_id]:
+            taken[position[offer_id]].append((need_id, clock))
         rows += mine
     session.flush()
     return rows
