@@ -150,6 +150,8 @@ def _check_open(need: Need, offer: Offer, today: date) -> None:
 def _confirm(session: Session, actor: User, need_id: int, offer_id: int, *,
              now: datetime, respond_days: int, proposal: Proposal | None = None,
              overrides: Iterable[str] = (), reason: str | None = None) -> Match:
+    # First, before any row lock: waits while a full run writes its proposals.
+    matching_runs.lock_proposals(session)
     need, offer = _lock(session, Need, need_id), _lock(session, Offer, offer_id)
     helper = _lock(session, Household, offer.household_id)
     today = local_date(now)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto import matching
@@ -44,7 +44,7 @@ from mutuo_aiuto.models import (
 )
 from mutuo_aiuto.models.types import new_public_id, utcnow
 from mutuo_aiuto.services.hubtime import local_date
-from mutuo_aiuto.services.lifecycle import move_need
+from mutuo_aiuto.services.lifecycle import NEED_SEEKING, move_need
 from mutuo_aiuto.services.matching_problem import (
     Built,
     assemble,
@@ -191,28 +191,64 @@ def run_full(session: Session, *, now: datetime | None = None, today: date | Non
     """
     now = now or utcnow()
     today = today or local_date(now)
-    session.execute(delete(QueuedOffer).where(QueuedOffer.queued_at <= now))
     built = build_problem(session, today)
     answer = matching.solve(built.problem)
     # The full solve keeps the contract's per-offer rules; the household rule on top.
     kept = matching.keep_one_place(built.problem, answer.proposals)
-    _supersede(session)
-    run = _new_run(session, kind, user, answer.stats, now)
     chosen: dict[str, list[mm.Proposal]] = defaultdict(list)
     for proposal in kept:
         chosen[proposal.need].append(proposal)
-    excluded, stored = turned_down(session), _stored_reasons(session)
-    rows: list[dict[str, Any]] = []
+    excluded = turned_down(session)
+    plans = []
     for need_id in built.seeking:
         picks, others = _picks(built, need_id, chosen.get(need_id, []), excluded)
+        plans.append((need_id, picks, others,
+                      None if picks else built.why_unmatched(need_id) or TAKEN))
+    # Everything above only reads. The writes below are short and exclude the
+    # confirmations (``lock_proposals``), and a need confirmed while the matcher ran is
+    # left as the facilitator left it.
+    lock_proposals(session, exclusive=True)
+    still = _still_seeking(session, today)
+    session.execute(delete(QueuedOffer).where(QueuedOffer.queued_at <= now))
+    _supersede(session)
+    run = _new_run(session, kind, user, answer.stats, now)
+    stored = _stored_reasons(session)
+    rows: list[dict[str, Any]] = []
+    for need_id, picks, others, reason in plans:
+        if built.needs[need_id].id not in still:
+            continue
         rows += [_row(run.id, built, p, 1) for p in picks]
         rows += [_row(run.id, built, p, rank) for rank, p in enumerate(others, start=2)]
-        _settle_need(session, built, need_id, bool(picks), stored, now)
+        _set_status(built.needs[need_id], bool(picks))
+        _note_unmatched(session, built.needs[need_id], reason, stored, now)
     # One executemany for the whole city rather than an object per proposal.
     for start in range(0, len(rows), 5000):
         session.execute(insert(Proposal), rows[start:start + 5000])
     session.flush()
     return run
+
+
+def _still_seeking(session: Session, today: date) -> set[int]:
+    """The needs looking for help now, read afresh (their rows in the session too)."""
+    return {need.id for need in session.scalars(
+        select(Need).where(Need.status.in_(NEED_SEEKING), Need.ends_on >= today)
+        .execution_options(populate_existing=True))}
+
+
+# One PostgreSQL advisory lock: the full run's writes take it alone, a confirmation or a
+# re-proposal shares it. Without it the run's supersession of every waiting proposal and
+# a confirmation's row locks could wait on each other (a deadlock, one of them failing).
+PROPOSALS_LOCK = 0x6D61_7463  # "matc"
+
+
+def lock_proposals(session: Session, *, exclusive: bool = False) -> None:
+    """Hold the proposals' lock until the transaction ends (PostgreSQL; elsewhere the
+    database serialises writers already)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    query = ("SELECT pg_advisory_xact_lock(:key)" if exclusive
+             else "SELECT pg_advisory_xact_lock_shared(:key)")
+    session.execute(text(query), {"key": PROPOSALS_LOCK})
 
 
 def _propose_needs(session: Session, built: Built, need_ids: list[str],
@@ -258,6 +294,7 @@ def propose_for(session: Session, need: Need, *, today: date,
     Bounded work whatever the size of the Hub: the part of the problem the need
     can touch is read in a fixed number of queries.
     """
+    lock_proposals(session)
     built = build_for_need(session, need, today)
     if built is None:
         _supersede(session, Proposal.need_id == need.id)
