@@ -38,10 +38,19 @@ class NeedProposals:
     alternatives: list[Proposal] = field(default_factory=list)
 
 
+# A household's contacts are encrypted at rest; the lists never show them.
+_NO_CONTACTS = (defer(Household.phone), defer(Household.address), defer(Household.care_notes))
+
+
+def _shown(model: type, name: str) -> Any:
+    loaded = selectinload(getattr(model, name))
+    return loaded.options(*_NO_CONTACTS) if name == "household" else loaded
+
+
 # What the dashboard shows of both sides, loaded in a few queries for all the
 # proposals at once rather than a few queries per proposal.
 _SIDES_SHOWN = tuple(
-    selectinload(side).options(*(selectinload(getattr(model, name)) for name in related))
+    selectinload(side).options(*(_shown(model, name) for name in related))
     for side, model, related in (
         (Proposal.need, Need, ("household", "category", "neighbourhood", "skills", "slots")),
         (Proposal.offer, Offer, ("household", "neighbourhood", "skills", "slots")),
@@ -129,9 +138,7 @@ def unmatched_needs(session: Session, today: date, *, neighbourhood: str | None 
              .where(Need.id.in_(needs))
              .options(selectinload(Need.neighbourhood), selectinload(Need.category),
                       # The list shows the family's name; its contacts stay encrypted.
-                      selectinload(Need.household).options(
-                          defer(Household.phone), defer(Household.address),
-                          defer(Household.care_notes)))
+                      selectinload(Need.household).options(*_NO_CONTACTS))
              .order_by(Need.urgency.desc(), func.coalesce(Need.opened_at, Need.created_at),
                        Need.id)
              .limit(limit).offset(offset))
