@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -55,6 +56,8 @@ def main() -> None:
     parser.add_argument("--families", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="post the request this many times: p50/p95 of them")
     args = parser.parse_args()
 
     passwords.use_test_parameters()
@@ -100,6 +103,17 @@ def main() -> None:
             ("post a broad offer", HELPER, "/offers/new", _offer_form(ends, skills))):
         status, ms, count = post(email, path, data)
         print(f"{label:40} {status:>6} {ms:>10.1f} {count:>8}")
+    if args.repeat > 1:
+        times, counts = [], set()
+        for _ in range(args.repeat):
+            status, ms, count = post(FAMILY, "/needs/new", _need_form(ends))
+            times.append(ms)
+            counts.add(count)
+        times.sort()
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        print(f"{'post a request, ' + str(args.repeat) + ' times':40} {status:>6} "
+              f"p50 {statistics.median(times):.1f} p95 {p95:.1f} max {times[-1]:.1f} ms; "
+              f"queries {min(counts)}-{max(counts)}")
     queued = getattr(matching_runs, "run_queued", None)
     if queued is not None:
         with app.app_context():
