@@ -51,6 +51,17 @@ def _offer_form(ends: date, skills: list[str]) -> dict:
             "languages": ["it", "ar", "ro", "uk", "en"], "description": ""}
 
 
+def _build(families: int, seed: int, today: date, consent: str) -> None:
+    """The busy Hub of ``bench_pages.py``, after one full matching run."""
+    db.drop_all()
+    db.create_all()
+    demo.seed_demo(db.session, today, consent)
+    _add_families(families, random.Random(seed), today)
+    db.session.commit()
+    matching_runs.run_full(db.session, today=today)
+    db.session.commit()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--families", type=int, default=2000)
@@ -58,24 +69,28 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--repeat", type=int, default=1,
                         help="post the request this many times: p50/p95 of them")
+    parser.add_argument("--existing", action="store_true",
+                        help="post into the database the environment names (DATABASE_URL, "
+                             "ENVIRONMENT: say, seed-scale's city after its nightly run) "
+                             "as it is, instead of building one")
     args = parser.parse_args()
 
     passwords.use_test_parameters()
     folder = Path(tempfile.mkdtemp(prefix="bench-posting-"))
     url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
-    app = create_app(Settings(environment="testing", database_url=url,
-                              secret_key="bench-secret-key-long-enough-0123456789",
-                              instance_path=str(folder), ratelimit_enabled=False,
-                              extra={"WTF_CSRF_ENABLED": False}))
+    if args.existing:
+        app = create_app()
+        app.config["WTF_CSRF_ENABLED"] = False
+    else:
+        app = create_app(Settings(environment="testing", database_url=url,
+                                  secret_key="bench-secret-key-long-enough-0123456789",
+                                  instance_path=str(folder), ratelimit_enabled=False,
+                                  extra={"WTF_CSRF_ENABLED": False}))
     today = date.today()
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        demo.seed_demo(db.session, today, app.config["SETTINGS"].privacy_notice_version)
-        _add_families(args.families, random.Random(args.seed), today)
-        db.session.commit()
-        matching_runs.run_full(db.session, today=today)
-        db.session.commit()
+        if not args.existing:
+            _build(args.families, args.seed, today,
+                   app.config["SETTINGS"].privacy_notice_version)
         users = {email: db.session.scalar(select(User).where(User.email == email)).get_id()
                  for email in (FAMILY, HELPER)}
         skills = sorted(db.session.scalars(select(Skill.slug)))
