@@ -326,7 +326,7 @@ def _rule_passing(session: Session, need: Need, today: date) -> tuple[set[int], 
     slots: dict[int, list[mm.Slot]] = defaultdict(list)
     for offer_id, weekday, start, end in session.execute(
             select(OfferSlot.offer_id, OfferSlot.weekday, OfferSlot.start_minute,
-                   OfferSlot.end_minute).where(OfferSlot.offer_id.in_(skilled))):
+                   OfferSlot.end_minute).where(OfferSlot.offer_id.in_([r.id for r in rows]))):
         slots[offer_id].append(mm.Slot(weekday, start, end))
     vetted = vetted_household_ids(session, today) if need.requires_vetted else set()
     wanted = _as_matcher_need(need)
