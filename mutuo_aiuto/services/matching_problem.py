@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -74,7 +74,8 @@ class Built:
 
     @cached_property
     def diagnosis(self) -> Diagnosis:
-        return Diagnosis(self.problem)
+        return Diagnosis(self.problem, _distances(self.problem.neighbourhoods,
+                                                  self.problem.adjacency))
 
     @cached_property
     def index(self) -> OfferIndex:
@@ -163,6 +164,13 @@ def unmatched_reason(need: mm.Need, offers: list[mm.Offer], distances: Distances
 
 def _whole(offer: mm.Offer) -> Hashable:
     return offer  # a rule added later, whose reads are not listed: each offer judged
+
+
+@lru_cache(maxsize=4)
+def _distances(neighbourhoods: tuple[str, ...], adjacency: tuple[tuple[str, str], ...]
+               ) -> Distances:
+    """Hops between neighbourhoods, worked out once per map (read only, shared)."""
+    return hop_distances(neighbourhoods, adjacency)
 
 
 def first_rule_failing(need: mm.Need, offers: list[mm.Offer], distances: Distances
@@ -336,7 +344,7 @@ def _rule_passing(session: Session, need: Need, today: date) -> tuple[set[int], 
                        max_hops=row.max_hops, languages=tuple(sorted(set(row.languages or ()))),
                        vetted=row.household_id in vetted) for row in rows]
     slugs, edges = places.neighbourhood_graph(session)
-    distances: Distances = hop_distances(slugs, [tuple(edge) for edge in edges])
+    distances = _distances(tuple(slugs), tuple((a, b) for a, b in edges))
     reason, passing = first_rule_failing(wanted, offers, distances)
     return {households[int(offer.id)] for offer in passing}, reason
 

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto import matching
 from mutuo_aiuto.matching import model as mm
@@ -57,8 +57,8 @@ from mutuo_aiuto.services.matching_problem import (
 )
 
 __all__ = ["ALTERNATIVES", "TAKEN", "PairCheck", "build_problem", "check_pair",
-           "propose_for", "propose_for_offer", "queue_for_offer", "repropose_blocked",
-           "run_full", "run_queued", "supersede_for_need"]
+           "check_pairs", "propose_for", "propose_for_offer", "queue_for_offer",
+           "repropose_blocked", "run_full", "run_queued", "supersede_for_need"]
 
 # Besides the matcher's choice, the facilitator sees this many next-best offers.
 ALTERNATIVES = 3
@@ -317,8 +317,11 @@ def repropose_blocked(session: Session, offer: Offer, *, today: date,
     gets new proposals. Returns how many proposals were withdrawn."""
     waiting = list(session.scalars(select(Proposal).where(Proposal.status == "proposed",
                                                           Proposal.offer_id == offer.id)
+                                   .options(selectinload(Proposal.need))
                                    .order_by(Proposal.id)))
-    blocked = [p for p in waiting if check_pair(session, p.need, offer, today).blockers]
+    checks = check_pairs(session, list({p.need_id: p.need for p in waiting}.values()), offer,
+                         today) if waiting else {}
+    blocked = [p for p in waiting if checks[p.need_id].blockers]
     for proposal in blocked:
         proposal.status = "superseded"
     for need in sorted({p.need for p in blocked if p.rank == 1}, key=lambda n: n.public_id):
@@ -400,19 +403,34 @@ def check_pair(session: Session, need: Need, offer: Offer, today: date) -> PairC
     ``busy`` when another offer of the helper's household serves a need at an
     overlapping time (``matching.busy_elsewhere``, the one definition).
     """
-    fixed = holding(session, (Match.need_id == need.id)
+    return check_pairs(session, [need], offer, today)[need.id]
+
+
+def check_pairs(session: Session, needs: list[Need], offer: Offer, today: date
+                ) -> dict[int, PairCheck]:
+    """``check_pair`` for several needs with one offer, the rows read once for all: the
+    answer for each need is the one ``check_pair`` gives it alone (what judges a pair
+    is the offer's and its household's matches and the need's own)."""
+    ids = {need.id for need in needs}
+    fixed = holding(session, Match.need_id.in_(ids)
                     | Match.offer_id.in_(select(Offer.id).where(
                         Offer.household_id == offer.household_id)))
-    needs = load_posts(session, Need, Need.id.in_({need.id} | {m.need_id for m in fixed}))
+    rows = load_posts(session, Need, Need.id.in_(ids | {m.need_id for m in fixed}))
     offers = load_posts(session, Offer, Offer.id.in_({offer.id} | {m.offer_id for m in fixed}))
-    built = assemble(session, needs, offers, fixed, {n.id for n in needs},
+    built = assemble(session, rows, offers, fixed, {n.id for n in rows},
                      {o.id for o in offers}, today)
     diagnosis = built.diagnosis
-    blockers = list(diagnosis.pair_blockers(need.public_id, offer.public_id))
-    n, o = diagnosis.needs[need.public_id], diagnosis.offers[offer.public_id]
-    if BUSY not in blockers and matching.busy_elsewhere(built.fixed_only, n, o.id):
-        blockers.append(BUSY)
-    hops, load = built.index.hops(n, o), len(diagnosis.served[o.id])
-    proposal = mm.Proposal(n.id, o.id, pair_score(n, o, hops, built.problem.weights, load),
-                           pair_reasons(n, o, hops, built.problem.weights, load))
-    return PairCheck(tuple(blockers), proposal.score, proposal_to_dict(proposal)["reasons"])
+    o = diagnosis.offers[offer.public_id]
+    load = len(diagnosis.served[o.id])
+    found: dict[int, PairCheck] = {}
+    for need in needs:
+        blockers = list(diagnosis.pair_blockers(need.public_id, offer.public_id))
+        n = diagnosis.needs[need.public_id]
+        if BUSY not in blockers and matching.busy_elsewhere(built.fixed_only, n, o.id):
+            blockers.append(BUSY)
+        hops = built.index.hops(n, o)
+        proposal = mm.Proposal(n.id, o.id, pair_score(n, o, hops, built.problem.weights, load),
+                               pair_reasons(n, o, hops, built.problem.weights, load))
+        found[need.id] = PairCheck(tuple(blockers), proposal.score,
+                                   proposal_to_dict(proposal)["reasons"])
+    return found
