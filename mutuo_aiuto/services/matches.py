@@ -20,7 +20,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from mutuo_aiuto.matching import diagnose as rules
 from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, Need, Offer, Proposal, User
@@ -400,6 +400,10 @@ def matches_of(session: Session, user: User) -> list[Match]:
 
 def awaiting_matches(session: Session) -> list[Match]:
     """Confirmations waiting for the helper's answer, the nearest deadline first."""
+    # The list shows names only: the households' contacts (encrypted) are not read.
+    contacts = (defer(Household.phone), defer(Household.address), defer(Household.care_notes))
+    sides = (selectinload(Match.need).selectinload(Need.household).options(*contacts),
+             selectinload(Match.offer).selectinload(Offer.household).options(*contacts))
     return list(session.scalars(select(Match).where(Match.status == "awaiting")
-                                .options(*_BOTH_SIDES)
+                                .options(*sides)
                                 .order_by(Match.respond_by, Match.id)))
