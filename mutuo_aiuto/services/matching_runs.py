@@ -365,6 +365,7 @@ def propose_for_offer(session: Session, offer: Offer, *, today: date,
 
 def _propose_for_offers(session: Session, offers: list[Offer], *, today: date,
                         now: datetime) -> int:
+    lock_proposals(session)  # shared: never beside a full run's writes
     built = build_problem(session, today)
     current = current_proposals(session, built)
     with_choice = {built.needs[n].id for n in current}
