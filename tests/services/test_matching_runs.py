@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from mutuo_aiuto import matching
 from mutuo_aiuto.matching.fileformat import problem_to_dict
 from mutuo_aiuto.models import (
     Match,
@@ -226,6 +227,28 @@ def test_the_queued_job_reads_the_problem_once_for_every_offer(scene, monkeypatc
     assert {p.need_id for p in live(scene) if p.rank == 1} == {n.id for n in needs}
     chosen = [p.offer_id for p in live(scene) if p.rank == 1]
     assert len(set(chosen)) == 3  # one offer each: each capacity 1
+
+
+def test_the_queued_job_prepares_the_state_once_and_updates_it(scene, monkeypatch):
+    """Five needs re-proposed against one prepared state (and the fixed-pairs one), each
+    seeing the places the needs before it took: no offer given beyond its room."""
+    prepared = []
+    real = matching.prepare
+    monkeypatch.setattr(matching, "prepare",
+                        lambda *args, **kwargs: prepared.append(1) or real(*args, **kwargs))
+    scene.offer.slots = [tuesday(8, 10, OfferSlot)]
+    needs = [scene.need] + [scene.another_need(slots=[tuesday(16, 18)]) for _ in range(4)]
+    for need in needs:
+        matching_runs.propose_for(scene.session, need, today=TODAY, now=NOW)
+    offers = [scene.another_offer() for _ in range(3)]
+    for offer in offers:
+        offer.capacity = 1
+        matching_runs.queue_for_offer(scene.session, offer, now=NOW)
+    prepared.clear()
+    assert matching_runs.run_queued(scene.session, today=TODAY, now=NOW) == 5
+    assert len(prepared) <= 2
+    chosen = [p.offer_id for p in live(scene) if p.rank == 1]
+    assert sorted(chosen) == sorted(o.id for o in offers)  # three places, three needs
 
 
 def test_a_full_run_empties_the_queue(scene):
