@@ -357,6 +357,24 @@ def test_check_pair_sees_a_helper_busy_through_another_offer(scene):
         "busy",)
 
 
+def test_check_pairs_judges_each_need_as_check_pair_does(scene):
+    """One read for several needs with one offer (a confirmation's other waiting
+    proposals): the same blockers, score and reasons as one check each."""
+    second = scene.another_offer(household=scene.helper)
+    taken = scene.another_need(slots=[tuesday(17, 18)])
+    matches.pair_by_hand(scene.session, scene.facilitator, taken, second, now=NOW,
+                         respond_days=3)
+    needs = [scene.need, scene.another_need(slots=[tuesday(15, 16)]),
+             scene.another_need(slots=[tuesday(20, 21)]),
+             scene.another_need(skills=[factories.make_skill(scene.session)])]
+    together = matching_runs.check_pairs(scene.session, needs, scene.offer, TODAY)
+    alone = {n.id: matching_runs.check_pair(scene.session, n, scene.offer, TODAY)
+             for n in needs}
+    assert together == alone
+    assert {check.blockers for check in alone.values()} == {
+        ("busy",), (), ("no_time",), ("no_skill", "busy")}
+
+
 def test_no_run_puts_a_helper_household_in_two_places(scene):
     second = scene.another_offer(household=scene.helper)
     other = scene.another_need(slots=[tuesday(17, 18)])
