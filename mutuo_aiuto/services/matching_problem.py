@@ -319,8 +319,11 @@ def _rule_passing(session: Session, need: Need, today: date) -> tuple[set[int], 
     fixed number of queries: the offers with all the need's skills, their slots,
     the neighbourhood graph and, when the need asks for it, who is vetted.
     """
-    skilled = select(Offer.id).where(Offer.status == "open", Offer.ends_on >= today,
-                                     Offer.household_id != need.household_id)
+    # The offers of the whole problem (``build_problem``): the open ones, and the others
+    # that hold a match (with no room beyond it, but the rules still judge them).
+    live = (Offer.status == "open") & (Offer.ends_on >= today)
+    held = Offer.id.in_(select(Match.offer_id).where(Match.status.in_(MATCH_HOLDING)))
+    skilled = select(Offer.id).where(live | held, Offer.household_id != need.household_id)
     for skill in need.skills:
         skilled = skilled.where(Offer.id.in_(select(offer_skills.c.offer_id).where(
             offer_skills.c.skill_id == skill.id)))
