@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -50,29 +51,46 @@ def _offer_form(ends: date, skills: list[str]) -> dict:
             "languages": ["it", "ar", "ro", "uk", "en"], "description": ""}
 
 
+def _build(families: int, seed: int, today: date, consent: str) -> None:
+    """The busy Hub of ``bench_pages.py``, after one full matching run."""
+    db.drop_all()
+    db.create_all()
+    demo.seed_demo(db.session, today, consent)
+    _add_families(families, random.Random(seed), today)
+    db.session.commit()
+    matching_runs.run_full(db.session, today=today)
+    db.session.commit()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--families", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="post the request this many times: p50/p95 of them")
+    parser.add_argument("--existing", action="store_true",
+                        help="post into the database the environment names (DATABASE_URL, "
+                             "ENVIRONMENT: say, seed-scale's city after its nightly run) "
+                             "as it is, instead of building one")
     args = parser.parse_args()
 
     passwords.use_test_parameters()
     folder = Path(tempfile.mkdtemp(prefix="bench-posting-"))
     url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
-    app = create_app(Settings(environment="testing", database_url=url,
-                              secret_key="bench-secret-key-long-enough-0123456789",
-                              instance_path=str(folder), ratelimit_enabled=False,
-                              extra={"WTF_CSRF_ENABLED": False}))
+    if args.existing:
+        app = create_app()
+        app.config["WTF_CSRF_ENABLED"] = False
+    else:
+        app = create_app(Settings(environment="testing", database_url=url,
+                                  secret_key="bench-secret-key-long-enough-0123456789",
+                                  instance_path=str(folder), ratelimit_enabled=False,
+                                  extra={"WTF_CSRF_ENABLED": False}))
     today = date.today()
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        demo.seed_demo(db.session, today, app.config["SETTINGS"].privacy_notice_version)
-        _add_families(args.families, random.Random(args.seed), today)
-        db.session.commit()
-        matching_runs.run_full(db.session, today=today)
-        db.session.commit()
+        if not args.existing:
+            _build(args.families, args.seed, today,
+                   app.config["SETTINGS"].privacy_notice_version)
         users = {email: db.session.scalar(select(User).where(User.email == email)).get_id()
                  for email in (FAMILY, HELPER)}
         skills = sorted(db.session.scalars(select(Skill.slug)))
@@ -100,6 +118,17 @@ def main() -> None:
             ("post a broad offer", HELPER, "/offers/new", _offer_form(ends, skills))):
         status, ms, count = post(email, path, data)
         print(f"{label:40} {status:>6} {ms:>10.1f} {count:>8}")
+    if args.repeat > 1:
+        times, counts = [], set()
+        for _ in range(args.repeat):
+            status, ms, count = post(FAMILY, "/needs/new", _need_form(ends))
+            times.append(ms)
+            counts.add(count)
+        times.sort()
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        print(f"{'post a request, ' + str(args.repeat) + ' times':40} {status:>6} "
+              f"p50 {statistics.median(times):.1f} p95 {p95:.1f} max {times[-1]:.1f} ms; "
+              f"queries {min(counts)}-{max(counts)}")
     queued = getattr(matching_runs, "run_queued", None)
     if queued is not None:
         with app.app_context():

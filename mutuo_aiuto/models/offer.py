@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mutuo_aiuto.extensions import db
@@ -21,6 +21,9 @@ offer_skills = Table(
     db.metadata,
     Column("offer_id", ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True),
     Column("skill_id", ForeignKey("skills.id", ondelete="RESTRICT"), primary_key=True),
+    # The open offers with a request's skills, found from the skill when a request is
+    # posted (``matching_problem.build_for_need``); the key only serves offer → skills.
+    Index("ix_offer_skills_skill_id", "skill_id", "offer_id"),
 )
 
 

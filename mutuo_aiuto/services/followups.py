@@ -14,9 +14,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
-from mutuo_aiuto.models import FollowUp, Match, Need, Offer, User
+from mutuo_aiuto.models import FollowUp, Household, Match, Need, Offer, User
 from mutuo_aiuto.services import policy, ports
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition
 from mutuo_aiuto.services.hubtime import aware, local_date
@@ -85,11 +85,15 @@ def upcoming_follow_ups(session: Session, today: date, days: int = 14) -> list[F
 
 def _open_query() -> Any:
     # The list shows both sides of each pairing: loaded with it, not one row at a time.
+    # The households' contacts (encrypted at rest) are not on the list: not decrypted.
     match = selectinload(FollowUp.match)
+    contacts = (defer(Household.phone), defer(Household.address), defer(Household.care_notes))
     return (select(FollowUp).join(Match)
             .where(FollowUp.done_at.is_(None), Match.status == "active")
-            .options(match.selectinload(Match.need).selectinload(Need.household),
-                     match.selectinload(Match.offer).selectinload(Offer.household))
+            .options(match.selectinload(Match.need).selectinload(Need.household)
+                     .options(*contacts),
+                     match.selectinload(Match.offer).selectinload(Offer.household)
+                     .options(*contacts))
             .order_by(FollowUp.due_on, FollowUp.id))
 
 

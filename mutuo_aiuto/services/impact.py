@@ -16,9 +16,9 @@ from datetime import date, datetime
 from statistics import median
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased
 
-from mutuo_aiuto.models import Category, Match, Need
+from mutuo_aiuto.models import Category, Match, Need, Neighbourhood, Offer
 from mutuo_aiuto.services import proposal_queries
 from mutuo_aiuto.services.hubtime import HubClock
 from mutuo_aiuto.services.reasons import UNMATCHED_REASONS
@@ -131,63 +131,85 @@ class Impact:
     unmatched: list[tuple[str, int]]  # (reason code, needs), every reason listed
 
 
-def _days_to_match(match: Match) -> float | None:
-    opened = match.need.opened_at
+@dataclass(frozen=True)
+class Counted:
+    """What the figures read of one counted pairing: its two sides by id, loaded as one
+    slim row (no objects), with the months it is counted in."""
+
+    confirmed_at: datetime
+    closed_at: datetime | None
+    hours: float | None
+    family: int  # the need's household
+    helper: int  # the offer's household
+    opened_at: datetime | None
+    place: int  # the need's neighbourhood
+    helper_place: int
+    category: int
+    confirmed_month: date
+    closed_month: date | None
+
+
+def _days_to_match(match: Counted) -> float | None:
+    opened = match.opened_at
     if opened is None:
         return None
     return max((match.confirmed_at - opened).total_seconds() / 86400, 0.0)
 
 
-def figures(confirmed: list[Match], closed: list[Match]) -> Figures:
+def figures(confirmed: list[Counted], closed: list[Counted]) -> Figures:
     """The figures of the matches confirmed and of those closed in one cell."""
     days = [d for d in map(_days_to_match, confirmed) if d is not None]
     return Figures(
         matches=len(confirmed),
-        families=len({m.need.household_id for m in confirmed}),
+        families=len({m.family for m in confirmed}),
         hours=float(sum(m.hours or 0 for m in closed)), closed=len(closed),
         median_days=round(median(days), 1) if days else None,
-        cross_ties=sum(m.need.neighbourhood_id != m.offer.neighbourhood_id for m in confirmed))
+        cross_ties=sum(m.place != m.helper_place for m in confirmed))
 
 
-def _load(session: Session, period: Period, clock: HubClock) -> list[Match]:
+def _load(session: Session, period: Period, clock: HubClock) -> list[Counted]:
     start, end = _start(period.first, clock), _start(add_months(period.last, 1), clock)
-    query = (select(Match).where(
-        Match.status.not_in(NOT_COUNTED),
-        or_(Match.confirmed_at.between(start, end), Match.closed_at.between(start, end)))
-        # between() includes the end: the month filter in ``_cells`` drops that instant.
-        .options(selectinload(Match.need).selectinload(Need.neighbourhood),
-                 selectinload(Match.need).selectinload(Need.category),
-                 selectinload(Match.offer)))
-    return list(session.scalars(query))
+    helper = aliased(Offer)
+    query = (select(Match.confirmed_at, Match.closed_at, Match.hours, Need.household_id,
+                    helper.household_id, Need.opened_at, Need.neighbourhood_id,
+                    helper.neighbourhood_id, Need.category_id)
+             .join(Need, Need.id == Match.need_id).join(helper, helper.id == Match.offer_id)
+             .where(Match.status.not_in(NOT_COUNTED),
+                    or_(Match.confirmed_at.between(start, end),
+                        Match.closed_at.between(start, end))))
+    # between() includes the end: the month filter in ``_cells`` drops that instant.
+    return [Counted(*row, confirmed_month=month_of(clock.date_of(row[0])),
+                    closed_month=month_of(clock.date_of(row[1])) if row[1] else None)
+            for row in session.execute(query)]
 
 
-def _cells(matches: list[Match], period: Period, clock: HubClock,
-           key: Callable[[Match, datetime], Hashable]) -> dict[Hashable, Figures]:
+def _cells(matches: list[Counted], period: Period,
+           key: Callable[[Counted], Hashable]) -> dict[Hashable, Figures]:
     """Figures per key: the matches confirmed in the period, and the hours of those closed
-    in it; ``key`` gets the match and the moment it is counted at (confirmed or closed)."""
+    in it; ``key`` gets the match and the month it is counted in (confirmed or closed)."""
     months = set(period.months())
-    confirmed: dict[Hashable, list[Match]] = {}
-    closed: dict[Hashable, list[Match]] = {}
+    confirmed: dict[Hashable, list[Counted]] = {}
+    closed: dict[Hashable, list[Counted]] = {}
     for match in matches:
-        if _local_month(match.confirmed_at, clock) in months:
-            confirmed.setdefault(key(match, match.confirmed_at), []).append(match)
-        if match.closed_at is not None and _local_month(match.closed_at, clock) in months:
-            closed.setdefault(key(match, match.closed_at), []).append(match)
+        if match.confirmed_month in months:
+            confirmed.setdefault(key(match, match.confirmed_month), []).append(match)
+        if match.closed_month is not None and match.closed_month in months:
+            closed.setdefault(key(match, match.closed_month), []).append(match)
     return {k: figures(confirmed.get(k, []), closed.get(k, []))
             for k in confirmed.keys() | closed.keys()}
 
 
-def reciprocal_households(matches: Iterable[Match]) -> int:
+def reciprocal_households(matches: Iterable[Counted]) -> int:
     """Households on the offer side of a counted match and on the need side of another."""
     matches = list(matches)
-    gave = {m.offer.household_id for m in matches}
-    received = {m.need.household_id for m in matches}
+    gave = {m.helper for m in matches}
+    received = {m.family for m in matches}
     return len(gave & received)
 
 
 def unmatched_by_reason(session: Session, today: date) -> list[tuple[str, int]]:
     """Needs looking for help with no proposal now, counted per reason (every reason)."""
-    counts = Counter(item.reason for item in proposal_queries.unmatched_needs(session, today))
+    counts = Counter(proposal_queries.unmatched_by_reason(session, today))
     known = [(code, counts.pop(code, 0)) for code in UNMATCHED_REASONS]
     return known + sorted(counts.items())
 
@@ -195,17 +217,23 @@ def unmatched_by_reason(session: Session, today: date) -> list[tuple[str, int]]:
 def impact(session: Session, period: Period, today: date, clock: HubClock) -> Impact:
     """Every figure of the impact page for ``period``; counts raw (see ``public_count``)."""
     matches = _load(session, period, clock)
-    by_month = _cells(matches, period, clock, lambda m, at: _local_month(at, clock))
-    places = _cells(matches, period, clock, lambda m, at: m.need.neighbourhood)
-    categories = _cells(matches, period, clock, lambda m, at: m.need.category)
-    total = _cells(matches, period, clock, lambda m, at: "all")
+    by_month = _cells(matches, period, lambda m, month: month)
+    places = _cells(matches, period, lambda m, month: m.place)
+    categories = _cells(matches, period, lambda m, month: m.category)
+    total = _cells(matches, period, lambda m, month: "all")
+    named = {row.id: row for row in session.scalars(
+        select(Neighbourhood).where(Neighbourhood.id.in_(list(places))))}
+    kinds = {row.id: row for row in session.scalars(
+        select(Category).where(Category.id.in_(list(categories))))}
     months = set(period.months())
-    confirmed = [m for m in matches if _local_month(m.confirmed_at, clock) in months]
+    confirmed = [m for m in matches if m.confirmed_month in months]
     return Impact(
         period=period,
         by_month=[(month, by_month.get(month, Figures())) for month in period.months()],
-        by_neighbourhood=sorted(((p.name, f) for p, f in places.items()), key=lambda i: i[0]),
-        by_category=sorted(categories.items(), key=lambda i: (i[0].position, i[0].name)),
+        by_neighbourhood=sorted(((named[p].name, f) for p, f in places.items()),
+                                key=lambda i: i[0]),
+        by_category=sorted(((kinds[c], f) for c, f in categories.items()),
+                           key=lambda i: (i[0].position, i[0].name)),
         total=total.get("all", Figures()),
         reciprocal=reciprocal_households(confirmed),
         unmatched=unmatched_by_reason(session, today))

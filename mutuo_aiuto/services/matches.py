@@ -20,7 +20,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from mutuo_aiuto.matching import diagnose as rules
 from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, Need, Offer, Proposal, User
@@ -155,6 +155,8 @@ def _check_open(need: Need, offer: Offer, today: date) -> None:
 def _confirm(session: Session, actor: User, need_id: int, offer_id: int, *,
              now: datetime, respond_days: int, proposal: Proposal | None = None,
              overrides: Iterable[str] = (), reason: str | None = None) -> Match:
+    # First, before any row lock: waits while a full run writes its proposals.
+    matching_runs.lock_proposals(session)
     need, offer = _lock(session, Need, need_id), _lock(session, Offer, offer_id)
     helper = _lock(session, Household, offer.household_id)
     today = local_date(now)
@@ -408,6 +410,10 @@ def matches_of(session: Session, user: User) -> list[Match]:
 
 def awaiting_matches(session: Session) -> list[Match]:
     """Confirmations waiting for the helper's answer, the nearest deadline first."""
+    # The list shows names only: the households' contacts (encrypted) are not read.
+    contacts = (defer(Household.phone), defer(Household.address), defer(Household.care_notes))
+    sides = (selectinload(Match.need).selectinload(Need.household).options(*contacts),
+             selectinload(Match.offer).selectinload(Offer.household).options(*contacts))
     return list(session.scalars(select(Match).where(Match.status == "awaiting")
-                                .options(*_BOTH_SIDES)
+                                .options(*sides)
                                 .order_by(Match.respond_by, Match.id)))

@@ -13,26 +13,37 @@ editing a request does bounded work inside the web request.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from mutuo_aiuto import matching
 from mutuo_aiuto.matching import model as mm
 from mutuo_aiuto.matching.candidates import OfferIndex
-from mutuo_aiuto.matching.diagnose import Diagnosis
+from mutuo_aiuto.matching.diagnose import (
+    ALL_FULL,
+    LANGUAGE,
+    NO_SKILL,
+    NO_TIME,
+    NOT_VETTED,
+    RULES,
+    TOO_FAR,
+    Diagnosis,
+)
 from mutuo_aiuto.matching.fileformat import load_problem
+from mutuo_aiuto.matching.graph import Distances, hop_distances
 from mutuo_aiuto.models import (
     MATCH_HOLDING,
     Household,
     Match,
     Need,
     NeedSlot,
+    Neighbourhood,
     Offer,
     OfferSlot,
     Proposal,
@@ -57,10 +68,14 @@ class Built:
     needs: dict[str, Need]
     offers: dict[str, Offer]
     seeking: list[str] = field(default_factory=list)
+    # Reasons already known for needs whose problem was narrowed to the offers that pass
+    # the matcher's rules (``build_for_need``): the narrowed problem cannot name them.
+    reasons: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def diagnosis(self) -> Diagnosis:
-        return Diagnosis(self.problem)
+        return Diagnosis(self.problem, _distances(self.problem.neighbourhoods,
+                                                  self.problem.adjacency))
 
     @cached_property
     def index(self) -> OfferIndex:
@@ -79,6 +94,102 @@ class Built:
     def prepared(self, current: Iterable[tuple[str, str]]) -> matching.Prepared:
         """The problem prepared with ``current`` (need id, offer id) proposals taking places."""
         return matching.prepare(self.problem, current, self.index)
+
+    @cached_property
+    def _by_skill(self) -> dict[str, set[int]]:
+        found: dict[str, set[int]] = defaultdict(set)
+        for pos, offer in enumerate(self.problem.offers):
+            for skill in offer.skills:
+                found[skill].add(pos)
+        return found
+
+    def why_unmatched(self, need_id: str) -> str | None:
+        """``Diagnosis.why_unmatched`` read from the offers with the need's skills only (the
+        first rule), not every offer of the problem: the same answer, rule for rule."""
+        if need_id in self.reasons:
+            return self.reasons[need_id]
+        diagnosis = self.diagnosis
+        need = diagnosis.needs[need_id]
+        offers = self.problem.offers
+        if need.skills:
+            positions = set.intersection(*(self._by_skill.get(s, set()) for s in need.skills))
+        else:
+            positions = set(range(len(offers)))
+        found = [offers[p] for p in sorted(positions) if offers[p].household != need.household]
+        return unmatched_reason(need, found, diagnosis.distances,
+                                lambda offer: diagnosis.is_free(need_id, offer.id))
+
+
+# What each of the matcher's rules 2–6 reads of an offer (``matching.diagnose``): offers
+# alike in it pass or fail that rule together, so each is judged once per kind.
+_RULE_READS: dict[str, Callable[[mm.Offer], Hashable]] = {
+    NO_SKILL: lambda o: o.skills, NO_TIME: lambda o: o.slots,
+    TOO_FAR: lambda o: (o.neighbourhood, o.max_hops), LANGUAGE: lambda o: o.languages,
+    NOT_VETTED: lambda o: o.vetted}
+
+
+def unmatched_reason(need: mm.Need, offers: list[mm.Offer], distances: Distances,
+                     free: Callable[[mm.Offer], bool]) -> str | None:
+    """What ``Diagnosis.why_unmatched`` answers, without judging every offer by every rule.
+
+    The rule named is the first one no offer passes together with all the rules
+    before it: the longest run of rules, from the first, that some offer passes.
+    An offer can only lengthen that run if it passes one rule more than the best
+    so far, so it is judged on those rules first, the cheap ones before the
+    time rule, and most offers are dropped by a cheap one. ``free``: rules 8-9.
+    """
+    count = len(RULES)
+    cheap_first = sorted(range(count), key=lambda i: RULES[i][0] == NO_TIME)
+    judged: list[dict[Hashable, bool]] = [{} for _ in RULES]
+
+    def passes(i: int, offer: mm.Offer) -> bool:
+        code, rule = RULES[i]
+        key = _RULE_READS.get(code, _whole)(offer)
+        if key not in judged[i]:
+            judged[i][key] = rule(need, offer, distances)
+        return judged[i][key]
+
+    best = 0
+    for offer in offers:
+        upto = min(best + 1, count)
+        if not all(passes(i, offer) for i in cheap_first if i < upto):
+            continue
+        while upto < count and passes(upto, offer):
+            upto += 1
+        best = upto
+        if best == count and free(offer):
+            return None
+    return ALL_FULL if best == count else RULES[best][0]
+
+
+def _whole(offer: mm.Offer) -> Hashable:
+    return offer  # a rule added later, whose reads are not listed: each offer judged
+
+
+@lru_cache(maxsize=4)
+def _distances(neighbourhoods: tuple[str, ...], adjacency: tuple[tuple[str, str], ...]
+               ) -> Distances:
+    """Hops between neighbourhoods, worked out once per map (read only, shared)."""
+    return hop_distances(neighbourhoods, adjacency)
+
+
+def first_rule_failing(need: mm.Need, offers: list[mm.Offer], distances: Distances
+                       ) -> tuple[str | None, list[mm.Offer]]:
+    """The matcher's rules 2–6 in its ``diagnose`` order on ``offers`` (other households'):
+    the first rule that leaves none, or None and the offers every rule allows."""
+    for code, rule in RULES:
+        reads, judged = _RULE_READS.get(code, _whole), {}
+        kept = []
+        for offer in offers:
+            key = reads(offer)
+            if key not in judged:
+                judged[key] = rule(need, offer, distances)
+            if judged[key]:
+                kept.append(offer)
+        if not kept:
+            return code, []
+        offers = kept
+    return None, offers
 
 
 def _slot(slot: NeedSlot | OfferSlot) -> dict[str, Any]:
@@ -126,10 +237,16 @@ def holding(session: Session, *where: Any) -> list[Match]:
     return list(session.scalars(query))
 
 
+# A household's contacts are encrypted at rest and never part of a matching problem:
+# loading them would decrypt two or three values per household for nothing.
+_NO_CONTACTS = (defer(Household.phone), defer(Household.address), defer(Household.care_notes))
+
+
 def load_posts(session: Session, model: type[Need] | type[Offer], *where: Any) -> list[Any]:
     query = (select(model).where(*where)
              .options(selectinload(model.skills), selectinload(model.slots),
-                      selectinload(model.household), selectinload(model.neighbourhood))
+                      selectinload(model.household).options(*_NO_CONTACTS),
+                      selectinload(model.neighbourhood))
              .order_by(model.public_id))
     return list(session.scalars(query))
 
@@ -181,26 +298,79 @@ def build_problem(session: Session, today: date) -> Built:
                      {n.id for n in seeking}, {o.id for o in offers}, today)
 
 
+def _as_matcher_need(need: Need) -> mm.Need:
+    """The need as the matcher's rules read it (no household references needed)."""
+    slots = tuple(mm.Slot.on_date(slot.on_date, slot.start_minute, slot.end_minute)
+                  if slot.on_date else mm.Slot(slot.weekday, slot.start_minute, slot.end_minute)
+                  for slot in need.slots)
+    return mm.Need(id=need.public_id, household=need.household.public_id,
+                   skills=tuple(sorted(skill.slug for skill in need.skills)),
+                   neighbourhood=need.neighbourhood.slug, slots=slots, helpers=need.helpers,
+                   languages=tuple(sorted(set(need.languages or ()))),
+                   requires_vetted=need.requires_vetted, max_hops=need.max_hops,
+                   urgency=need.urgency, remote=need.remote)
+
+
+def _rule_passing(session: Session, need: Need, today: date) -> tuple[set[int], str | None]:
+    """The households with an open offer that the matcher's rules 2–6 allow for ``need``,
+    or the first rule (in ``diagnose`` order) that leaves the need none.
+
+    Read as slim rows (no offer or household objects, nothing decrypted), in a
+    fixed number of queries: the offers with all the need's skills, their slots,
+    the neighbourhood graph and, when the need asks for it, who is vetted.
+    """
+    # The offers of the whole problem (``build_problem``): the open ones, and the others
+    # that hold a match (with no room beyond it, but the rules still judge them).
+    live = (Offer.status == "open") & (Offer.ends_on >= today)
+    held = Offer.id.in_(select(Match.offer_id).where(Match.status.in_(MATCH_HOLDING)))
+    skilled = select(Offer.id).where(live | held, Offer.household_id != need.household_id)
+    for skill in need.skills:
+        skilled = skilled.where(Offer.id.in_(select(offer_skills.c.offer_id).where(
+            offer_skills.c.skill_id == skill.id)))
+    rows = session.execute(
+        select(Offer.id, Offer.household_id, Neighbourhood.slug, Offer.max_hops,
+               Offer.languages)
+        .join(Neighbourhood, Neighbourhood.id == Offer.neighbourhood_id)
+        .where(Offer.id.in_(skilled))).all()
+    if not rows:
+        return set(), NO_SKILL
+    slots: dict[int, list[mm.Slot]] = defaultdict(list)
+    for offer_id, weekday, start, end in session.execute(
+            select(OfferSlot.offer_id, OfferSlot.weekday, OfferSlot.start_minute,
+                   OfferSlot.end_minute).where(OfferSlot.offer_id.in_([r.id for r in rows]))):
+        slots[offer_id].append(mm.Slot(weekday, start, end))
+    vetted = vetted_household_ids(session, today) if need.requires_vetted else set()
+    wanted = _as_matcher_need(need)
+    households = {row.id: row.household_id for row in rows}
+    offers = [mm.Offer(id=str(row.id), household=str(row.household_id), skills=wanted.skills,
+                       neighbourhood=row.slug, slots=tuple(slots[row.id]),
+                       max_hops=row.max_hops, languages=tuple(sorted(set(row.languages or ()))),
+                       vetted=row.household_id in vetted) for row in rows]
+    slugs, edges = places.neighbourhood_graph(session)
+    distances = _distances(tuple(slugs), tuple((a, b) for a, b in edges))
+    reason, passing = first_rule_failing(wanted, offers, distances)
+    return {households[int(offer.id)] for offer in passing}, reason
+
+
 def build_for_need(session: Session, need: Need, today: date) -> Built | None:
     """The part of the problem ``need`` can touch, or None when it is not looking for help.
 
-    The offers that have all its skills (rule 2, the first a facilitator reads),
-    every other offer of their households (for the household rule), the
-    matches holding on those offers or on the need, and the needs those and
-    the waiting proposals on the offers stand for. What the matcher proposes
-    for ``need``, and why it proposes nothing, only depend on these.
+    The offers of the households with an offer the matcher's rules 2–6 allow
+    (found on slim rows first, ``_rule_passing``), every other offer of those
+    households (for the household rule), the matches holding on those offers
+    or on the need, and the needs those and the waiting proposals on the
+    offers stand for. What the matcher proposes for ``need`` only depends on
+    these; why it proposes nothing is the rule the slim rows named, or, when
+    some offers pass every rule, whether they are full, read on these.
     """
     if need.status not in NEED_SEEKING or need.ends_on < today:
         return None
-    fitting = select(Offer.household_id).where(Offer.status == "open", Offer.ends_on >= today)
-    for skill in need.skills:
-        fitting = fitting.where(Offer.id.in_(select(offer_skills.c.offer_id).where(
-            offer_skills.c.skill_id == skill.id)))
+    fitting, reason = _rule_passing(session, need, today)
     mine = holding(session, Match.need_id == need.id)
     # As in the whole problem: open offers, and the others only for their fixed pairs.
     live = (Offer.status == "open") & (Offer.ends_on >= today)
     held = Offer.id.in_(select(Match.offer_id).where(Match.status.in_(MATCH_HOLDING)))
-    offers = load_posts(session, Offer, (Offer.household_id.in_(fitting.scalar_subquery())
+    offers = load_posts(session, Offer, (Offer.household_id.in_(sorted(fitting))
                                          & (live | held))
                         | Offer.id.in_([m.offer_id for m in mine]))
     offer_ids = [o.id for o in offers]
@@ -214,7 +384,10 @@ def build_for_need(session: Session, need: Need, today: date) -> Built | None:
     needs = [need] + [n for n in others if n.id != need.id]
     seeking = {n.id for n in needs if n.status in NEED_SEEKING and n.ends_on >= today}
     open_offers = {o.id for o in offers if o.status == "open" and o.ends_on >= today}
-    return assemble(session, needs, offers, fixed, seeking, open_offers, today)
+    built = assemble(session, needs, offers, fixed, seeking, open_offers, today)
+    if reason is not None:
+        built.reasons[need.public_id] = reason
+    return built
 
 
 def current_proposals(session: Session, built: Built, *where: Any) -> dict[str, list[str]]:

@@ -19,17 +19,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto import matching
 from mutuo_aiuto.matching import model as mm
 from mutuo_aiuto.matching.diagnose import BUSY
 from mutuo_aiuto.matching.fileformat import proposal_to_dict
+from mutuo_aiuto.matching.instance import Clock
 from mutuo_aiuto.matching.scoring import pair_reasons, pair_score
 from mutuo_aiuto.models import (
     Match,
@@ -41,9 +42,10 @@ from mutuo_aiuto.models import (
     UnmatchedReason,
     User,
 )
+from mutuo_aiuto.models.types import new_public_id
 from mutuo_aiuto.services import hubtime
 from mutuo_aiuto.services.hubtime import local_date
-from mutuo_aiuto.services.lifecycle import move_need
+from mutuo_aiuto.services.lifecycle import NEED_SEEKING, move_need
 from mutuo_aiuto.services.matching_problem import (
     Built,
     assemble,
@@ -56,8 +58,8 @@ from mutuo_aiuto.services.matching_problem import (
 )
 
 __all__ = ["ALTERNATIVES", "TAKEN", "PairCheck", "build_problem", "check_pair",
-           "propose_for", "propose_for_offer", "queue_for_offer", "repropose_blocked",
-           "run_full", "run_queued", "supersede_for_need"]
+           "check_pairs", "propose_for", "propose_for_offer", "queue_for_offer",
+           "repropose_blocked", "run_full", "run_queued", "supersede_for_need"]
 
 # Besides the matcher's choice, the facilitator sees this many next-best offers.
 ALTERNATIVES = 3
@@ -97,6 +99,43 @@ def _declined_offers(built: Built, need_id: str, excluded: set[tuple[int, int]])
             if turned == need and offer in built.offer_ids}
 
 
+def _picks(built: Built, need_id: str, chosen: Iterable[mm.Proposal],
+           excluded: set[tuple[int, int]]) -> tuple[list[mm.Proposal], list[mm.Proposal]]:
+    """The need's chosen pairings (rank 1) and its next-best alternatives (offers free of
+    confirmed matches, even when proposed to another need, from the matcher's ranking)."""
+    declined = _declined_offers(built, need_id, excluded)
+    chosen = list(chosen)
+    picks = [p for p in chosen if p.offer not in declined]
+    need = built.diagnosis.needs[need_id]
+    others = matching.ranked_for_need(built.fixed_only, need,
+                                      exclude=declined | {p.offer for p in picks},
+                                      limit=ALTERNATIVES + len(chosen))
+    if len(picks) < len(chosen):
+        # The full run chose a pair someone turned down: the best other offer stands in.
+        missing = len(chosen) - len(picks)
+        picks, others = picks + others[:missing], others[missing:]
+    return picks, others[:ALTERNATIVES]
+
+
+def _row(run_id: int, built: Built, proposal: mm.Proposal, rank: int) -> dict[str, Any]:
+    return {"run_id": run_id, "need_id": built.needs[proposal.need].id,
+            "offer_id": built.offers[proposal.offer].id, "rank": rank,
+            "score": proposal.score, "reasons": proposal_to_dict(proposal)["reasons"],
+            "status": "proposed", "public_id": new_public_id(), "created_at": hubtime.clock().now()}
+
+
+def _store_need(session: Session, run: MatchingRun, built: Built, need_id: str,
+                chosen: Iterable[mm.Proposal], excluded: set[tuple[int, int]],
+                stored: dict[int, UnmatchedReason], now: datetime) -> list[Proposal]:
+    """Store the need's pairings (``_picks``); a need left with none keeps the reason
+    why, and when."""
+    picks, others = _picks(built, need_id, chosen, excluded)
+    rows = [_store(session, run, built, p, 1) for p in picks]
+    rows += [_store(session, run, built, p, rank) for rank, p in enumerate(others, start=2)]
+    _settle_need(session, built, need_id, bool(picks), stored, now)
+    return rows
+
+
 def _store(session: Session, run: MatchingRun, built: Built, proposal: mm.Proposal,
            rank: int) -> Proposal:
     row = Proposal(run=run, need=built.needs[proposal.need], offer=built.offers[proposal.offer],
@@ -106,30 +145,12 @@ def _store(session: Session, run: MatchingRun, built: Built, proposal: mm.Propos
     return row
 
 
-def _store_need(session: Session, run: MatchingRun, built: Built, need_id: str,
-                chosen: Iterable[mm.Proposal], excluded: set[tuple[int, int]],
-                stored: dict[int, UnmatchedReason], now: datetime) -> list[Proposal]:
-    """Store the need's chosen pairings (rank 1) and its next-best alternatives (offers
-    free of confirmed matches, even when proposed to another need, from the matcher's
-    ranking); a need left with none keeps the reason why, and when."""
-    declined = _declined_offers(built, need_id, excluded)
-    chosen = list(chosen)
-    picks = [p for p in chosen if p.offer not in declined]
-    need = built.diagnosis.needs[need_id]
-    others = matching.ranked_for_need(built.fixed_only, need,
-                                      exclude=declined | {p.offer for p in picks})
-    if len(picks) < len(chosen):
-        # The full run chose a pair someone turned down: the best other offer stands in.
-        missing = len(chosen) - len(picks)
-        picks, others = picks + others[:missing], others[missing:]
-    rows = [_store(session, run, built, p, 1) for p in picks]
-    rows += [_store(session, run, built, p, rank)
-             for rank, p in enumerate(others[:ALTERNATIVES], start=2)]
+def _settle_need(session: Session, built: Built, need_id: str, proposed: bool,
+                 stored: dict[int, UnmatchedReason], now: datetime) -> None:
     row = built.needs[need_id]
-    _set_status(row, bool(picks))
-    _note_unmatched(session, row, None if picks else (
-        built.diagnosis.why_unmatched(need_id) or TAKEN), stored, now)
-    return rows
+    _set_status(row, proposed)
+    _note_unmatched(session, row, None if proposed else (built.why_unmatched(need_id) or TAKEN),
+                    stored, now)
 
 
 def _note_unmatched(session: Session, need: Need, reason: str | None,
@@ -171,22 +192,64 @@ def run_full(session: Session, *, now: datetime | None = None, today: date | Non
     """
     now = now or hubtime.clock().now()
     today = today or local_date(now)
-    session.execute(delete(QueuedOffer).where(QueuedOffer.queued_at <= now))
     built = build_problem(session, today)
     answer = matching.solve(built.problem)
     # The full solve keeps the contract's per-offer rules; the household rule on top.
     kept = matching.keep_one_place(built.problem, answer.proposals)
-    _supersede(session)
-    run = _new_run(session, kind, user, answer.stats, now)
     chosen: dict[str, list[mm.Proposal]] = defaultdict(list)
     for proposal in kept:
         chosen[proposal.need].append(proposal)
-    excluded, stored = turned_down(session), _stored_reasons(session)
+    excluded = turned_down(session)
+    plans = []
     for need_id in built.seeking:
-        _store_need(session, run, built, need_id, chosen.get(need_id, []), excluded, stored,
-                    now)
+        picks, others = _picks(built, need_id, chosen.get(need_id, []), excluded)
+        plans.append((need_id, picks, others,
+                      None if picks else built.why_unmatched(need_id) or TAKEN))
+    # Everything above only reads. The writes below are short and exclude the
+    # confirmations (``lock_proposals``), and a need confirmed while the matcher ran is
+    # left as the facilitator left it.
+    lock_proposals(session, exclusive=True)
+    still = _still_seeking(session, today)
+    session.execute(delete(QueuedOffer).where(QueuedOffer.queued_at <= now))
+    _supersede(session)
+    run = _new_run(session, kind, user, answer.stats, now)
+    stored = _stored_reasons(session)
+    rows: list[dict[str, Any]] = []
+    for need_id, picks, others, reason in plans:
+        if built.needs[need_id].id not in still:
+            continue
+        rows += [_row(run.id, built, p, 1) for p in picks]
+        rows += [_row(run.id, built, p, rank) for rank, p in enumerate(others, start=2)]
+        _set_status(built.needs[need_id], bool(picks))
+        _note_unmatched(session, built.needs[need_id], reason, stored, now)
+    # One executemany for the whole city rather than an object per proposal.
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(Proposal), rows[start:start + 5000])
     session.flush()
     return run
+
+
+def _still_seeking(session: Session, today: date) -> set[int]:
+    """The needs looking for help now, read afresh (their rows in the session too)."""
+    return {need.id for need in session.scalars(
+        select(Need).where(Need.status.in_(NEED_SEEKING), Need.ends_on >= today)
+        .execution_options(populate_existing=True))}
+
+
+# One PostgreSQL advisory lock: the full run's writes take it alone, a confirmation or a
+# re-proposal shares it. Without it the run's supersession of every waiting proposal and
+# a confirmation's row locks could wait on each other (a deadlock, one of them failing).
+PROPOSALS_LOCK = 0x6D61_7463  # "matc"
+
+
+def lock_proposals(session: Session, *, exclusive: bool = False) -> None:
+    """Hold the proposals' lock until the transaction ends (PostgreSQL; elsewhere the
+    database serialises writers already)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    query = ("SELECT pg_advisory_xact_lock(:key)" if exclusive
+             else "SELECT pg_advisory_xact_lock_shared(:key)")
+    session.execute(text(query), {"key": PROPOSALS_LOCK})
 
 
 def _propose_needs(session: Session, built: Built, need_ids: list[str],
@@ -201,14 +264,24 @@ def _propose_needs(session: Session, built: Built, need_ids: list[str],
     excluded, stored = turned_down(session, rows_of), _stored_reasons(session, rows_of)
     run = _new_run(session, "incremental", None, None, now)
     rows: list[Proposal] = []
+    # Prepared once; each need's new choice then takes its places in it (and its old ones
+    # are given back), so the next need sees the proposals of the moment.
+    state = built.prepared((n, o) for n, offers in current.items() for o in offers)
+    taken = [list(places) for places in state.taken]
+    state = replace(state, taken=taken)
+    position = state.index.position
     for need_id in need_ids:
-        current.pop(need_id, None)
-        state = built.prepared((n, o) for n, offers in current.items() for o in offers)
         need = built.diagnosis.needs[need_id]
         chosen = matching.propose_for_need(
             state, need, exclude=_declined_offers(built, need_id, excluded))
         mine = _store_need(session, run, built, need_id, chosen, excluded, stored, now)
+        for offer_id in current.pop(need_id, []):
+            at = position[offer_id]
+            taken[at] = [entry for entry in taken[at] if entry[0] != need_id]
         current[need_id] = [row.offer.public_id for row in mine if row.rank == 1]
+        clock = Clock.of(need)
+        for offer_id in current[need_id]:
+            taken[position[offer_id]].append((need_id, clock))
         rows += mine
     session.flush()
     return rows
@@ -222,6 +295,7 @@ def propose_for(session: Session, need: Need, *, today: date,
     Bounded work whatever the size of the Hub: the part of the problem the need
     can touch is read in a fixed number of queries.
     """
+    lock_proposals(session)
     built = build_for_need(session, need, today)
     if built is None:
         _supersede(session, Proposal.need_id == need.id)
@@ -245,8 +319,11 @@ def repropose_blocked(session: Session, offer: Offer, *, today: date,
     gets new proposals. Returns how many proposals were withdrawn."""
     waiting = list(session.scalars(select(Proposal).where(Proposal.status == "proposed",
                                                           Proposal.offer_id == offer.id)
+                                   .options(selectinload(Proposal.need))
                                    .order_by(Proposal.id)))
-    blocked = [p for p in waiting if check_pair(session, p.need, offer, today).blockers]
+    checks = check_pairs(session, list({p.need_id: p.need for p in waiting}.values()), offer,
+                         today) if waiting else {}
+    blocked = [p for p in waiting if checks[p.need_id].blockers]
     for proposal in blocked:
         proposal.status = "superseded"
     for need in sorted({p.need for p in blocked if p.rank == 1}, key=lambda n: n.public_id):
@@ -290,6 +367,7 @@ def propose_for_offer(session: Session, offer: Offer, *, today: date,
 
 def _propose_for_offers(session: Session, offers: list[Offer], *, today: date,
                         now: datetime) -> int:
+    lock_proposals(session)  # shared: never beside a full run's writes
     built = build_problem(session, today)
     current = current_proposals(session, built)
     with_choice = {built.needs[n].id for n in current}
@@ -328,19 +406,34 @@ def check_pair(session: Session, need: Need, offer: Offer, today: date) -> PairC
     ``busy`` when another offer of the helper's household serves a need at an
     overlapping time (``matching.busy_elsewhere``, the one definition).
     """
-    fixed = holding(session, (Match.need_id == need.id)
+    return check_pairs(session, [need], offer, today)[need.id]
+
+
+def check_pairs(session: Session, needs: list[Need], offer: Offer, today: date
+                ) -> dict[int, PairCheck]:
+    """``check_pair`` for several needs with one offer, the rows read once for all: the
+    answer for each need is the one ``check_pair`` gives it alone (what judges a pair
+    is the offer's and its household's matches and the need's own)."""
+    ids = {need.id for need in needs}
+    fixed = holding(session, Match.need_id.in_(ids)
                     | Match.offer_id.in_(select(Offer.id).where(
                         Offer.household_id == offer.household_id)))
-    needs = load_posts(session, Need, Need.id.in_({need.id} | {m.need_id for m in fixed}))
+    rows = load_posts(session, Need, Need.id.in_(ids | {m.need_id for m in fixed}))
     offers = load_posts(session, Offer, Offer.id.in_({offer.id} | {m.offer_id for m in fixed}))
-    built = assemble(session, needs, offers, fixed, {n.id for n in needs},
+    built = assemble(session, rows, offers, fixed, {n.id for n in rows},
                      {o.id for o in offers}, today)
     diagnosis = built.diagnosis
-    blockers = list(diagnosis.pair_blockers(need.public_id, offer.public_id))
-    n, o = diagnosis.needs[need.public_id], diagnosis.offers[offer.public_id]
-    if BUSY not in blockers and matching.busy_elsewhere(built.fixed_only, n, o.id):
-        blockers.append(BUSY)
-    hops, load = built.index.hops(n, o), len(diagnosis.served[o.id])
-    proposal = mm.Proposal(n.id, o.id, pair_score(n, o, hops, built.problem.weights, load),
-                           pair_reasons(n, o, hops, built.problem.weights, load))
-    return PairCheck(tuple(blockers), proposal.score, proposal_to_dict(proposal)["reasons"])
+    o = diagnosis.offers[offer.public_id]
+    load = len(diagnosis.served[o.id])
+    found: dict[int, PairCheck] = {}
+    for need in needs:
+        blockers = list(diagnosis.pair_blockers(need.public_id, offer.public_id))
+        n = diagnosis.needs[need.public_id]
+        if BUSY not in blockers and matching.busy_elsewhere(built.fixed_only, n, o.id):
+            blockers.append(BUSY)
+        hops = built.index.hops(n, o)
+        proposal = mm.Proposal(n.id, o.id, pair_score(n, o, hops, built.problem.weights, load),
+                               pair_reasons(n, o, hops, built.problem.weights, load))
+        found[need.id] = PairCheck(tuple(blockers), proposal.score,
+                                   proposal_to_dict(proposal)["reasons"])
+    return found

@@ -11,10 +11,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from mutuo_aiuto.models import (
     Category,
+    Household,
     MatchingRun,
     Need,
     Neighbourhood,
@@ -37,10 +38,19 @@ class NeedProposals:
     alternatives: list[Proposal] = field(default_factory=list)
 
 
+# A household's contacts are encrypted at rest; the lists never show them.
+_NO_CONTACTS = (defer(Household.phone), defer(Household.address), defer(Household.care_notes))
+
+
+def _shown(model: type, name: str) -> Any:
+    loaded = selectinload(getattr(model, name))
+    return loaded.options(*_NO_CONTACTS) if name == "household" else loaded
+
+
 # What the dashboard shows of both sides, loaded in a few queries for all the
 # proposals at once rather than a few queries per proposal.
 _SIDES_SHOWN = tuple(
-    selectinload(side).options(*(selectinload(getattr(model, name)) for name in related))
+    selectinload(side).options(*(_shown(model, name) for name in related))
     for side, model, related in (
         (Proposal.need, Need, ("household", "category", "neighbourhood", "skills", "slots")),
         (Proposal.offer, Offer, ("household", "neighbourhood", "skills", "slots")),
@@ -108,25 +118,50 @@ class Unmatched:
     checked_at: datetime | None = None
 
 
-def unmatched_needs(session: Session, today: date, *, neighbourhood: str | None = None,
-                    category: str | None = None, urgency: int | None = None
-                    ) -> list[Unmatched]:
-    """Needs looking for help with no pairing proposed, each with the reason the last full
-    run or incremental proposal stored, and when (``pending`` if it has not looked yet)."""
+def _unmatched_ids(today: date, neighbourhood: str | None, category: str | None,
+                   urgency: int | None) -> Any:
     proposed = select(Proposal.need_id).where(Proposal.status == "proposed", Proposal.rank == 1)
-    needs = _filtered(select(Need.id).where(Need.status.in_(NEED_SEEKING), Need.ends_on >= today,
-                                            Need.id.not_in(proposed)),
-                      neighbourhood, category, urgency)
+    return _filtered(select(Need.id).where(Need.status.in_(NEED_SEEKING), Need.ends_on >= today,
+                                           Need.id.not_in(proposed)),
+                     neighbourhood, category, urgency)
+
+
+def unmatched_needs(session: Session, today: date, *, neighbourhood: str | None = None,
+                    category: str | None = None, urgency: int | None = None,
+                    limit: int | None = None, offset: int = 0) -> list[Unmatched]:
+    """Needs looking for help with no pairing proposed, each with the reason the last full
+    run or incremental proposal stored, and when (``pending`` if it has not looked yet);
+    ``limit`` of them from ``offset`` (one page), or all."""
+    needs = _unmatched_ids(today, neighbourhood, category, urgency)
     query = (select(Need, UnmatchedReason)
              .outerjoin(UnmatchedReason, UnmatchedReason.need_id == Need.id)
              .where(Need.id.in_(needs))
              .options(selectinload(Need.neighbourhood), selectinload(Need.category),
-                      selectinload(Need.household))
+                      # The list shows the family's name; its contacts stay encrypted.
+                      selectinload(Need.household).options(*_NO_CONTACTS))
              .order_by(Need.urgency.desc(), func.coalesce(Need.opened_at, Need.created_at),
-                       Need.id))
+                       Need.id)
+             .limit(limit).offset(offset))
     return [Unmatched(need, stored.reason if stored else PENDING,
                       stored.checked_at if stored else None)
             for need, stored in session.execute(query)]
+
+
+def count_unmatched(session: Session, today: date, *, neighbourhood: str | None = None,
+                    category: str | None = None, urgency: int | None = None) -> int:
+    """How many needs ``unmatched_needs`` lists with these filters, in one count."""
+    needs = _unmatched_ids(today, neighbourhood, category, urgency)
+    return session.scalar(select(func.count()).select_from(needs.subquery())) or 0
+
+
+def unmatched_by_reason(session: Session, today: date) -> dict[str, int]:
+    """The needs ``unmatched_needs`` lists, counted per stored reason (``pending``
+    when the matcher has not looked yet), in one aggregate query."""
+    reason = func.coalesce(UnmatchedReason.reason, PENDING)
+    query = (select(reason, func.count(Need.id)).select_from(Need)
+             .outerjoin(UnmatchedReason, UnmatchedReason.need_id == Need.id)
+             .where(Need.id.in_(_unmatched_ids(today, None, None, None))).group_by(reason))
+    return {code: count for code, count in session.execute(query)}
 
 
 def last_run(session: Session) -> MatchingRun | None:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from mutuo_aiuto import matching
 from mutuo_aiuto.matching.fileformat import problem_to_dict
 from mutuo_aiuto.models import (
     Match,
@@ -228,6 +229,28 @@ def test_the_queued_job_reads_the_problem_once_for_every_offer(scene, monkeypatc
     assert len(set(chosen)) == 3  # one offer each: each capacity 1
 
 
+def test_the_queued_job_prepares_the_state_once_and_updates_it(scene, monkeypatch):
+    """Five needs re-proposed against one prepared state (and the fixed-pairs one), each
+    seeing the places the needs before it took: no offer given beyond its room."""
+    prepared = []
+    real = matching.prepare
+    monkeypatch.setattr(matching, "prepare",
+                        lambda *args, **kwargs: prepared.append(1) or real(*args, **kwargs))
+    scene.offer.slots = [tuesday(8, 10, OfferSlot)]
+    needs = [scene.need] + [scene.another_need(slots=[tuesday(16, 18)]) for _ in range(4)]
+    for need in needs:
+        matching_runs.propose_for(scene.session, need, today=TODAY, now=NOW)
+    offers = [scene.another_offer() for _ in range(3)]
+    for offer in offers:
+        offer.capacity = 1
+        matching_runs.queue_for_offer(scene.session, offer, now=NOW)
+    prepared.clear()
+    assert matching_runs.run_queued(scene.session, today=TODAY, now=NOW) == 5
+    assert len(prepared) <= 2
+    chosen = [p.offer_id for p in live(scene) if p.rank == 1]
+    assert sorted(chosen) == sorted(o.id for o in offers)  # three places, three needs
+
+
 def test_a_full_run_empties_the_queue(scene):
     matching_runs.queue_for_offer(scene.session, scene.offer, now=NOW)
     matching_runs.run_full(scene.session, now=NOW + timedelta(minutes=1))
@@ -332,6 +355,24 @@ def test_check_pair_sees_a_helper_busy_through_another_offer(scene):
                          respond_days=3)
     assert matching_runs.check_pair(scene.session, scene.need, scene.offer, TODAY).blockers == (
         "busy",)
+
+
+def test_check_pairs_judges_each_need_as_check_pair_does(scene):
+    """One read for several needs with one offer (a confirmation's other waiting
+    proposals): the same blockers, score and reasons as one check each."""
+    second = scene.another_offer(household=scene.helper)
+    taken = scene.another_need(slots=[tuesday(17, 18)])
+    matches.pair_by_hand(scene.session, scene.facilitator, taken, second, now=NOW,
+                         respond_days=3)
+    needs = [scene.need, scene.another_need(slots=[tuesday(15, 16)]),
+             scene.another_need(slots=[tuesday(20, 21)]),
+             scene.another_need(skills=[factories.make_skill(scene.session)])]
+    together = matching_runs.check_pairs(scene.session, needs, scene.offer, TODAY)
+    alone = {n.id: matching_runs.check_pair(scene.session, n, scene.offer, TODAY)
+             for n in needs}
+    assert together == alone
+    assert {check.blockers for check in alone.values()} == {
+        ("busy",), (), ("no_time",), ("no_skill", "busy")}
 
 
 def test_no_run_puts_a_helper_household_in_two_places(scene):

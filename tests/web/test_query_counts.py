@@ -14,10 +14,10 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.models import FollowUp, MatchingRun, Proposal
+from mutuo_aiuto.models import FollowUp, MatchingRun, Need, Proposal, UnmatchedReason
 from mutuo_aiuto.services import audit, notifications
 from tests import factories
 
@@ -196,3 +196,32 @@ def test_counting_sees_a_growing_page(hub):
     with counted() as large:
         one_at_a_time()
     assert len(large) > len(small)
+
+
+def _post_request(client, form: dict) -> list[str]:
+    db.session.expunge_all()
+    with counted() as statements:
+        response = client.post("/needs/new", data=form)
+        assert response.status_code == 302 and "/new" not in response.location
+    return statements
+
+
+def test_posting_a_request_asks_as_often_whatever_the_data(client, login, hub):
+    """Posting re-proposes the request inside the web request (``propose_for``): it reads
+    the part of the problem it can touch in a fixed number of queries, however many
+    offers fit it — every family added brings an offer with its skill."""
+    login(hub.family.user)
+    form = {"title": "Baby-sitting", "category": hub.category.slug, "skills": [hub.skill.slug],
+            "weekly-0-days": ["1"], "weekly-0-start": "16:00", "weekly-0-end": "18:00",
+            "ends_on": (date.today() + timedelta(days=30)).isoformat(),
+            "neighbourhood": hub.place.slug, "max_hops": "1", "helpers": "1", "urgency": "2",
+            "languages": ["it"], "description": "", "publish": "1"}
+    hub.grow_to(SMALL)
+    _post_request(client, form)  # warm
+    small = _post_request(client, form)
+    hub.reattach()
+    hub.grow_to(LARGE)
+    assert len(_post_request(client, form)) == len(small)
+    # The matcher looked: every offer with the skill is taken by its pairing under way.
+    posted = db.session.scalars(select(Need).order_by(Need.id.desc()).limit(1)).one()
+    assert db.session.get(UnmatchedReason, posted.id).reason == "all_full"

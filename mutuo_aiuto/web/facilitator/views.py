@@ -167,12 +167,14 @@ UNMATCHED_PER_PAGE = 50
 @facilitator_required
 def unmatched():
     form, chosen = _filters()
-    needs = proposal_queries.unmatched_needs(db.session, hub_clock().today(), **chosen)
-    pages = paging.page_count(len(needs), UNMATCHED_PER_PAGE)
+    total = proposal_queries.count_unmatched(db.session, hub_clock().today(), **chosen)
+    pages = paging.page_count(total, UNMATCHED_PER_PAGE)
     number = paging.clamp(_page_number(), pages)
-    shown = needs[(number - 1) * UNMATCHED_PER_PAGE:number * UNMATCHED_PER_PAGE]
+    shown = proposal_queries.unmatched_needs(db.session, hub_clock().today(), **chosen,
+                                             limit=UNMATCHED_PER_PAGE,
+                                             offset=(number - 1) * UNMATCHED_PER_PAGE)
     return render_template("facilitator/unmatched.html", filters=form, needs=shown,
-                           total=len(needs), page=number, pages=pages)
+                           total=total, page=number, pages=pages)
 
 
 @bp.get("/undelivered-mail")
