@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -21,11 +22,42 @@ from mutuo_aiuto.models.need import Need
 from mutuo_aiuto.models.offer import Offer
 from mutuo_aiuto.models.types import EncryptedText, UTCDateTime, new_public_id, utcnow
 
-# awaiting: confirmed by a facilitator, waiting for the helper to accept.
-MATCH_STATUSES = ("awaiting", "active", "closed", "declined", "unanswered", "cancelled")
+
+class MatchStatus(StrEnum):
+    """Where a pairing is (the column stays a string of these values)."""
+
+    # Confirmed by a facilitator, waiting for the helper to accept.
+    AWAITING = "awaiting"
+    ACTIVE = "active"
+    CLOSED = "closed"
+    DECLINED = "declined"
+    UNANSWERED = "unanswered"
+    CANCELLED = "cancelled"
+
+
+class MatchOutcome(StrEnum):
+    """How a facilitator closed a pairing."""
+
+    RESOLVED = "resolved"
+    PARTLY = "partly"
+    NOT_RESOLVED = "not_resolved"
+    STOPPED = "stopped"
+
+
+class FollowUpOutcome(StrEnum):
+    """What a facilitator found at a check with both sides."""
+
+    GOING_WELL = "going_well"
+    NEEDS_SUPPORT = "needs_support"
+    TO_CLOSE = "to_close"
+    UNREACHABLE = "unreachable"
+
+
+# Plain strings, so the CHECK constraint's text stays as the migrations wrote it.
+MATCH_STATUSES = tuple(status.value for status in MatchStatus)
 # Matches that hold the offer's capacity and time.
-MATCH_HOLDING = ("awaiting", "active")
-OUTCOMES = ("resolved", "partly", "not_resolved", "stopped")
+MATCH_HOLDING = (MatchStatus.AWAITING, MatchStatus.ACTIVE)
+OUTCOMES = tuple(MatchOutcome)
 
 
 class Match(db.Model):
@@ -46,7 +78,8 @@ class Match(db.Model):
                                           index=True)
     proposal_id: Mapped[int | None] = mapped_column(
         ForeignKey("proposals.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(12), default="awaiting", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=MatchStatus.AWAITING.value,
+                                        index=True)
     score: Mapped[int | None]
     confirmed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
@@ -13,8 +14,25 @@ from mutuo_aiuto.models.need import Need
 from mutuo_aiuto.models.offer import Offer
 from mutuo_aiuto.models.types import UTCDateTime, new_public_id, utcnow
 
-RUN_KINDS = ("full", "incremental", "manual")
-PROPOSAL_STATUSES = ("proposed", "rejected", "superseded", "confirmed")
+
+class RunKind(StrEnum):
+    FULL = "full"
+    INCREMENTAL = "incremental"
+    MANUAL = "manual"
+
+
+class ProposalStatus(StrEnum):
+    """A suggestion waiting for a facilitator, and what became of it."""
+
+    PROPOSED = "proposed"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+    CONFIRMED = "confirmed"
+
+
+# Plain strings, so the CHECK constraints' text stays as the migrations wrote it.
+RUN_KINDS = tuple(kind.value for kind in RunKind)
+PROPOSAL_STATUSES = tuple(status.value for status in ProposalStatus)
 
 
 class MatchingRun(db.Model):
@@ -48,7 +66,8 @@ class Proposal(db.Model):
     score: Mapped[int]
     # The matcher's reasons, as in the answer file: [{"code": ..., "points": ...}, …]
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(12), default="proposed", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=ProposalStatus.PROPOSED.value,
+                                        index=True)
     rejected_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,7 +15,19 @@ from mutuo_aiuto.models.place import Neighbourhood
 from mutuo_aiuto.models.slot import SlotColumns, slot_checks
 from mutuo_aiuto.models.types import EncryptedText, UTCDateTime, new_public_id, utcnow
 
-OFFER_STATUSES = ("open", "paused", "full", "cancelled", "expired")
+
+class OfferStatus(StrEnum):
+    """Where an offer is in its life (the column stays a string of these values)."""
+
+    OPEN = "open"
+    PAUSED = "paused"
+    FULL = "full"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+# Plain strings, so the CHECK constraint's text stays as the migrations wrote it.
+OFFER_STATUSES = tuple(status.value for status in OfferStatus)
 
 offer_skills = Table(
     "offer_skills",
@@ -38,7 +51,8 @@ class Offer(db.Model):
         ForeignKey("households.id", ondelete="CASCADE"), index=True)
     neighbourhood_id: Mapped[int] = mapped_column(
         ForeignKey("neighbourhoods.id", ondelete="RESTRICT"))
-    status: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=OfferStatus.OPEN.value,
+                                        index=True)
     title: Mapped[str] = mapped_column(String(120))
     description: Mapped[str | None] = mapped_column(EncryptedText())
     capacity: Mapped[int] = mapped_column(default=1)

@@ -22,7 +22,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, NeedSlot, User
+from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, MatchStatus, NeedSlot, User
 
 TIMEZONE = ZoneInfo("Europe/Rome")
 ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -129,7 +129,7 @@ def _event(match: Match, slot: NeedSlot, day: date, summary: str, description: s
     event.add("dtstamp", match.accepted_at or match.confirmed_at)
     event.add("summary", summary)
     event.add("description", description)
-    event.add("status", "CONFIRMED" if match.status == "active" else "TENTATIVE")
+    event.add("status", "CONFIRMED" if match.status == MatchStatus.ACTIVE else "TENTATIVE")
     event.add("dtstart", _at(day, slot.start_minute))
     event.add("dtend", _at(day, slot.end_minute))
     return event

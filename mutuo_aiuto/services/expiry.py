@@ -16,13 +16,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.models import Need, Offer
+from mutuo_aiuto.models import Need, NeedStatus, Offer, OfferStatus
 from mutuo_aiuto.services.lifecycle import move_need, move_offer
 from mutuo_aiuto.services.notifications import mail_to
 
 NOTICE_DAYS = 7
-NEED_EXPIRING = ("open", "paused", "proposed")
-OFFER_EXPIRING = ("open", "paused", "full")
+NEED_EXPIRING = (NeedStatus.OPEN, NeedStatus.PAUSED, NeedStatus.PROPOSED)
+OFFER_EXPIRING = (OfferStatus.OPEN, OfferStatus.PAUSED, OfferStatus.FULL)
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,10 @@ def expire_ends(session: Session, today: date, now: datetime) -> Expired:
     """Move every need and offer whose end date is before ``today`` to expired."""
     needs = _past(session, Need, NEED_EXPIRING, today)
     for need in needs:
-        move_need(need, "expired", now)
+        move_need(need, NeedStatus.EXPIRED, now)
     offers = _past(session, Offer, OFFER_EXPIRING, today)
     for offer in offers:
-        move_offer(offer, "expired")
+        move_offer(offer, OfferStatus.EXPIRED)
     session.flush()
     return Expired(needs=len(needs), offers=len(offers))
 

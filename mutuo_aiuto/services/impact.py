@@ -19,12 +19,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from mutuo_aiuto.models import Category, Match, Need
+from mutuo_aiuto.models import Category, Match, MatchStatus, Need
 from mutuo_aiuto.services import matching_runs
 from mutuo_aiuto.services.reasons import UNMATCHED_REASONS
 
 # A helper who declined or never answered gave no help: not counted.
-NOT_COUNTED = ("declined", "unanswered")
+NOT_COUNTED = (MatchStatus.DECLINED, MatchStatus.UNANSWERED)
 DEFAULT_MONTHS = 12
 SELECTABLE_MONTHS = 60  # five years: an ESF+ programme's span
 SMALL_COUNT = 5

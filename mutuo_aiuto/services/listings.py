@@ -16,7 +16,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, Need, Neighbourhood, Offer
+from mutuo_aiuto.models import (
+    MATCH_HOLDING,
+    Household,
+    Match,
+    Need,
+    NeedStatus,
+    Neighbourhood,
+    Offer,
+    OfferStatus,
+)
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotFound
 from mutuo_aiuto.services.households import active_neighbourhood
 from mutuo_aiuto.services.lifecycle import status_label
@@ -123,11 +132,12 @@ def reopen(kind: Kind[Row], household: Household, row: Row, from_status: str,
     check_owner(kind, household, row)
     if row.status == from_status and row.ends_on < (today or date.today()):
         raise DomainError(ended, field="ends_on")
-    return move_from(kind, household, row, {from_status}, "open")
+    opened = OfferStatus.OPEN if isinstance(row, Offer) else NeedStatus.OPEN
+    return move_from(kind, household, row, {from_status}, opened)
 
 
 def cancel(kind: Kind[Row], household: Household, row: Row) -> Row:
     """Cancel or withdraw; the lifecycle says from which statuses."""
     check_owner(kind, household, row)
-    kind.move(row, "cancelled")
+    kind.move(row, OfferStatus.CANCELLED if isinstance(row, Offer) else NeedStatus.CANCELLED)
     return row

@@ -23,7 +23,19 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.matching import diagnose as rules
-from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, Need, Offer, Proposal, User
+from mutuo_aiuto.models import (
+    MATCH_HOLDING,
+    Household,
+    Match,
+    MatchStatus,
+    Need,
+    NeedStatus,
+    Offer,
+    OfferStatus,
+    Proposal,
+    ProposalStatus,
+    User,
+)
 from mutuo_aiuto.services import audit, followups, matching_runs, policy
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from mutuo_aiuto.services.hubtime import local_date
@@ -47,14 +59,14 @@ REFUSALS = {
 # The only rules a facilitator may override, explicitly, when pairing by hand.
 OVERRIDABLE = {"distance": rules.TOO_FAR, "language": rules.LANGUAGE}
 MATCH_STATUS_LABELS = {
-    "awaiting": _l("waiting for the helper's answer"),
-    "active": _l("under way"),
+    MatchStatus.AWAITING: _l("waiting for the helper's answer"),
+    MatchStatus.ACTIVE: _l("under way"),
     # A context of their own: in several languages a pairing's gender differs
     # from a request's, so "closed" needs its own translation here.
-    "closed": lazy_pgettext("match status", "closed"),
-    "declined": _l("declined by the helper"),
-    "unanswered": _l("not answered in time"),
-    "cancelled": lazy_pgettext("match status", "cancelled"),
+    MatchStatus.CLOSED: lazy_pgettext("match status", "closed"),
+    MatchStatus.DECLINED: _l("declined by the helper"),
+    MatchStatus.UNANSWERED: _l("not answered in time"),
+    MatchStatus.CANCELLED: lazy_pgettext("match status", "cancelled"),
 }
 CHANGED_MEANWHILE = _l("Someone changed this request or offer at the same moment. "
                        "Reload the page and try again.")
@@ -141,9 +153,9 @@ def _holding_count(session: Session, *where: Any) -> int:
 def _check_open(need: Need, offer: Offer, today: date) -> None:
     if need.status not in NEED_SEEKING or need.ends_on < today:
         raise InvalidTransition(_l("This request is no longer looking for help."))
-    if offer.status == "full":
+    if offer.status == OfferStatus.FULL:
         raise DomainError(REFUSALS[rules.FULL])
-    if offer.status != "open" or offer.ends_on < today:
+    if offer.status != OfferStatus.OPEN or offer.ends_on < today:
         raise InvalidTransition(_l("This offer is no longer open."))
 
 
@@ -164,7 +176,7 @@ def _confirm(session: Session, actor: User, need_id: int, offer_id: int, *,
         raise DomainError(REFUSALS[blocking[0]], field="offer")
     _claim(session, need, offer, helper, now)
     match = Match(need=need, offer=offer, proposal_id=proposal.id if proposal else None,
-                  status="awaiting", score=proposal.score if proposal else check.score,
+                  status=MatchStatus.AWAITING, score=proposal.score if proposal else check.score,
                   confirmed_by_id=actor.id, confirmed_at=now,
                   respond_by=now + timedelta(days=respond_days),
                   overrides=",".join(used) or None, override_reason=reason if used else None)
@@ -178,12 +190,12 @@ def _after_confirm(session: Session, actor: User, match: Match, proposal: Propos
                    today: date, now: datetime) -> None:
     need, offer = match.need, match.offer
     if proposal is not None:
-        proposal.status = "confirmed"
+        proposal.status = ProposalStatus.CONFIRMED
     if _holding_count(session, Match.need_id == need.id) >= need.helpers:
-        move_need(need, "matched", now)
+        move_need(need, NeedStatus.MATCHED, now)
         matching_runs.supersede_for_need(session, need)
     if _holding_count(session, Match.offer_id == offer.id) >= offer.capacity:
-        move_offer(offer, "full")
+        move_offer(offer, OfferStatus.FULL)
     _record(session, actor, match)
     _tell_both_sides(session, match)
     matching_runs.repropose_blocked(session, offer, today=today, now=now)
@@ -215,7 +227,7 @@ def confirm_proposal(session: Session, actor: User, proposal: Proposal, *, now: 
                      respond_days: int) -> Match:
     """Confirm the matcher's proposal (its choice or an alternative); both sides are told."""
     policy.require_facilitator(actor)
-    if proposal.status != "proposed":
+    if proposal.status != ProposalStatus.PROPOSED:
         raise InvalidTransition(_l("This proposal was already handled."))
     return _confirm(session, actor, proposal.need_id, proposal.offer_id, now=now,
                     respond_days=respond_days, proposal=proposal)
@@ -238,7 +250,7 @@ def pair_by_hand(session: Session, actor: User, need: Need, offer: Offer, *, now
         raise DomainError(_l("Keep it under %(max)d characters.", max=REASON_MAX),
                           field="reason")
     proposal = session.execute(select(Proposal).filter_by(
-        need_id=need.id, offer_id=offer.id, status="proposed")).scalars().first()
+        need_id=need.id, offer_id=offer.id, status=ProposalStatus.PROPOSED)).scalars().first()
     return _confirm(session, actor, need.id, offer.id, now=now, respond_days=respond_days,
                     proposal=proposal, overrides=overrides, reason=reason)
 
@@ -248,7 +260,7 @@ def reject_proposal(session: Session, actor: User, proposal: Proposal, reason: s
     """Turn a proposal down for a reason; the pair is not proposed again and the need gets
     new proposals."""
     policy.require_facilitator(actor)
-    if proposal.status != "proposed":
+    if proposal.status != ProposalStatus.PROPOSED:
         raise InvalidTransition(_l("This proposal was already handled."))
     reason = (reason or "").strip()
     if not reason:
@@ -256,7 +268,7 @@ def reject_proposal(session: Session, actor: User, proposal: Proposal, reason: s
     if len(reason) > REASON_MAX:
         raise DomainError(_l("Keep it under %(max)d characters.", max=REASON_MAX),
                           field="reason")
-    proposal.status = "rejected"
+    proposal.status = ProposalStatus.REJECTED
     proposal.rejected_reason = reason
     session.flush()
     matching_runs.propose_for(session, proposal.need, today=local_date(now), now=now)
@@ -272,7 +284,7 @@ def _answerable(session: Session, user: User, match: Match) -> Match:
         raise NotFound(_l("This pairing does not exist."))
     if not policy.is_helper(user, match):
         raise NotAllowed(_l("Only the helper can answer this pairing."))
-    if match.status != "awaiting":
+    if match.status != MatchStatus.AWAITING:
         raise InvalidTransition(_l("This pairing is no longer waiting for an answer."))
     return match
 
@@ -283,14 +295,15 @@ def accept_match(session: Session, user: User, match: Match, *, now: datetime,
     """The helper says yes: the match runs, its first follow-up is planned at once,
     and the need is active once all its helpers said yes."""
     match = _answerable(session, user, match)
-    match.status = "active"
+    match.status = MatchStatus.ACTIVE
     match.accepted_at = now
     match.started_on = local_date(now)
     need = _lock(session, Need, match.need_id)
     session.flush()
-    waiting = _holding_count(session, Match.need_id == need.id, Match.status == "awaiting")
-    if need.status == "matched" and not waiting:
-        move_need(need, "active", now)
+    waiting = _holding_count(session, Match.need_id == need.id,
+                             Match.status == MatchStatus.AWAITING)
+    if need.status == NeedStatus.MATCHED and not waiting:
+        move_need(need, NeedStatus.ACTIVE, now)
     followups.ensure_follow_up(session, match, first_follow_up_days, follow_up_every_days)
     notify(session, need.household.user, "match_accepted", **_params(match))
     return match
@@ -299,7 +312,7 @@ def accept_match(session: Session, user: User, match: Match, *, now: datetime,
 def decline_match(session: Session, user: User, match: Match, *, now: datetime) -> Match:
     """The helper says no: the need looks for help again and gets new proposals."""
     match = _answerable(session, user, match)
-    _release(session, match, "declined", now)
+    _release(session, match, MatchStatus.DECLINED, now)
     notify(session, match.need.household.user, "match_declined", **_params(match))
     notify_facilitators(session, "match_declined_staff", **_params(match))
     return match
@@ -319,15 +332,15 @@ def _release(session: Session, match: Match, status: str, now: datetime) -> None
 
 
 def _reopen_need(need: Need, now: datetime) -> None:
-    if need.status in ("matched", "active"):
-        move_need(need, "open", now)
+    if need.status in (NeedStatus.MATCHED, NeedStatus.ACTIVE):
+        move_need(need, NeedStatus.OPEN, now)
 
 
 def _free_offer(session: Session, offer: Offer, today: date) -> None:
     """A full offer that has room and time again takes new pairings."""
-    if offer.status == "full" and offer.ends_on >= today and _holding_count(
+    if offer.status == OfferStatus.FULL and offer.ends_on >= today and _holding_count(
             session, Match.offer_id == offer.id) < offer.capacity:
-        move_offer(offer, "open")
+        move_offer(offer, OfferStatus.OPEN)
 
 
 def end_for_leaving_household(session: Session, match: Match, household_id: int, *,
@@ -340,7 +353,7 @@ def end_for_leaving_household(session: Session, match: Match, household_id: int,
     """
     match = _lock(session, Match, match.id)
     need, offer = _lock(session, Need, match.need_id), _lock(session, Offer, match.offer_id)
-    match.status = "cancelled"
+    match.status = MatchStatus.CANCELLED
     match.closed_at = now
     session.flush()
     if need.household_id == household_id:
@@ -360,13 +373,13 @@ def expire_unanswered(session: Session, now: datetime) -> int:
     Idempotent: a second call finds nothing left to withdraw.
     """
     late = list(session.scalars(select(Match.id).where(
-        Match.status == "awaiting", Match.respond_by < now).order_by(Match.id)))
+        Match.status == MatchStatus.AWAITING, Match.respond_by < now).order_by(Match.id)))
     done = 0
     for match_id in late:
         match = _lock(session, Match, match_id)
-        if match.status != "awaiting":  # answered meanwhile
+        if match.status != MatchStatus.AWAITING:  # answered meanwhile
             continue
-        _release(session, match, "unanswered", now)
+        _release(session, match, MatchStatus.UNANSWERED, now)
         params = _params(match)
         notify(session, match.need.household.user, "match_unanswered", **params)
         notify(session, match.offer.household.user, "match_unanswered_helper", **params)
@@ -398,6 +411,6 @@ def matches_of(session: Session, user: User) -> list[Match]:
 
 def awaiting_matches(session: Session) -> list[Match]:
     """Confirmations waiting for the helper's answer, the nearest deadline first."""
-    return list(session.scalars(select(Match).where(Match.status == "awaiting")
+    return list(session.scalars(select(Match).where(Match.status == MatchStatus.AWAITING)
                                 .options(*_BOTH_SIDES)
                                 .order_by(Match.respond_by, Match.id)))

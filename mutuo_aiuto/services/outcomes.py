@@ -22,8 +22,11 @@ from mutuo_aiuto.models import (
     FollowUp,
     Household,
     Match,
+    MatchStatus,
     Need,
+    NeedStatus,
     Offer,
+    OfferStatus,
     User,
 )
 from mutuo_aiuto.services import policy
@@ -36,7 +39,7 @@ MAX_HOURS = 1000
 COMMENT_MAX = 1000
 FAMILY, HELPER = "family", "helper"
 # Matches whose two sides may still tell how it went.
-FEEDBACK_STATUSES = ("active", "closed")
+FEEDBACK_STATUSES = (MatchStatus.ACTIVE, MatchStatus.CLOSED)
 
 OUTCOME_LABELS = {
     "resolved": _l("Resolved: the need was met"),
@@ -64,11 +67,11 @@ def close_match(session: Session, actor: User, match: Match, outcome: str,
                 hours: float | None, now: datetime) -> Match:
     """Close an active match: record outcome and hours, end the need, free the offer."""
     policy.require_facilitator(actor)
-    if match.status != "active":
+    if match.status != MatchStatus.ACTIVE:
         raise InvalidTransition(_l("Only an active match can be closed."))
     if outcome not in OUTCOMES:
         raise DomainError(_l("Choose an outcome."), field="outcome")
-    match.status, match.outcome, match.closed_at = "closed", outcome, now
+    match.status, match.outcome, match.closed_at = MatchStatus.CLOSED, outcome, now
     match.hours = check_hours(hours)
     session.flush()
     _end_need(session, match.need, now)
@@ -96,15 +99,16 @@ def _holding(session: Session, *where: object) -> int:
 
 def _end_need(session: Session, need: Need, now: datetime) -> None:
     # A need that wanted two helpers goes on while the other helper is still there.
-    if need.status in ("matched", "active") and not _holding(session, Match.need_id == need.id):
-        move_need(need, "closed", now)
+    if need.status in (NeedStatus.MATCHED, NeedStatus.ACTIVE) and not _holding(
+            session, Match.need_id == need.id):
+        move_need(need, NeedStatus.CLOSED, now)
 
 
 def _free_offer(session: Session, offer: Offer, today: date) -> None:
     # An offer past its end date stays as it is: the nightly expiry takes it.
-    if offer.status == "full" and offer.ends_on >= today and _holding(
+    if offer.status == OfferStatus.FULL and offer.ends_on >= today and _holding(
             session, Match.offer_id == offer.id) < offer.capacity:
-        move_offer(offer, "open")
+        move_offer(offer, OfferStatus.OPEN)
 
 
 # ---- feedback -------------------------------------------------------------------
@@ -171,5 +175,5 @@ def _totals(session: Session, model: type[Need] | type[Offer], key: object,
     hours, count = session.execute(
         select(func.coalesce(func.sum(Match.hours), 0), func.count(Match.id))
         .join(model, key == model.id)
-        .where(model.household_id == household.id, Match.status == "closed")).one()
+        .where(model.household_id == household.id, Match.status == MatchStatus.CLOSED)).one()
     return float(hours or 0), int(count)

@@ -10,7 +10,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
-from mutuo_aiuto.models import ADMIN, FACILITATOR, MEMBER
+from mutuo_aiuto.models import ADMIN, FACILITATOR, MEMBER, MatchStatus, NeedStatus, OfferStatus
 from mutuo_aiuto.models.slot import format_minutes
 
 # What each role is called on the pages that list accounts or who did what.
@@ -87,3 +87,7 @@ def init_app(app: Flask) -> None:
         date=short_date, error_messages=error_messages, month=month_name,
         number=format_decimal,
     )
+    # Templates compare statuses with the models' enums, never with bare strings;
+    # which buttons a row shows comes from the view's ``actions``.
+    app.jinja_env.globals.update(NeedStatus=NeedStatus, OfferStatus=OfferStatus,
+                                 MatchStatus=MatchStatus)

@@ -6,11 +6,12 @@ from functools import partial
 
 from flask import render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Need
 from mutuo_aiuto.services import households, needs
-from mutuo_aiuto.services.lifecycle import NEED_EDITABLE
+from mutuo_aiuto.services.lifecycle import allowed_actions
 from mutuo_aiuto.web.families.common import current_household, household_required, local_today
 from mutuo_aiuto.web.families.forms import NeedForm
 from mutuo_aiuto.web.families.listing_views import (
@@ -23,7 +24,7 @@ from mutuo_aiuto.web.families.listing_views import (
 )
 from mutuo_aiuto.web.families.views import bp
 
-NEED = Listing("need", needs.get_need, NEED_EDITABLE, "families/need_form.html")
+NEED = Listing("need", needs.get_need, "families/need_form.html")
 
 
 def _form(data: dict) -> NeedForm:
@@ -60,8 +61,9 @@ def new_need():
 @bp.get("/needs/<public_id>", endpoint="need")
 @household_required
 def need_page(public_id: str):
-    return render_template("families/need.html", need=own(NEED, public_id),
-                           editable=NEED_EDITABLE)
+    row = own(NEED, public_id)
+    return render_template("families/need.html", need=row,
+                           actions=allowed_actions(row, current_user))
 
 
 def _update(form: NeedForm, need: Need) -> Need:

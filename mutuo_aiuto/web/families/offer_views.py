@@ -6,11 +6,12 @@ from functools import partial
 
 from flask import render_template
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Offer
 from mutuo_aiuto.services import households, needs, offers
-from mutuo_aiuto.services.lifecycle import OFFER_EDITABLE
+from mutuo_aiuto.services.lifecycle import allowed_actions
 from mutuo_aiuto.web.families.common import current_household, household_required, local_today
 from mutuo_aiuto.web.families.forms import OfferForm
 from mutuo_aiuto.web.families.listing_views import (
@@ -23,7 +24,7 @@ from mutuo_aiuto.web.families.listing_views import (
 )
 from mutuo_aiuto.web.families.views import bp
 
-OFFER = Listing("offer", offers.get_offer, OFFER_EDITABLE, "families/offer_form.html")
+OFFER = Listing("offer", offers.get_offer, "families/offer_form.html")
 
 
 def _form(data: dict) -> OfferForm:
@@ -54,8 +55,9 @@ def new_offer():
 @bp.get("/offers/<public_id>", endpoint="offer")
 @household_required
 def offer_page(public_id: str):
-    return render_template("families/offer.html", offer=own(OFFER, public_id),
-                           editable=OFFER_EDITABLE)
+    row = own(OFFER, public_id)
+    return render_template("families/offer.html", offer=row,
+                           actions=allowed_actions(row, current_user))
 
 
 def _update(form: OfferForm, offer: Offer) -> Offer:
