@@ -2,8 +2,8 @@
 
 Every status change goes through ``move_need`` / ``move_offer``; anything
 else raises ``InvalidTransition`` with a message for the person.
-``allowed_actions(row, actor)`` says which buttons a need, an offer, a
-pairing or a proposal offers to this person, from the same tables and from
+``allowed_actions(row, actor)`` says which buttons a need, an offer or a
+pairing offers to this person, from the same tables and from
 ``services.policy``; the services refuse every action it leaves out.
 """
 
@@ -22,8 +22,6 @@ from mutuo_aiuto.models import (
     NeedStatus,
     Offer,
     OfferStatus,
-    Proposal,
-    ProposalStatus,
     User,
 )
 from mutuo_aiuto.models.types import utcnow
@@ -123,8 +121,6 @@ class Action(StrEnum):
     DECLINE = "decline"
     FEEDBACK = "feedback"
     CLOSE = "close"
-    CONFIRM = "confirm"
-    REJECT = "reject"
 
 
 def _need_actions(need: Need) -> set[Action]:
@@ -169,20 +165,14 @@ def _match_actions(match: Match, actor: User | None) -> set[Action]:
     return allowed
 
 
-def allowed_actions(row: Need | Offer | Match | Proposal,
-                    actor: User | None) -> frozenset[Action]:
+def allowed_actions(row: Need | Offer | Match, actor: User | None) -> frozenset[Action]:
     """The actions ``row`` allows ``actor`` now. A need or an offer: only its own household
     changes it (facilitators see it, and change it through pairings). A pairing: the helper
     accepts or declines while it awaits an answer, its two sides give feedback once it runs,
-    a facilitator closes a running one. A proposal: a facilitator confirms or rejects it
-    while it waits. The end date is not looked at: publishing or resuming a row whose end
-    date has passed is refused with a message asking to change it."""
+    a facilitator closes a running one. The end date is not looked at: publishing or
+    resuming a row whose end date has passed is refused with a message asking to change it."""
     if isinstance(row, Need):
         return frozenset(_need_actions(row) if policy.owns(actor, row.household) else ())
     if isinstance(row, Offer):
         return frozenset(_offer_actions(row) if policy.owns(actor, row.household) else ())
-    if isinstance(row, Match):
-        return frozenset(_match_actions(row, actor))
-    if policy.is_facilitator(actor) and row.status == ProposalStatus.PROPOSED:
-        return frozenset({Action.CONFIRM, Action.REJECT})
-    return frozenset()
+    return frozenset(_match_actions(row, actor))
