@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model
 from mutuo_aiuto.models.need import Need
 from mutuo_aiuto.models.offer import Offer
 from mutuo_aiuto.models.types import EncryptedText, UTCDateTime, new_public_id, utcnow
@@ -60,7 +60,7 @@ MATCH_HOLDING = (MatchStatus.AWAITING, MatchStatus.ACTIVE)
 OUTCOMES = tuple(MatchOutcome)
 
 
-class Match(db.Model):
+class Match(Model):
     __tablename__ = "matches"
     __table_args__ = (
         CheckConstraint(f"status IN {MATCH_STATUSES!r}", name="status"),
@@ -117,7 +117,7 @@ class Match(db.Model):
                    cls.offer_id.in_(select(Offer.id).where(Offer.household_id == household_id)))
 
 
-class FollowUp(db.Model):
+class FollowUp(Model):
     """A scheduled check (verifica) by the facilitator with both sides, and its outcome."""
 
     __tablename__ = "follow_ups"
@@ -136,7 +136,7 @@ class FollowUp(db.Model):
     match: Mapped[Match] = relationship()
 
 
-class SessionNotice(db.Model):
+class SessionNotice(Model):
     """One person's reminders of one session of a match, and their answer (issue 5).
 
     A row per (match, person, day, start): which reminders went (a week before,

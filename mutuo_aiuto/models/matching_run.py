@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model
 from mutuo_aiuto.models.need import Need
 from mutuo_aiuto.models.offer import Offer
 from mutuo_aiuto.models.types import UTCDateTime, new_public_id, utcnow
@@ -35,7 +35,7 @@ RUN_KINDS = tuple(kind.value for kind in RunKind)
 PROPOSAL_STATUSES = tuple(status.value for status in ProposalStatus)
 
 
-class MatchingRun(db.Model):
+class MatchingRun(Model):
     __tablename__ = "matching_runs"
     __table_args__ = (CheckConstraint(f"kind IN {RUN_KINDS!r}", name="kind"),)
 
@@ -49,7 +49,7 @@ class MatchingRun(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class Proposal(db.Model):
+class Proposal(Model):
     """A pairing the matcher suggests. ``rank`` 1 is the chosen one, then alternatives."""
 
     __tablename__ = "proposals"

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model, db
 from mutuo_aiuto.models.catalogue import Category, Skill
 from mutuo_aiuto.models.household import Household
 from mutuo_aiuto.models.place import Neighbourhood
@@ -42,7 +42,7 @@ need_skills = Table(
 )
 
 
-class Need(db.Model):
+class Need(Model):
     __tablename__ = "needs"
     __table_args__ = (
         CheckConstraint(f"status IN {NEED_STATUSES!r}", name="status"),
@@ -92,7 +92,7 @@ class Need(db.Model):
         return f"<Need {self.public_id} {self.status}>"
 
 
-class NeedSlot(SlotColumns, db.Model):
+class NeedSlot(SlotColumns, Model):
     __tablename__ = "need_slots"
     __table_args__ = slot_checks("need_slot", dated=True)
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model, db
 from mutuo_aiuto.models.catalogue import Skill
 from mutuo_aiuto.models.household import Household
 from mutuo_aiuto.models.place import Neighbourhood
@@ -37,7 +37,7 @@ offer_skills = Table(
 )
 
 
-class Offer(db.Model):
+class Offer(Model):
     __tablename__ = "offers"
     __table_args__ = (
         CheckConstraint(f"status IN {OFFER_STATUSES!r}", name="status"),
@@ -80,7 +80,7 @@ class Offer(db.Model):
         return f"<Offer {self.public_id} {self.status}>"
 
 
-class OfferSlot(SlotColumns, db.Model):
+class OfferSlot(SlotColumns, Model):
     __tablename__ = "offer_slots"
     __table_args__ = slot_checks("offer_slot", dated=False)
 

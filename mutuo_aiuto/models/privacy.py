@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model
 from mutuo_aiuto.models.household import Household
 from mutuo_aiuto.models.types import UTCDateTime, new_public_id, utcnow
 
@@ -26,7 +26,7 @@ class ErasureStatus(StrEnum):
 ERASURE_STATUSES = tuple(status.value for status in ErasureStatus)
 
 
-class ErasureRequest(db.Model):
+class ErasureRequest(Model):
     __tablename__ = "erasure_requests"
     __table_args__ = (CheckConstraint(f"status IN {ERASURE_STATUSES!r}", name="status"),)
 
