@@ -70,9 +70,10 @@ test: $(VENV)/.stamp-test compile-translations ## Install the test extras and ru
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 .PHONY: lint
-lint: $(VENV)/.stamp-test ## ruff and bandit
+lint: $(VENV)/.stamp-test ## ruff, bandit and mypy (configured in setup.cfg)
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -c bandit.yaml -r mutuo_aiuto
+	$(BIN)/mypy
 
 .PHONY: bench
 bench: $(VENV)/.stamp-bench ## Run the matcher benchmark (prints its figures)

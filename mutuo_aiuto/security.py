@@ -31,6 +31,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import confirm_login, current_user, login_fresh, logout_user, user_logged_in
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response as BaseResponse
 
 from mutuo_aiuto.config import PRODUCTION, Settings
 from mutuo_aiuto.extensions import db, login_manager
@@ -117,7 +118,7 @@ def _here() -> str | None:
     return request.full_path.rstrip("?") if request.method == "GET" else None
 
 
-def _end_idle_session() -> Response:
+def _end_idle_session() -> BaseResponse:
     logout_user()
     session.pop(LAST_SEEN, None)
     session.pop(FRESH_AT, None)
@@ -126,7 +127,7 @@ def _end_idle_session() -> Response:
     return redirect(url_for(login_manager.login_view or "main.home", next=_here()))
 
 
-def enforce_idle_timeout() -> Response | None:
+def enforce_idle_timeout() -> BaseResponse | None:
     """End a session that was not used for longer than the role allows."""
     if request.endpoint == "static" or "_user_id" not in session:
         return None
@@ -206,7 +207,7 @@ def mark_fresh() -> None:
 # ---- consent to the current privacy notice -------------------------------------------
 
 
-def require_current_consent() -> Response | None:
+def require_current_consent() -> BaseResponse | None:
     """Send a member whose consent is for an older notice to the consent page first."""
     endpoint = request.endpoint
     if endpoint is None or endpoint in CONSENT_EXEMPT or "_user_id" not in session:

@@ -104,8 +104,10 @@ def _edge(value: Any) -> tuple[str, str]:
 def _weights(value: Any) -> Weights:
     obj = fields(value, _WEIGHTS)
     default = Weights()
-    return Weights(**{key: field(obj, key, array(integer) if key == "proximity" else integer,
-                                 getattr(default, key)) for key in _WEIGHTS})
+    values: dict[str, Any] = {
+        key: field(obj, key, array(integer) if key == "proximity" else integer,
+                   getattr(default, key)) for key in _WEIGHTS}
+    return Weights(**values)
 
 
 def _need(value: Any) -> Need:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from mutuo_aiuto.matching.market import SCALE, Market
 
@@ -30,9 +31,9 @@ class Scratch:
     market: Market
     # Per offer, the best score of a need with a free helper slot, at the pass's start.
     best_free: list[int] = field(default_factory=list)
-    memo: dict = field(default_factory=dict)
+    memo: dict[Any, Any] = field(default_factory=dict)
     # Proposals that failed, by (offer, kind, its needs then, the set proposed).
-    failed: set[tuple] = field(default_factory=set)
+    failed: set[tuple[Any, ...]] = field(default_factory=set)
 
     def refresh(self) -> None:
         held, helpers = self.market.held, self.market.helpers
@@ -53,13 +54,13 @@ def best_set(items: list[tuple[int, int]], room: int, clash: Clash) -> tuple[int
     running = [0]
     for value, _ in items:
         running.append(running[-1] + value)
-    best = [0, ()]
+    best: list[Any] = [0, ()]
     _search(items, running, room, clash, 0, [], 0, best)
     return best[0], best[1]
 
 
 def _search(items: list[tuple[int, int]], running: list[int], room: int, clash: Clash,
-            start: int, chosen: list[int], total: int, best: list) -> None:
+            start: int, chosen: list[int], total: int, best: list[Any]) -> None:
     if total > best[0]:
         best[0], best[1] = total, tuple(chosen)
     left = room - len(chosen)
@@ -196,4 +197,5 @@ def _remembered(scratch: Scratch, kind: str, need: int, offer: int,
     key = (kind, need, offer)
     if key not in memo:
         memo[key] = compute(market, need, offer)
-    return memo[key]
+    found: int = memo[key]
+    return found

@@ -31,7 +31,7 @@ ADMIN = Role.ADMIN
 ROLES = tuple(role.value for role in Role)
 
 
-class User(UserMixin, Model):
+class User(UserMixin, Model):  # type: ignore[misc]  # flask_login ships no types
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(f"role IN {ROLES!r}", name="role"),

@@ -89,11 +89,14 @@ def build_feed(session: Session, user: User,
     calendar.add("x-wr-timezone", str(TIMEZONE))
     with force_locale(user.locale or "it"):
         calendar.add("x-wr-calname", gettext("Mutuo Aiuto"))
-        for match in feed_matches(session, user.household) if user.household else []:
-            for event in match_events(match, user.household, link):
-                calendar.add_component(event)
+        household = user.household
+        if household is not None:
+            for match in feed_matches(session, household):
+                for event in match_events(match, household, link):
+                    calendar.add_component(event)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 def match_events(match: Match, household: Household,
@@ -159,7 +162,7 @@ def _first_day(match: Match, slot: NeedSlot) -> date | None:
     start, last = _start_day(match), _last_day(match)
     if slot.on_date is not None:
         return slot.on_date if start <= slot.on_date <= last else None
-    first = start + timedelta(days=(slot.weekday - start.weekday()) % 7)
+    first = start + timedelta(days=(slot.day - start.weekday()) % 7)
     return first if first <= last else None
 
 
@@ -171,7 +174,7 @@ def session_days(match: Match, start: date, end: date) -> list[tuple[date, NeedS
         if slot.on_date is not None:
             days += [(slot.on_date, slot)] if first <= slot.on_date <= last else []
             continue
-        day = first + timedelta(days=(slot.weekday - first.weekday()) % 7)
+        day = first + timedelta(days=(slot.day - first.weekday()) % 7)
         while day <= last:
             days.append((day, slot))
             day += timedelta(days=7)

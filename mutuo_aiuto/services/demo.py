@@ -63,7 +63,8 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 def load(name: str) -> dict[str, Any]:
     """One data file of ``mutuo_aiuto/demo_data``."""
     text = resources.files("mutuo_aiuto").joinpath("demo_data", f"{name}.json").read_text("utf-8")
-    return json.loads(text)
+    data: dict[str, Any] = json.loads(text)
+    return data
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,9 @@ def dated_rows(seed: dict[str, Any], today: date) -> list[DatedRow]:
 # ---- reference data ------------------------------------------------------------------
 
 
-def _by_slug(session: Session, model: type) -> dict[str, Any]:
-    return {row.slug: row for row in session.execute(select(model)).scalars()}
+def _by_slug(session: Session, model: type[Any]) -> dict[str, Any]:
+    rows: list[Any] = list(session.execute(select(model)).scalars())
+    return {row.slug: row for row in rows}
 
 
 def seed_places(session: Session, summary: DemoSummary) -> dict[str, Neighbourhood]:
@@ -333,7 +335,7 @@ class _Seeder:
         move_need(need, "active", match.accepted_at)
         move_offer(offer, "full")
         self.session.flush()
-        if running:
+        if ended is None:  # still running
             self.session.add(FollowUp(match=match, due_on=self.today - timedelta(days=2)))
             self.summary.running_pairings += 1
             return

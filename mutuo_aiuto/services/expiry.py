@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -43,8 +44,11 @@ def expire_ends(session: Session, today: date, now: datetime) -> Expired:
     return Expired(needs=len(needs), offers=len(offers))
 
 
-def _past(session: Session, model: type[Need] | type[Offer], statuses: tuple[str, ...],
-          today: date) -> list:
+Post = TypeVar("Post", Need, Offer)
+
+
+def _past(session: Session, model: type[Post], statuses: tuple[str, ...],
+          today: date) -> list[Post]:
     return list(session.scalars(select(model).where(
         model.status.in_(statuses), model.ends_on < today).order_by(model.id)))
 
@@ -71,7 +75,7 @@ def _subject(model: type[Need] | type[Offer]) -> object:
 
 
 def _ending_soon(session: Session, model: type[Need] | type[Offer],
-                 statuses: tuple[str, ...], today: date, days: int) -> list:
+                 statuses: tuple[str, ...], today: date, days: int) -> list[Need | Offer]:
     return list(session.scalars(select(model).where(
         model.status.in_(statuses), model.ends_on >= today,
         model.ends_on <= today + timedelta(days=days),

@@ -14,12 +14,13 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from statistics import median
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from mutuo_aiuto.models import Category, Match, MatchStatus, Need
+from mutuo_aiuto.models import Category, Match, MatchStatus, Need, Neighbourhood
 from mutuo_aiuto.services import matching_runs
 from mutuo_aiuto.services.reasons import UNMATCHED_REASONS
 
@@ -204,8 +205,10 @@ def impact(session: Session, period: Period, today: date, tz: str) -> Impact:
     return Impact(
         period=period,
         by_month=[(month, by_month.get(month, Figures())) for month in period.months()],
-        by_neighbourhood=sorted(((p.name, f) for p, f in places.items()), key=lambda i: i[0]),
-        by_category=sorted(categories.items(), key=lambda i: (i[0].position, i[0].name)),
+        by_neighbourhood=sorted(((cast(Neighbourhood, p).name, f) for p, f in places.items()),
+                                key=lambda i: i[0]),
+        by_category=sorted(((cast(Category, c), f) for c, f in categories.items()),
+                           key=lambda i: (i[0].position, i[0].name)),
         total=total.get("all", Figures()),
         reciprocal=reciprocal_households(confirmed),
         unmatched=unmatched_by_reason(session, today))

@@ -10,10 +10,12 @@ with an error instead of being silently replaced by nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.fernet import InvalidToken, MultiFernet
 from sqlalchemy import Column, MetaData, Table, Text, and_, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TypeCoerce
 
 from mutuo_aiuto.models.types import EncryptedText
 
@@ -33,7 +35,7 @@ class RotationSummary:
         return sum(self.counts.values())
 
 
-def encrypted_columns(metadata: MetaData) -> list[tuple[Table, list[Column]]]:
+def encrypted_columns(metadata: MetaData) -> list[tuple[Table, list[Column[Any]]]]:
     """Every table with encrypted columns, and those columns, in a stable order."""
     found = []
     for table in sorted(metadata.tables.values(), key=lambda t: t.name):
@@ -43,7 +45,7 @@ def encrypted_columns(metadata: MetaData) -> list[tuple[Table, list[Column]]]:
     return found
 
 
-def _raw(column: Column):  # type: ignore[no-untyped-def]
+def _raw(column: Column[Any]) -> TypeCoerce[str]:
     # Read and write the stored ciphertext, bypassing EncryptedText's decryption.
     return type_coerce(column, Text())
 
@@ -57,7 +59,7 @@ def _rotate_value(fernet: MultiFernet, token: str, where: str) -> str:
 
 
 def _rotate_table(session: Session, fernet: MultiFernet, table: Table,
-                  columns: list[Column], summary: RotationSummary) -> None:
+                  columns: list[Column[Any]], summary: RotationSummary) -> None:
     keys = list(table.primary_key.columns)
     rows = session.execute(select(*keys, *[_raw(c).label(c.name) for c in columns])).all()
     for row in rows:
@@ -69,7 +71,8 @@ def _rotate_table(session: Session, fernet: MultiFernet, table: Table,
         if not changes:
             continue
         condition = and_(*[key == getattr(row, key.name) for key in keys])
-        values = {name: type_coerce(value, Text()) for name, value in changes.items()}
+        values: dict[str, Any] = {name: type_coerce(value, Text())
+                                  for name, value in changes.items()}
         # Keep "updated_at" as it was: a new key is not a change of the data, and
         # the retention rules read that date.
         values |= {c.name: c for c in table.columns

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -89,7 +90,7 @@ def move_offer(offer: Offer, status: str) -> None:
 
 # A context of their own: the status of a request or an offer agrees in gender
 # with those nouns, unlike the same English word said of an account or a pairing.
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, Any] = {
     NeedStatus.DRAFT: lazy_pgettext("request or offer status", "draft"),
     NeedStatus.OPEN: lazy_pgettext("request or offer status", "open"),
     NeedStatus.PAUSED: lazy_pgettext("request or offer status", "paused"),
@@ -104,7 +105,8 @@ STATUS_LABELS = {
 
 
 def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
+    label = STATUS_LABELS.get(status)
+    return str(label) if label is not None else status
 
 
 class Action(StrEnum):

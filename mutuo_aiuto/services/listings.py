@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -89,12 +89,12 @@ def holding_matches(session: Session, row: Need | Offer) -> int:
         side == row.id, Match.status.in_(MATCH_HOLDING))) or 0
 
 
-def _slot_keys(slots: Iterable) -> set[tuple]:
+def _slot_keys(slots: Iterable[Any]) -> set[tuple[Any, ...]]:
     return {(s.weekday, getattr(s, "on_date", None), s.start_minute, s.end_minute)
             for s in slots}
 
 
-def keep_commitments(session: Session, row: Need | Offer, values: dict,
+def keep_commitments(session: Session, row: Need | Offer, values: dict[str, Any],
                      message: object) -> None:
     """While a pairing holds, the times, skills and place it was confirmed for stay:
     the other side agreed to them, and the helper's other pairings were checked
@@ -108,7 +108,7 @@ def keep_commitments(session: Session, row: Need | Offer, values: dict,
         raise DomainError(message)
 
 
-def apply(row: Need | Offer, values: dict) -> None:
+def apply(row: Need | Offer, values: dict[str, Any]) -> None:
     for name, value in values.items():
         setattr(row, name, value)
 

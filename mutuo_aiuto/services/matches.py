@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -37,6 +37,7 @@ from mutuo_aiuto.models import (
     User,
 )
 from mutuo_aiuto.services import audit, followups, matching_runs, policy
+from mutuo_aiuto.services.database import rowcount
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import NEED_SEEKING, move_need, move_offer
@@ -58,7 +59,7 @@ REFUSALS = {
 }
 # The only rules a facilitator may override, explicitly, when pairing by hand.
 OVERRIDABLE = {"distance": rules.TOO_FAR, "language": rules.LANGUAGE}
-MATCH_STATUS_LABELS = {
+MATCH_STATUS_LABELS: dict[str, Any] = {
     MatchStatus.AWAITING: _l("waiting for the helper's answer"),
     MatchStatus.ACTIVE: _l("under way"),
     # A context of their own: in several languages a pairing's gender differs
@@ -73,13 +74,17 @@ CHANGED_MEANWHILE = _l("Someone changed this request or offer at the same moment
 
 
 def match_status_label(status: str) -> str:
-    return str(MATCH_STATUS_LABELS.get(status, status))
+    label = MATCH_STATUS_LABELS.get(status)
+    return str(label) if label is not None else status
 
 
 # ---- finding, with the permission checks --------------------------------------
 
 
-def _by_public_id(session: Session, model: type, public_id: str) -> Any:
+Row = TypeVar("Row", Proposal, Match, Need, Offer, Household)
+
+
+def _by_public_id(session: Session, model: type[Row], public_id: str) -> Row | None:
     return session.execute(select(model).filter_by(public_id=public_id)).scalar_one_or_none()
 
 
@@ -115,7 +120,7 @@ def get_offer(session: Session, actor: User, public_id: str) -> Offer:
 # ---- locking and claiming ------------------------------------------------------
 
 
-def _lock(session: Session, model: type, row_id: int) -> Any:
+def _lock(session: Session, model: type[Row], row_id: int) -> Row:
     """The row, read afresh and locked until the transaction ends (PostgreSQL)."""
     query = (select(model).where(model.id == row_id).with_for_update()
              .execution_options(populate_existing=True))
@@ -135,7 +140,7 @@ def _claim(session: Session, need: Need, offer: Offer, helper: Household,
     touched = session.execute(
         update(Need).where(Need.id == need.id, Need.updated_at == need.updated_at)
         .values(updated_at=now).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1 or booked.rowcount != 1 or touched.rowcount != 1:
+    if rowcount(claimed) != 1 or rowcount(booked) != 1 or rowcount(touched) != 1:
         raise DomainError(CHANGED_MEANWHILE)
     session.expire(offer, ["version", "updated_at"])
     session.expire(helper, ["version", "updated_at"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -74,7 +75,7 @@ def choose(value: object, allowed: Iterable[int], field: str) -> int:
     allowed = tuple(allowed)
     if isinstance(value, bool) or value not in allowed:
         raise DomainError(_l("Choose one of the options."), field=field)
-    return int(value)  # type: ignore[call-overload]
+    return int(value)
 
 
 def active_skills(session: Session, slugs: Iterable[str] | None) -> list[Skill]:
@@ -145,7 +146,8 @@ def list_needs(session: Session, household: Household) -> list[Need]:
 
 # -- writing ------------------------------------------------------------------------------
 
-def _values(session: Session, household: Household, data: NeedInput, today: date) -> dict:
+def _values(session: Session, household: Household, data: NeedInput,
+            today: date) -> dict[str, Any]:
     """Every field checked, in the order the form shows them (the first fault is reported)."""
     title = clean_title(data.title)
     category = active_category(session, data.category)

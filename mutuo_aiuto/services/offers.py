@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
@@ -70,7 +71,8 @@ def list_offers(session: Session, household: Household) -> list[Offer]:
     return listings.list_own(OFFERS, session, household)
 
 
-def _values(session: Session, household: Household, data: OfferInput, today: date) -> dict:
+def _values(session: Session, household: Household, data: OfferInput,
+            today: date) -> dict[str, Any]:
     """Every field checked, in the order the form shows them (the first fault is reported)."""
     title = clean_title(data.title)
     skills = active_skills(session, data.skills)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import (
@@ -64,7 +65,7 @@ class Ledger:
 
 
 def close_match(session: Session, actor: User, match: Match, outcome: str,
-                hours: float | None, now: datetime) -> Match:
+                hours: float | Decimal | None, now: datetime) -> Match:
     """Close an active match: record outcome and hours, end the need, free the offer."""
     policy.require_facilitator(actor)
     if match.status != MatchStatus.ACTIVE:
@@ -82,7 +83,7 @@ def close_match(session: Session, actor: User, match: Match, outcome: str,
     return match
 
 
-def check_hours(hours: float | None) -> float:
+def check_hours(hours: float | Decimal | None) -> float:
     """Hours given, between 0 and ``MAX_HOURS``, kept to two decimals as the column is."""
     if hours is None or not math.isfinite(float(hours)):
         raise DomainError(_l("Give the hours of help, 0 if none."), field="hours")
@@ -92,7 +93,7 @@ def check_hours(hours: float | None) -> float:
     return round(float(hours), 2)
 
 
-def _holding(session: Session, *where: object) -> int:
+def _holding(session: Session, *where: ColumnElement[bool]) -> int:
     return session.scalar(select(func.count(Match.id)).where(
         Match.status.in_(MATCH_HOLDING), *where)) or 0
 

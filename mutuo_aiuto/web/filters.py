@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from babel.dates import get_day_names
 from flask import Flask
@@ -22,7 +22,8 @@ def locale_code() -> str:
     return str(get_locale() or "it")
 
 
-def weekday_name(day: int, width: str = "wide") -> str:
+def weekday_name(day: int, width: Literal["abbreviated", "narrow", "short", "wide"] = "wide",
+                 ) -> str:
     """0 = Monday, in the reader's language."""
     return get_day_names(width, locale=get_locale())[day]
 

@@ -304,7 +304,7 @@ def names_of(household: Household) -> list[str]:
     for. Titles of requests stay: "Accompagnamento a scuola" names nobody and is
     written by many families.
     """
-    texts = {household.name, household.user.name}
+    texts: set[str | None] = {household.name, household.user.name}
     texts |= {member.first_name for member in household.members}
     kept = {t.strip() for t in texts if t and len(t.strip()) >= MIN_NAME_LENGTH}
     kept.discard(ERASED_NAME)

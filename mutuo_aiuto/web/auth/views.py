@@ -9,6 +9,8 @@ never holds up a page.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     current_app,
@@ -46,7 +48,7 @@ bp = Blueprint("auth", __name__)
 
 # ---- helpers -------------------------------------------------------------------
 
-def _external(endpoint: str, **values: str) -> str:
+def _external(endpoint: str, **values: Any) -> str:
     # Built from the configured address, never from the request's Host header,
     # so a forged Host cannot turn a reset mail into a link to another site.
     return app_settings().base_url.rstrip("/") + url_for(endpoint, **values)
@@ -70,7 +72,7 @@ def _landing() -> str:
 
 
 def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+    return current_user._get_current_object()
 
 
 # ---- register, log in, log out ---------------------------------------------------------

@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import current_app, flash, redirect, url_for
+from flask import abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,6 +27,15 @@ def local_today() -> date:
 def current_household() -> Household | None:
     # Not cached in ``g``: tests share one app context (and ``g``) across requests.
     return household_of(db.session, current_user)
+
+
+def own_household() -> Household:
+    """The account's household, in a view behind ``household_required`` (which sent an
+    account without one to create it)."""
+    household = current_household()
+    if household is None:
+        abort(404)
+    return household
 
 
 def household_required(view: F) -> F:

@@ -13,6 +13,7 @@ from mutuo_aiuto.web.families.common import (
     current_household,
     household_required,
     local_today,
+    own_household,
 )
 from mutuo_aiuto.web.families.forms import HouseholdForm, MemberForm
 from mutuo_aiuto.web.families.views import bp
@@ -20,7 +21,7 @@ from mutuo_aiuto.web.helpers import form_page, found_or_404, refused
 
 
 def _render_household(member_form: MemberForm, status: int = 200):
-    household = current_household()
+    household = own_household()
     return render_template(
         "families/household.html", household=household, member_form=member_form,
         show_contacts=policy.can_see_contacts(current_user, household)), status
@@ -56,7 +57,7 @@ def add_member():
     form = MemberForm()
     if form.validate_on_submit():
         try:
-            households.add_member(db.session, current_household(), this_year=local_today().year,
+            households.add_member(db.session, own_household(), this_year=local_today().year,
                                   **form.fields_for_service())
         except DomainError as error:
             refused(form, error)

@@ -51,7 +51,10 @@ def render_form(listing: Listing, form: FamiliesForm, row: Need | Offer | None =
 
 def _saved(listing: Listing, row: Need | Offer, done: str) -> Response:
     db.session.commit()
-    propose_after_commit(**{listing.name: row})
+    if isinstance(row, Need):
+        propose_after_commit(need=row)
+    else:
+        propose_after_commit(offer=row)
     flash(done, "success")
     return back_to_page(listing, row.public_id)
 

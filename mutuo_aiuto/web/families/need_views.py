@@ -12,7 +12,11 @@ from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Need
 from mutuo_aiuto.services import households, needs
 from mutuo_aiuto.services.lifecycle import allowed_actions
-from mutuo_aiuto.web.families.common import current_household, household_required, local_today
+from mutuo_aiuto.web.families.common import (
+    household_required,
+    local_today,
+    own_household,
+)
 from mutuo_aiuto.web.families.forms import NeedForm
 from mutuo_aiuto.web.families.listing_views import (
     Listing,
@@ -35,7 +39,7 @@ def _form(data: dict) -> NeedForm:
 @bp.get("/needs", endpoint="needs")
 @household_required
 def need_list():
-    household = current_household()
+    household = own_household()
     return render_template("families/needs.html",
                            needs=needs.list_needs(db.session, household))
 
@@ -43,7 +47,7 @@ def need_list():
 @bp.route("/needs/new", methods=["GET", "POST"])
 @household_required
 def new_need():
-    household = current_household()
+    household = own_household()
     chosen = request.args.get("category")
     category = next((c for c in needs.active_categories(db.session) if c.slug == chosen), None)
     form = _form(NeedForm.data_for_new(household, category))
@@ -67,7 +71,7 @@ def need_page(public_id: str):
 
 
 def _update(form: NeedForm, need: Need) -> Need:
-    return needs.update_need(db.session, current_household(), need, form.to_input(),
+    return needs.update_need(db.session, own_household(), need, form.to_input(),
                              today=local_today(), publish=bool(form.publish.data))
 
 

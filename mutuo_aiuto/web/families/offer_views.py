@@ -12,7 +12,11 @@ from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Offer
 from mutuo_aiuto.services import households, needs, offers
 from mutuo_aiuto.services.lifecycle import allowed_actions
-from mutuo_aiuto.web.families.common import current_household, household_required, local_today
+from mutuo_aiuto.web.families.common import (
+    household_required,
+    local_today,
+    own_household,
+)
 from mutuo_aiuto.web.families.forms import OfferForm
 from mutuo_aiuto.web.families.listing_views import (
     Listing,
@@ -36,13 +40,13 @@ def _form(data: dict) -> OfferForm:
 @household_required
 def offer_list():
     return render_template("families/offers.html",
-                           offers=offers.list_offers(db.session, current_household()))
+                           offers=offers.list_offers(db.session, own_household()))
 
 
 @bp.route("/offers/new", methods=["GET", "POST"])
 @household_required
 def new_offer():
-    household = current_household()
+    household = own_household()
     form = _form(OfferForm.data_for_new(household))
 
     def post() -> Offer:
@@ -61,7 +65,7 @@ def offer_page(public_id: str):
 
 
 def _update(form: OfferForm, offer: Offer) -> Offer:
-    return offers.update_offer(db.session, current_household(), offer, form.to_input(),
+    return offers.update_offer(db.session, own_household(), offer, form.to_input(),
                                today=local_today())
 
 

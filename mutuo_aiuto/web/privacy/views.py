@@ -117,7 +117,7 @@ def template_helpers() -> dict[str, Any]:
 
 
 def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+    return current_user._get_current_object()
 
 
 # ---- password again, consent ----------------------------------------------------------
