@@ -19,7 +19,7 @@ import io
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
@@ -261,7 +261,7 @@ class ChunkedBodyLimit:
     def __init__(self, app: Any, limit: int) -> None:
         self.app, self.limit = app, limit
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         # Only a chunked body: reading a stream that no body follows could wait forever.
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         if chunked and environ.get("wsgi.input_terminated") and not environ.get("CONTENT_LENGTH"):

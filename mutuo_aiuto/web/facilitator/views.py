@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 from flask import (
@@ -26,6 +27,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household, Match, Offer, Proposal
@@ -67,7 +69,7 @@ from mutuo_aiuto.web.helpers import (
 bp = Blueprint("facilitator", __name__, url_prefix="/facilitator")
 
 
-def _today() -> Any:
+def _today() -> date:
     return local_date(utcnow(), app_settings().timezone)
 
 
@@ -76,7 +78,7 @@ def _committed() -> None:
     db.session.commit()
 
 
-def _back() -> Any:
+def _back() -> WerkzeugResponse:
     """Back to the dashboard, keeping its filters (only our own relative addresses)."""
     return redirect_next(url_for("facilitator.dashboard"))
 

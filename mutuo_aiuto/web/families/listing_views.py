@@ -35,7 +35,7 @@ class Listing:
     form_template: str
 
 
-def own(listing: Listing, public_id: str) -> Any:
+def own(listing: Listing, public_id: str) -> Need | Offer:
     """The current household's row; anyone else's answers 404, like a missing one."""
     return found_or_404(listing.get, current_household(), public_id)
 

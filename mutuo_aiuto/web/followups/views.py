@@ -7,6 +7,7 @@ calendar page and its private feed (``/calendar/<token>.ics``, no login).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import (
@@ -66,7 +67,7 @@ def template_helpers() -> dict[str, Any]:
     return {"match_status_label": matches.match_status_label}
 
 
-def _today() -> Any:
+def _today() -> date:
     return hubtime.local_date(utcnow(), app_settings().timezone)
 
 
