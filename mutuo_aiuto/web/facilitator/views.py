@@ -30,7 +30,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.models import Household, Match, Offer, Proposal
+from mutuo_aiuto.models import Household, Match, Offer, OfferStatus, Proposal, ProposalStatus
 from mutuo_aiuto.models.types import utcnow
 from mutuo_aiuto.services import (
     audit,
@@ -205,7 +205,7 @@ def need(public_id: str):
     found = found_or_404(matches.get_need, current_user, public_id)
     _show_contacts(found.household)
     proposals = db.session.scalars(select(Proposal).where(
-        Proposal.need_id == found.id, Proposal.status == "proposed")
+        Proposal.need_id == found.id, Proposal.status == ProposalStatus.PROPOSED)
         .order_by(Proposal.rank, Proposal.score.desc(), Proposal.id)).all()
     pairings = db.session.scalars(select(Match).where(Match.need_id == found.id)
                                   .order_by(Match.confirmed_at.desc())).all()
@@ -226,7 +226,7 @@ def offer(public_id: str):
 
 
 def _pairable_offers(need_household_id: int) -> list[Offer]:
-    query = (select(Offer).where(Offer.status == "open", Offer.ends_on >= _today(),
+    query = (select(Offer).where(Offer.status == OfferStatus.OPEN, Offer.ends_on >= _today(),
                                  Offer.household_id != need_household_id)
              .order_by(Offer.title, Offer.id))
     return list(db.session.scalars(query))
