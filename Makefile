@@ -77,9 +77,10 @@ test: $(VENV)/.stamp-test compile-translations ## Install the test extras and ru
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 .PHONY: lint
-lint: $(VENV)/.stamp-test ## ruff, bandit, and the installed versions against requirements/lock.txt
+lint: $(VENV)/.stamp-test ## ruff, bandit, mypy (configured in setup.cfg), and the installed versions against requirements/lock.txt
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -c bandit.yaml -r mutuo_aiuto
+	$(BIN)/mypy
 	$(BIN)/python requirements/check_lock.py
 
 # pip-tools lives in a virtualenv of its own, so it never changes .venv's versions.

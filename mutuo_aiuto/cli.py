@@ -155,7 +155,8 @@ def scheduler_command(lease_seconds: int | None) -> None:
 
     # A process of its own: its log (jobs run, lease taken or lost) goes to stderr.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    runner = SchedulerRunner(current_app._get_current_object(), ttl=lease_seconds)
+    runner = SchedulerRunner(current_app._get_current_object(),  # type: ignore[attr-defined]
+                             ttl=lease_seconds)
     # `make run` stops the scheduler with SIGTERM: end as cleanly as on Ctrl-C.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     click.echo(f"Scheduler {runner.holder}: waiting for the lease (Ctrl-C stops).")
@@ -276,7 +277,7 @@ def restore_command(path: str) -> None:
     encrypted = {table.name: [column.name for column in columns]
                  for table, columns in keys.encrypted_columns(db.metadata)}
     # No connection of ours may hold the database while it is replaced.
-    db.session.remove()
+    db.session.remove()  # type: ignore[attr-defined]  # a scoped session (extensions._Database)
     db.engine.dispose()
     try:
         result = backup.restore(url, path, encrypted=encrypted,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import appcontext_pushed
 from flask_babel import Babel
@@ -14,7 +14,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -39,7 +39,22 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class _Database(SQLAlchemy):
+    """What the type checker is told ``db`` is. ``db.session`` is a scoped session that
+    hands every call to the current context's Session, so services are typed with the
+    plain ``Session`` they use and the web passes ``db.session`` to them."""
+
+    session: Session  # type: ignore[assignment]
+
+
+db = cast(_Database, SQLAlchemy(model_class=Base))
+
+# The models' base class, named so the type checker sees the typed declarative base
+# (``db.Model`` is built at run time from it).
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, has_app_context, render_template
 from flask_babel import force_locale
+from jinja2 import Template
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError, MapAdapter
 
@@ -75,7 +76,7 @@ class TemplateMailer:
         return queue_mail(session, user.email, rendered_subject, body, kind=kind)
 
     @staticmethod
-    def _template(kind: str) -> str | list[str]:
+    def _template(kind: str) -> str | list[str | Template]:
         if kind in KINDS:
             return NOTIFICATION_TEMPLATE
         return [pattern.format(kind=kind) for pattern in TEMPLATES]

@@ -19,7 +19,7 @@ import io
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
@@ -31,6 +31,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import confirm_login, current_user, login_fresh, logout_user, user_logged_in
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response as BaseResponse
 
 from mutuo_aiuto.config import PRODUCTION, Settings
 from mutuo_aiuto.extensions import db, login_manager
@@ -129,7 +130,7 @@ def _here() -> str | None:
     return request.full_path.rstrip("?") if request.method == "GET" else None
 
 
-def _end_idle_session() -> Response:
+def _end_idle_session() -> BaseResponse:
     logout_user()
     session.pop(LAST_SEEN, None)
     session.pop(FRESH_AT, None)
@@ -138,7 +139,7 @@ def _end_idle_session() -> Response:
     return redirect(url_for(login_manager.login_view or "main.home", next=_here()))
 
 
-def enforce_idle_timeout() -> Response | None:
+def enforce_idle_timeout() -> BaseResponse | None:
     """End a session that was not used for longer than the role allows."""
     if request.endpoint == "static" or "_user_id" not in session:
         return None
@@ -218,7 +219,7 @@ def mark_fresh() -> None:
 # ---- consent to the current privacy notice -------------------------------------------
 
 
-def require_current_consent() -> Response | None:
+def require_current_consent() -> BaseResponse | None:
     """Send a member whose consent is for an older notice to the consent page first."""
     endpoint = request.endpoint
     if endpoint is None or endpoint in CONSENT_EXEMPT or "_user_id" not in session:
@@ -272,7 +273,7 @@ class ChunkedBodyLimit:
     def __init__(self, app: Any, limit: int) -> None:
         self.app, self.limit = app, limit
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         # Only a chunked body: reading a stream that no body follows could wait forever.
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         if chunked and environ.get("wsgi.input_terminated") and not environ.get("CONTENT_LENGTH"):

@@ -11,6 +11,7 @@ grows with the number of allowed pairs, not with needs x offers.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from typing import Any
 
 from mutuo_aiuto.matching.graph import Distances, hop_distances, within
 from mutuo_aiuto.matching.model import Need, Offer, Problem
@@ -51,7 +52,7 @@ class OfferIndex:
         for pos in sorted(range(len(self.offers)), key=lambda p: (-self._reach[p], p)):
             self._by_place[self.offers[pos].neighbourhood].append(pos)  # farthest-reaching first
         self._near: dict[tuple[str, int], list[tuple[str, int]]] = {}
-        self._lists_seen: dict[tuple, list[tuple[list[int], int]]] = {}
+        self._lists_seen: dict[tuple[Any, ...], list[tuple[list[int], int]]] = {}
 
     def allowed_offers(self, need: Need) -> list[int]:
         """Positions (in ``problem.offers``) of the offers that may serve ``need``, ascending."""

@@ -27,8 +27,8 @@ def check_answer(problem: Problem, answer: Answer) -> list[str]:
     offers = {offer.id: offer for offer in problem.offers}
     distances = hop_distances(problem.neighbourhoods, problem.adjacency)
     fixed_load: dict[str, int] = defaultdict(int)
-    for pair in problem.fixed:
-        fixed_load[pair.offer] += 1
+    for fixed_pair in problem.fixed:
+        fixed_load[fixed_pair.offer] += 1
     faults: list[str] = []
     seen: set[tuple[str, str]] = set()
     fixed = {(pair.need, pair.offer) for pair in problem.fixed}

@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from mutuo_aiuto.matching.errors import ProblemError
 from mutuo_aiuto.matching.jsonfields import (
@@ -72,7 +72,7 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         raise ProblemError(name, f"malformed JSON: {error}") from None
 
 
-def _no_constant(name: str) -> Any:
+def _no_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a JSON number")
 
 
@@ -104,8 +104,10 @@ def _edge(value: Any) -> tuple[str, str]:
 def _weights(value: Any) -> Weights:
     obj = fields(value, _WEIGHTS)
     default = Weights()
-    return Weights(**{key: field(obj, key, array(integer) if key == "proximity" else integer,
-                                 getattr(default, key)) for key in _WEIGHTS})
+    values: dict[str, Any] = {
+        key: field(obj, key, array(integer) if key == "proximity" else integer,
+                   getattr(default, key)) for key in _WEIGHTS}
+    return Weights(**values)
 
 
 def _need(value: Any) -> Need:

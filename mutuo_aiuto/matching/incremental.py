@@ -42,7 +42,8 @@ class Prepared:
     index: OfferIndex
     fixed_load: tuple[int, ...]
     # For each offer position: (need id, its clock) of the fixed needs and current proposals.
-    taken: tuple[tuple[tuple[str, Clock], ...], ...]
+    # Read-only here; a caller that proposes need after need may pass lists it updates.
+    taken: Sequence[Sequence[tuple[str, Clock]]]
     # For each household: the positions of its offers.
     households: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 

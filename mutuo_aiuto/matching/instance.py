@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from mutuo_aiuto.matching.candidates import OfferIndex
 from mutuo_aiuto.matching.model import Need, Problem
@@ -39,7 +40,7 @@ class Clock:
         return cls(weekly, weekly | week_mask(need.slots), frozendict(dated) if dated else None)
 
 
-class frozendict(dict):
+class frozendict(dict[Any, Any]):
     """A dict that can be hashed, so equal timetables are recognised."""
 
     def __hash__(self) -> int:  # type: ignore[override]

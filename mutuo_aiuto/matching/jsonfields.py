@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Collection
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from mutuo_aiuto.matching.errors import ProblemError
 
@@ -27,7 +27,7 @@ _DATE = re.compile(r"\d{4}-\d\d-\d\d")
 _MISSING = object()
 
 
-class JsonObject(dict):
+class JsonObject(dict[str, Any]):
     """A decoded JSON object that held some keys more than once."""
 
     duplicates: tuple[str, ...] = ()
@@ -88,7 +88,7 @@ def field(obj: dict[str, Any], key: str, read: Read[T], default: Any = _MISSING)
     if key not in obj:
         if default is _MISSING:
             raise ProblemError(key, "required field is missing")
-        return default
+        return cast(T, default)
     try:
         return read(obj[key])
     except ProblemError as error:

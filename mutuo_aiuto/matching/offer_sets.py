@@ -18,6 +18,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from mutuo_aiuto.matching.market import SCALE, Market
 
@@ -31,9 +32,9 @@ class Scratch:
     market: Market
     # Per offer, the best score of a need with a free helper slot, at the pass's start.
     best_free: list[int] = field(default_factory=list)
-    memo: dict = field(default_factory=dict)
+    memo: dict[Any, Any] = field(default_factory=dict)
     # Proposals that failed, by (offer, kind, its needs then, the set proposed).
-    failed: set[tuple] = field(default_factory=set)
+    failed: set[tuple[Any, ...]] = field(default_factory=set)
 
     def refresh(self) -> None:
         room = self.market.room
@@ -54,13 +55,13 @@ def best_set(items: list[tuple[int, int]], room: int, clash: Clash) -> tuple[int
     running = [0]
     for value, _ in items:
         running.append(running[-1] + value)
-    best = [0, ()]
+    best: list[Any] = [0, ()]
     _search(items, running, room, clash, 0, [], 0, best)
     return best[0], best[1]
 
 
 def _search(items: list[tuple[int, int]], running: list[int], room: int, clash: Clash,
-            start: int, chosen: list[int], total: int, best: list) -> None:
+            start: int, chosen: list[int], total: int, best: list[Any]) -> None:
     if total > best[0]:
         best[0], best[1] = total, tuple(chosen)
     left = room - len(chosen)
@@ -120,8 +121,8 @@ def local_set(scratch: Scratch, offer: int) -> set[int] | None:
         bound = score - least  # type: ignore[operator]
         if bound > 0:
             maybe.append((bound, need))
-    room = market.capacity[offer]
-    if _hopeless(sure + maybe, room, floor):
+    places = market.capacity[offer]
+    if _hopeless(sure + maybe, places, floor):
         return None  # the present set's worst case already beats the best hope
     now = 0
     for need in holders:
@@ -130,18 +131,18 @@ def local_set(scratch: Scratch, offer: int) -> set[int] | None:
         if value > 0:
             sure.append((value, need))
     maybe.sort(key=lambda item: (-item[0], item[1]))
-    # The ``room`` best sure values, kept as a heap: with the best bounds left
-    # (the next ``room`` of ``maybe``) they are the best any set could still reach.
-    best_sure = heapq.nlargest(room, (value for value, _ in sure))
+    # The ``places`` best sure values, kept as a heap: with the best bounds left
+    # (the next ``places`` of ``maybe``) they are the best any set could still reach.
+    best_sure = heapq.nlargest(places, (value for value, _ in sure))
     heapq.heapify(best_sure)
     for k, (_, need) in enumerate(maybe):
-        if _hopeless([(v, 0) for v in best_sure] + maybe[k:k + room], room, now):
+        if _hopeless([(v, 0) for v in best_sure] + maybe[k:k + places], places, now):
             break  # the needs left, even at their bounds, cannot make a better set
         value = market.scores[need][offer] - min(leaving_cost(scratch, need, other)
                                                  for other in sorted(market.held[need]))
         if value > 0:
             sure.append((value, need))
-            if len(best_sure) < room:
+            if len(best_sure) < places:
                 heapq.heappush(best_sure, value)
             elif value > best_sure[0]:
                 heapq.heapreplace(best_sure, value)
@@ -204,4 +205,5 @@ def _remembered(scratch: Scratch, kind: str, need: int, offer: int,
     key = (kind, need, offer)
     if key not in memo:
         memo[key] = compute(market, need, offer)
-    return memo[key]
+    found: int = memo[key]
+    return found

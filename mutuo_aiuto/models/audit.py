@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import DDL, JSON, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, Mapper, ORMExecuteState, Session, mapped_column, relationship
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model
 from mutuo_aiuto.models.household import Household
 from mutuo_aiuto.models.types import UTCDateTime, utcnow
 from mutuo_aiuto.models.user import User
@@ -25,7 +25,7 @@ class AuditTrailIsAppendOnly(RuntimeError):
     """Raised on any attempt to change or remove an audit record."""
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model
 
 # The kinds of help named by the programme; a category belongs to one of them.
 CATEGORY_KINDS = ("care", "reconciliation", "relational", "conflict", "socialising")
@@ -21,7 +21,7 @@ class LocalizedNameMixin:
         return (self.translations or {}).get(locale) or self.name
 
 
-class Category(LocalizedNameMixin, db.Model):
+class Category(LocalizedNameMixin, Model):
     __tablename__ = "categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,7 +42,7 @@ class Category(LocalizedNameMixin, db.Model):
         return f"<Category {self.slug}>"
 
 
-class Skill(LocalizedNameMixin, db.Model):
+class Skill(LocalizedNameMixin, Model):
     __tablename__ = "skills"
 
     id: Mapped[int] = mapped_column(primary_key=True)

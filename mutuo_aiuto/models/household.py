@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model
 from mutuo_aiuto.models.place import Neighbourhood
 from mutuo_aiuto.models.types import EncryptedText, UTCDateTime, new_public_id, utcnow
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 MEMBER_KINDS = ("adult", "child", "elder")
 
 
-class Household(db.Model):
+class Household(Model):
     __tablename__ = "households"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,7 +51,7 @@ class Household(db.Model):
         return f"<Household {self.public_id}>"
 
 
-class Member(db.Model):
+class Member(Model):
     """One person of a household; every field is optional and explained in the form."""
 
     __tablename__ = "household_members"

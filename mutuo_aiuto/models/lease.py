@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model
 from mutuo_aiuto.models.types import UTCDateTime
 
 
-class Lease(db.Model):
+class Lease(Model):
     __tablename__ = "leases"
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)

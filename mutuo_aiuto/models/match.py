@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -16,19 +17,50 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model
 from mutuo_aiuto.models.need import Need
 from mutuo_aiuto.models.offer import Offer
 from mutuo_aiuto.models.types import EncryptedText, UTCDateTime, new_public_id, utcnow
 
-# awaiting: confirmed by a facilitator, waiting for the helper to accept.
-MATCH_STATUSES = ("awaiting", "active", "closed", "declined", "unanswered", "cancelled")
+
+class MatchStatus(StrEnum):
+    """Where a pairing is (the column stays a string of these values)."""
+
+    # Confirmed by a facilitator, waiting for the helper to accept.
+    AWAITING = "awaiting"
+    ACTIVE = "active"
+    CLOSED = "closed"
+    DECLINED = "declined"
+    UNANSWERED = "unanswered"
+    CANCELLED = "cancelled"
+
+
+class MatchOutcome(StrEnum):
+    """How a facilitator closed a pairing."""
+
+    RESOLVED = "resolved"
+    PARTLY = "partly"
+    NOT_RESOLVED = "not_resolved"
+    STOPPED = "stopped"
+
+
+class FollowUpOutcome(StrEnum):
+    """What a facilitator found at a check with both sides."""
+
+    GOING_WELL = "going_well"
+    NEEDS_SUPPORT = "needs_support"
+    TO_CLOSE = "to_close"
+    UNREACHABLE = "unreachable"
+
+
+# Plain strings, so the CHECK constraint's text stays as the migrations wrote it.
+MATCH_STATUSES = tuple(status.value for status in MatchStatus)
 # Matches that hold the offer's capacity and time.
-MATCH_HOLDING = ("awaiting", "active")
-OUTCOMES = ("resolved", "partly", "not_resolved", "stopped")
+MATCH_HOLDING = (MatchStatus.AWAITING, MatchStatus.ACTIVE)
+OUTCOMES = tuple(MatchOutcome)
 
 
-class Match(db.Model):
+class Match(Model):
     __tablename__ = "matches"
     __table_args__ = (
         CheckConstraint(f"status IN {MATCH_STATUSES!r}", name="status"),
@@ -46,7 +78,8 @@ class Match(db.Model):
                                           index=True)
     proposal_id: Mapped[int | None] = mapped_column(
         ForeignKey("proposals.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(12), default="awaiting", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=MatchStatus.AWAITING.value,
+                                        index=True)
     score: Mapped[int | None]
     confirmed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
@@ -84,7 +117,7 @@ class Match(db.Model):
                    cls.offer_id.in_(select(Offer.id).where(Offer.household_id == household_id)))
 
 
-class FollowUp(db.Model):
+class FollowUp(Model):
     """A scheduled check (verifica) by the facilitator with both sides, and its outcome."""
 
     __tablename__ = "follow_ups"
@@ -103,7 +136,7 @@ class FollowUp(db.Model):
     match: Mapped[Match] = relationship()
 
 
-class SessionNotice(db.Model):
+class SessionNotice(Model):
     """One person's reminders of one session of a match, and their answer (issue 5).
 
     A row per (match, person, day, start): which reminders went (a week before,

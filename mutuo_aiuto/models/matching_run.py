@@ -4,21 +4,39 @@ offers waiting for their re-proposals; why each need was last left without one."
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model
 from mutuo_aiuto.models.need import Need
 from mutuo_aiuto.models.offer import Offer
 from mutuo_aiuto.models.types import UTCDateTime, new_public_id, utcnow
 
-RUN_KINDS = ("full", "incremental", "manual")
-PROPOSAL_STATUSES = ("proposed", "rejected", "superseded", "confirmed")
+
+class RunKind(StrEnum):
+    FULL = "full"
+    INCREMENTAL = "incremental"
+    MANUAL = "manual"
 
 
-class MatchingRun(db.Model):
+class ProposalStatus(StrEnum):
+    """A suggestion waiting for a facilitator, and what became of it."""
+
+    PROPOSED = "proposed"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+    CONFIRMED = "confirmed"
+
+
+# Plain strings, so the CHECK constraints' text stays as the migrations wrote it.
+RUN_KINDS = tuple(kind.value for kind in RunKind)
+PROPOSAL_STATUSES = tuple(status.value for status in ProposalStatus)
+
+
+class MatchingRun(Model):
     __tablename__ = "matching_runs"
     __table_args__ = (CheckConstraint(f"kind IN {RUN_KINDS!r}", name="kind"),)
 
@@ -32,7 +50,7 @@ class MatchingRun(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class Proposal(db.Model):
+class Proposal(Model):
     """A pairing the matcher suggests. ``rank`` 1 is the chosen one, then alternatives."""
 
     __tablename__ = "proposals"
@@ -49,7 +67,8 @@ class Proposal(db.Model):
     score: Mapped[int]
     # The matcher's reasons, as in the answer file: [{"code": ..., "points": ...}, …]
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(12), default="proposed", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=ProposalStatus.PROPOSED.value,
+                                        index=True)
     rejected_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -58,7 +77,7 @@ class Proposal(db.Model):
     offer: Mapped[Offer] = relationship()
 
 
-class QueuedOffer(db.Model):
+class QueuedOffer(Model):
     """An offer posted or changed whose fitting needs the scheduler is to propose again.
 
     Re-proposing grows with the open needs, so the web request queues it here and
@@ -73,7 +92,7 @@ class QueuedOffer(db.Model):
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class UnmatchedReason(db.Model):
+class UnmatchedReason(Model):
     """Why the need got no proposal the last time the matcher looked at it, and when.
 
     Stored by the full run and by each incremental proposal, so the page of

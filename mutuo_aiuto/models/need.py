@@ -3,19 +3,36 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model, db
 from mutuo_aiuto.models.catalogue import Category, Skill
 from mutuo_aiuto.models.household import Household
 from mutuo_aiuto.models.place import Neighbourhood
 from mutuo_aiuto.models.slot import SlotColumns, slot_checks
 from mutuo_aiuto.models.types import EncryptedText, UTCDateTime, new_public_id, utcnow
 
-NEED_STATUSES = ("draft", "open", "paused", "proposed", "matched", "active", "closed",
-                 "cancelled", "expired")
+
+class NeedStatus(StrEnum):
+    """Where a need is in its life; services.lifecycle says which may follow which.
+    The column stays a string: the members equal the stored values."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    PAUSED = "paused"
+    PROPOSED = "proposed"
+    MATCHED = "matched"
+    ACTIVE = "active"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+# Plain strings, so the CHECK constraint's text stays as the migrations wrote it.
+NEED_STATUSES = tuple(status.value for status in NeedStatus)
 
 need_skills = Table(
     "need_skills",
@@ -25,7 +42,7 @@ need_skills = Table(
 )
 
 
-class Need(db.Model):
+class Need(Model):
     __tablename__ = "needs"
     __table_args__ = (
         CheckConstraint(f"status IN {NEED_STATUSES!r}", name="status"),
@@ -41,7 +58,8 @@ class Need(db.Model):
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))
     neighbourhood_id: Mapped[int] = mapped_column(
         ForeignKey("neighbourhoods.id", ondelete="RESTRICT"))
-    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=NeedStatus.DRAFT.value,
+                                        index=True)
     title: Mapped[str] = mapped_column(String(120))
     # Free text can tell of health, conflict or family trouble: encrypted at rest.
     description: Mapped[str | None] = mapped_column(EncryptedText())
@@ -74,7 +92,7 @@ class Need(db.Model):
         return f"<Need {self.public_id} {self.status}>"
 
 
-class NeedSlot(SlotColumns, db.Model):
+class NeedSlot(SlotColumns, Model):
     __tablename__ = "need_slots"
     __table_args__ = slot_checks("need_slot", dated=True)
 

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model
 from mutuo_aiuto.models.types import UTCDateTime, new_public_id, utcnow
 
 
-class Notification(db.Model):
+class Notification(Model):
     __tablename__ = "notifications"
     # Every page's header counts the reader's unread notifications: a small
     # index of only those, however many read ones pile up over the years.

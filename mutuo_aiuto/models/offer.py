@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model, db
 from mutuo_aiuto.models.catalogue import Skill
 from mutuo_aiuto.models.household import Household
 from mutuo_aiuto.models.place import Neighbourhood
 from mutuo_aiuto.models.slot import SlotColumns, slot_checks
 from mutuo_aiuto.models.types import EncryptedText, UTCDateTime, new_public_id, utcnow
 
-OFFER_STATUSES = ("open", "paused", "full", "cancelled", "expired")
+
+class OfferStatus(StrEnum):
+    """Where an offer is in its life (the column stays a string of these values)."""
+
+    OPEN = "open"
+    PAUSED = "paused"
+    FULL = "full"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+# Plain strings, so the CHECK constraint's text stays as the migrations wrote it.
+OFFER_STATUSES = tuple(status.value for status in OfferStatus)
 
 offer_skills = Table(
     "offer_skills",
@@ -27,7 +40,7 @@ offer_skills = Table(
 )
 
 
-class Offer(db.Model):
+class Offer(Model):
     __tablename__ = "offers"
     __table_args__ = (
         CheckConstraint(f"status IN {OFFER_STATUSES!r}", name="status"),
@@ -41,7 +54,8 @@ class Offer(db.Model):
         ForeignKey("households.id", ondelete="CASCADE"), index=True)
     neighbourhood_id: Mapped[int] = mapped_column(
         ForeignKey("neighbourhoods.id", ondelete="RESTRICT"))
-    status: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=OfferStatus.OPEN.value,
+                                        index=True)
     title: Mapped[str] = mapped_column(String(120))
     description: Mapped[str | None] = mapped_column(EncryptedText())
     capacity: Mapped[int] = mapped_column(default=1)
@@ -69,7 +83,7 @@ class Offer(db.Model):
         return f"<Offer {self.public_id} {self.status}>"
 
 
-class OfferSlot(SlotColumns, db.Model):
+class OfferSlot(SlotColumns, Model):
     __tablename__ = "offer_slots"
     __table_args__ = slot_checks("offer_slot", dated=False)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model, db
 
 neighbourhood_adjacency = Table(
     "neighbourhood_adjacency",
@@ -17,7 +17,7 @@ neighbourhood_adjacency = Table(
 )
 
 
-class Neighbourhood(db.Model):
+class Neighbourhood(Model):
     __tablename__ = "neighbourhoods"
 
     id: Mapped[int] = mapped_column(primary_key=True)

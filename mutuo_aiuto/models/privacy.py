@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model
 from mutuo_aiuto.models.household import Household
 from mutuo_aiuto.models.types import UTCDateTime, new_public_id, utcnow
 
-ERASURE_STATUSES = ("pending", "done", "declined", "withdrawn")
+
+class ErasureStatus(StrEnum):
+    """A request to be forgotten: waiting for a facilitator, then done, declined or withdrawn."""
+
+    PENDING = "pending"
+    DONE = "done"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
 
 
-class ErasureRequest(db.Model):
+# Plain strings, so the CHECK constraint's text stays as the migrations wrote it.
+ERASURE_STATUSES = tuple(status.value for status in ErasureStatus)
+
+
+class ErasureRequest(Model):
     __tablename__ = "erasure_requests"
     __table_args__ = (CheckConstraint(f"status IN {ERASURE_STATUSES!r}", name="status"),)
 
@@ -25,7 +37,8 @@ class ErasureRequest(db.Model):
     requested_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=ErasureStatus.PENDING.value,
+                                        index=True)
     decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

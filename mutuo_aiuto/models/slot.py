@@ -7,8 +7,12 @@ is "Tuesdays 16:00–18:00" whatever the daylight-saving offset.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Mapped, mapped_column
+
+if TYPE_CHECKING:
+    from sqlalchemy import CheckConstraint
 
 
 def format_minutes(minutes: int) -> str:
@@ -42,7 +46,7 @@ class SlotColumns:
         return self.weekday
 
 
-def slot_checks(prefix: str, dated: bool) -> tuple:
+def slot_checks(prefix: str, dated: bool) -> tuple[CheckConstraint, ...]:
     """Database checks that back the slot rules."""
     from sqlalchemy import CheckConstraint
 

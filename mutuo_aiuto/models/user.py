@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model
 from mutuo_aiuto.models.types import UTCDateTime, new_public_id, utcnow
 
 if TYPE_CHECKING:
     from mutuo_aiuto.models.household import Household
 
-MEMBER = "member"
-FACILITATOR = "facilitator"
-ADMIN = "admin"
-ROLES = (MEMBER, FACILITATOR, ADMIN)
+class Role(StrEnum):
+    """What an account may do: a family or helper, a facilitator, an administrator."""
+
+    MEMBER = "member"
+    FACILITATOR = "facilitator"
+    ADMIN = "admin"
 
 
-class User(UserMixin, db.Model):
+MEMBER = Role.MEMBER
+FACILITATOR = Role.FACILITATOR
+ADMIN = Role.ADMIN
+# Plain strings, so the CHECK constraint's text stays as the migrations wrote it.
+ROLES = tuple(role.value for role in Role)
+
+
+class User(UserMixin, Model):  # type: ignore[misc]  # flask_login ships no types
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(f"role IN {ROLES!r}", name="role"),
@@ -33,7 +43,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(120))
     locale: Mapped[str] = mapped_column(String(8), default="it")
-    role: Mapped[str] = mapped_column(String(20), default=MEMBER)
+    role: Mapped[str] = mapped_column(String(20), default=MEMBER.value)
     active: Mapped[bool] = mapped_column(default=True)
     # Raised on logout, password change and "sign out everywhere": every
     # session cookie carries the version it was issued with.

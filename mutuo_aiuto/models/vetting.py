@@ -11,12 +11,12 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model
 from mutuo_aiuto.models.household import Household
 from mutuo_aiuto.models.types import UTCDateTime, utcnow
 
 
-class Vetting(db.Model):
+class Vetting(Model):
     __tablename__ = "vettings"
     __table_args__ = (CheckConstraint("expires_on > checked_on", name="dates"),)
 

@@ -10,11 +10,11 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import Model
 from mutuo_aiuto.models.types import UTCDateTime, utcnow
 
 
-class MatchingWeights(db.Model):
+class MatchingWeights(Model):
     __tablename__ = "matching_weights"
     __table_args__ = (
         CheckConstraint("base >= 0 AND urgency >= 0 AND language >= 0 AND continuity >= 0 "

@@ -353,8 +353,8 @@ def send_reset_link(session: Session, email: str, *, secret: str, link_for: Link
     must not tell who uses the service.
     """
     user = find_user(session, email)
-    known = user is not None and user.active
-    recipient = user if known else _stand_in(email, locale)
+    recipient = user if user is not None and user.active else _stand_in(email, locale)
+    known = recipient is user
     reset_link = link_for(tokens.make_reset_token(recipient, secret))
     if known:
         return ports.mailer().send(session, recipient, "reset_password",

@@ -114,7 +114,8 @@ def _clean_details(details: dict[str, Any] | None) -> dict[str, Any]:
         raise AuditError(_l("The audit details could not be stored.")) from error
     if len(encoded) > DETAILS_MAX_CHARS:
         raise AuditError(_l("The audit details could not be stored."))
-    return json.loads(encoded)
+    stored: dict[str, Any] = json.loads(encoded)
+    return stored
 
 
 def record(session: Session, actor: User | None, action: str, *, target: Any = None,
@@ -146,7 +147,7 @@ def record(session: Session, actor: User | None, action: str, *, target: Any = N
     return event
 
 
-def _filtered(query: AuditQuery) -> Select[tuple[AuditEvent]]:
+def _filtered(query: AuditQuery) -> Select[Any]:
     statement = select(AuditEvent).outerjoin(User, User.id == AuditEvent.actor_id)
     if query.action:
         statement = statement.where(AuditEvent.action == query.action)

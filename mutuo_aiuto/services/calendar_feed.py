@@ -21,7 +21,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, NeedSlot, User
+from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, MatchStatus, NeedSlot, User
 from mutuo_aiuto.services import hubtime
 
 ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -88,11 +88,14 @@ def build_feed(session: Session, user: User,
     calendar.add("x-wr-timezone", str(hubtime.clock().tz))
     with force_locale(user.locale or "it"):
         calendar.add("x-wr-calname", gettext("Mutuo Aiuto"))
-        for match in feed_matches(session, user.household) if user.household else []:
-            for event in match_events(match, user.household, link):
-                calendar.add_component(event)
+        household = user.household
+        if household is not None:
+            for match in feed_matches(session, household):
+                for event in match_events(match, household, link):
+                    calendar.add_component(event)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 def match_events(match: Match, household: Household,
@@ -128,7 +131,7 @@ def _event(match: Match, slot: NeedSlot, day: date, summary: str, description: s
     event.add("dtstamp", match.accepted_at or match.confirmed_at)
     event.add("summary", summary)
     event.add("description", description)
-    event.add("status", "CONFIRMED" if match.status == "active" else "TENTATIVE")
+    event.add("status", "CONFIRMED" if match.status == MatchStatus.ACTIVE else "TENTATIVE")
     event.add("dtstart", _at(day, slot.start_minute))
     event.add("dtend", _at(day, slot.end_minute))
     return event
@@ -158,7 +161,7 @@ def _first_day(match: Match, slot: NeedSlot) -> date | None:
     start, last = _start_day(match), _last_day(match)
     if slot.on_date is not None:
         return slot.on_date if start <= slot.on_date <= last else None
-    first = start + timedelta(days=(slot.weekday - start.weekday()) % 7)
+    first = start + timedelta(days=(slot.day - start.weekday()) % 7)
     return first if first <= last else None
 
 
@@ -170,7 +173,7 @@ def session_days(match: Match, start: date, end: date) -> list[tuple[date, NeedS
         if slot.on_date is not None:
             days += [(slot.on_date, slot)] if first <= slot.on_date <= last else []
             continue
-        day = first + timedelta(days=(slot.weekday - first.weekday()) % 7)
+        day = first + timedelta(days=(slot.day - first.weekday()) % 7)
         while day <= last:
             days.append((day, slot))
             day += timedelta(days=7)

@@ -1,4 +1,5 @@
-"""The database itself: create it when it does not exist yet (``flask create-database``).
+"""The database itself: create it when it does not exist yet (``flask create-database``),
+and how many rows a bulk statement touched.
 
 ``make serve-prod`` points the app at a local PostgreSQL database that may not
 exist on a fresh machine: this creates it (an SQLite file is created by its
@@ -8,8 +9,9 @@ first connection, so only its folder is made here).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import CursorResult, Result, create_engine, make_url, text
 
 
 def ensure_database(url: str) -> bool:
@@ -36,3 +38,9 @@ def ensure_database(url: str) -> bool:
             return True
     finally:
         server.dispose()
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched. ``Session.execute`` is typed as returning a
+    plain ``Result``; for those statements it is a ``CursorResult``, which counts them."""
+    return cast(CursorResult[Any], result).rowcount

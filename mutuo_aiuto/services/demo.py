@@ -36,7 +36,10 @@ from mutuo_aiuto.models import (
     FollowUp,
     Household,
     Match,
+    MatchStatus,
+    NeedStatus,
     Neighbourhood,
+    OfferStatus,
     Skill,
     User,
 )
@@ -63,7 +66,8 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 def load(name: str) -> dict[str, Any]:
     """One data file of ``mutuo_aiuto/demo_data``."""
     text = resources.files("mutuo_aiuto").joinpath("demo_data", f"{name}.json").read_text("utf-8")
-    return json.loads(text)
+    data: dict[str, Any] = json.loads(text)
+    return data
 
 
 @dataclass(frozen=True)
@@ -135,8 +139,9 @@ def dated_rows(seed: dict[str, Any], today: date) -> list[DatedRow]:
 # ---- reference data ------------------------------------------------------------------
 
 
-def _by_slug(session: Session, model: type) -> dict[str, Any]:
-    return {row.slug: row for row in session.execute(select(model)).scalars()}
+def _by_slug(session: Session, model: type[Any]) -> dict[str, Any]:
+    rows: list[Any] = list(session.execute(select(model)).scalars())
+    return {row.slug: row for row in rows}
 
 
 def seed_places(session: Session, summary: DemoSummary) -> dict[str, Neighbourhood]:
@@ -269,10 +274,10 @@ class _Seeder:
             urgency=seed.get("urgency", 0), description=seed.get("description") or None)
         # A draft first, published at the seeder's hour (post_need would stamp the clock's).
         need = needs.post_need(self.session, household, data, publish=False, today=self.today)
-        status = seed.get("status", "open")
-        if status != "draft":
-            move_need(need, "open", self.now)
-        if status == "paused":
+        status = seed.get("status", NeedStatus.OPEN)
+        if status != NeedStatus.DRAFT:
+            move_need(need, NeedStatus.OPEN, self.now)
+        if status == NeedStatus.PAUSED:
             needs.pause_need(self.session, household, need)
         self.summary.needs += 1
 
@@ -285,7 +290,7 @@ class _Seeder:
             weekly=weekly_rows(seed), max_hops=seed.get("max_hops", 1),
             capacity=seed.get("capacity", 1), description=seed.get("description") or None)
         offer = offers.post_offer(self.session, household, data, self.today)
-        if seed.get("status") == "paused":
+        if seed.get("status") == OfferStatus.PAUSED:
             offers.pause_offer(self.session, household, offer)
         self.summary.offers += 1
 
@@ -318,29 +323,29 @@ class _Seeder:
         need = needs.post_need(self.session, family, needs.NeedInput(
             title=seed["need_title"], category=seed["category"], skills=seed["skills"],
             ends_on=ends_on, weekly=weekly_rows(seed)), publish=False, today=opened.date())
-        move_need(need, "open", opened)
+        move_need(need, NeedStatus.OPEN, opened)
         # The helper's hours reach half an hour beyond the family's on each side.
         offer = offers.post_offer(self.session, helper, offers.OfferInput(
             title=seed["offer_title"], skills=seed["skills"], ends_on=ends_on,
             weekly=weekly_rows(seed, widen=30)), opened.date())
-        match = Match(need=need, offer=offer, status="active", confirmed_at=confirmed,
+        match = Match(need=need, offer=offer, status=MatchStatus.ACTIVE, confirmed_at=confirmed,
                       confirmed_by_id=self.facilitator.id,
                       respond_by=confirmed + timedelta(days=3),
                       accepted_at=confirmed + timedelta(days=1),
                       started_on=(confirmed + timedelta(days=2)).date())
         self.session.add(match)
-        move_need(need, "matched", confirmed)
-        move_need(need, "active", match.accepted_at)
-        move_offer(offer, "full")
+        move_need(need, NeedStatus.MATCHED, confirmed)
+        move_need(need, NeedStatus.ACTIVE, match.accepted_at)
+        move_offer(offer, OfferStatus.FULL)
         self.session.flush()
-        if running:
+        if ended is None:  # still running
             self.session.add(FollowUp(match=match, due_on=self.today - timedelta(days=2)))
             self.summary.running_pairings += 1
             return
         outcomes.close_match(self.session, self.facilitator, match, seed["outcome"],
                              seed["hours"], now=ended)
-        if offer.status == "open":  # its end date has passed: the nightly expiry's step
-            move_offer(offer, "expired")
+        if offer.status == OfferStatus.OPEN:  # its end date has passed: the nightly expiry's step
+            move_offer(offer, OfferStatus.EXPIRED)
         for side, rating in zip((family, helper), seed["ratings"], strict=True):
             outcomes.give_feedback(self.session, side.user, match, rating, None)
         self.summary.past_pairings += 1

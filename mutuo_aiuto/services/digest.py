@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.models import FollowUp, Match, Need, Proposal
+from mutuo_aiuto.models import FollowUp, Match, MatchStatus, Need, Proposal, ProposalStatus
 from mutuo_aiuto.services import ports
 from mutuo_aiuto.services.followups import due_follow_ups
 from mutuo_aiuto.services.notifications import facilitators
@@ -36,13 +36,13 @@ class Digest:
 
 def build_digest(session: Session, now: datetime, today: date) -> Digest:
     """Gather the day's figures (the same for every facilitator)."""
-    awaiting = list(session.scalars(select(Match).where(Match.status == "awaiting")
+    awaiting = list(session.scalars(select(Match).where(Match.status == MatchStatus.AWAITING)
                                     .order_by(Match.respond_by, Match.id)))
     return Digest(
         new_needs=list(session.scalars(select(Need).where(
             Need.opened_at >= now - timedelta(days=1)).order_by(Need.opened_at, Need.id))),
         proposals_waiting=session.scalar(select(func.count(Proposal.id)).where(
-            Proposal.status == "proposed", Proposal.rank == 1)) or 0,
+            Proposal.status == ProposalStatus.PROPOSED, Proposal.rank == 1)) or 0,
         awaiting_answer=awaiting,
         overdue_answers=[m for m in awaiting if m.respond_by is not None and m.respond_by < now],
         follow_ups_due=due_follow_ups(session, today),

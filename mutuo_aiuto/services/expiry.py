@@ -11,18 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.models import Need, Offer
+from mutuo_aiuto.models import Need, NeedStatus, Offer, OfferStatus
 from mutuo_aiuto.services import ports
 from mutuo_aiuto.services.lifecycle import move_need, move_offer
 
 NOTICE_DAYS = 7
-NEED_EXPIRING = ("open", "paused", "proposed")
-OFFER_EXPIRING = ("open", "paused", "full")
+NEED_EXPIRING = (NeedStatus.OPEN, NeedStatus.PAUSED, NeedStatus.PROPOSED)
+OFFER_EXPIRING = (OfferStatus.OPEN, OfferStatus.PAUSED, OfferStatus.FULL)
 
 
 @dataclass(frozen=True)
@@ -35,16 +36,19 @@ def expire_ends(session: Session, today: date, now: datetime) -> Expired:
     """Move every need and offer whose end date is before ``today`` to expired."""
     needs = _past(session, Need, NEED_EXPIRING, today)
     for need in needs:
-        move_need(need, "expired", now)
+        move_need(need, NeedStatus.EXPIRED, now)
     offers = _past(session, Offer, OFFER_EXPIRING, today)
     for offer in offers:
-        move_offer(offer, "expired")
+        move_offer(offer, OfferStatus.EXPIRED)
     session.flush()
     return Expired(needs=len(needs), offers=len(offers))
 
 
-def _past(session: Session, model: type[Need] | type[Offer], statuses: tuple[str, ...],
-          today: date) -> list:
+Post = TypeVar("Post", Need, Offer)
+
+
+def _past(session: Session, model: type[Post], statuses: tuple[str, ...],
+          today: date) -> list[Post]:
     return list(session.scalars(select(model).where(
         model.status.in_(statuses), model.ends_on < today).order_by(model.id)))
 
@@ -71,7 +75,7 @@ def _subject(model: type[Need] | type[Offer]) -> object:
 
 
 def _ending_soon(session: Session, model: type[Need] | type[Offer],
-                 statuses: tuple[str, ...], today: date, days: int) -> list:
+                 statuses: tuple[str, ...], today: date, days: int) -> list[Need | Offer]:
     return list(session.scalars(select(model).where(
         model.status.in_(statuses), model.ends_on >= today,
         model.ends_on <= today + timedelta(days=days),

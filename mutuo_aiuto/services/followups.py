@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
-from mutuo_aiuto.models import FollowUp, Household, Match, Need, Offer, User
+from mutuo_aiuto.models import FollowUp, Household, Match, MatchStatus, Need, Offer, User
 from mutuo_aiuto.services import policy, ports
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition
 from mutuo_aiuto.services.hubtime import aware, local_date
@@ -40,7 +40,7 @@ FOLLOW_UP_OUTCOMES = {
 def ensure_follow_up(session: Session, match: Match, first_days: int = FIRST_DAYS,
                      every_days: int = EVERY_DAYS) -> FollowUp | None:
     """Plan the next follow-up of an active match unless one is already waiting."""
-    if match.status != "active" or _waiting(session, match) is not None:
+    if match.status != MatchStatus.ACTIVE or _waiting(session, match) is not None:
         return None
     follow_up = FollowUp(match=match, due_on=_next_due(session, match, first_days, every_days))
     session.add(follow_up)
@@ -51,7 +51,8 @@ def ensure_follow_up(session: Session, match: Match, first_days: int = FIRST_DAY
 def plan_follow_ups(session: Session, first_days: int = FIRST_DAYS,
                     every_days: int = EVERY_DAYS) -> int:
     """Make sure every active match has its next follow-up; return how many were added."""
-    matches = session.scalars(select(Match).where(Match.status == "active").order_by(Match.id))
+    matches = session.scalars(select(Match).where(Match.status == MatchStatus.ACTIVE)
+                              .order_by(Match.id))
     return sum(ensure_follow_up(session, m, first_days, every_days) is not None for m in matches)
 
 
@@ -89,7 +90,7 @@ def _open_query() -> Any:
     match = selectinload(FollowUp.match)
     contacts = (defer(Household.phone), defer(Household.address), defer(Household.care_notes))
     return (select(FollowUp).join(Match)
-            .where(FollowUp.done_at.is_(None), Match.status == "active")
+            .where(FollowUp.done_at.is_(None), Match.status == MatchStatus.ACTIVE)
             .options(match.selectinload(Match.need).selectinload(Need.household)
                      .options(*contacts),
                      match.selectinload(Match.offer).selectinload(Offer.household)
@@ -108,7 +109,7 @@ def record_follow_up(session: Session, actor: User, follow_up: FollowUp, outcome
     Returns the next follow-up, if one was planned.
     """
     policy.require_facilitator(actor)
-    if follow_up.done_at is not None or follow_up.match.status != "active":
+    if follow_up.done_at is not None or follow_up.match.status != MatchStatus.ACTIVE:
         raise InvalidTransition(_l("This follow-up has already been recorded."))
     if outcome not in FOLLOW_UP_OUTCOMES:
         raise DomainError(_l("Choose how it is going."), field="outcome")

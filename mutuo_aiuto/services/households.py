@@ -88,7 +88,7 @@ def save_household(session: Session, user: User, *, name: str, neighbourhood: st
 
     ``neighbourhood`` is a slug; ``languages`` are codes of ``LANGUAGE_CODES``.
     """
-    name = clean_text(name, limit=NAME_MAX, field="name",
+    cleaned = clean_text(name, limit=NAME_MAX, field="name",
                       required_message=_l("Give your family a name, for example “Famiglia Rossi”."))
     place = active_neighbourhood(session, neighbourhood)
     codes = clean_languages(languages)
@@ -96,10 +96,12 @@ def save_household(session: Session, user: User, *, name: str, neighbourhood: st
     address = clean_text(address, limit=ADDRESS_MAX, field="address")
     care_notes = clean_text(care_notes, limit=NOTES_MAX, field="care_notes")
     household = household_of(session, user)
+    # clean_text raised if the required name was blank.
+    name = cleaned or ""
     if household is None:
         household = Household(user=user, name=name)
         session.add(household)
-    household.name = name  # type: ignore[assignment]
+    household.name = name
     household.neighbourhood = place
     household.languages = codes
     household.phone = phone

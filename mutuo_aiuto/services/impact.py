@@ -10,21 +10,22 @@ and ``public_count`` hides the small ones before anyone sees them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from statistics import median
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
-from mutuo_aiuto.models import Category, Match, Need, Neighbourhood, Offer
+from mutuo_aiuto.models import Category, Match, MatchStatus, Need, Neighbourhood, Offer
 from mutuo_aiuto.services import proposal_queries
 from mutuo_aiuto.services.hubtime import HubClock
 from mutuo_aiuto.services.reasons import UNMATCHED_REASONS
 
 # A helper who declined or never answered gave no help: not counted.
-NOT_COUNTED = ("declined", "unanswered")
+NOT_COUNTED = (MatchStatus.DECLINED, MatchStatus.UNANSWERED)
 DEFAULT_MONTHS = 12
 SELECTABLE_MONTHS = 60  # five years: an ESF+ programme's span
 SMALL_COUNT = 5
@@ -184,12 +185,12 @@ def _load(session: Session, period: Period, clock: HubClock) -> list[Counted]:
 
 
 def _cells(matches: list[Counted], period: Period,
-           key: Callable[[Counted], Hashable]) -> dict[Hashable, Figures]:
+           key: Callable[[Counted, date], Any]) -> dict[Any, Figures]:
     """Figures per key: the matches confirmed in the period, and the hours of those closed
     in it; ``key`` gets the match and the month it is counted in (confirmed or closed)."""
     months = set(period.months())
-    confirmed: dict[Hashable, list[Counted]] = {}
-    closed: dict[Hashable, list[Counted]] = {}
+    confirmed: dict[Any, list[Counted]] = {}
+    closed: dict[Any, list[Counted]] = {}
     for match in matches:
         if match.confirmed_month in months:
             confirmed.setdefault(key(match, match.confirmed_month), []).append(match)

@@ -23,8 +23,10 @@ from typing import Any
 from cryptography.fernet import InvalidToken, MultiFernet
 from sqlalchemy import Column, MetaData, Table, Text, and_, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TypeCoerce
 
 from mutuo_aiuto.models.types import EncryptedText
+from mutuo_aiuto.services.database import rowcount
 
 
 class UnreadableValue(RuntimeError):
@@ -42,7 +44,7 @@ class RotationSummary:
         return sum(self.counts.values())
 
 
-def encrypted_columns(metadata: MetaData) -> list[tuple[Table, list[Column]]]:
+def encrypted_columns(metadata: MetaData) -> list[tuple[Table, list[Column[Any]]]]:
     """Every table with encrypted columns, and those columns, in a stable order."""
     found = []
     for table in sorted(metadata.tables.values(), key=lambda t: t.name):
@@ -52,7 +54,7 @@ def encrypted_columns(metadata: MetaData) -> list[tuple[Table, list[Column]]]:
     return found
 
 
-def _raw(column: Column):  # type: ignore[no-untyped-def]
+def _raw(column: Column[Any]) -> TypeCoerce[str]:
     # Read and write the stored ciphertext, bypassing EncryptedText's decryption.
     return type_coerce(column, Text())
 
@@ -74,7 +76,7 @@ class RowKeepsChanging(RuntimeError):
 
 
 def _rotate_table(session: Session, fernet: MultiFernet, table: Table,
-                  columns: list[Column], summary: RotationSummary) -> None:
+                  columns: list[Column[Any]], summary: RotationSummary) -> None:
     keys = list(table.primary_key.columns)
     ids = session.execute(select(*keys).order_by(*keys)).all()
     session.commit()  # no transaction stays open across the table
@@ -93,7 +95,7 @@ def _rotate_table(session: Session, fernet: MultiFernet, table: Table,
                                    "during the rotation; run it again")
 
 
-def _rotate_row(session: Session, fernet: MultiFernet, table: Table, columns: list[Column],
+def _rotate_row(session: Session, fernet: MultiFernet, table: Table, columns: list[Column[Any]],
                 condition: Any) -> list[str] | None:
     """Re-encrypt one row: the names of the rotated columns, or None when the row changed
     between reading and writing (read it again)."""
@@ -110,13 +112,14 @@ def _rotate_row(session: Session, fernet: MultiFernet, table: Table, columns: li
         return []
     # Written only if every value is still the one read and rotated.
     unchanged = [_raw(c) == getattr(row, c.name) for c in columns if c.name in changes]
-    values = {name: type_coerce(value, Text()) for name, value in changes.items()}
+    values: dict[str, Any] = {name: type_coerce(value, Text())
+                              for name, value in changes.items()}
     # Keep "updated_at" as it was: a new key is not a change of the data, and
     # the retention rules read that date.
     values |= {c.name: c for c in table.columns
                if c.onupdate is not None and c.name not in values}
     written = session.execute(table.update().where(condition, *unchanged).values(**values))
-    return list(changes) if written.rowcount == 1 else None
+    return list(changes) if rowcount(written) == 1 else None
 
 
 def decrypts(fernet: MultiFernet, token: str) -> bool:

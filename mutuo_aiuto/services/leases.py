@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import Lease
+from mutuo_aiuto.services.database import rowcount
 
 
 def acquire(session: Session, name: str, holder: str, ttl_seconds: int,
@@ -28,7 +29,7 @@ def acquire(session: Session, name: str, holder: str, ttl_seconds: int,
         .where(Lease.name == name, (Lease.holder == holder) | (Lease.expires_at <= now))
         .values(holder=holder, expires_at=expires_at)
         .execution_options(synchronize_session=False))
-    if taken.rowcount == 1:
+    if rowcount(taken) == 1:
         return True
     return _insert(session, Lease(name=name, holder=holder, expires_at=expires_at))
 
@@ -39,7 +40,7 @@ def renew(session: Session, name: str, holder: str, ttl_seconds: int, now: datet
         update(Lease).where(Lease.name == name, Lease.holder == holder)
         .values(expires_at=now + timedelta(seconds=ttl_seconds))
         .execution_options(synchronize_session=False))
-    return renewed.rowcount == 1
+    return rowcount(renewed) == 1
 
 
 def _insert(session: Session, lease: Lease) -> bool:
@@ -63,7 +64,8 @@ def current_holder(session: Session, name: str, now: datetime) -> str | None:
         select(Lease.holder, Lease.expires_at).where(Lease.name == name)).one_or_none()
     if lease is None or lease.expires_at <= now:
         return None
-    return lease.holder
+    holder: str = lease.holder
+    return holder
 
 
 def release(session: Session, name: str, holder: str) -> bool:
@@ -71,4 +73,4 @@ def release(session: Session, name: str, holder: str) -> bool:
     gone = session.execute(
         delete(Lease).where(Lease.name == name, Lease.holder == holder)
         .execution_options(synchronize_session=False))
-    return gone.rowcount == 1
+    return rowcount(gone) == 1

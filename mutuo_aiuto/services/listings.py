@@ -10,13 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, Need, Neighbourhood, Offer
+from mutuo_aiuto.models import (
+    MATCH_HOLDING,
+    Household,
+    Match,
+    Need,
+    NeedStatus,
+    Neighbourhood,
+    Offer,
+    OfferStatus,
+)
 from mutuo_aiuto.services import hubtime
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotFound
 from mutuo_aiuto.services.households import active_neighbourhood
@@ -81,12 +90,12 @@ def holding_matches(session: Session, row: Need | Offer) -> int:
         side == row.id, Match.status.in_(MATCH_HOLDING))) or 0
 
 
-def _slot_keys(slots: Iterable) -> set[tuple]:
+def _slot_keys(slots: Iterable[Any]) -> set[tuple[Any, ...]]:
     return {(s.weekday, getattr(s, "on_date", None), s.start_minute, s.end_minute)
             for s in slots}
 
 
-def keep_commitments(session: Session, row: Need | Offer, values: dict,
+def keep_commitments(session: Session, row: Need | Offer, values: dict[str, Any],
                      message: object) -> None:
     """While a pairing holds, the times, skills and place it was confirmed for stay:
     the other side agreed to them, and the helper's other pairings were checked
@@ -100,7 +109,7 @@ def keep_commitments(session: Session, row: Need | Offer, values: dict,
         raise DomainError(message)
 
 
-def apply(row: Need | Offer, values: dict) -> None:
+def apply(row: Need | Offer, values: dict[str, Any]) -> None:
     for name, value in values.items():
         setattr(row, name, value)
 
@@ -124,11 +133,12 @@ def reopen(kind: Kind[Row], household: Household, row: Row, from_status: str,
     check_owner(kind, household, row)
     if row.status == from_status and row.ends_on < (today or hubtime.clock().today()):
         raise DomainError(ended, field="ends_on")
-    return move_from(kind, household, row, {from_status}, "open")
+    opened = OfferStatus.OPEN if isinstance(row, Offer) else NeedStatus.OPEN
+    return move_from(kind, household, row, {from_status}, opened)
 
 
 def cancel(kind: Kind[Row], household: Household, row: Row) -> Row:
     """Cancel or withdraw; the lifecycle says from which statuses."""
     check_owner(kind, household, row)
-    kind.move(row, "cancelled")
+    kind.move(row, OfferStatus.CANCELLED if isinstance(row, Offer) else NeedStatus.CANCELLED)
     return row

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -23,8 +23,21 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, defer, selectinload
 
 from mutuo_aiuto.matching import diagnose as rules
-from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, Need, Offer, Proposal, User
+from mutuo_aiuto.models import (
+    MATCH_HOLDING,
+    Household,
+    Match,
+    MatchStatus,
+    Need,
+    NeedStatus,
+    Offer,
+    OfferStatus,
+    Proposal,
+    ProposalStatus,
+    User,
+)
 from mutuo_aiuto.services import audit, followups, matching_runs, policy
+from mutuo_aiuto.services.database import rowcount
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import NEED_SEEKING, move_need, move_offer
@@ -46,15 +59,15 @@ REFUSALS = {
 }
 # The only rules a facilitator may override, explicitly, when pairing by hand.
 OVERRIDABLE = {"distance": rules.TOO_FAR, "language": rules.LANGUAGE}
-MATCH_STATUS_LABELS = {
-    "awaiting": _l("waiting for the helper's answer"),
-    "active": _l("under way"),
+MATCH_STATUS_LABELS: dict[str, Any] = {
+    MatchStatus.AWAITING: _l("waiting for the helper's answer"),
+    MatchStatus.ACTIVE: _l("under way"),
     # A context of their own: in several languages a pairing's gender differs
     # from a request's, so "closed" needs its own translation here.
-    "closed": lazy_pgettext("match status", "closed"),
-    "declined": _l("declined by the helper"),
-    "unanswered": _l("not answered in time"),
-    "cancelled": lazy_pgettext("match status", "cancelled"),
+    MatchStatus.CLOSED: lazy_pgettext("match status", "closed"),
+    MatchStatus.DECLINED: _l("declined by the helper"),
+    MatchStatus.UNANSWERED: _l("not answered in time"),
+    MatchStatus.CANCELLED: lazy_pgettext("match status", "cancelled"),
 }
 ALREADY_PAIRED = _l("This request and this offer are already paired.")
 CHANGED_MEANWHILE = _l("Someone changed this request or offer at the same moment. "
@@ -62,13 +75,17 @@ CHANGED_MEANWHILE = _l("Someone changed this request or offer at the same moment
 
 
 def match_status_label(status: str) -> str:
-    return str(MATCH_STATUS_LABELS.get(status, status))
+    label = MATCH_STATUS_LABELS.get(status)
+    return str(label) if label is not None else status
 
 
 # ---- finding, with the permission checks --------------------------------------
 
 
-def _by_public_id(session: Session, model: type, public_id: str) -> Any:
+Row = TypeVar("Row", Proposal, Match, Need, Offer, Household)
+
+
+def _by_public_id(session: Session, model: type[Row], public_id: str) -> Row | None:
     return session.execute(select(model).filter_by(public_id=public_id)).scalar_one_or_none()
 
 
@@ -104,7 +121,7 @@ def get_offer(session: Session, actor: User, public_id: str) -> Offer:
 # ---- locking and claiming ------------------------------------------------------
 
 
-def _lock(session: Session, model: type, row_id: int) -> Any:
+def _lock(session: Session, model: type[Row], row_id: int) -> Row:
     """The row, read afresh and locked until the transaction ends (PostgreSQL)."""
     query = (select(model).where(model.id == row_id).with_for_update()
              .execution_options(populate_existing=True))
@@ -124,7 +141,7 @@ def _claim(session: Session, need: Need, offer: Offer, helper: Household,
     touched = session.execute(
         update(Need).where(Need.id == need.id, Need.updated_at == need.updated_at)
         .values(updated_at=now).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1 or booked.rowcount != 1 or touched.rowcount != 1:
+    if rowcount(claimed) != 1 or rowcount(booked) != 1 or rowcount(touched) != 1:
         raise DomainError(CHANGED_MEANWHILE)
     session.expire(offer, ["version", "updated_at"])
     session.expire(helper, ["version", "updated_at"])
@@ -146,9 +163,9 @@ def _holding_count(session: Session, *where: Any) -> int:
 def _check_open(need: Need, offer: Offer, today: date) -> None:
     if need.status not in NEED_SEEKING or need.ends_on < today:
         raise InvalidTransition(_l("This request is no longer looking for help."))
-    if offer.status == "full":
+    if offer.status == OfferStatus.FULL:
         raise DomainError(REFUSALS[rules.FULL])
-    if offer.status != "open" or offer.ends_on < today:
+    if offer.status != OfferStatus.OPEN or offer.ends_on < today:
         raise InvalidTransition(_l("This offer is no longer open."))
 
 
@@ -173,7 +190,7 @@ def _confirm(session: Session, actor: User, need_id: int, offer_id: int, *,
         raise DomainError(REFUSALS[blocking[0]], field="offer")
     _claim(session, need, offer, helper, now)
     match = Match(need=need, offer=offer, proposal_id=proposal.id if proposal else None,
-                  status="awaiting", score=proposal.score if proposal else check.score,
+                  status=MatchStatus.AWAITING, score=proposal.score if proposal else check.score,
                   confirmed_by_id=actor.id, confirmed_at=now,
                   respond_by=now + timedelta(days=respond_days),
                   overrides=",".join(used) or None, override_reason=reason if used else None)
@@ -187,12 +204,12 @@ def _after_confirm(session: Session, actor: User, match: Match, proposal: Propos
                    today: date, now: datetime) -> None:
     need, offer = match.need, match.offer
     if proposal is not None:
-        proposal.status = "confirmed"
+        proposal.status = ProposalStatus.CONFIRMED
     if _holding_count(session, Match.need_id == need.id) >= need.helpers:
-        move_need(need, "matched", now)
+        move_need(need, NeedStatus.MATCHED, now)
         matching_runs.supersede_for_need(session, need)
     if _holding_count(session, Match.offer_id == offer.id) >= offer.capacity:
-        move_offer(offer, "full")
+        move_offer(offer, OfferStatus.FULL)
     _record(session, actor, match, now)
     _tell_both_sides(session, match, now)
     matching_runs.repropose_blocked(session, offer, today=today, now=now)
@@ -224,7 +241,7 @@ def confirm_proposal(session: Session, actor: User, proposal: Proposal, *, now: 
                      respond_days: int) -> Match:
     """Confirm the matcher's proposal (its choice or an alternative); both sides are told."""
     policy.require_facilitator(actor)
-    if proposal.status != "proposed":
+    if proposal.status != ProposalStatus.PROPOSED:
         if _pair_holds(session, proposal.need_id, proposal.offer_id):
             raise InvalidTransition(ALREADY_PAIRED)
         raise InvalidTransition(_l("This proposal was already handled."))
@@ -249,7 +266,7 @@ def pair_by_hand(session: Session, actor: User, need: Need, offer: Offer, *, now
         raise DomainError(_l("Keep it under %(max)d characters.", max=REASON_MAX),
                           field="reason")
     proposal = session.execute(select(Proposal).filter_by(
-        need_id=need.id, offer_id=offer.id, status="proposed")).scalars().first()
+        need_id=need.id, offer_id=offer.id, status=ProposalStatus.PROPOSED)).scalars().first()
     return _confirm(session, actor, need.id, offer.id, now=now, respond_days=respond_days,
                     proposal=proposal, overrides=overrides, reason=reason)
 
@@ -259,7 +276,7 @@ def reject_proposal(session: Session, actor: User, proposal: Proposal, reason: s
     """Turn a proposal down for a reason; the pair is not proposed again and the need gets
     new proposals."""
     policy.require_facilitator(actor)
-    if proposal.status != "proposed":
+    if proposal.status != ProposalStatus.PROPOSED:
         raise InvalidTransition(_l("This proposal was already handled."))
     reason = (reason or "").strip()
     if not reason:
@@ -267,7 +284,7 @@ def reject_proposal(session: Session, actor: User, proposal: Proposal, reason: s
     if len(reason) > REASON_MAX:
         raise DomainError(_l("Keep it under %(max)d characters.", max=REASON_MAX),
                           field="reason")
-    proposal.status = "rejected"
+    proposal.status = ProposalStatus.REJECTED
     proposal.rejected_reason = reason
     session.flush()
     matching_runs.propose_for(session, proposal.need, today=local_date(now), now=now)
@@ -283,7 +300,7 @@ def _answerable(session: Session, user: User, match: Match) -> Match:
         raise NotFound(_l("This pairing does not exist."))
     if not policy.is_helper(user, match):
         raise NotAllowed(_l("Only the helper can answer this pairing."))
-    if match.status != "awaiting":
+    if match.status != MatchStatus.AWAITING:
         raise InvalidTransition(_l("This pairing is no longer waiting for an answer."))
     return match
 
@@ -294,14 +311,15 @@ def accept_match(session: Session, user: User, match: Match, *, now: datetime,
     """The helper says yes: the match runs, its first follow-up is planned at once,
     and the need is active once all its helpers said yes."""
     match = _answerable(session, user, match)
-    match.status = "active"
+    match.status = MatchStatus.ACTIVE
     match.accepted_at = now
     match.started_on = local_date(now)
     need = _lock(session, Need, match.need_id)
     session.flush()
-    waiting = _holding_count(session, Match.need_id == need.id, Match.status == "awaiting")
-    if need.status == "matched" and not waiting:
-        move_need(need, "active", now)
+    waiting = _holding_count(session, Match.need_id == need.id,
+                             Match.status == MatchStatus.AWAITING)
+    if need.status == NeedStatus.MATCHED and not waiting:
+        move_need(need, NeedStatus.ACTIVE, now)
     followups.ensure_follow_up(session, match, first_follow_up_days, follow_up_every_days)
     notify(session, need.household.user, "match_accepted", now=now, **_params(match))
     return match
@@ -310,7 +328,7 @@ def accept_match(session: Session, user: User, match: Match, *, now: datetime,
 def decline_match(session: Session, user: User, match: Match, *, now: datetime) -> Match:
     """The helper says no: the need looks for help again and gets new proposals."""
     match = _answerable(session, user, match)
-    _release(session, match, "declined", now)
+    _release(session, match, MatchStatus.DECLINED, now)
     notify(session, match.need.household.user, "match_declined", now=now, **_params(match))
     notify_facilitators(session, "match_declined_staff", now=now, **_params(match))
     return match
@@ -330,15 +348,15 @@ def _release(session: Session, match: Match, status: str, now: datetime) -> None
 
 
 def _reopen_need(need: Need, now: datetime) -> None:
-    if need.status in ("matched", "active"):
-        move_need(need, "open", now)
+    if need.status in (NeedStatus.MATCHED, NeedStatus.ACTIVE):
+        move_need(need, NeedStatus.OPEN, now)
 
 
 def _free_offer(session: Session, offer: Offer, today: date) -> None:
     """A full offer that has room and time again takes new pairings."""
-    if offer.status == "full" and offer.ends_on >= today and _holding_count(
+    if offer.status == OfferStatus.FULL and offer.ends_on >= today and _holding_count(
             session, Match.offer_id == offer.id) < offer.capacity:
-        move_offer(offer, "open")
+        move_offer(offer, OfferStatus.OPEN)
 
 
 def end_for_leaving_household(session: Session, match: Match, household_id: int, *,
@@ -351,7 +369,7 @@ def end_for_leaving_household(session: Session, match: Match, household_id: int,
     """
     match = _lock(session, Match, match.id)
     need, offer = _lock(session, Need, match.need_id), _lock(session, Offer, match.offer_id)
-    match.status = "cancelled"
+    match.status = MatchStatus.CANCELLED
     match.closed_at = now
     session.flush()
     if need.household_id == household_id:
@@ -371,13 +389,13 @@ def expire_unanswered(session: Session, now: datetime) -> int:
     Idempotent: a second call finds nothing left to withdraw.
     """
     late = list(session.scalars(select(Match.id).where(
-        Match.status == "awaiting", Match.respond_by < now).order_by(Match.id)))
+        Match.status == MatchStatus.AWAITING, Match.respond_by < now).order_by(Match.id)))
     done = 0
     for match_id in late:
         match = _lock(session, Match, match_id)
-        if match.status != "awaiting":  # answered meanwhile
+        if match.status != MatchStatus.AWAITING:  # answered meanwhile
             continue
-        _release(session, match, "unanswered", now)
+        _release(session, match, MatchStatus.UNANSWERED, now)
         params = _params(match)
         notify(session, match.need.household.user, "match_unanswered", now=now, **params)
         notify(session, match.offer.household.user, "match_unanswered_helper", now=now,
@@ -414,6 +432,6 @@ def awaiting_matches(session: Session) -> list[Match]:
     contacts = (defer(Household.phone), defer(Household.address), defer(Household.care_notes))
     sides = (selectinload(Match.need).selectinload(Need.household).options(*contacts),
              selectinload(Match.offer).selectinload(Offer.household).options(*contacts))
-    return list(session.scalars(select(Match).where(Match.status == "awaiting")
+    return list(session.scalars(select(Match).where(Match.status == MatchStatus.AWAITING)
                                 .options(*sides)
                                 .order_by(Match.respond_by, Match.id)))

@@ -301,7 +301,7 @@ def build_problem(session: Session, today: date) -> Built:
 def _as_matcher_need(need: Need) -> mm.Need:
     """The need as the matcher's rules read it (no household references needed)."""
     slots = tuple(mm.Slot.on_date(slot.on_date, slot.start_minute, slot.end_minute)
-                  if slot.on_date else mm.Slot(slot.weekday, slot.start_minute, slot.end_minute)
+                  if slot.on_date else mm.Slot(slot.day, slot.start_minute, slot.end_minute)
                   for slot in need.slots)
     return mm.Need(id=need.public_id, household=need.household.public_id,
                    skills=tuple(sorted(skill.slug for skill in need.skills)),
@@ -338,6 +338,7 @@ def _rule_passing(session: Session, need: Need, today: date) -> tuple[set[int], 
     for offer_id, weekday, start, end in session.execute(
             select(OfferSlot.offer_id, OfferSlot.weekday, OfferSlot.start_minute,
                    OfferSlot.end_minute).where(OfferSlot.offer_id.in_([r.id for r in rows]))):
+        assert weekday is not None  # an offer's slots are weekly  # nosec B101
         slots[offer_id].append(mm.Slot(weekday, start, end))
     vetted = vetted_household_ids(session, today) if need.requires_vetted else set()
     wanted = _as_matcher_need(need)

@@ -10,17 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.models import Category, Household, Need, NeedSlot, Skill
+from mutuo_aiuto.models import Category, Household, Need, NeedSlot, NeedStatus, Skill
 from mutuo_aiuto.services import listings
 from mutuo_aiuto.services import slots as slot_input
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.households import clean_languages, clean_text
-from mutuo_aiuto.services.lifecycle import NEED_EDITABLE, move_need
+from mutuo_aiuto.services.lifecycle import NEED_EDITABLE, NEED_PAUSABLE, move_need
 from mutuo_aiuto.services.slots import DatedRow, WeeklyRow
 
 TITLE_MAX = 120
@@ -74,7 +75,7 @@ def choose(value: object, allowed: Iterable[int], field: str) -> int:
     allowed = tuple(allowed)
     if isinstance(value, bool) or value not in allowed:
         raise DomainError(_l("Choose one of the options."), field=field)
-    return int(value)  # type: ignore[call-overload]
+    return int(value)
 
 
 def active_skills(session: Session, slugs: Iterable[str] | None) -> list[Skill]:
@@ -145,7 +146,8 @@ def list_needs(session: Session, household: Household) -> list[Need]:
 
 # -- writing ------------------------------------------------------------------------------
 
-def _values(session: Session, household: Household, data: NeedInput, today: date) -> dict:
+def _values(session: Session, household: Household, data: NeedInput,
+            today: date) -> dict[str, Any]:
     """Every field checked, in the order the form shows them (the first fault is reported)."""
     title = clean_title(data.title)
     category = active_category(session, data.category)
@@ -176,11 +178,11 @@ def post_need(session: Session, household: Household, data: NeedInput, publish: 
               today: date, now: datetime | None = None) -> Need:
     """Create a need as a draft, or published (open) straight away (opened at ``now``)."""
     values = _values(session, household, data, today)
-    need = Need(household=household, status="draft")
+    need = Need(household=household, status=NeedStatus.DRAFT)
     listings.apply(need, values)
     session.add(need)
     if publish:
-        move_need(need, "open", now)
+        move_need(need, NeedStatus.OPEN, now)
     session.flush()
     return need
 
@@ -198,8 +200,8 @@ def update_need(session: Session, household: Household, need: Need, data: NeedIn
         "A helper is already confirmed for this request, so its times, skills and "
         "neighbourhood cannot change now. Ask the Family Hub, or post a new request."))
     listings.apply(need, values)
-    if need.status == "expired" or (publish and need.status == "draft"):
-        move_need(need, "open")
+    if need.status == NeedStatus.EXPIRED or (publish and need.status == NeedStatus.DRAFT):
+        move_need(need, NeedStatus.OPEN)
     session.flush()
     return need
 
@@ -207,19 +209,19 @@ def update_need(session: Session, household: Household, need: Need, data: NeedIn
 def publish_need(session: Session, household: Household, need: Need,
                  today: date | None = None) -> Need:
     """Draft → open; a draft whose end date has passed must be edited first."""
-    return listings.reopen(NEEDS, household, need, "draft", today,
+    return listings.reopen(NEEDS, household, need, NeedStatus.DRAFT, today,
                            _l("The end date has passed: change it before publishing."))
 
 
 def pause_need(session: Session, household: Household, need: Need) -> Need:
     """Stop looking for a helper for a while (open or proposed → paused)."""
-    return listings.move_from(NEEDS, household, need, {"open", "proposed"}, "paused")
+    return listings.move_from(NEEDS, household, need, NEED_PAUSABLE, NeedStatus.PAUSED)
 
 
 def resume_need(session: Session, household: Household, need: Need,
                 today: date | None = None) -> Need:
     """Paused → open; a paused need whose end date has passed must be edited first."""
-    return listings.reopen(NEEDS, household, need, "paused", today,
+    return listings.reopen(NEEDS, household, need, NeedStatus.PAUSED, today,
                            _l("The end date has passed: change it to look for help again."))
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import FACILITATOR, Notification, User
 from mutuo_aiuto.services import hubtime, ports
+from mutuo_aiuto.services.database import rowcount
 from mutuo_aiuto.services.errors import NotFound
 
 
@@ -220,4 +221,4 @@ def mark_all_read(session: Session, user: User, now: datetime | None = None) -> 
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=now or hubtime.clock().now()))
-    return result.rowcount
+    return rowcount(result)

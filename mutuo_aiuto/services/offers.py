@@ -10,17 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.models import Household, Offer, OfferSlot
+from mutuo_aiuto.models import Household, Offer, OfferSlot, OfferStatus
 from mutuo_aiuto.services import listings
 from mutuo_aiuto.services import slots as slot_input
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.households import clean_languages
-from mutuo_aiuto.services.lifecycle import OFFER_EDITABLE, move_offer
+from mutuo_aiuto.services.lifecycle import OFFER_EDITABLE, OFFER_PAUSABLE, move_offer
 from mutuo_aiuto.services.needs import (
     HOPS,
     active_skills,
@@ -70,7 +71,8 @@ def list_offers(session: Session, household: Household) -> list[Offer]:
     return listings.list_own(OFFERS, session, household)
 
 
-def _values(session: Session, household: Household, data: OfferInput, today: date) -> dict:
+def _values(session: Session, household: Household, data: OfferInput,
+            today: date) -> dict[str, Any]:
     """Every field checked, in the order the form shows them (the first fault is reported)."""
     title = clean_title(data.title)
     skills = active_skills(session, data.skills)
@@ -93,7 +95,7 @@ def _values(session: Session, household: Household, data: OfferInput, today: dat
 
 def post_offer(session: Session, household: Household, data: OfferInput, today: date) -> Offer:
     """Create an offer; offers are open from the start (there is no draft)."""
-    offer = Offer(household=household, status="open")
+    offer = Offer(household=household, status=OfferStatus.OPEN)
     listings.apply(offer, _values(session, household, data, today))
     session.add(offer)
     session.flush()
@@ -115,21 +117,21 @@ def update_offer(session: Session, household: Household, offer: Offer, data: Off
             "This offer already helps %(num)d families: it cannot take fewer.", held),
             field="capacity")
     listings.apply(offer, values)
-    if offer.status == "expired":
-        move_offer(offer, "open")
+    if offer.status == OfferStatus.EXPIRED:
+        move_offer(offer, OfferStatus.OPEN)
     session.flush()
     return offer
 
 
 def pause_offer(session: Session, household: Household, offer: Offer) -> Offer:
     """Stop being proposed for a while (open or full → paused)."""
-    return listings.move_from(OFFERS, household, offer, {"open", "full"}, "paused")
+    return listings.move_from(OFFERS, household, offer, OFFER_PAUSABLE, OfferStatus.PAUSED)
 
 
 def resume_offer(session: Session, household: Household, offer: Offer,
                  today: date | None = None) -> Offer:
     """Paused → open; a paused offer whose end date has passed must be edited first."""
-    return listings.reopen(OFFERS, household, offer, "paused", today,
+    return listings.reopen(OFFERS, household, offer, OfferStatus.PAUSED, today,
                            _l("The end date has passed: change it to offer help again."))
 
 

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from mutuo_aiuto.config import Settings
 from mutuo_aiuto.models import OutboxMessage
 from mutuo_aiuto.services import hubtime
+from mutuo_aiuto.services.database import rowcount
 
 logger = logging.getLogger("mutuo_aiuto.mail")
 
@@ -62,6 +63,8 @@ class SMTPClient(Protocol):
 
 
 SMTPFactory = Callable[..., SMTPClient]
+# The standard library's client, seen through the part of it the outbox uses.
+SMTP = cast(SMTPFactory, smtplib.SMTP)
 
 
 def queue_mail(session: Session, recipient: str, subject: str, body: str,
@@ -103,7 +106,7 @@ def mask_addresses(text: str) -> str:
 
 
 def deliver_pending(session: Session, settings: Settings, now: datetime | None = None,
-                    smtp_factory: SMTPFactory = smtplib.SMTP) -> int:
+                    smtp_factory: SMTPFactory = SMTP) -> int:
     """Deliver the mails that are due; return how many left. Never raises on mail errors.
 
     Commits: each mail is claimed, then marked sent or failed, in a
@@ -136,7 +139,7 @@ def _claim(session: Session, message_id: int, now: datetime) -> OutboxMessage | 
         .values(next_attempt_at=now + CLAIM, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False))
     session.commit()
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         return None
     return session.get(OutboxMessage, message_id, populate_existing=True)
 

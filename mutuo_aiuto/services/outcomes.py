@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import (
@@ -22,8 +23,11 @@ from mutuo_aiuto.models import (
     FollowUp,
     Household,
     Match,
+    MatchStatus,
     Need,
+    NeedStatus,
     Offer,
+    OfferStatus,
     User,
 )
 from mutuo_aiuto.services import policy
@@ -36,7 +40,7 @@ MAX_HOURS = 1000
 COMMENT_MAX = 1000
 FAMILY, HELPER = "family", "helper"
 # Matches whose two sides may still tell how it went.
-FEEDBACK_STATUSES = ("active", "closed")
+FEEDBACK_STATUSES = (MatchStatus.ACTIVE, MatchStatus.CLOSED)
 
 OUTCOME_LABELS = {
     "resolved": _l("Resolved: the need was met"),
@@ -61,14 +65,14 @@ class Ledger:
 
 
 def close_match(session: Session, actor: User, match: Match, outcome: str,
-                hours: float | None, now: datetime) -> Match:
+                hours: float | Decimal | None, now: datetime) -> Match:
     """Close an active match: record outcome and hours, end the need, free the offer."""
     policy.require_facilitator(actor)
-    if match.status != "active":
+    if match.status != MatchStatus.ACTIVE:
         raise InvalidTransition(_l("Only an active match can be closed."))
     if outcome not in OUTCOMES:
         raise DomainError(_l("Choose an outcome."), field="outcome")
-    match.status, match.outcome, match.closed_at = "closed", outcome, now
+    match.status, match.outcome, match.closed_at = MatchStatus.CLOSED, outcome, now
     match.hours = check_hours(hours)
     session.flush()
     _end_need(session, match.need, now)
@@ -79,7 +83,7 @@ def close_match(session: Session, actor: User, match: Match, outcome: str,
     return match
 
 
-def check_hours(hours: float | None) -> float:
+def check_hours(hours: float | Decimal | None) -> float:
     """Hours given, between 0 and ``MAX_HOURS``, kept to two decimals as the column is."""
     if hours is None or not math.isfinite(float(hours)):
         raise DomainError(_l("Give the hours of help, 0 if none."), field="hours")
@@ -89,22 +93,23 @@ def check_hours(hours: float | None) -> float:
     return round(float(hours), 2)
 
 
-def _holding(session: Session, *where: object) -> int:
+def _holding(session: Session, *where: ColumnElement[bool]) -> int:
     return session.scalar(select(func.count(Match.id)).where(
         Match.status.in_(MATCH_HOLDING), *where)) or 0
 
 
 def _end_need(session: Session, need: Need, now: datetime) -> None:
     # A need that wanted two helpers goes on while the other helper is still there.
-    if need.status in ("matched", "active") and not _holding(session, Match.need_id == need.id):
-        move_need(need, "closed", now)
+    if need.status in (NeedStatus.MATCHED, NeedStatus.ACTIVE) and not _holding(
+            session, Match.need_id == need.id):
+        move_need(need, NeedStatus.CLOSED, now)
 
 
 def _free_offer(session: Session, offer: Offer, today: date) -> None:
     # An offer past its end date stays as it is: the nightly expiry takes it.
-    if offer.status == "full" and offer.ends_on >= today and _holding(
+    if offer.status == OfferStatus.FULL and offer.ends_on >= today and _holding(
             session, Match.offer_id == offer.id) < offer.capacity:
-        move_offer(offer, "open")
+        move_offer(offer, OfferStatus.OPEN)
 
 
 # ---- feedback -------------------------------------------------------------------
@@ -171,5 +176,5 @@ def _totals(session: Session, model: type[Need] | type[Offer], key: object,
     hours, count = session.execute(
         select(func.coalesce(func.sum(Match.hours), 0), func.count(Match.id))
         .join(model, key == model.id)
-        .where(model.household_id == household.id, Match.status == "closed")).one()
+        .where(model.household_id == household.id, Match.status == MatchStatus.CLOSED)).one()
     return float(hours or 0), int(count)

@@ -16,7 +16,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, object_session
 
-from mutuo_aiuto.models import MATCH_HOLDING, MEMBER, Household, Match, Need, Offer, User
+from mutuo_aiuto.models import (
+    MATCH_HOLDING,
+    MEMBER,
+    Household,
+    Match,
+    MatchStatus,
+    Need,
+    Offer,
+    User,
+)
 from mutuo_aiuto.services.errors import NotAllowed
 
 VIEW = "view"
@@ -77,7 +86,7 @@ def _accepted_match_between(session: Session, a: Household, b: Household) -> boo
     query = (select(Match.id)
              .join(Need, Need.id == Match.need_id)
              .join(Offer, Offer.id == Match.offer_id)
-             .where(Match.status == "active",
+             .where(Match.status == MatchStatus.ACTIVE,
                     or_((Need.household_id == a.id) & (Offer.household_id == b.id),
                         (Need.household_id == b.id) & (Offer.household_id == a.id)))
              .limit(1))
@@ -131,10 +140,10 @@ def can_act_on_match(user: Any, match: Match, action: str = VIEW) -> bool:
     if action == MANAGE:
         return is_facilitator(user)
     if action == RESPOND:
-        return match.status == "awaiting" and is_helper(user, match)
+        return match.status == MatchStatus.AWAITING and is_helper(user, match)
     sides = is_family(user, match) or is_helper(user, match)
     if action == FEEDBACK:
-        return sides and match.status in ("active", "closed")
+        return sides and match.status in (MatchStatus.ACTIVE, MatchStatus.CLOSED)
     return sides or is_facilitator(user)
 
 

@@ -50,24 +50,25 @@ def language_name(code: str) -> str:
 def languages_sentence(codes: Iterable[str]) -> str:
     names = [language_name(code) for code in codes]
     if len(names) == 1:
-        return _("Both speak %(language)s", language=names[0])
-    return _("Both speak %(languages)s", languages=format_list(names, locale=_locale()))
+        return str(_("Both speak %(language)s", language=names[0]))
+    return str(_("Both speak %(languages)s",
+                 languages=format_list(names, locale=_locale())))
 
 
 def distance_sentence(hops: int) -> str:
     if hops == 0:
         return str(SAME_PLACE)
-    return ngettext("One neighbourhood away", "%(num)d neighbourhoods away", hops)
+    return str(ngettext("One neighbourhood away", "%(num)d neighbourhoods away", hops))
 
 
 def time_sentence(slot: NeedSlot) -> str:
     """When the helper is free for the need: the need's own slot, which lies in the offer's."""
     hours = f"{format_minutes(slot.start_minute)}–{format_minutes(slot.end_minute)}"
     if slot.on_date is not None:
-        return _("Free on %(date)s, %(hours)s", date=format_date(slot.on_date, "medium"),
-                 hours=hours)
+        return str(_("Free on %(date)s, %(hours)s",
+                     date=format_date(slot.on_date, "medium"), hours=hours))
     day = get_day_names("wide", locale=_locale())[slot.day]
-    return _("Free every %(day)s %(hours)s", day=day, hours=hours)
+    return str(_("Free every %(day)s %(hours)s", day=day, hours=hours))
 
 
 def _within(slot: NeedSlot, offer: Offer) -> bool:
@@ -76,7 +77,8 @@ def _within(slot: NeedSlot, offer: Offer) -> bool:
 
 
 def load_sentence(families: int) -> str:
-    return ngettext("Already helps %(num)d family", "Already helps %(num)d families", families)
+    return str(ngettext("Already helps %(num)d family", "Already helps %(num)d families",
+                        families))
 
 
 def _line(reason: Mapping[str, Any], need: Need, load_weight: int) -> ReasonLine | None:

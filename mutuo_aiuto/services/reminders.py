@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.models import Match, NeedSlot, User
+from mutuo_aiuto.models import Match, MatchStatus, NeedSlot, User
 from mutuo_aiuto.models.match import SessionNotice
 from mutuo_aiuto.services import ports
 from mutuo_aiuto.services.calendar_feed import session_days
@@ -47,7 +47,7 @@ def send_session_reminders(session: Session, now: datetime,
     local_now = (clock or hub_clock()).local(now)
     today = local_now.date()
     sent = 0
-    for match in session.scalars(select(Match).where(Match.status == "active")
+    for match in session.scalars(select(Match).where(Match.status == MatchStatus.ACTIVE)
                                  .order_by(Match.id)):
         for day, slot in session_days(match, today, today + timedelta(days=7)):
             kind = due_kind(day, slot.start_minute, local_now)
@@ -105,7 +105,8 @@ def answer_session(session: Session, user: User, notice: SessionNotice, answer: 
         raise NotFound(_l("This session does not exist."))
     if answer not in ANSWERS:
         raise DomainError(_l("Say whether you are coming."), field="answer")
-    if notice.on_date < (clock or hub_clock()).date_of(now) or notice.match.status != "active":
+    if (notice.on_date < (clock or hub_clock()).date_of(now)
+            or notice.match.status != MatchStatus.ACTIVE):
         raise InvalidTransition(_l("This session is over."))
     if notice.answer == answer:
         return False

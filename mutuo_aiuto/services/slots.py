@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from flask_babel import lazy_gettext as _l
 
@@ -72,7 +72,7 @@ def _name(prefix: str, index: int, part: str) -> str:
     return f"{prefix}-{index}-{part}"
 
 
-def is_date(value: object) -> bool:
+def is_date(value: object) -> TypeGuard[date]:
     """A calendar date, not a datetime (which cannot be compared with dates)."""
     return isinstance(value, date) and not isinstance(value, datetime)
 
@@ -101,7 +101,7 @@ def parse_time(value: object, *, is_end: bool = False, field: str | None = None)
 def parse_date(value: object, *, field: str | None = None) -> date:
     """A ``date`` or an ISO ``YYYY-MM-DD`` string, as ``<input type="date">`` sends it."""
     if is_date(value):
-        return value  # type: ignore[return-value]
+        return value
     if _blank(value):
         raise SlotError(_l("Give a date."), field=field)
     text = value.strip() if isinstance(value, str) else ""
@@ -144,7 +144,7 @@ def _row_is_blank(row: WeeklyRow | DatedRow) -> bool:
     return empty_first and _blank(row.start) and _blank(row.end)
 
 
-def _check_rows(rows: object, prefix: str, kind: type) -> list:
+def _check_rows(rows: object, prefix: str, kind: type) -> list[Any]:
     if isinstance(rows, str | bytes) or not isinstance(rows, Iterable):
         raise SlotError(_l("The times could not be read."), field=prefix)
     rows = list(rows)
@@ -253,23 +253,22 @@ def input_time(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def weekly_rows(slots: Iterable[SlotValue | object]) -> list[WeeklyRow]:
+def weekly_rows(slots: Iterable[Any]) -> list[WeeklyRow]:
     """Stored weekly slots back into form rows: days sharing the same hours share a row."""
     grouped: dict[tuple[int, int], list[int]] = {}
     for slot in slots:
         weekday = getattr(slot, "weekday", None)
         if weekday is None:
             continue
-        key = (slot.start_minute, slot.end_minute)  # type: ignore[attr-defined]
+        key = (slot.start_minute, slot.end_minute)
         grouped.setdefault(key, []).append(weekday)
     return [WeeklyRow(sorted(days), input_time(start), input_time(end))
             for (start, end), days in sorted(grouped.items(), key=lambda item: min(item[1]))]
 
 
-def dated_rows(slots: Iterable[SlotValue | object]) -> list[DatedRow]:
+def dated_rows(slots: Iterable[Any]) -> list[DatedRow]:
     """Stored dated slots back into form rows."""
-    return [DatedRow(slot.on_date, input_time(slot.start_minute),  # type: ignore[attr-defined]
-                     input_time(slot.end_minute))  # type: ignore[attr-defined]
+    return [DatedRow(slot.on_date, input_time(slot.start_minute), input_time(slot.end_minute))
             for slot in slots if getattr(slot, "on_date", None) is not None]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import Household, User, Vetting
@@ -26,7 +26,7 @@ WARN_DAYS = 30
 LONGEST_YEARS = 5
 
 
-def _current(on: date) -> object:
+def _current(on: date) -> ColumnElement[bool]:
     return (Vetting.revoked_at.is_(None) & (Vetting.checked_on <= on)
             & (Vetting.expires_on >= on))
 

@@ -5,7 +5,7 @@ Views stay thin: validate a form, call a service, flash, redirect.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Blueprint, Flask
 
 from mutuo_aiuto.web import errors, filters, navigation, static_files
 from mutuo_aiuto.web.admin.views import bp as admin_bp
@@ -19,7 +19,8 @@ from mutuo_aiuto.web.privacy.views import bp as privacy_bp
 from mutuo_aiuto.web.users.views import bp as users_bp
 from mutuo_aiuto.web.week.views import bp as week_bp
 
-BLUEPRINTS = (main_bp, auth_bp, families_bp, admin_bp, week_bp, followups_bp, privacy_bp, users_bp)
+BLUEPRINTS: tuple[Blueprint, ...] = (main_bp, auth_bp, families_bp, admin_bp, week_bp,
+                                     followups_bp, privacy_bp, users_bp)
 BLUEPRINTS += (facilitator_bp, inbox_bp)
 
 

@@ -28,7 +28,7 @@ def allowed_if(check: Callable[[Any], bool]) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
-        return login_required(wrapped)  # type: ignore[return-value]
+        return login_required(wrapped)
 
     return decorator
 

@@ -8,6 +8,7 @@ escaping there would reach the client as the server's bare 500.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -57,18 +58,20 @@ def _rolled_back() -> bool:
 def remove_session(error: BaseException | None) -> None:
     """Flask-SQLAlchemy's teardown, guarded: by now the response is built, and a
     rollback that fails on a dead connection must not turn it into a bare 500."""
+    # The scoped session itself (typed as a plain Session elsewhere, for services).
+    scoped: Any = db.session
     try:
-        db.session.remove()
+        scoped.remove()
     except Exception:
         logger.warning("could not close the database session cleanly", exc_info=True)
         try:
-            if db.session.registry.has():
+            if scoped.registry.has():
                 # Drop the broken connection: never reuse it, never leave it open.
-                db.session.registry().invalidate()
+                scoped.registry().invalidate()
         except Exception:
             logger.debug("the broken connection could not be invalidated", exc_info=True)
         finally:
-            db.session.registry.clear()
+            scoped.registry.clear()
 
 
 def handle_http(error: HTTPException):

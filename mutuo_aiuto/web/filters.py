@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from babel.dates import get_day_names
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
-from mutuo_aiuto.models import ADMIN, FACILITATOR, MEMBER
+from mutuo_aiuto.models import ADMIN, FACILITATOR, MEMBER, MatchStatus, NeedStatus, OfferStatus
 from mutuo_aiuto.models.slot import format_minutes
 
 # What each role is called on the pages that list accounts or who did what.
@@ -22,7 +22,8 @@ def locale_code() -> str:
     return str(get_locale() or "it")
 
 
-def weekday_name(day: int, width: str = "wide") -> str:
+def weekday_name(day: int, width: Literal["abbreviated", "narrow", "short", "wide"] = "wide",
+                 ) -> str:
     """0 = Monday, in the reader's language."""
     return get_day_names(width, locale=get_locale())[day]
 
@@ -87,3 +88,7 @@ def init_app(app: Flask) -> None:
         date=short_date, error_messages=error_messages, month=month_name,
         number=format_decimal,
     )
+    # Templates compare statuses with the models' enums, never with bare strings;
+    # which buttons a row shows comes from the view's ``actions``.
+    app.jinja_env.globals.update(NeedStatus=NeedStatus, OfferStatus=OfferStatus,
+                                 MatchStatus=MatchStatus)

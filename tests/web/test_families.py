@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from mutuo_aiuto.models import Household, Member, Need, NeedSlot, Offer
+from mutuo_aiuto.models import Household, Member, Need, NeedSlot, NeedStatus, Offer, OfferStatus
+from mutuo_aiuto.services.lifecycle import allowed_actions
 
 TODAY = date.today()
 END = TODAY + timedelta(days=60)
@@ -495,3 +496,21 @@ def test_another_households_offer_is_not_found(client, family, make_offer, sessi
         assert client.post(f"{base}/{action}").status_code == 404
     session.refresh(theirs)
     assert theirs.status == "open"
+
+
+@pytest.mark.parametrize("status", list(NeedStatus))
+def test_the_need_page_shows_exactly_the_allowed_actions(client, family, make_need, status):
+    need = make_need(household=family, status=status.value)
+    page = client.get(f"/needs/{need.public_id}").text
+    allowed = allowed_actions(need, family.user)
+    for action in ("edit", "publish", "pause", "resume", "cancel"):
+        assert (f"/needs/{need.public_id}/{action}" in page) == (action in allowed), action
+
+
+@pytest.mark.parametrize("status", list(OfferStatus))
+def test_the_offer_page_shows_exactly_the_allowed_actions(client, family, make_offer, status):
+    offer = make_offer(household=family, status=status.value)
+    page = client.get(f"/offers/{offer.public_id}").text
+    allowed = allowed_actions(offer, family.user)
+    for action in ("edit", "pause", "resume", "cancel"):
+        assert (f"/offers/{offer.public_id}/{action}" in page) == (action in allowed), action

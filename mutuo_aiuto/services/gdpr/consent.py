@@ -15,7 +15,7 @@ def needs_consent(user: Any, version: str) -> bool:
     """A member whose consent is for another version of the notice (or none)."""
     if not policy.is_member(user):
         return False
-    return user.consent_version != version
+    return bool(user.consent_version != version)
 
 
 def give_consent(session: Session, user: User, version: str, *, now: datetime | None = None,

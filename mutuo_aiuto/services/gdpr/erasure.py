@@ -23,14 +23,18 @@ from mutuo_aiuto.models import (
     MATCH_HOLDING,
     MEMBER,
     ErasureRequest,
+    ErasureStatus,
     FollowUp,
     Household,
     Match,
     Need,
+    NeedStatus,
     Notification,
     Offer,
+    OfferStatus,
     OutboxMessage,
     Proposal,
+    ProposalStatus,
     User,
     Vetting,
 )
@@ -72,13 +76,15 @@ class ErasureSummary:
 
 def pending_erasure(session: Session, household: Household) -> ErasureRequest | None:
     return session.scalars(select(ErasureRequest)
-                           .filter_by(household_id=household.id, status="pending")).first()
+                           .filter_by(household_id=household.id,
+                                      status=ErasureStatus.PENDING)).first()
 
 
 def last_declined_erasure(session: Session, household: Household) -> ErasureRequest | None:
     """The latest declined request, whose reason the family should read."""
     return session.scalars(select(ErasureRequest)
-                           .filter_by(household_id=household.id, status="declined")
+                           .filter_by(household_id=household.id,
+                                      status=ErasureStatus.DECLINED)
                            .order_by(ErasureRequest.id.desc())).first()
 
 
@@ -106,19 +112,19 @@ def withdraw_erasure(session: Session, user: User) -> ErasureRequest:
     request = pending_erasure(session, household) if household else None
     if request is None:
         raise NotFound(_l("There is no pending request to withdraw."))
-    request.status = "withdrawn"
+    request.status = ErasureStatus.WITHDRAWN
     return request
 
 
 def pending_erasures(session: Session) -> list[ErasureRequest]:
     """Requests waiting for a facilitator, oldest first."""
-    return list(session.scalars(select(ErasureRequest).filter_by(status="pending")
+    return list(session.scalars(select(ErasureRequest).filter_by(status=ErasureStatus.PENDING)
                                 .order_by(ErasureRequest.requested_at, ErasureRequest.id)))
 
 
 def find_pending(session: Session, public_id: str) -> ErasureRequest:
     request = session.scalars(select(ErasureRequest)
-                              .filter_by(public_id=public_id, status="pending")).first()
+                              .filter_by(public_id=public_id, status=ErasureStatus.PENDING)).first()
     if request is None:
         raise NotFound(_l("This request does not exist or was already handled."))
     return request
@@ -136,11 +142,11 @@ def confirm_erasure(session: Session, actor: User, request: ErasureRequest, *,
                     request_id: str | None = None) -> ErasureSummary:
     """A facilitator confirms: the household is anonymised and the request closed."""
     _check_facilitator(actor, request)
-    if request.status != "pending":
+    if request.status != ErasureStatus.PENDING:
         raise DomainError(_l("This request was already handled."))
     now = now or hubtime.clock().now()
     summary = anonymise_household(session, request.household, now=now)
-    request.status = "done"
+    request.status = ErasureStatus.DONE
     request.decided_by_id = actor.id
     request.decided_at = now
     audit.record(session, actor, audit.ERASURE_CONFIRMED, target=request.household,
@@ -159,7 +165,7 @@ def decline_erasure(session: Session, actor: User, request: ErasureRequest, reas
     if len(reason) > 500:
         raise DomainError(_l("Please write at most %(count)d characters.", count=500),
                           field="reason")
-    request.status = "declined"
+    request.status = ErasureStatus.DECLINED
     request.decline_reason = reason
     request.decided_by_id = actor.id
     request.decided_at = now or hubtime.clock().now()
@@ -173,15 +179,15 @@ def decline_erasure(session: Session, actor: User, request: ErasureRequest, reas
 def _blank_need(need: Need, now: datetime) -> None:
     need.title = ERASED_NAME
     need.description = None
-    if need.status not in NEED_FINISHED and "cancelled" in NEED_TRANSITIONS[need.status]:
-        move_need(need, "cancelled", now)
+    if need.status not in NEED_FINISHED and NeedStatus.CANCELLED in NEED_TRANSITIONS[need.status]:
+        move_need(need, NeedStatus.CANCELLED, now)
 
 
 def _blank_offer(offer: Offer) -> None:
     offer.title = ERASED_NAME
     offer.description = None
-    if "cancelled" in OFFER_TRANSITIONS[offer.status]:
-        move_offer(offer, "cancelled")
+    if OfferStatus.CANCELLED in OFFER_TRANSITIONS[offer.status]:
+        move_offer(offer, OfferStatus.CANCELLED)
 
 
 def _end_matches(session: Session, household: Household, now: datetime
@@ -224,9 +230,9 @@ def _propose_again(session: Session, freed: list[Need | Offer], now: datetime) -
     household's own posts are withdrawn and cannot be proposed."""
     today = local_date(now)
     for post in freed:
-        if isinstance(post, Need) and post.status == "open":
+        if isinstance(post, Need) and post.status == NeedStatus.OPEN:
             matching_runs.propose_for(session, post, today=today, now=now)
-        elif isinstance(post, Offer) and post.status == "open":
+        elif isinstance(post, Offer) and post.status == OfferStatus.OPEN:
             matching_runs.queue_for_offer(session, post, now=now)
 
 
@@ -241,8 +247,8 @@ def _supersede_proposals(session: Session, needs: list[Need], offers: list[Offer
     for proposal in session.scalars(select(Proposal).where(or_(*conditions))):
         # A facilitator's reason for rejecting may speak of the family.
         proposal.rejected_reason = None
-        if proposal.status == "proposed":
-            proposal.status = "superseded"
+        if proposal.status == ProposalStatus.PROPOSED:
+            proposal.status = ProposalStatus.SUPERSEDED
 
 
 def _blank_members(household: Household) -> int:
@@ -297,7 +303,7 @@ def names_of(household: Household) -> list[str]:
     for. Titles of requests stay: "Accompagnamento a scuola" names nobody and is
     written by many families.
     """
-    texts = {household.name, household.user.name}
+    texts: set[str | None] = {household.name, household.user.name}
     texts |= {member.first_name for member in household.members}
     kept = {t.strip() for t in texts if t and len(t.strip()) >= MIN_NAME_LENGTH}
     kept.discard(ERASED_NAME)

@@ -61,7 +61,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -22,6 +22,7 @@ from mutuo_aiuto.models import (
     Need,
     Notification,
     Offer,
+    OfferStatus,
     OutboxMessage,
     Proposal,
     User,
@@ -31,7 +32,7 @@ from mutuo_aiuto.services.gdpr.erasure import delete_account_rows
 from mutuo_aiuto.services.gdpr.ownership import matches_of
 from mutuo_aiuto.services.lifecycle import NEED_FINISHED
 
-OFFER_FINISHED = frozenset({"cancelled", "expired"})
+OFFER_FINISHED = frozenset({OfferStatus.CANCELLED, OfferStatus.EXPIRED})
 # A copy of each sent mail is kept this long, to look into delivery problems.
 SENT_MAIL_KEPT_DAYS = 30
 # An account whose address was never confirmed goes this long after its last

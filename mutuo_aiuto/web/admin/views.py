@@ -20,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -161,7 +162,7 @@ def save_place_form(form: NeighbourhoodForm, place: Neighbourhood | None) -> Res
 
 
 @bp.route("/neighbourhoods/new", methods=["GET", "POST"])
-def new_neighbourhood() -> Any:
+def new_neighbourhood() -> ResponseReturnValue:
     form = NeighbourhoodForm()
     form.neighbours.choices = neighbour_choices(None)
     return save_place_form(form, None) or form_page("admin/neighbourhood_form.html", form=form,
@@ -169,7 +170,7 @@ def new_neighbourhood() -> Any:
 
 
 @bp.route("/neighbourhoods/<slug>/edit", methods=["GET", "POST"])
-def edit_neighbourhood(slug: str) -> Any:
+def edit_neighbourhood(slug: str) -> ResponseReturnValue:
     place = found_or_404(PLACES.get, slug)
     form = NeighbourhoodForm(obj=place)
     form.neighbours.choices = neighbour_choices(place)
@@ -218,14 +219,14 @@ def save_category_form(form: CategoryForm, category: Category | None) -> Respons
 
 
 @bp.route("/categories/new", methods=["GET", "POST"])
-def new_category() -> Any:
+def new_category() -> ResponseReturnValue:
     form = CategoryForm()
     return save_category_form(form, None) or form_page("admin/category_form.html", form=form,
                                                        category=None)
 
 
 @bp.route("/categories/<slug>/edit", methods=["GET", "POST"])
-def edit_category(slug: str) -> Any:
+def edit_category(slug: str) -> ResponseReturnValue:
     category = found_or_404(CATEGORIES.get, slug)
     form = CategoryForm(obj=category)
     if request.method == "GET":
@@ -275,14 +276,14 @@ def save_skill_form(form: SkillForm, skill: Skill | None) -> Response | None:
 
 
 @bp.route("/skills/new", methods=["GET", "POST"])
-def new_skill() -> Any:
+def new_skill() -> ResponseReturnValue:
     form = SkillForm()
     form.category.choices = category_choices()
     return save_skill_form(form, None) or form_page("admin/skill_form.html", form=form, skill=None)
 
 
 @bp.route("/skills/<slug>/edit", methods=["GET", "POST"])
-def edit_skill(slug: str) -> Any:
+def edit_skill(slug: str) -> ResponseReturnValue:
     skill = found_or_404(SKILLS.get, slug)
     form = SkillForm(obj=skill)
     form.category.choices = category_choices()

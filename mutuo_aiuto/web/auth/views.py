@@ -64,7 +64,7 @@ def _landing() -> str:
 
 
 def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+    return current_user._get_current_object()
 
 
 # ---- register, log in, log out ---------------------------------------------------------

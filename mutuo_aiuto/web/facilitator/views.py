@@ -26,9 +26,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.models import Household, Match, Offer, Proposal
+from mutuo_aiuto.models import Household, Match, Offer, OfferStatus, Proposal, ProposalStatus
 from mutuo_aiuto.services import (
     audit,
     catalogue,
@@ -72,7 +73,7 @@ def _committed() -> None:
     db.session.commit()
 
 
-def _back() -> Any:
+def _back() -> WerkzeugResponse:
     """Back to the dashboard, keeping its filters (only our own relative addresses)."""
     return redirect_next(url_for("facilitator.dashboard"))
 
@@ -203,7 +204,7 @@ def need(public_id: str):
     found = found_or_404(matches.get_need, current_user, public_id)
     _show_contacts(found.household)
     proposals = db.session.scalars(select(Proposal).where(
-        Proposal.need_id == found.id, Proposal.status == "proposed")
+        Proposal.need_id == found.id, Proposal.status == ProposalStatus.PROPOSED)
         .order_by(Proposal.rank, Proposal.score.desc(), Proposal.id)).all()
     pairings = db.session.scalars(select(Match).where(Match.need_id == found.id)
                                   .order_by(Match.confirmed_at.desc())).all()
@@ -226,7 +227,8 @@ def offer(public_id: str):
 
 
 def _pairable_offers(need_household_id: int) -> list[Offer]:
-    query = (select(Offer).where(Offer.status == "open", Offer.ends_on >= hub_clock().today(),
+    query = (select(Offer).where(Offer.status == OfferStatus.OPEN,
+                                 Offer.ends_on >= hub_clock().today(),
                                  Offer.household_id != need_household_id)
              .order_by(Offer.title, Offer.id))
     return list(db.session.scalars(query))

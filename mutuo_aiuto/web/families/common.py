@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,6 +20,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 def current_household() -> Household | None:
     # Not cached in ``g``: tests share one app context (and ``g``) across requests.
     return household_of(db.session, current_user)
+
+
+def own_household() -> Household:
+    """The account's household, in a view behind ``household_required`` (which sent an
+    account without one to create it)."""
+    household = current_household()
+    if household is None:
+        abort(404)
+    return household
 
 
 def household_required(view: F) -> F:

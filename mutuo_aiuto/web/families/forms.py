@@ -52,7 +52,7 @@ def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def strip(value: Any) -> Any:
+def strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 

@@ -12,6 +12,7 @@ from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.families.common import (
     current_household,
     household_required,
+    own_household,
 )
 from mutuo_aiuto.web.families.forms import HouseholdForm, MemberForm
 from mutuo_aiuto.web.families.views import bp
@@ -19,7 +20,7 @@ from mutuo_aiuto.web.helpers import form_page, found_or_404, hub_clock, refused
 
 
 def _render_household(member_form: MemberForm, status: int = 200):
-    household = current_household()
+    household = own_household()
     return render_template(
         "families/household.html", household=household, member_form=member_form,
         show_contacts=policy.can_see_contacts(current_user, household)), status
@@ -55,7 +56,7 @@ def add_member():
     form = MemberForm()
     if form.validate_on_submit():
         try:
-            households.add_member(db.session, current_household(),
+            households.add_member(db.session, own_household(),
                                   this_year=hub_clock().today().year, **form.fields_for_service())
         except DomainError as error:
             refused(form, error)

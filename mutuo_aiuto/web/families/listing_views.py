@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import flash, redirect, url_for
+from flask_login import current_user
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household, Need, Offer
 from mutuo_aiuto.services.errors import DomainError
+from mutuo_aiuto.services.lifecycle import Action, allowed_actions
 from mutuo_aiuto.web.facilitator.hooks import propose_after_commit
 from mutuo_aiuto.web.families.common import current_household
 from mutuo_aiuto.web.families.forms import FamiliesForm
@@ -30,11 +32,10 @@ class Listing:
     # "need" or "offer": the page's endpoint, the templates' and propose_after_commit's keyword.
     name: str
     get: Callable[[Session, Household | None, str], Any]
-    editable: frozenset[str]
     form_template: str
 
 
-def own(listing: Listing, public_id: str) -> Any:
+def own(listing: Listing, public_id: str) -> Need | Offer:
     """The current household's row; anyone else's answers 404, like a missing one."""
     return found_or_404(listing.get, current_household(), public_id)
 
@@ -50,7 +51,10 @@ def render_form(listing: Listing, form: FamiliesForm, row: Need | Offer | None =
 
 def _saved(listing: Listing, row: Need | Offer, done: str) -> Response:
     db.session.commit()
-    propose_after_commit(**{listing.name: row})
+    if isinstance(row, Need):
+        propose_after_commit(need=row)
+    else:
+        propose_after_commit(offer=row)
     flash(done, "success")
     return back_to_page(listing, row.public_id)
 
@@ -72,7 +76,7 @@ def edit(listing: Listing, public_id: str, make_form: Callable[[Any], FamiliesFo
          update: Callable[..., Need | Offer], refused: str, done: str):
     """The edit page, while the row's status allows a change."""
     row = own(listing, public_id)
-    if row.status not in listing.editable:
+    if Action.EDIT not in allowed_actions(row, current_user):
         flash(refused, "error")
         return back_to_page(listing, public_id)
     form = make_form(row)

@@ -6,12 +6,16 @@ from functools import partial
 
 from flask import render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Need
 from mutuo_aiuto.services import households, needs
-from mutuo_aiuto.services.lifecycle import NEED_EDITABLE
-from mutuo_aiuto.web.families.common import current_household, household_required
+from mutuo_aiuto.services.lifecycle import allowed_actions
+from mutuo_aiuto.web.families.common import (
+    household_required,
+    own_household,
+)
 from mutuo_aiuto.web.families.forms import NeedForm
 from mutuo_aiuto.web.families.listing_views import (
     Listing,
@@ -24,7 +28,7 @@ from mutuo_aiuto.web.families.listing_views import (
 from mutuo_aiuto.web.families.views import bp
 from mutuo_aiuto.web.helpers import hub_clock
 
-NEED = Listing("need", needs.get_need, NEED_EDITABLE, "families/need_form.html")
+NEED = Listing("need", needs.get_need, "families/need_form.html")
 
 
 def _form(data: dict) -> NeedForm:
@@ -35,7 +39,7 @@ def _form(data: dict) -> NeedForm:
 @bp.get("/needs", endpoint="needs")
 @household_required
 def need_list():
-    household = current_household()
+    household = own_household()
     return render_template("families/needs.html",
                            needs=needs.list_needs(db.session, household))
 
@@ -43,7 +47,7 @@ def need_list():
 @bp.route("/needs/new", methods=["GET", "POST"])
 @household_required
 def new_need():
-    household = current_household()
+    household = own_household()
     chosen = request.args.get("category")
     category = next((c for c in needs.active_categories(db.session) if c.slug == chosen), None)
     form = _form(NeedForm.data_for_new(household, category))
@@ -63,12 +67,13 @@ def new_need():
 @bp.get("/needs/<public_id>", endpoint="need")
 @household_required
 def need_page(public_id: str):
-    return render_template("families/need.html", need=own(NEED, public_id),
-                           editable=NEED_EDITABLE)
+    row = own(NEED, public_id)
+    return render_template("families/need.html", need=row,
+                           actions=allowed_actions(row, current_user))
 
 
 def _update(form: NeedForm, need: Need) -> Need:
-    return needs.update_need(db.session, current_household(), need, form.to_input(),
+    return needs.update_need(db.session, own_household(), need, form.to_input(),
                              today=hub_clock().today(), publish=bool(form.publish.data))
 
 

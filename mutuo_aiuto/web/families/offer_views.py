@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import cast
 
 from flask import render_template
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Offer
 from mutuo_aiuto.services import households, needs, offers, proposal_queries
-from mutuo_aiuto.services.lifecycle import OFFER_EDITABLE
-from mutuo_aiuto.web.families.common import current_household, household_required
+from mutuo_aiuto.services.lifecycle import allowed_actions
+from mutuo_aiuto.web.families.common import (
+    household_required,
+    own_household,
+)
 from mutuo_aiuto.web.families.forms import OfferForm
 from mutuo_aiuto.web.families.listing_views import (
     Listing,
@@ -24,7 +29,7 @@ from mutuo_aiuto.web.families.listing_views import (
 from mutuo_aiuto.web.families.views import bp
 from mutuo_aiuto.web.helpers import hub_clock
 
-OFFER = Listing("offer", offers.get_offer, OFFER_EDITABLE, "families/offer_form.html")
+OFFER = Listing("offer", offers.get_offer, "families/offer_form.html")
 
 
 def _form(data: dict) -> OfferForm:
@@ -36,13 +41,13 @@ def _form(data: dict) -> OfferForm:
 @household_required
 def offer_list():
     return render_template("families/offers.html",
-                           offers=offers.list_offers(db.session, current_household()))
+                           offers=offers.list_offers(db.session, own_household()))
 
 
 @bp.route("/offers/new", methods=["GET", "POST"])
 @household_required
 def new_offer():
-    household = current_household()
+    household = own_household()
     form = _form(OfferForm.data_for_new(household))
 
     def post() -> Offer:
@@ -55,13 +60,14 @@ def new_offer():
 @bp.get("/offers/<public_id>", endpoint="offer")
 @household_required
 def offer_page(public_id: str):
-    offer = own(OFFER, public_id)
-    return render_template("families/offer.html", offer=offer, editable=OFFER_EDITABLE,
-                           updating=proposal_queries.updating(db.session, offer))
+    row = own(OFFER, public_id)
+    return render_template("families/offer.html", offer=row,
+                           actions=allowed_actions(row, current_user),
+                           updating=proposal_queries.updating(db.session, cast(Offer, row)))
 
 
 def _update(form: OfferForm, offer: Offer) -> Offer:
-    return offers.update_offer(db.session, current_household(), offer, form.to_input(),
+    return offers.update_offer(db.session, own_household(), offer, form.to_input(),
                                today=hub_clock().today())
 
 

@@ -28,7 +28,7 @@ def _choices(labels: dict[Any, Any]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 
-def _strip(value: Any) -> Any:
+def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 

@@ -37,6 +37,7 @@ from mutuo_aiuto.services import (
     vetting,
 )
 from mutuo_aiuto.services.errors import DomainError
+from mutuo_aiuto.services.lifecycle import allowed_actions
 from mutuo_aiuto.web.access import facilitator_required, member_required
 from mutuo_aiuto.web.followups.forms import (
     CloseMatchForm,
@@ -124,7 +125,8 @@ def close_match(public_id: str):
             db.session.commit()
             flash(_("The match is closed. Thank you."), "success")
             return redirect(url_for("followups.index"))
-    return form_page("followups/close.html", form=form, match=match)
+    return form_page("followups/close.html", form=form, match=match,
+                     actions=allowed_actions(match, current_user))
 
 
 # ---- members: feedback ------------------------------------------------------------

@@ -19,7 +19,7 @@ from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household, Match
 from mutuo_aiuto.services import audit, matches, notifications, policy
 from mutuo_aiuto.services.errors import DomainError
-from mutuo_aiuto.services.lifecycle import status_label
+from mutuo_aiuto.services.lifecycle import allowed_actions, status_label
 from mutuo_aiuto.web.access import member_required
 from mutuo_aiuto.web.facilitator.forms import ActionForm
 from mutuo_aiuto.web.helpers import app_settings, found_or_404, hub_clock
@@ -79,7 +79,7 @@ def match(public_id: str):
     found = found_or_404(matches.get_match, current_user, public_id)
     return render_template(
         "inbox/match.html", match=found, contacts=_visible_contacts(found),
-        can_respond=policy.can_act_on_match(current_user, found, policy.RESPOND))
+        actions=allowed_actions(found, current_user))
 
 
 def _answer(public_id: str, answer: Any, done: str):

@@ -9,6 +9,7 @@ list of erasure requests to confirm.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -21,10 +22,12 @@ from flask import (
     render_template,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from mutuo_aiuto.extensions import db, limiter
 from mutuo_aiuto.models import User
@@ -118,7 +121,7 @@ def template_helpers() -> dict[str, Any]:
 
 
 def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+    return current_user._get_current_object()
 
 
 # ---- password again, consent ----------------------------------------------------------
@@ -127,7 +130,7 @@ def _user() -> User:
 @bp.route("/confirm-password", methods=["GET", "POST"])
 @limiter.limit("10/minute;50/hour", methods=["POST"])
 @login_required
-def reauthenticate() -> Any:
+def reauthenticate() -> ResponseReturnValue:
     """Type the password again before an export, an erasure or a role change."""
     form = PasswordAgainForm()
     if form.validate_on_submit():
@@ -140,7 +143,7 @@ def reauthenticate() -> Any:
 
 @bp.route("/consent", methods=["GET", "POST"])
 @login_required
-def consent() -> Any:
+def consent() -> ResponseReturnValue:
     """Agree to the current privacy notice (asked again whenever its version changes)."""
     version = app_settings().privacy_notice_version
     form = ConsentForm()
@@ -217,7 +220,7 @@ def access() -> str:
 @bp.route("/family/erase", methods=["GET", "POST"])
 @fresh_login_required
 @member_required
-def erase() -> Any:
+def erase() -> ResponseReturnValue:
     """Ask the Hub to erase the family's data; a facilitator confirms."""
     household = ownership.household_of(db.session, _user())
     form = EraseForm()
@@ -234,7 +237,7 @@ def erase() -> Any:
 
 @bp.post("/family/erase/withdraw")
 @member_required
-def withdraw_erasure() -> Any:
+def withdraw_erasure() -> ResponseReturnValue:
     if ButtonForm().validate_on_submit():
         carried_out(lambda: gdpr_erasure.withdraw_erasure(db.session, _user()),
                     _("Your erasure request is withdrawn."))
@@ -257,7 +260,7 @@ def _decline_form(public_id: str) -> DeclineForm:
     return DeclineForm(prefix=f"r{public_id}")
 
 
-def _handled(action: Any, success: str) -> Any:
+def _handled(action: Callable[[], object], success: str) -> WerkzeugResponse:
     carried_out(action, success)
     return redirect(url_for("privacy.erasures"))
 
@@ -265,7 +268,7 @@ def _handled(action: Any, success: str) -> Any:
 @bp.post("/facilitator/erasures/<public_id>/confirm")
 @fresh_login_required
 @facilitator_required
-def confirm_erasure(public_id: str) -> Any:
+def confirm_erasure(public_id: str) -> ResponseReturnValue:
     if not ButtonForm().validate_on_submit():
         return redirect(url_for("privacy.erasures"))
     request_row = found_or_404(gdpr_erasure.find_pending, public_id, missing=DomainError)
@@ -277,7 +280,7 @@ def confirm_erasure(public_id: str) -> Any:
 @bp.post("/facilitator/erasures/<public_id>/decline")
 @fresh_login_required
 @facilitator_required
-def decline_erasure(public_id: str) -> Any:
+def decline_erasure(public_id: str) -> ResponseReturnValue:
     request_row = found_or_404(gdpr_erasure.find_pending, public_id, missing=DomainError)
     form = _decline_form(public_id)
     if not form.validate_on_submit():

@@ -31,7 +31,7 @@ bp = Blueprint("users", __name__)
 
 
 def _admin() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+    return current_user._get_current_object()
 
 
 @bp.context_processor

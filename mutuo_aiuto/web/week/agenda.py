@@ -15,13 +15,21 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from mutuo_aiuto.models import MATCH_HOLDING, Match, Need, Offer, User
+from mutuo_aiuto.models import (
+    MATCH_HOLDING,
+    Match,
+    Need,
+    NeedStatus,
+    Offer,
+    OfferStatus,
+    User,
+)
 from mutuo_aiuto.models.slot import format_minutes
 
 # Requests still waiting for help; once matched they show as sessions instead.
-WAITING_NEEDS = ("open", "proposed")
+WAITING_NEEDS = (NeedStatus.OPEN, NeedStatus.PROPOSED)
 # Availability that still stands (a full offer keeps its hours for its matches).
-STANDING_OFFERS = ("open", "full")
+STANDING_OFFERS = (OfferStatus.OPEN, OfferStatus.FULL)
 
 NEED, OFFER, HELPING, HELPED = "need", "offer", "helping", "helped"
 # Same time: sessions first, then requests, then availability.

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models import MatchStatus
 from mutuo_aiuto.web.access import member_required
 from mutuo_aiuto.web.helpers import hub_clock
 from mutuo_aiuto.web.week.agenda import (
@@ -35,8 +36,8 @@ KIND_LABELS = {
     HELPED: _l("Help for your family"),
 }
 SESSION_STATUS = {
-    "awaiting": _l("confirmed by the Hub, waiting for the helper to accept"),
-    "active": _l("confirmed"),
+    MatchStatus.AWAITING: _l("confirmed by the Hub, waiting for the helper to accept"),
+    MatchStatus.ACTIVE: _l("confirmed"),
 }
 
 
