@@ -17,7 +17,7 @@ from mutuo_aiuto.models import MEMBER, ROLES
 
 @click.command("create-user")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), default=MEMBER, show_default=True)
+@click.option("--role", type=click.Choice(ROLES), default=MEMBER.value, show_default=True)
 @click.option("--name", default=None, help="Display name (default: the part of EMAIL before @).")
 @click.option("--locale", type=click.Choice(list(LANGUAGES)), default="it", show_default=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,

@@ -50,7 +50,7 @@ def test_create_user_refuses_a_duplicate_address(runner, make_user):
 
 def test_create_user_refuses_a_weak_password(runner):
     result = runner.invoke(args=["create-user", "chiara@example.org", "--password", "short"])
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert "at least 10 characters" in result.output
     assert users() == []
 

@@ -63,6 +63,7 @@ def test_the_counterpart_sees_the_contacts_but_never_the_care_notes(client, logi
     scene.session.commit()
     match = confirmed(scene, client, login)
     login(scene.helper.user)
+    client.post(f"/matches/{match.public_id}/accept")  # contacts only once accepted
     page = client.get(f"/matches/{match.public_id}").text
     assert FAMILY_PHONE in page
     assert "allergia alle noci" not in page
