@@ -59,7 +59,7 @@ def seed_demo_command(if_empty: bool) -> None:
 
     from mutuo_aiuto.config import PRODUCTION
     from mutuo_aiuto.extensions import db
-    from mutuo_aiuto.services import demo, hubtime
+    from mutuo_aiuto.services import demo, hubtime, matching_runs
 
     if current_app.config["SETTINGS"].environment == PRODUCTION:
         # The demo accounts share a password published in the README, and one is an
@@ -73,6 +73,11 @@ def seed_demo_command(if_empty: bool) -> None:
         settings = current_app.config["SETTINGS"]
         today = current_app.extensions[hubtime.EXTENSION].today()
         summary = demo.seed_demo(db.session, today, settings.privacy_notice_version)
+        db.session.commit()
+        # A first look at the facilitator's queue finds proposals and the reasons a
+        # request has none, instead of waiting for the night's run.
+        clock = current_app.extensions[hubtime.EXTENSION]
+        matching_runs.run_full(db.session, now=clock.now(), kind="manual")
         db.session.commit()
         click.echo(f"Demo data: added {summary.neighbourhoods} neighbourhoods, "
                    f"{summary.categories} categories, {summary.skills} skills, "
