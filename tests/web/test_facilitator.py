@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, select
@@ -559,7 +560,19 @@ def test_undelivered_mail_page_masks_the_recipient_and_hides_the_body(client, lo
     # Linked from the facilitator's pages.
     assert 'href="/facilitator/undelivered-mail"' in client.get("/facilitator").text
     page = client.get("/facilitator/undelivered-mail", headers={"Accept-Language": "en"}).text
-    assert "m•••@example.org" in page and "reset_password" in page and ">19<" in page
+    assert "m•••@example.org" in page and ">19<" in page
+    assert "Password reset" in page and "reset_password" not in page
     assert "SMTPRecipientsRefused" in page and "Given up on" in page
     assert "maria.rossi" not in page and "SECRET-LINK" not in page and "Reset" not in page
     assert "sent@example.org" not in page and "s•••@example.org" not in page
+
+
+def test_every_mail_kind_the_service_sends_has_words_for_the_facilitator():
+    from mutuo_aiuto.services.notifications import KINDS
+    from mutuo_aiuto.web.facilitator import mail_kinds
+
+    templates = [path.stem for folder in ("mail", "followups/mail")
+                 for path in (Path(mail_kinds.__file__).parents[1] / "templates" / folder
+                              ).glob("*.txt") if not path.stem.startswith("_")]
+    for kind in [*templates, *KINDS]:
+        assert kind.startswith("match_") or kind in mail_kinds.LABELS, kind

@@ -47,6 +47,7 @@ from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.lifecycle import status_label
 from mutuo_aiuto.services.vetting import current_vetting
 from mutuo_aiuto.web.access import admin_required, facilitator_required
+from mutuo_aiuto.web.facilitator import mail_kinds
 from mutuo_aiuto.web.facilitator.forms import (
     ActionForm,
     FilterForm,
@@ -185,7 +186,7 @@ def undelivered_mail():
     mails = outbox.undelivered(db.session)
     return render_template("facilitator/undelivered_mail.html", mails=mails,
                            mask_address=outbox.mask_address,
-                           mask_addresses=outbox.mask_addresses)
+                           mask_addresses=outbox.mask_addresses, kind_label=mail_kinds.label)
 
 
 # ---- one need, one offer ---------------------------------------------------------
