@@ -29,14 +29,6 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def pg_app(make_app, postgres_url):
-    app = make_app(database_url=postgres_url)
-    with app.app_context():
-        assert db.engine.dialect.name == "postgresql"
-    return app
-
-
-@pytest.fixture
 def slow_check(monkeypatch):
     """Hold each confirmation between its rule check and its claim for a moment."""
     check = matching_runs.check_pair

@@ -31,14 +31,6 @@ pytestmark = pytest.mark.postgres
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def pg_app(make_app, postgres_url):
-    app = make_app(database_url=postgres_url)
-    with app.app_context():
-        assert db.engine.dialect.name == "postgresql"
-    return app
-
-
 def setup(app) -> tuple[int, int, int, int]:
     """An offer with one place, proposed by a full run to an urgent need; another need
     it fits. Returns the facilitator, the proposal, its need and the offer."""
