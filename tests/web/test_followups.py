@@ -250,6 +250,16 @@ def test_the_first_calendar_link_does_not_mention_an_old_one(client, login, make
     assert _flashes(client) == ["Your calendar has a new address. The old one no longer works."]
 
 
+def test_the_calendar_page_after_the_first_link_speaks_of_no_old_address(client, login,
+                                                                           make_user):
+    login(make_user(locale="it"))
+    first = client.post("/calendar/new-link", follow_redirects=True).text
+    assert "Il tuo indirizzo del calendario è pronto." in first
+    assert "non funziona più" not in first
+    again = client.post("/calendar/new-link", follow_redirects=True).text
+    assert "Quello vecchio non funziona più" in again
+
+
 def test_the_calendar_address_is_built_from_base_url_not_the_host_header(app, client, login,
                                                                          make_user):
     user = login(make_user())
