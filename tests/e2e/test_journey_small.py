@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.models import Category, Neighbourhood, NeedSlot, OfferSlot, Skill, User
+from mutuo_aiuto.models import Category, NeedSlot, Neighbourhood, OfferSlot, Skill, User
 from tests import factories
 from tests.e2e import checks, scene, steps
 from tests.e2e.conftest import BROWSER_LOCALES, LiveServer, axe_violations, describe_violations
