@@ -113,8 +113,8 @@ def test_closing_with_a_comma_in_the_hours(client, session, facilitator, make_ma
 @pytest.mark.parametrize(("hours", "message"), [
     ("", "Give the hours of help, 0 if none."),
     ("tanti", "Write a number of hours, for example 12 or 2,5."),
-    ("-3", "Hours must be between 0 and 1000."),
-    ("5000", "Hours must be between 0 and 1000."),
+    ("-3", "Hours must be between 0 and 1,000."),
+    ("5000", "Hours must be between 0 and 1,000."),
 ])
 def test_bad_hours_are_refused_and_nothing_is_saved(client, session, facilitator, make_match,
                                                     hours, message):
