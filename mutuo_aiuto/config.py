@@ -215,12 +215,22 @@ def development_base_url(env: Mapping[str, str]) -> str:
     """``http://host:port`` of the development server: ``flask run``'s own variables,
     127.0.0.1:5000 (its defaults) when they are not set."""
     host = env.get("FLASK_RUN_HOST", "").strip() or DEVELOPMENT_HOST
-    if host in ("0.0.0.0", "::"):  # every interface: this machine answers on 127.0.0.1
+    if _every_interface(host):  # served on all of them: this machine answers on 127.0.0.1
         host = DEVELOPMENT_HOST
     port = env.get("FLASK_RUN_PORT", "").strip() or DEVELOPMENT_PORT
     if not port.isdigit():
         raise SettingsError(f"FLASK_RUN_PORT must be a port number, not {port!r}")
     return f"http://{host}:{port}"
+
+
+def _every_interface(host: str) -> bool:
+    """Whether ``host`` is the "any address" of IPv4 or IPv6 (not a place to link to)."""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:  # a name, such as localhost
+        return False
 
 
 def default_database_url(instance_path: str) -> str:

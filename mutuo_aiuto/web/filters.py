@@ -8,6 +8,7 @@ or ``str()``, which print "12.5" on an Italian page.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from babel.dates import get_day_names
@@ -87,12 +88,12 @@ def month_name(value: date, width: str = "wide") -> str:
     return format_date(value, "LLLL y" if width == "wide" else "LLL yy")
 
 
-def signed_number(value: float) -> str:
+def signed_number(value: float | Decimal) -> str:
     """Points added or taken away ("+5", "−3"), with the reader's digits and signs."""
     return str(format_decimal(value, format="+#,##0.##;-#,##0.##"))
 
 
-def plain_number(value: float) -> str:
+def plain_number(value: float | Decimal) -> str:
     """A number to type back into a form: the reader's decimal sign, no grouping
     ("12,5" in Italian, "12.5" in English), as the form's fields read it."""
     return str(format_decimal(value, format="0.##"))
