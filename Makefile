@@ -48,14 +48,18 @@ help: ## List the targets
 .PHONY: install
 install: $(VENV)/.stamp-run compile-translations ## Create .venv and install the app
 
+# The server and the scheduler are told where the app is served, so that the links
+# in mails follow PORT (config.py derives BASE_URL from these when it is not set).
+RUN_ENV = FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT)
+
 .PHONY: run
-run: install ## Migrate the SQLite database, load the demo data if empty, serve on :5000 with the scheduler
-	$(FLASK) db upgrade
-	$(FLASK) seed-demo --if-empty
+run: install ## Migrate the SQLite database, load the demo data if empty, serve on :5000 (PORT=…) with the scheduler
+	$(RUN_ENV) $(FLASK) db upgrade
+	$(RUN_ENV) $(FLASK) seed-demo --if-empty
 	@# The scheduler runs beside the server and stops with it (Ctrl-C or any exit).
-	$(FLASK) scheduler & scheduler=$$!; \
+	$(RUN_ENV) $(FLASK) scheduler & scheduler=$$!; \
 	  trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
-	  $(FLASK) run --host $(HOST) --port $(PORT)
+	  $(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # `make serve-prod`: the production shape on this machine (gunicorn, PostgreSQL, Redis).
 SERVE_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/mutuo_aiuto
@@ -64,7 +68,7 @@ SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
 .PHONY: serve-prod
 serve-prod: $(VENV)/.stamp-deploy compile-translations ## gunicorn (gunicorn.conf.py) on :8000 with PostgreSQL, Redis and the scheduler
 	@# PostgreSQL and Redis must be running; the database is created and migrated here.
-	@# Behind a TLS proxy add ENVIRONMENT=production, SECRET_KEY and ENCRYPTION_KEYS (README).
+	@# Behind a TLS proxy add ENVIRONMENT=production, SECRET_KEY, ENCRYPTION_KEYS and BASE_URL (README).
 	export DATABASE_URL="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}" \
 	  RATELIMIT_STORAGE_URI="$${RATELIMIT_STORAGE_URI:-$(SERVE_REDIS_URL)}"; \
 	  $(FLASK) create-database && $(FLASK) db upgrade && $(FLASK) seed-demo --if-empty && \

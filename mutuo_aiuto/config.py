@@ -15,6 +15,9 @@ PRODUCTION = "production"
 TESTING = "testing"
 
 _TRUE = {"1", "true", "yes", "on"}
+# Where ``flask run`` serves when told nothing: the development BASE_URL's defaults.
+DEVELOPMENT_HOST = "127.0.0.1"
+DEVELOPMENT_PORT = "5000"
 
 
 class SettingsError(RuntimeError):
@@ -102,7 +105,23 @@ class Settings:
             if raw is None or f.name == "extra":
                 continue
             values[f.name] = _parse(f.name, f.type, raw)
-        return cls(**values).checked()
+        settings = cls(**values).checked()
+        return settings.with_base_url(env.get("BASE_URL", "").strip(), env)
+
+    def with_base_url(self, given: str, env: Mapping[str, str]) -> Settings:
+        """The public address mails link to: BASE_URL when given (always in production);
+        in development, where the app is served (FLASK_RUN_HOST and FLASK_RUN_PORT,
+        which ``flask run`` and ``make run`` use), so ``make run PORT=5101`` mails
+        links to port 5101, not 5000."""
+        if given:
+            if not given.startswith(("http://", "https://")):
+                raise SettingsError(f"BASE_URL must start with https:// or http://, "
+                                    f"not {given!r}")
+            return replace(self, base_url=given.rstrip("/"))
+        if self.environment == PRODUCTION:
+            raise SettingsError("BASE_URL (the public address, for links in mails, such as "
+                                "https://aiuto.example.org) is required in production")
+        return replace(self, base_url=development_base_url(env))
 
     def __post_init__(self) -> None:
         # psycopg 3 is the PostgreSQL driver: accept the plain URL forms too.
@@ -190,6 +209,28 @@ def _parse(name: str, annotation: Any, raw: str) -> Any:
     except ValueError as exc:
         raise SettingsError(f"{name.upper()}: {raw!r} is not a valid value") from exc
     return raw
+
+
+def development_base_url(env: Mapping[str, str]) -> str:
+    """``http://host:port`` of the development server: ``flask run``'s own variables,
+    127.0.0.1:5000 (its defaults) when they are not set."""
+    host = env.get("FLASK_RUN_HOST", "").strip() or DEVELOPMENT_HOST
+    if _every_interface(host):  # served on all of them: this machine answers on 127.0.0.1
+        host = DEVELOPMENT_HOST
+    port = env.get("FLASK_RUN_PORT", "").strip() or DEVELOPMENT_PORT
+    if not port.isdigit():
+        raise SettingsError(f"FLASK_RUN_PORT must be a port number, not {port!r}")
+    return f"http://{host}:{port}"
+
+
+def _every_interface(host: str) -> bool:
+    """Whether ``host`` is the "any address" of IPv4 or IPv6 (not a place to link to)."""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:  # a name, such as localhost
+        return False
 
 
 def default_database_url(instance_path: str) -> str:

@@ -23,7 +23,8 @@ def test_settings_require_encryption_keys_in_production():
         Settings.from_env({"ENVIRONMENT": "production", "SECRET_KEY": "x" * 40})
 
 
-PRODUCTION = {"ENVIRONMENT": "production", "SECRET_KEY": "x" * 40, "ENCRYPTION_KEYS": "k"}
+PRODUCTION = {"ENVIRONMENT": "production", "SECRET_KEY": "x" * 40, "ENCRYPTION_KEYS": "k",
+              "BASE_URL": "https://aiuto.example.org"}
 
 
 def test_production_refuses_to_start_without_a_mail_server():

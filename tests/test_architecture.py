@@ -115,7 +115,7 @@ WEB_ONLY = ("flask", "werkzeug", "flask_login", "flask_wtf", "wtforms", f"{ROOT}
 # the others in whatever language is active (a request's, or ``force_locale``'s).
 BABEL_ALLOWED = frozenset({"gettext", "lazy_gettext", "ngettext", "lazy_ngettext", "pgettext",
                            "lazy_pgettext", "npgettext", "lazy_npgettext", "LazyString",
-                           "format_date", "format_datetime"})
+                           "format_date", "format_datetime", "format_decimal"})
 # Each remaining import from a web-only package below the web, and why it stays.
 FLASK_EXCEPTIONS = {
     # Flask-Login's user protocol (is_authenticated, get_id): attributes, no request.

@@ -47,6 +47,14 @@ def regenerate_calendar_token(session: Session, user: User) -> str:
     return user.calendar_token
 
 
+def make_calendar_address(session: Session, user: User) -> bool:
+    """The person asked for a (new) address: True when it replaced an older one, which
+    then stops working at once; False for the first address, when nothing was revoked."""
+    replaced = bool(user.calendar_token)
+    regenerate_calendar_token(session, user)
+    return replaced
+
+
 def replace_after_sign_out(session: Session, user: User) -> bool:
     """Sessions were ended everywhere: the feed's address changes too, and the person
     finds a notice in their inbox. A phone kept by someone else (the threat model's

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -88,7 +89,8 @@ def check_hours(hours: float | Decimal | None) -> float:
     if hours is None or not math.isfinite(float(hours)):
         raise DomainError(_l("Give the hours of help, 0 if none."), field="hours")
     if not 0 <= float(hours) <= MAX_HOURS:
-        raise DomainError(_l("Hours must be between 0 and %(max)s.", max=MAX_HOURS),
+        raise DomainError(_l("Hours must be between 0 and %(max)s.",
+                             max=format_decimal(MAX_HOURS)),
                           field="hours")
     return round(float(hours), 2)
 

@@ -1,8 +1,14 @@
-"""Template filters: dates, weekdays, slots and data labels in the reader's language."""
+"""Template filters: dates, numbers, weekdays, slots and data labels in the reader's language.
+
+Every number and date a page shows goes through Babel for the page's language:
+``|number`` (``format_decimal``), ``|signed``, ``|date``, ``|month``; never ``"%g"``
+or ``str()``, which print "12.5" on an Italian page.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from babel.dates import get_day_names
@@ -82,11 +88,22 @@ def month_name(value: date, width: str = "wide") -> str:
     return format_date(value, "LLLL y" if width == "wide" else "LLL yy")
 
 
+def signed_number(value: float | Decimal) -> str:
+    """Points added or taken away ("+5", "−3"), with the reader's digits and signs."""
+    return str(format_decimal(value, format="+#,##0.##;-#,##0.##"))
+
+
+def plain_number(value: float | Decimal) -> str:
+    """A number to type back into a form: the reader's decimal sign, no grouping
+    ("12,5" in Italian, "12.5" in English), as the form's fields read it."""
+    return str(format_decimal(value, format="0.##"))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         weekday=weekday_name, slot=slot_label, label=label, language_name=language_name,
         date=short_date, error_messages=error_messages, month=month_name,
-        number=format_decimal,
+        number=format_decimal, signed=signed_number,
     )
     # Templates compare statuses with the models' enums, never with bare strings;
     # which buttons a row shows comes from the view's ``actions``.

@@ -123,3 +123,37 @@ def errors_not_tied(page: Page) -> list[str]:
 def without_browser_validation(page: Page) -> None:
     """Let an empty or wrong form reach the server, as an old browser would send it."""
     page.evaluate("document.querySelectorAll('form').forEach(f => f.noValidate = true)")
+
+
+# The innermost elements that reach past the window's edges (either side: right to
+# left pages overflow on the left), to name what makes a page scroll sideways.
+_WIDE_ELEMENTS = """
+(limit) => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || (box.right <= width + 0.5 && box.left >= -0.5)) continue;
+    let inner = false;
+    for (const child of el.children) {
+      const c = child.getBoundingClientRect();
+      if (c.width > 0 && (c.right > width + 0.5 || c.left < -0.5)) { inner = true; break; }
+    }
+    // A box that scrolls inside itself holds what is wider than it.
+    if (el.closest('[data-scrolls], .table-scroll') && !el.matches('.table-scroll')) continue;
+    if (!inner) {
+      const name = el.tagName.toLowerCase() + (el.className ? '.' + String(el.className)
+        .trim().split(/\\s+/).join('.') : '');
+      wide.push(`${name} (${Math.round(box.left)}…${Math.round(box.right)} px): `
+                + `${(el.textContent || '').trim().slice(0, 50)}`);
+    }
+    if (wide.length >= limit) break;
+  }
+  return wide;
+}
+"""
+
+
+def wide_elements(page: Page, limit: int = 5) -> list[str]:
+    """What reaches past the window's edges: the innermost elements, with their edges."""
+    return list(page.evaluate(_WIDE_ELEMENTS, limit))

@@ -122,3 +122,14 @@ def test_tokens_regenerate_and_revoke(session, make_user):
     user.active = False
     assert calendar_feed.user_for_calendar_token(session, new) is None
     assert calendar_feed.user_for_calendar_token(session, "") is None
+
+
+def test_only_a_replaced_address_is_said_to_be_replaced(session, make_user):
+    """The first address revokes nothing; asking again replaces (and revokes) it."""
+    user = make_user()
+    assert calendar_feed.make_calendar_address(session, user) is False
+    first = user.calendar_token
+    assert first and calendar_feed.user_for_calendar_token(session, first) is user
+    assert calendar_feed.make_calendar_address(session, user) is True
+    assert user.calendar_token != first
+    assert calendar_feed.user_for_calendar_token(session, first) is None

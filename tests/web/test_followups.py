@@ -113,8 +113,8 @@ def test_closing_with_a_comma_in_the_hours(client, session, facilitator, make_ma
 @pytest.mark.parametrize(("hours", "message"), [
     ("", "Give the hours of help, 0 if none."),
     ("tanti", "Write a number of hours, for example 12 or 2,5."),
-    ("-3", "Hours must be between 0 and 1000."),
-    ("5000", "Hours must be between 0 and 1000."),
+    ("-3", "Hours must be between 0 and 1,000."),
+    ("5000", "Hours must be between 0 and 1,000."),
 ])
 def test_bad_hours_are_refused_and_nothing_is_saved(client, session, facilitator, make_match,
                                                     hours, message):
@@ -248,6 +248,16 @@ def test_the_first_calendar_link_does_not_mention_an_old_one(client, login, make
     assert _flashes(client) == ["Your calendar address is ready."]
     client.post("/calendar/new-link", headers={"Accept-Language": "en"})
     assert _flashes(client) == ["Your calendar has a new address. The old one no longer works."]
+
+
+def test_the_calendar_page_after_the_first_link_speaks_of_no_old_address(client, login,
+                                                                           make_user):
+    login(make_user(locale="it"))
+    first = client.post("/calendar/new-link", follow_redirects=True).text
+    assert "Il tuo indirizzo del calendario è pronto." in first
+    assert "non funziona più" not in first
+    again = client.post("/calendar/new-link", follow_redirects=True).text
+    assert "Quello vecchio non funziona più" in again
 
 
 def test_the_calendar_address_is_built_from_base_url_not_the_host_header(app, client, login,

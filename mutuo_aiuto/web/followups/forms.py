@@ -19,6 +19,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional
 from mutuo_aiuto.services.followups import FOLLOW_UP_OUTCOMES, NOTES_MAX
 from mutuo_aiuto.services.outcomes import COMMENT_MAX, OUTCOME_LABELS
 from mutuo_aiuto.services.reminders import ANSWERS
+from mutuo_aiuto.web.filters import plain_number
 
 RATINGS = {1: _l("1 — it went badly"), 2: "2", 3: _l("3 — so and so"), 4: "4",
            5: _l("5 — it went very well")}
@@ -52,7 +53,8 @@ class HoursField(StringField):
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
+        # Shown back as the reader writes it ("12,5" in Italian), and read back alike.
+        return "" if self.data is None else plain_number(self.data)
 
 
 class FollowUpsForm(FlaskForm):

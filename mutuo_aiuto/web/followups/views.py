@@ -246,10 +246,10 @@ def calendar():
 @member_required
 def new_calendar_link():
     if ConfirmForm().validate_on_submit():
-        had_one = bool(current_user.calendar_token)
-        calendar_feed.regenerate_calendar_token(db.session, current_user)
+        replaced = calendar_feed.make_calendar_address(db.session, current_user)
         db.session.commit()
-        flash(_("Your calendar has a new address. The old one no longer works.") if had_one
+        # "The old one" only when there was one: the first address revokes nothing.
+        flash(_("Your calendar has a new address. The old one no longer works.") if replaced
               else _("Your calendar address is ready."), "success")
     return redirect(url_for("followups.calendar"))
 

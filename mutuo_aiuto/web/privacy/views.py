@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import (
@@ -41,7 +42,7 @@ from mutuo_aiuto.services.gdpr import export as gdpr_export
 from mutuo_aiuto.services.gdpr import ownership
 from mutuo_aiuto.services.passwords import verify_password
 from mutuo_aiuto.web.access import facilitator_required, member_required
-from mutuo_aiuto.web.filters import ROLE_LABELS
+from mutuo_aiuto.web.filters import ROLE_LABELS, plain_number
 from mutuo_aiuto.web.helpers import (
     app_settings,
     carried_out,
@@ -307,6 +308,9 @@ def export_value(value: Any, key: str = "") -> str:
         return ", ".join(export_value(item) for item in value)
     if isinstance(value, str):
         return _as_date(value)
+    if isinstance(value, int | float | Decimal):
+        # Hours, counts, a year of birth: the reader's decimal sign, never grouped.
+        return plain_number(value)
     return str(value)
 
 

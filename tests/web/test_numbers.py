@@ -1,0 +1,58 @@
+"""Every number on a page in the page's language, by Babel (issue 11: Italian pages
+showed "12.5" hours where Italian writes "12,5")."""
+
+from __future__ import annotations
+
+import pytest
+from babel.numbers import format_decimal
+from flask_babel import force_locale
+
+from mutuo_aiuto.models.types import utcnow
+from mutuo_aiuto.services.outcomes import close_match
+from mutuo_aiuto.web import filters
+from mutuo_aiuto.web.followups.forms import HoursField
+from mutuo_aiuto.web.privacy.views import export_value
+
+
+@pytest.mark.parametrize("locale", ["it", "ar", "en"])
+def test_fractional_hours_on_the_family_page_are_written_as_the_language_writes_them(
+        client, login, session, make_match, make_user, locale):
+    match = make_match()
+    close_match(session, make_user(role="facilitator"), match, "resolved", 12.5, utcnow())
+    helper = match.offer.household.user
+    helper.locale = locale
+    session.commit()
+    login(helper)
+    page = client.get("/family")
+    assert page.status_code == 200
+    expected = format_decimal(12.5, locale=locale)
+    assert expected in page.text
+    if locale == "it":
+        assert expected == "12,5" and "12.5" not in page.text
+
+
+def test_the_filters_use_the_readers_decimal_sign(app):
+    with app.test_request_context(), force_locale("it"):
+        assert filters.signed_number(5) == "+5"
+        assert filters.signed_number(-3) == "-3"
+        assert filters.plain_number(12.5) == "12,5"
+        assert filters.plain_number(2015) == "2015"  # a year is never grouped
+        assert app.jinja_env.from_string("{{ 1234.5|number }}").render() == "1.234,5"
+        assert export_value(12.5, "hours") == "12,5"
+    with app.test_request_context(), force_locale("en"):
+        assert filters.plain_number(12.5) == "12.5"
+
+
+def test_hours_typed_with_a_comma_are_shown_back_with_a_comma(app):
+    from decimal import Decimal
+
+    from flask_wtf import FlaskForm
+
+    class Form(FlaskForm):
+        hours = HoursField()
+
+    with app.test_request_context(), force_locale("it"):
+        form = Form(formdata=None, data={"hours": Decimal("12.5")}, meta={"csrf": False})
+        assert form.hours._value() == "12,5"
+        form.hours.process_formdata([form.hours._value()])
+        assert form.hours.data == Decimal("12.5")
