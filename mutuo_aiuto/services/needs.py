@@ -8,6 +8,7 @@ Every function checks that the need belongs to the acting household (else
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -184,13 +185,10 @@ def default_ends_on(data: NeedInput, today: date) -> date | None:
     """The end date given; else the last date of the dated rows, or weeks from today."""
     if data.ends_on is not None:
         return data.ends_on
-    dates = [row.on_date for row in data.dated if slot_input.is_date(row.on_date)]
+    dates: list[date] = []
     for row in data.dated:
-        if isinstance(row.on_date, str):
-            try:
-                dates.append(slot_input.parse_date(row.on_date))
-            except DomainError:
-                pass
+        with suppress(DomainError):  # a date that cannot be read is refused on its row
+            dates.append(slot_input.parse_date(row.on_date))
     return max(dates) if dates else today + DEFAULT_PERIOD
 
 

@@ -61,8 +61,10 @@ def page_height(page: Any) -> int:
 
 
 def check_page(page: Any, problems: list[str]) -> None:
-    """axe-core finds nothing, and the page does not scroll sideways 360 px wide."""
+    """axe-core finds nothing, no target under 24 px, no sideways scrolling 360 px wide."""
     axe_check(page)
+    problems.extend(f"{page.url}: touch target under 24 px: {target}"
+                    for target in checks.small_targets(page))
     page.set_viewport_size({"width": checks.PHONE_WIDTH, "height": PHONE["height"]})
     overflow = checks.horizontal_overflow(page)
     if overflow:

@@ -360,8 +360,9 @@ class NeedForm(PostForm):
 
     def first_date_used(self) -> bool:
         row = self.dated.entries[0].form
-        return bool(row.on_date.data or row.on_date.raw_data and row.on_date.raw_data[0]
-                    or row.start.data or row.end.data or self.dated.entries[0].errors
+        typed = bool(row.on_date.raw_data and row.on_date.raw_data[0])
+        return bool(row.on_date.data or typed or row.start.data or row.end.data
+                    or self.dated.entries[0].errors
                     or [e for e in self.dated.errors if isinstance(e, str)])
 
     @classmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from flask import flash, redirect, url_for
@@ -94,8 +95,8 @@ def edit(listing: Listing, public_id: str, make_form: Callable[[Any], FamiliesFo
         flash(refused, "error")
         return back_to_page(listing, public_id)
     form = make_form(row)
-    return (submit(listing, form, lambda: update(form, row), done,
-                   check=check and (lambda: check(form)))
+    service_check = None if check is None else partial(check, form)
+    return (submit(listing, form, lambda: update(form, row), done, check=service_check)
             or render_form(listing, form, row))
 
 
