@@ -201,3 +201,15 @@ def test_three_mistakes_are_shown_at_once(browsing, live_server, shoot, lang):
     check_page(page, problems)
     assert needs_of(live_server, person.email) == []
     assert problems == []
+
+
+def test_change_opens_more_details_at_the_neighbourhood(browsing, live_server):
+    """The sentence's "Change" link goes to the neighbourhood, inside "more details"."""
+    page = browsing.new_page("it")
+    steps.register(page, steps.MOTHER, mailbox=live_server.last_mail_to)
+    steps.fill_household(page, steps.MOTHER)
+    page.goto("/needs/new")
+    [change] = words(live_server, "it", "Change")
+    page.locator("main .need-where").get_by_role("link", name=change).click()
+    assert page.locator("#more-details").get_attribute("open") is not None
+    assert page.locator("#neighbourhood").is_visible()
