@@ -213,3 +213,31 @@ def test_change_opens_more_details_at_the_neighbourhood(browsing, live_server):
     page.locator("main .need-where").get_by_role("link", name=change).click()
     assert page.locator("#more-details").get_attribute("open") is not None
     assert page.locator("#neighbourhood").is_visible()
+
+
+def test_a_request_on_one_day(browsing, live_server):
+    """One date instead of weekly times: one more tap, to open "Or on one day only"."""
+    page = browsing.new_page("it")
+    steps.register(page, steps.MOTHER, mailbox=live_server.last_mail_to)
+    steps.fill_household(page, steps.MOTHER)
+    ask, in_a_few_words, one_day, publish = words(
+        live_server, "it", "Ask for help", "In a few words", "Or on one day only", "Publish")
+    page.goto("/family")
+    taps = Taps()
+    with page.expect_navigation():
+        taps.tap(page.get_by_role("link", name=ask, exact=True).first, "ask for help")
+    taps.tap(page.get_by_role("radio", name=kind_name(live_server, "homework", "it")),
+             "kind of help")
+    taps.type(page.get_by_label(in_a_few_words, exact=True), "Compiti sabato", "in a few words")
+    taps.tap(page.get_by_text(one_day, exact=True), "or on one day only")
+    day = date.today() + timedelta(days=5)
+    page.fill("#dated-0-on_date", day.isoformat())  # the date and times: not counted
+    page.fill("#dated-0-start", "10:00")
+    page.fill("#dated-0-end", "12:00")
+    with page.expect_navigation():
+        taps.tap(page.get_by_role("button", name=publish, exact=True), "publish")
+    assert taps.count <= MAX_TAPS, taps.log
+    [need] = needs_of(live_server, steps.MOTHER.email)
+    assert (need.status, need.ends_on, [s.on_date for s in need.slots]) == ("open", day, [day])
+    assert [skill.slug for skill in need.skills] == ["maths"]
+    print(f"\n[it] one day: {taps.count} taps besides the date and times: {taps.log}")

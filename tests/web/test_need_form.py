@@ -224,6 +224,12 @@ def test_editing_uses_the_same_form_and_keeps_skills_following_the_kind(client, 
     assert need.title == "New title" and [s.slug for s in need.skills] == ["accompany"]
 
 
+def test_an_expired_request_opens_with_more_details_open(client, family, make_need, world):
+    need = make_need(household=family, category=world["school_run"], status="expired",
+                     ends_on=TODAY - timedelta(days=2))
+    assert more_details_open(client.get(f"/needs/{need.public_id}/edit").text)
+
+
 # -- the service ---------------------------------------------------------------------------
 
 def test_the_service_reports_every_problem_at_once(session, world):
