@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutuo_aiuto.extensions import Model
+from mutuo_aiuto.extensions import Model, db
 
 # The kinds of help named by the programme; a category belongs to one of them.
 CATEGORY_KINDS = ("care", "reconciliation", "relational", "conflict", "socialising")
+
+
+# The skills a request of a category asks for unless the family changes them (the
+# administrator sets them on the category's page). A skill of any category may be one.
+category_default_skills = Table(
+    "category_default_skills",
+    db.metadata,
+    Column("category_id", ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
+    Column("skill_id", ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class LocalizedNameMixin:
@@ -37,6 +47,8 @@ class Category(LocalizedNameMixin, Model):
 
     skills: Mapped[list[Skill]] = relationship(back_populates="category",
                                                order_by="Skill.position")
+    default_skills: Mapped[list[Skill]] = relationship(
+        secondary=category_default_skills, order_by="Skill.position")
 
     def __repr__(self) -> str:
         return f"<Category {self.slug}>"

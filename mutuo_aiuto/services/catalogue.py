@@ -57,6 +57,8 @@ class CategoryData:
     remote: bool = False
     active: bool = True
     position: int = 0
+    # Slugs of the skills a request of this category asks for unless the family changes them.
+    default_skills: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,9 +165,21 @@ def _apply_category(session: Session, category: Category, data: CategoryData) ->
     category.kind, category.icon = data.kind, data.icon
     category.requires_vetted, category.remote = data.requires_vetted, data.remote
     category.active, category.position = data.active, _check_position(data.position)
+    category.default_skills = _default_skills(session, data.default_skills)
     session.add(category)
     session.flush()
     return category
+
+
+def _default_skills(session: Session, slugs: tuple[str, ...]) -> list[Skill]:
+    wanted = set(slugs)
+    if not wanted:
+        return []
+    found = list(session.execute(select(Skill).where(Skill.slug.in_(wanted))
+                                 .order_by(Skill.position, Skill.id)).scalars())
+    if len(found) != len(wanted):
+        raise DomainError(_l("Choose skills from the list."), field="default_skills")
+    return found
 
 
 def create_category(session: Session, data: CategoryData) -> Category:

@@ -178,6 +178,11 @@ def seed_catalogue(session: Session, summary: DemoSummary) -> dict[str, Skill]:
                 names=seed["names"], slug=seed["slug"], category=seed["category"],
                 position=position * 10))
             summary.skills += 1
+    # Once the skills exist: what a request of each kind asks for unless the family changes it.
+    for seed in data["categories"]:
+        category = categories[seed["slug"]]
+        if not category.default_skills:
+            category.default_skills = [skills[slug] for slug in seed.get("default_skills", ())]
     return skills
 
 

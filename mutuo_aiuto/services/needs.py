@@ -8,20 +8,26 @@ Every function checks that the need belongs to the acting household (else
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import Category, Household, Need, NeedSlot, NeedStatus, Skill
 from mutuo_aiuto.services import listings
 from mutuo_aiuto.services import slots as slot_input
-from mutuo_aiuto.services.errors import DomainError
+from mutuo_aiuto.services.errors import DomainError, DomainErrors, Problems
 from mutuo_aiuto.services.households import clean_languages, clean_text
-from mutuo_aiuto.services.lifecycle import NEED_EDITABLE, NEED_PAUSABLE, move_need
+from mutuo_aiuto.services.lifecycle import (
+    NEED_EDITABLE,
+    NEED_FINISHED,
+    NEED_PAUSABLE,
+    move_need,
+)
 from mutuo_aiuto.services.slots import DatedRow, WeeklyRow
 
 TITLE_MAX = 120
@@ -29,6 +35,8 @@ DESCRIPTION_MAX = 2000
 HOPS = (0, 1, 2)
 HELPERS = (1, 2, 3)
 URGENCIES = (0, 1, 2, 3)
+# "Until when", left empty with weekly times: about three months from today.
+DEFAULT_PERIOD = timedelta(weeks=13)
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,9 @@ class NeedInput:
 
     ``neighbourhood`` and ``languages`` left as None take the household's;
     ``remote`` left as None takes the category's. ``requires_vetted`` can only
-    add to the category's rule, never lift it.
+    add to the category's rule, never lift it. ``skills`` left empty are the
+    category's default skills; ``ends_on`` left as None is the last date given,
+    or ``DEFAULT_PERIOD`` after today for weekly times.
     """
 
     title: str
@@ -144,34 +154,91 @@ def list_needs(session: Session, household: Household) -> list[Need]:
     return listings.list_own(NEEDS, session, household)
 
 
+def current_needs(session: Session, household: Household) -> list[Need]:
+    """The household's requests still under way (not closed, cancelled or expired), newest first.
+
+    One query with the category (the family page shows its name and icon).
+    """
+    return list(session.execute(
+        select(Need).filter_by(household_id=household.id)
+        .where(Need.status.not_in([status.value for status in NEED_FINISHED]))
+        .options(selectinload(Need.category))
+        .order_by(Need.created_at.desc(), Need.id.desc())).scalars())
+
+
 # -- writing ------------------------------------------------------------------------------
+
+def skills_for(session: Session, slugs: Sequence[str] | None,
+               category: Category | None) -> list[Skill]:
+    """The skills chosen, or, when none is, the kind of help's default skills."""
+    if slugs:
+        return active_skills(session, slugs)
+    if category is None:  # the kind of help is refused already: no second message
+        return []
+    defaults = [skill for skill in category.default_skills if skill.active]
+    if not defaults:
+        raise DomainError(_l("Choose at least one skill."), field="skills")
+    return defaults
+
+
+def default_ends_on(data: NeedInput, today: date) -> date | None:
+    """The end date given; else the last date of the dated rows, or weeks from today."""
+    if data.ends_on is not None:
+        return data.ends_on
+    dates: list[date] = []
+    for row in data.dated:
+        with suppress(DomainError):  # a date that cannot be read is refused on its row
+            dates.append(slot_input.parse_date(row.on_date))
+    return max(dates) if dates else today + DEFAULT_PERIOD
+
 
 def _values(session: Session, household: Household, data: NeedInput,
             today: date) -> dict[str, Any]:
-    """Every field checked, in the order the form shows them (the first fault is reported)."""
-    title = clean_title(data.title)
-    category = active_category(session, data.category)
-    skills = active_skills(session, data.skills)
-    slot_input.check_period(today=today, ends_on=data.ends_on, starts_on=data.starts_on)
-    slots = slot_input.parse_slots(data.weekly, data.dated, today=today, ends_on=data.ends_on,
-                                   starts_on=data.starts_on)
-    place = listings.place_of(session, household, data.neighbourhood)
-    languages = household.languages if data.languages is None else data.languages
+    """Every field checked; every refusal reported at once (``DomainErrors``), in form order."""
+    problems = Problems()
+    title = problems.check(clean_title, data.title)
+    category = problems.check(active_category, session, data.category)
+    skills = problems.check(skills_for, session, data.skills, category)
+    ends_on = default_ends_on(data, today)
+    problems.check(slot_input.check_period, today=today, ends_on=ends_on,
+                   starts_on=data.starts_on)
+    slots = problems.check(slot_input.parse_slots, data.weekly, data.dated, today=today,
+                           ends_on=ends_on if slot_input.is_date(ends_on) else None,
+                           starts_on=data.starts_on if slot_input.is_date(data.starts_on)
+                           else None) or []
+    place = problems.check(listings.place_of, session, household, data.neighbourhood)
+    max_hops = problems.check(choose, data.max_hops, HOPS, "max_hops")
+    helpers = problems.check(choose, data.helpers, HELPERS, "helpers")
+    urgency = problems.check(choose, data.urgency, URGENCIES, "urgency")
+    languages = problems.check(
+        clean_languages, household.languages if data.languages is None else data.languages)
+    description = problems.check(clean_description, data.description)
+    problems.raise_any()
+    assert category is not None
     return {
         "title": title, "category": category, "skills": skills,
-        "starts_on": data.starts_on, "ends_on": data.ends_on,
+        "starts_on": data.starts_on, "ends_on": ends_on,
         "slots": [NeedSlot(weekday=s.weekday, on_date=s.on_date, start_minute=s.start_minute,
                            end_minute=s.end_minute) for s in slots],
-        "neighbourhood": place,
-        "max_hops": choose(data.max_hops, HOPS, "max_hops"),
-        "helpers": choose(data.helpers, HELPERS, "helpers"),
-        "urgency": choose(data.urgency, URGENCIES, "urgency"),
-        "languages": clean_languages(languages),
+        "neighbourhood": place, "max_hops": max_hops, "helpers": helpers, "urgency": urgency,
+        "languages": languages,
         # The category's rule protects children and vulnerable people: never lifted.
         "requires_vetted": bool(data.requires_vetted) or category.requires_vetted,
         "remote": category.remote if data.remote is None else bool(data.remote),
-        "description": clean_description(data.description),
+        "description": description,
     }
+
+
+def check_need(session: Session, household: Household, data: NeedInput,
+               today: date) -> list[DomainError]:
+    """What ``post_need`` would refuse, without saving: every problem, in form order."""
+    try:
+        _values(session, household, data, today)
+    except DomainErrors as errors:
+        return errors.errors
+    except DomainError as error:
+        return [error]
+    return []
 
 
 def post_need(session: Session, household: Household, data: NeedInput, publish: bool,

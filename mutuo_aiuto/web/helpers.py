@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from mutuo_aiuto.config import Settings
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.services import hubtime, ports
-from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.services.errors import DomainError, NotFound, all_errors
 
 T = TypeVar("T")
 
@@ -94,10 +94,11 @@ def first_or_404(model: type[T], public_id: str) -> T:
 def refused(form: FlaskForm, error: DomainError) -> None:
     """Undo the attempt; the message goes on its field, or is flashed when it has none."""
     db.session.rollback()
-    # str(): the macros print only plain strings, not lazy ones.
-    message = str(error.message)
-    if not _on_field(form, error.field, message):
-        flash(message, "error")
+    for one in all_errors(error):
+        # str(): the macros print only plain strings, not lazy ones.
+        message = str(one.message)
+        if not _on_field(form, one.field, message):
+            flash(message, "error")
 
 
 def _on_field(form: Any, name: str | None, message: str) -> bool:

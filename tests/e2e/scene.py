@@ -58,6 +58,9 @@ def add_reference_data(session: Session) -> dict[str, Any]:
         factories.make_skill(session, slug="maths", name="Matematica", category=homework,
                              translations={"en": "Maths"}),
     ]
+    # What a request of each kind asks for unless the family changes it.
+    school_run.default_skills = [skills[0]]
+    homework.default_skills = [skills[2]]
     facilitator = factories.make_user(session, email=FACILITATOR_EMAIL, name="Giulia Rossi",
                                       role="facilitator", locale="it")
     return {"neighbourhoods": [p.name for p in places], "categories": ["school-run", "homework"],
@@ -101,6 +104,15 @@ def set_the_scene(server: LiveServer, mother: steps.Person = steps.MOTHER,
         session.commit()
 
 
+
+
+def add_demo_catalogue(server: LiveServer) -> None:
+    """Every kind of help and skill of the demo (thirteen kinds): the form at its real size."""
+    from mutuo_aiuto.services import demo
+
+    with server.app_context():
+        demo.seed_catalogue(db.session, demo.DemoSummary())
+        db.session.commit()
 
 
 def propose(server: LiveServer, score: int = 50) -> None:

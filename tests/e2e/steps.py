@@ -148,17 +148,31 @@ def fill_weekly_row(page: Page, post: Post, row: int = 0) -> None:
     page.fill(f"#weekly-{row}-end", post.end)
 
 
+def choose_kind(page: Page, category: str) -> None:
+    """Tap the kind of help (a large radio button)."""
+    page.locator(f'input[name="category"][value="{category}"]').check()
+
+
+def open_more_details(page: Page) -> None:
+    """Open the request form's "more details" (a native <details>: no script needed)."""
+    if page.locator("#more-details").get_attribute("open") is None:
+        page.locator("#more-details-summary").click()
+
+
 def post_need(page: Page, post: Post, seen: Seen = nothing) -> None:
-    """Ask for help: title, kind, skills, weekdays and hours, until when; publish."""
+    """Ask for help: kind, a few words, weekdays and hours; under "more details" the
+    skills, until when and languages; publish."""
     page.goto("/needs")
     seen(page, "05-needs-empty")
     with page.expect_navigation():
         page.locator('main a[href$="/needs/new"]').first.click()
     seen(page, "06-need-form")
+    choose_kind(page, post.category)
     page.fill("#title", post.title)
-    page.select_option("#category", post.category)
-    tick_values(page, "skills", post.skills)
     fill_weekly_row(page, post)
+    open_more_details(page)
+    for box in page.locator('input[name="skills"]').all():
+        box.set_checked(box.get_attribute("value") in post.skills)
     page.fill("#ends_on", post.ends_on.isoformat())
     tick_values(page, "languages", post.languages)
     submit(page, 'main form.stacked button[name="publish"]')

@@ -281,14 +281,14 @@ def test_need_form_with_the_keyboard_alone(page, live_server, shoot):
     hidden_focus: list[str] = []
     post = steps.SCHOOL_RUN
 
+    # The kind of help: radio buttons, one Tab stop; the arrows move, Space chooses.
+    tab_to(page, "category-0", hidden_focus)
+    page.keyboard.press("Space")
+    while not page.locator(f'input[name="category"][value="{post.category}"]').is_checked():
+        page.keyboard.press("ArrowDown")
     tab_to(page, "title", hidden_focus)
     page.keyboard.type(post.title)
-    tab_to(page, "category", hidden_focus)
-    while page.input_value("#category") != post.category:
-        page.keyboard.press("ArrowDown")
-    skill = page.locator(f'input[name="skills"][value="{post.skills[0]}"]').get_attribute("id")
-    tab_to(page, skill, hidden_focus)
-    page.keyboard.press("Space")
+    # The skills follow from the kind of help: nothing to tick.
     for day in post.weekdays:  # the slot picker: one checkbox per weekday
         tab_to(page, f"weekly-0-days-{day}", hidden_focus)
         page.keyboard.press("Space")
@@ -298,6 +298,8 @@ def test_need_form_with_the_keyboard_alone(page, live_server, shoot):
     tab_to(page, "weekly-0-end", hidden_focus)
     page.keyboard.type(post.end.replace(":", "") + "A")
     ends_on = same_day_and_month(date.today() + timedelta(days=14))
+    tab_to(page, "more-details-summary", hidden_focus)  # "more details", opened with Enter
+    page.keyboard.press("Enter")
     tab_to(page, "ends_on", hidden_focus)
     page.keyboard.type(ends_on.strftime("%d%m%Y"))
     shoot(page, "keyboard", "need-form-filled")

@@ -300,3 +300,19 @@ def test_icon_macro_is_decorative_without_a_label(app):
     decorative, labelled = html.split("|")
     assert 'src="/static/icons/school.svg?v=' in decorative and 'alt=""' in decorative
     assert 'alt="Meals"' in labelled and 'class="icon"' in labelled
+
+
+def test_a_categorys_default_skills_are_ticked_on_its_page(client, session, rows, admin,
+                                                           make_skill):
+    make_skill(slug="consegna", name="Consegna")  # a skill of no category may be one too
+    page = client.get("/admin/categories/meals/edit").text
+    assert 'name="default_skills"' in page and 'value="consegna"' in page
+    response = client.post("/admin/categories/meals/edit", data=category_form(
+        name_it="Pasti", name_en="Meals", slug="meals", icon="meals",
+        default_skills=["cucinare", "consegna"]))
+    assert response.status_code == 302
+    category = session.get(Category, rows[1].id)
+    assert sorted(skill.slug for skill in category.default_skills) == ["consegna", "cucinare"]
+    page = client.get("/admin/categories/meals/edit").text
+    assert re.search(r'<input checked id="default_skills-\d" name="default_skills" '
+                     r'type="checkbox" value="cucinare">', page)

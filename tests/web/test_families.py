@@ -217,7 +217,8 @@ def test_the_empty_list_calls_to_action(client, family):
 
 def test_the_new_form_takes_defaults_from_household_and_category(client, family):
     page = client.get("/needs/new?category=school-run").text
-    assert re.search(r'<option selected value="school-run">', page)
+    assert re.search(r'<input checked id="category-\d" name="category" required type="radio" '
+                     r'value="school-run">', page)
     assert re.search(r'<input [^>]*checked id="requires_vetted"', page)
     assert re.search(r'<option selected value="fontivegge">', page)
     assert re.search(r'<input checked id="languages-\d" name="languages" type="checkbox" '
@@ -263,7 +264,7 @@ def test_a_need_on_dates(client, family, session):
 
 @pytest.mark.parametrize(("overrides", "invalid"), [
     ({"title": ""}, "title"),  # the form refuses
-    ({"ends_on": ""}, "ends_on"),
+    ({"ends_on": "someday"}, "ends_on"),
     ({"ends_on": (TODAY - timedelta(days=1)).isoformat()}, "ends_on"),  # the service refuses
     ({"weekly-1-end": "15:00"}, "weekly-1-end"),
     ({"weekly-1-start": "25:00"}, "weekly-1-start"),
@@ -282,7 +283,7 @@ def test_invalid_needs_are_shown_again_and_save_nothing(client, family, session,
 def test_form_messages_are_shown_in_the_readers_language(client, family):
     response = client.post("/needs/new", data=need_form(title=""))
     assert response.status_code == 400
-    assert '<p class="error" id="title-error">Give a short title.' in response.text
+    assert '<p class="error" id="title-error">Say in a few words what you need.' in response.text
 
 
 def test_crafted_row_keys_and_values_are_refused_not_crashed_on(client, family, session):

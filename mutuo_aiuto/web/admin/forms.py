@@ -95,6 +95,7 @@ class CategoryForm(FlaskForm):
                        choices=[SelectChoice(name, ICON_LABELS[name]) for name in ICON_NAMES])
     requires_vetted = BooleanField(_l("Only vetted helpers (children or vulnerable people)"))
     remote = BooleanField(_l("Can be given by phone or online (distance does not count)"))
+    default_skills = MultiCheckboxField(_l("Skills a request asks for by default"), choices=[])
     active = BooleanField(_l("Active: families can choose it"), default=True)
     position = position_field()
 

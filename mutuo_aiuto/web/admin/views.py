@@ -206,7 +206,21 @@ def category_data(form: CategoryForm) -> catalogue.CategoryData:
     return catalogue.CategoryData(
         names=names_from(form), slug=form.slug.data or "", kind=form.kind.data,
         icon=form.icon.data, requires_vetted=form.requires_vetted.data,
-        remote=form.remote.data, active=form.active.data, position=form.position.data or 0)
+        remote=form.remote.data, active=form.active.data, position=form.position.data or 0,
+        default_skills=tuple(form.default_skills.data or ()))
+
+
+def category_form(category: Category | None) -> CategoryForm:
+    """The form, its default skills offered from the active skills (and those already set)."""
+    form = CategoryForm(obj=category)
+    chosen = {skill.slug for skill in category.default_skills} if category else set()
+    form.default_skills.choices = [
+        SelectChoice(skill.slug, label(skill))
+        for skill in catalogue.list_skills(db.session)
+        if skill.active or skill.slug in chosen]
+    if category is not None and request.method == "GET":
+        form.default_skills.data = sorted(chosen)
+    return form
 
 
 def save_category_form(form: CategoryForm, category: Category | None) -> Response | None:
@@ -220,7 +234,7 @@ def save_category_form(form: CategoryForm, category: Category | None) -> Respons
 
 @bp.route("/categories/new", methods=["GET", "POST"])
 def new_category() -> ResponseReturnValue:
-    form = CategoryForm()
+    form = category_form(None)
     return save_category_form(form, None) or form_page("admin/category_form.html", form=form,
                                                        category=None)
 
@@ -228,7 +242,7 @@ def new_category() -> ResponseReturnValue:
 @bp.route("/categories/<slug>/edit", methods=["GET", "POST"])
 def edit_category(slug: str) -> ResponseReturnValue:
     category = found_or_404(CATEGORIES.get, slug)
-    form = CategoryForm(obj=category)
+    form = category_form(category)
     if request.method == "GET":
         fill_names(form, catalogue.names_of(category))
     return save_category_form(form, category) or form_page(

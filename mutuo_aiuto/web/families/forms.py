@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from babel.lists import format_list
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -37,7 +38,7 @@ from mutuo_aiuto.services.needs import NeedInput
 from mutuo_aiuto.services.offers import OfferInput
 from mutuo_aiuto.services.slots import DatedRow, WeeklyRow
 from mutuo_aiuto.web.fields import BoundedIntegerField
-from mutuo_aiuto.web.filters import label, language_name
+from mutuo_aiuto.web.filters import label, language_name, locale_code
 
 HOP_CHOICES = [(0, _l("Only my neighbourhood")), (1, _l("Also the next neighbourhoods")),
                (2, _l("Further away"))]
@@ -97,6 +98,13 @@ class FamiliesForm(FlaskForm):
                 if isinstance(error, str) and not isinstance(field, FormField):
                     items.append((field.id, error))
         return items
+
+    def has_error(self, name: str | None) -> bool:
+        """Whether the field called ``name`` (or, with no name, the form) has a message."""
+        for field in leaf_fields(self):
+            if name and field.name == name and not isinstance(field, FormField):
+                return bool([e for e in field.errors if isinstance(e, str)])
+        return False
 
     def add_error(self, name: str | None, message: str) -> bool:
         """Attach a message to the field called ``name``; False when there is none."""
@@ -288,31 +296,74 @@ class PostForm(FamiliesForm):
 
 
 class NeedForm(PostForm):
-    title = title_field()
-    category = SelectField(_l("Kind of help"),
-                           validators=[DataRequired(_l("Choose a kind of help from the list."))])
-    skills = skills_field(_l("Skills needed"))
+    """A request: the common part first (kind, a few words, when), then "more details".
+
+    The fields are declared in the order the page shows them, so the error
+    summary lists them in that order. Skills left unticked follow from the kind
+    of help (``services.needs.skills_for``); the neighbourhood and languages
+    start as the household's; "until when" left empty has the service's default.
+    """
+
+    category = RadioField(_l("What kind of help do you need?"), validate_choice=False,
+                          validators=[DataRequired(_l("Choose a kind of help from the list."))])
+    title = StringField(_l("In a few words"), filters=[strip],
+                        validators=[DataRequired(_l("Say in a few words what you need.")),
+                                    Length(max=needs.TITLE_MAX)])
     weekly = weekly_field()
     dated = row_list(DatedRowForm)
-    starts_on = DateField(_l("From when (optional)"), validators=[Optional()])
-    ends_on = ends_on_field()
+    # -- more details
     neighbourhood = neighbourhood_field()
+    languages = MultiCheckboxField(_l("Languages"))
+    skills = MultiCheckboxField(_l("Skills needed"))
+    starts_on = DateField(_l("From when (optional)"), validators=[Optional()])
+    ends_on = DateField(_l("Until when (optional)"), validators=[Optional()])
     max_hops = hops_field()
     helpers = RadioField(_l("How many helpers"), coerce=int,
                          choices=options((n, str(n)) for n in needs.HELPERS), default=1)
     urgency = RadioField(_l("How urgent"), coerce=int, choices=options(URGENCY_CHOICES), default=0)
-    languages = MultiCheckboxField(_l("Languages"))
     requires_vetted = BooleanField(_l("Only helpers checked by the Hub"))
     remote = BooleanField(_l("This help can be given by phone or online"))
     description = description_field()
     save_draft = SubmitField(_l("Save as draft"))
     publish = SubmitField(_l("Publish"))
 
+    # What "more details" holds: it opens by itself when one of them has an error.
+    DETAIL_FIELDS = ("neighbourhood", "languages", "skills", "starts_on", "ends_on", "max_hops",
+                     "helpers", "urgency", "requires_vetted", "remote", "description")
+
     def __init__(self, categories: Sequence[Category], skills: Sequence[Skill],
                  places: Sequence[Neighbourhood], *args: Any, **kwargs: Any) -> None:
         super().__init__(skills, places, *args, **kwargs)
-        self.category.choices = [SelectChoice("", _l("Choose…")),
-                                 *options((c.slug, label(c)) for c in categories)]
+        self.category_list = list(categories)
+        self.category.choices = options((c.slug, label(c)) for c in categories)
+
+    def category_options(self) -> list[tuple[Any, Category]]:
+        """Each radio button of the kind of help with its category (for its icon)."""
+        by_slug = {category.slug: category for category in self.category_list}
+        return [(option, by_slug[option.data]) for option in self.category
+                if option.data in by_slug]
+
+    def place_name(self) -> str:
+        """The chosen neighbourhood's name, as the sentence above "more details" says it."""
+        return next((str(choice.label) for choice in self.neighbourhood.choices
+                     if choice.value == self.neighbourhood.data), "")
+
+    def languages_said(self) -> str:
+        """The chosen languages as a list in words ("italiano e arabo"); empty for none."""
+        codes = [code for code in households.LANGUAGE_CODES if code in (self.languages.data or ())]
+        return format_list([language_name(code) for code in codes], locale=locale_code())
+
+    def details_have_errors(self) -> bool:
+        rows = [*self.weekly.entries[1:], *self.dated.entries[1:]]
+        return (any(self[name].errors for name in self.DETAIL_FIELDS)
+                or any(row.errors for row in rows))
+
+    def first_date_used(self) -> bool:
+        row = self.dated.entries[0].form
+        typed = bool(row.on_date.raw_data and row.on_date.raw_data[0])
+        return bool(row.on_date.data or typed or row.start.data or row.end.data
+                    or self.dated.entries[0].errors
+                    or [e for e in self.dated.errors if isinstance(e, str)])
 
     @classmethod
     def data_for_new(cls, household: Household, category: Category | None) -> dict[str, Any]:
@@ -324,9 +375,13 @@ class NeedForm(PostForm):
 
     @classmethod
     def data_of(cls, need: Need) -> dict[str, Any]:
+        # Skills that are just the kind of help's defaults stay unticked: they keep
+        # following the kind of help if the family changes it.
+        skills = [skill.slug for skill in need.skills]
+        if set(skills) == {skill.slug for skill in need.category.default_skills}:
+            skills = []
         return {
-            "title": need.title, "category": need.category.slug,
-            "skills": [skill.slug for skill in need.skills],
+            "title": need.title, "category": need.category.slug, "skills": skills,
             "weekly": slots.weekly_rows(need.slots), "dated": slots.dated_rows(need.slots),
             "starts_on": need.starts_on, "ends_on": need.ends_on,
             "neighbourhood": need.neighbourhood.slug, "max_hops": need.max_hops,

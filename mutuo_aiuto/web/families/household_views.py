@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.services import households, policy
+from mutuo_aiuto.services import households, needs, policy
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.families.common import (
     current_household,
@@ -23,6 +23,7 @@ def _render_household(member_form: MemberForm, status: int = 200):
     household = own_household()
     return render_template(
         "families/household.html", household=household, member_form=member_form,
+        current_needs=needs.current_needs(db.session, household),
         show_contacts=policy.can_see_contacts(current_user, household)), status
 
 

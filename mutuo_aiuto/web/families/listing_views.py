@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from flask import flash, redirect, url_for
@@ -60,9 +61,22 @@ def _saved(listing: Listing, row: Need | Offer, done: str) -> Response:
 
 
 def submit(listing: Listing, form: FamiliesForm, save: Callable[[], Need | Offer],
-           done: str) -> Response | None:
-    """On a valid POST save, commit and go to the page; None to show the form again."""
-    if not form.validate_on_submit():
+           done: str, check: Callable[[], list[DomainError]] | None = None
+           ) -> Response | None:
+    """On a valid POST save, commit and go to the page; None to show the form again.
+
+    A form the fields refuse is also given ``check()``'s refusals (the service's
+    rules, nothing saved) on the fields that have none yet: every problem is
+    shown after one submission.
+    """
+    if not form.is_submitted():
+        return None
+    if not form.validate():
+        if check is not None:
+            for error in check():
+                if not form.has_error(error.field) and not form.add_error(
+                        error.field, str(error.message)):
+                    flash(str(error.message), "error")
         return None
     try:
         row = save()
@@ -73,14 +87,16 @@ def submit(listing: Listing, form: FamiliesForm, save: Callable[[], Need | Offer
 
 
 def edit(listing: Listing, public_id: str, make_form: Callable[[Any], FamiliesForm],
-         update: Callable[..., Need | Offer], refused: str, done: str):
+         update: Callable[..., Need | Offer], refused: str, done: str,
+         check: Callable[[Any], list[DomainError]] | None = None):
     """The edit page, while the row's status allows a change."""
     row = own(listing, public_id)
     if Action.EDIT not in allowed_actions(row, current_user):
         flash(refused, "error")
         return back_to_page(listing, public_id)
     form = make_form(row)
-    return (submit(listing, form, lambda: update(form, row), done)
+    service_check = None if check is None else partial(check, form)
+    return (submit(listing, form, lambda: update(form, row), done, check=service_check)
             or render_form(listing, form, row))
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Need
 from mutuo_aiuto.services import households, needs
+from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.lifecycle import allowed_actions
 from mutuo_aiuto.web.families.common import (
     household_required,
@@ -61,7 +62,13 @@ def new_need():
 
     done = (_("Your request is published: the Hub will look for help.") if publish
             else _("Your request is saved as a draft."))
-    return submit(NEED, form, post, done) or render_form(NEED, form)
+    return submit(NEED, form, post, done, check=partial(_check, form)) or render_form(NEED, form)
+
+
+def _check(form: NeedForm) -> list[DomainError]:
+    """What the service would refuse besides what the fields refused (nothing is saved)."""
+    return needs.check_need(db.session, own_household(), form.to_input(),
+                            today=hub_clock().today())
 
 
 @bp.get("/needs/<public_id>", endpoint="need")
@@ -82,7 +89,7 @@ def _update(form: NeedForm, need: Need) -> Need:
 def edit_need(public_id: str):
     return edit(NEED, public_id, lambda need: _form(NeedForm.data_of(need)), _update,
                 refused=_("This request can no longer be changed."),
-                done=_("Your request is saved."))
+                done=_("Your request is saved."), check=_check)
 
 
 @bp.post("/needs/<public_id>/publish")
