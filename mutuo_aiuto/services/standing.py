@@ -16,8 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from babel.dates import format_skeleton
-from flask_babel import get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -53,8 +52,8 @@ class Standing:
 
 
 def long_day(day: date) -> str:
-    """"lunedì 7 dicembre", "Monday 7 December", as the page's language writes it."""
-    return format_skeleton("MMMMEEEEd", day, locale=get_locale())
+    """"lunedì 7 dicembre 2026", "Monday, December 7, 2026": the page's language's full date."""
+    return format_date(day, "full")
 
 
 def _matches_by_need(session: Session, needs: list[Need]) -> dict[int, Match]:

@@ -13,8 +13,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
+from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol, parse_decimal
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
@@ -22,26 +23,30 @@ from wtforms.validators import InputRequired, Length
 
 from mutuo_aiuto.services.closing import PROBLEM_MAX
 
-NOT_A_NUMBER = _l("Write the hours as a number, for example 12 or 12,5.")
 # "12.5" typed on a page whose decimal sign is a comma: a decimal point, not thousands.
 _POINT_DECIMAL = re.compile(r"[0-9]{1,3}\.[0-9]{1,2}")
 # No number of hours in a month needs more characters than this.
 MAX_CHARACTERS = 12
 
 
+def _not_a_number(locale: Any) -> ValueError:
+    return ValueError(_("Write the hours as a number, for example 12 or %(example)s.",
+                        example=format_decimal(12.5, locale=locale)))
+
+
 def parse_hours(text: str, locale: Any) -> Decimal:
     """``text`` as a number in ``locale``'s way of writing; ValueError with a message if not."""
     raw = text.strip()
     if len(raw) > MAX_CHARACTERS:
-        raise ValueError(str(NOT_A_NUMBER))
+        raise _not_a_number(locale)
     try:
         value = parse_decimal(raw, locale=locale, strict=True)
     except NumberFormatError:
         if get_decimal_symbol(locale) == "." or not _POINT_DECIMAL.fullmatch(raw):
-            raise ValueError(str(NOT_A_NUMBER)) from None
+            raise _not_a_number(locale) from None
         value = Decimal(raw)
     if not value.is_finite():
-        raise ValueError(str(NOT_A_NUMBER))
+        raise _not_a_number(locale)
     return value
 
 
