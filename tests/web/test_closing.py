@@ -126,8 +126,6 @@ def test_the_helper_records_12_comma_5_hours_in_italian(client, login, match, se
 ])
 def test_bad_hours_are_refused_with_a_message_and_nothing_is_saved(client, login, match,
                                                                    session, hours, message):
-    if not hours:
-        message = "Indica le ore di aiuto, 0 se nessuna."
     login(match.offer.household.user)
     month = date.today().replace(day=1).isoformat()
     response = client.post(f"/matches/{match.public_id}/hours",
