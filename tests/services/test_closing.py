@@ -218,3 +218,19 @@ def test_contacts_shown_in_a_pairing_follow_the_contacts_rule(session, make_matc
         assert policy.can_see_contacts(family.user, helper) is shown
         assert policy.contacts_shown_in(make_user(), match) is False
         assert policy.contacts_shown_in(facilitator, match) is True
+
+
+def test_each_side_exports_its_own_reports_and_the_helper_its_hours(session, match):
+    from mutuo_aiuto.services.gdpr import export
+
+    family, helper = match.need.household.user, match.offer.household.user
+    closing.report_problem(session, helper, match, "Orari cambiati", NOW)
+    closing.report_done(session, family, match, NOW)
+    closing.record_hours(session, helper, match, date(2026, 11, 1), 3, today=TODAY, now=NOW)
+    [mine] = export.export_household(session, helper)["matches"]
+    assert [(r["kind"], r["text"]) for r in mine["your_reports"]] == [("problem",
+                                                                      "Orari cambiati")]
+    assert [h["hours"] for h in mine["hours_by_month"]] == [3.0]
+    [theirs] = export.export_household(session, family)["matches"]
+    assert [r["kind"] for r in theirs["your_reports"]] == ["done"]
+    assert theirs["hours_by_month"] == [] and "Orari" not in str(theirs)
