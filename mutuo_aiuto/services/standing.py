@@ -53,7 +53,7 @@ class Standing:
 
 def long_day(day: date) -> str:
     """"lunedì 7 dicembre 2026", "Monday, December 7, 2026": the page's language's full date."""
-    return format_date(day, "full")
+    return str(format_date(day, "full"))
 
 
 def _matches_by_need(session: Session, needs: list[Need]) -> dict[int, Match]:
