@@ -168,3 +168,11 @@ def test_once_closed_both_sides_get_the_feedback_link_on_the_pairing_and_request
     login(match.need.household.user)
     page = client.get(f"/needs/{match.need.public_id}").text
     assert "Questa richiesta è chiusa" in page and feedback in page
+
+
+def test_the_pairing_page_tells_the_family_in_the_same_words(client, login, match):
+    login(match.need.household.user)
+    page = client.get(f"/matches/{match.public_id}").text
+    assert "Giulia ti sta aiutando." in page and "Giulia smetterà" in page
+    login(match.offer.household.user)
+    assert "ti sta aiutando" not in client.get(f"/matches/{match.public_id}").text

@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household, Match
-from mutuo_aiuto.services import audit, closing, matches, notifications, policy
+from mutuo_aiuto.services import audit, closing, matches, notifications, policy, standing
 from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.services.lifecycle import Action, allowed_actions, status_label
 from mutuo_aiuto.web.access import member_required
@@ -79,9 +79,12 @@ def _visible_contacts(match: Match) -> list[Household]:
 @member_required
 def match(public_id: str):
     found = found_or_404(matches.get_match, current_user, public_id)
+    # The family reads where its request stands, in the same words as on the request.
+    where = (standing.standing_of(current_user, found.need, found, hub_clock())
+             if policy.is_family(current_user, found) else None)
     return render_template(
         "inbox/match.html", match=found, contacts=_visible_contacts(found),
-        actions=allowed_actions(found, current_user),
+        actions=allowed_actions(found, current_user), standing=where,
         done_by=closing.done_requested(db.session, found))
 
 
