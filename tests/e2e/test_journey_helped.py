@@ -1,7 +1,8 @@
 """Being helped and closing (issue 11), on a 390×844 phone in Italian and in Arabic.
 
 A family whose helper accepted sees, on her request, where it stands in plain
-words with the helper's name and phone; she opens the pairing. The helper
+words with the helper's name and phone; she opens the pairing; the week says who
+comes, and whom the helper goes to. The helper
 records 12,5 hours (12.5 in Arabic) and sees them written the page's way, then
 says "something is wrong"; the family says "it's done". The facilitator reads
 both on the close page (prefilled with the hours) and closes; both sides get
@@ -104,10 +105,16 @@ def test_being_helped_and_closing(browsing, live_server, shoot, lang):
     click_link(family, t("Open the pairing"))
     walk.seen(family, "03-pairing-family")
     assert family.url.endswith(f"/matches/{match_id}")
+    family.goto(f"/week?start={monday.isoformat()}")
+    walk.seen(family, "03b-week-family")
+    assert t("%(name)s comes", name=volunteer.family) in family.content()
 
     # ---- the helper: hours for this month, written the page's way ---------------------
     helper = browsing.new_page(lang)
     steps.log_in(helper, volunteer.email)
+    helper.goto(f"/week?start={monday.isoformat()}")
+    walk.seen(helper, "04a-week-helper")
+    assert t("You go to %(name)s", name=mother.family) in helper.content()
     helper.goto(f"/matches/{match_id}")
     walk.seen(helper, "04-pairing-helper")
     click_link(helper, t("Record the hours month by month"))
@@ -130,7 +137,7 @@ def test_being_helped_and_closing(browsing, live_server, shoot, lang):
     walk.seen(helper, "08-pairing-after-problem")
 
     # ---- the family: it's done, after a confirmation ----------------------------------------
-    family.reload()
+    family.goto(f"/matches/{match_id}")
     assert "Il martedì la scuola esce prima" not in family.content()
     click_link(family, t("It's done"))
     walk.seen(family, "09-is-it-over")
