@@ -164,3 +164,57 @@ class SessionNotice(Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     match: Mapped[Match] = relationship()
+
+
+class ReportKind(StrEnum):
+    """What a side of a pairing tells the Hub from the pairing's page."""
+
+    # "It's done": a request to the facilitators to close the pairing.
+    DONE = "done"
+    # "Something is wrong": a short text for the facilitators only.
+    PROBLEM = "problem"
+
+
+REPORT_KINDS = tuple(kind.value for kind in ReportKind)
+
+
+class MatchReport(Model):
+    """One side's "it's done" or "something is wrong" about a pairing (issue 11).
+
+    Read by facilitators only: the other side never sees it. The text is encrypted.
+    """
+
+    __tablename__ = "match_reports"
+    __table_args__ = (CheckConstraint(f"kind IN {REPORT_KINDS!r}", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"),
+                                          index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    side: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str | None] = mapped_column(EncryptedText())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    match: Mapped[Match] = relationship()
+
+
+class MatchHours(Model):
+    """Hours the helper gave in one month of a pairing; their sum is the pairing's hours."""
+
+    __tablename__ = "match_hours"
+    __table_args__ = (
+        UniqueConstraint("match_id", "month", name="one_per_month"),
+        CheckConstraint("hours >= 0 AND hours <= 200", name="hours"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"),
+                                          index=True)
+    # The first day of the month.
+    month: Mapped[date]
+    hours: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    match: Mapped[Match] = relationship()

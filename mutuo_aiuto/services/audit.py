@@ -31,6 +31,9 @@ CONTACTS_VIEWED = "contacts.viewed"
 SENSITIVE_VIEWED = "sensitive.viewed"
 MATCH_CONFIRMED = "match.confirmed"
 MATCH_OVERRIDDEN = "match.overridden"
+MATCH_DONE_REPORTED = "match.done_reported"
+MATCH_PROBLEM_REPORTED = "match.problem_reported"
+MATCH_HOURS_RECORDED = "match.hours_recorded"
 DATA_EXPORTED = "data.exported"
 IMPACT_EXPORTED = "impact.exported"
 ERASURE_REQUESTED = "erasure.requested"
@@ -52,6 +55,9 @@ ACTIONS: dict[str, Any] = {
     SENSITIVE_VIEWED: _l("read sensitive notes"),
     MATCH_CONFIRMED: _l("confirmed a pairing"),
     MATCH_OVERRIDDEN: _l("paired by hand, overriding a rule"),
+    MATCH_DONE_REPORTED: _l("told the Hub a pairing's help is over"),
+    MATCH_PROBLEM_REPORTED: _l("told the Hub something is wrong in a pairing"),
+    MATCH_HOURS_RECORDED: _l("recorded a month's hours of help"),
     DATA_EXPORTED: _l("downloaded the family's data"),
     IMPACT_EXPORTED: _l("downloaded the impact figures"),
     ERASURE_REQUESTED: _l("asked to erase the family's data"),

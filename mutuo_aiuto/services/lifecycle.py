@@ -114,6 +114,10 @@ class Action(StrEnum):
     DECLINE = "decline"
     FEEDBACK = "feedback"
     CLOSE = "close"
+    # A side's "it's done" and "something is wrong"; the helper's hours per month.
+    REPORT = "report"
+    HOURS = "hours"
+    SEE_HOURS = "see_hours"
 
 
 def _need_actions(need: Need) -> set[Action]:
@@ -155,6 +159,12 @@ def _match_actions(match: Match, actor: User | None) -> set[Action]:
     if (policy.can_act_on_match(actor, match, policy.MANAGE)
             and match.status == MatchStatus.ACTIVE):
         allowed.add(Action.CLOSE)
+    if policy.can_act_on_match(actor, match, policy.REPORT):
+        allowed.add(Action.REPORT)
+    if policy.can_act_on_match(actor, match, policy.RECORD_HOURS):
+        allowed.add(Action.HOURS)
+    if policy.can_act_on_match(actor, match, policy.SEE_HOURS):
+        allowed.add(Action.SEE_HOURS)
     return allowed
 
 

@@ -42,6 +42,8 @@ _MATCH_PAGE = ("inbox.match", "match_id")
 _FAMILY_NEED_PAGE = ("families.need", "need_id")
 _FAMILY_OFFER_PAGE = ("families.offer", "offer_id")
 _STAFF_NEED_PAGE = ("facilitator.need", "need_id")
+_CLOSE_PAGE = ("followups.close_match", "match_id")
+_FEEDBACK_PAGE = ("followups.feedback", "match_id")
 
 KINDS: dict[str, Kind] = {
     "match_confirmed_family": Kind(
@@ -94,6 +96,33 @@ KINDS: dict[str, Kind] = {
         _l("The family paired with your offer “%(offer)s” has left the Family Hub, so the "
            "pairing has ended. Thank you for your help."),
         _FAMILY_OFFER_PAGE),
+    # A side's "it's done" and "something is wrong" reach the facilitators (issue 11);
+    # what was wrong is read on the closing page, never in a mail.
+    "match_done_family": Kind(
+        _l("The family says the help is over"),
+        _l("%(family)s says the help of %(helper)s with “%(need)s” is over. Close the "
+           "pairing with its outcome and hours."),
+        _CLOSE_PAGE),
+    "match_done_helper": Kind(
+        _l("The helper says the help is over"),
+        _l("%(helper)s says the help for %(family)s with “%(need)s” is over. Close the "
+           "pairing with its outcome and hours."),
+        _CLOSE_PAGE),
+    "match_problem_family": Kind(
+        _l("Something is wrong in a pairing"),
+        _l("%(family)s, the family, says something is wrong in the pairing with %(helper)s "
+           "for “%(need)s”. Read what they wrote on the pairing's closing page."),
+        _CLOSE_PAGE),
+    "match_problem_helper": Kind(
+        _l("Something is wrong in a pairing"),
+        _l("%(helper)s, the helper, says something is wrong in the pairing with %(family)s "
+           "for “%(need)s”. Read what they wrote on the pairing's closing page."),
+        _CLOSE_PAGE),
+    "match_closed": Kind(
+        _l("How did it go?"),
+        _l("The Family Hub closed the pairing for “%(need)s”. Thank you! Tell us how it "
+           "went: it takes a minute."),
+        _FEEDBACK_PAGE),
     # Signing out everywhere (or a new password) also replaces the calendar's secret address.
     "calendar_link_changed": Kind(
         _l("Your calendar has a new address"),

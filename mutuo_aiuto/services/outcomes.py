@@ -35,6 +35,7 @@ from mutuo_aiuto.services import policy
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotFound
 from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import move_need, move_offer
+from mutuo_aiuto.services.notifications import notify
 
 # A match can run for months, but not thousands of hours: beyond this it is a typo.
 MAX_HOURS = 1000
@@ -67,7 +68,8 @@ class Ledger:
 
 def close_match(session: Session, actor: User, match: Match, outcome: str,
                 hours: float | Decimal | None, now: datetime) -> Match:
-    """Close an active match: record outcome and hours, end the need, free the offer."""
+    """Close an active match: record outcome and hours, end the need, free the offer, and
+    ask both sides how it went."""
     policy.require_facilitator(actor)
     if match.status != MatchStatus.ACTIVE:
         raise InvalidTransition(_l("Only an active match can be closed."))
@@ -81,7 +83,15 @@ def close_match(session: Session, actor: User, match: Match, outcome: str,
     # Check-ins planned for later have no purpose once the match is over.
     session.execute(delete(FollowUp).where(FollowUp.match_id == match.id,
                                            FollowUp.done_at.is_(None)))
+    _ask_how_it_went(session, match, now)
     return match
+
+
+def _ask_how_it_went(session: Session, match: Match, now: datetime) -> None:
+    """Both sides hear the pairing closed, each in their language, with the feedback link."""
+    for household in (match.need.household, match.offer.household):
+        notify(session, household.user, "match_closed", now=now, need=match.need.title,
+               match_id=match.public_id)
 
 
 def check_hours(hours: float | Decimal | None) -> float:

@@ -32,7 +32,12 @@ VIEW = "view"
 RESPOND = "respond"
 FEEDBACK = "feedback"
 MANAGE = "manage"
-MATCH_ACTIONS = (VIEW, RESPOND, FEEDBACK, MANAGE)
+REPORT = "report"
+RECORD_HOURS = "record_hours"
+SEE_HOURS = "see_hours"
+READ_REPORTS = "read_reports"
+MATCH_ACTIONS = (VIEW, RESPOND, FEEDBACK, MANAGE, REPORT, RECORD_HOURS, SEE_HOURS,
+                 READ_REPORTS)
 
 
 def is_signed_in(user: Any) -> bool:
@@ -109,6 +114,17 @@ def can_see_contacts(viewer: Any, household: Household) -> bool:
     return _accepted_match_between(session, own, household)
 
 
+def contacts_shown_in(viewer: Any, match: Match) -> bool:
+    """Whether ``viewer`` may see the other side's name and contacts in this pairing: the
+    rule of ``can_see_contacts`` read on a pairing already loaded (a page listing many
+    pairings asks this instead of one query each): facilitators always; the two sides
+    once the helper accepted, while it runs."""
+    if is_facilitator(viewer):
+        return True
+    return match.status == MatchStatus.ACTIVE and (is_family(viewer, match)
+                                                   or is_helper(viewer, match))
+
+
 def _helps_with(session: Session, user: Any, need: Need) -> bool:
     query = (select(Match.id).join(Offer, Offer.id == Match.offer_id)
              .join(Household, Household.id == Offer.household_id)
@@ -134,11 +150,21 @@ def can_view_offer(user: Any, offer: Offer) -> bool:
 def can_act_on_match(user: Any, match: Match, action: str = VIEW) -> bool:
     """``view``: the two sides and facilitators; ``respond`` (accept or decline): the
     helper while the match awaits an answer; ``feedback``: the two sides once it runs or
-    ran; ``manage`` (confirm, close, cancel): facilitators."""
+    ran; ``manage`` (confirm, close, cancel): facilitators; ``report`` ("it's done",
+    "something is wrong"): the two sides while it runs; ``record_hours``: the helper
+    while it runs; ``see_hours``: the helper and facilitators; ``read_reports`` (what a
+    side told the Hub privately): facilitators only, never the other side."""
     if action not in MATCH_ACTIONS:
         raise ValueError(f"unknown action {action!r}")
-    if action == MANAGE:
+    if action in (MANAGE, READ_REPORTS):
         return is_facilitator(user)
+    if action == RECORD_HOURS:
+        return match.status == MatchStatus.ACTIVE and is_helper(user, match)
+    if action == SEE_HOURS:
+        return is_helper(user, match) or is_facilitator(user)
+    if action == REPORT:
+        return match.status == MatchStatus.ACTIVE and (is_family(user, match)
+                                                       or is_helper(user, match))
     if action == RESPOND:
         return match.status == MatchStatus.AWAITING and is_helper(user, match)
     sides = is_family(user, match) or is_helper(user, match)

@@ -129,3 +129,24 @@ def propose(server: LiveServer, score: int = 50) -> None:
         session.add(Proposal(run=run, need=need, offer=offer, rank=1, score=score, reasons=[]))
         need.status = "proposed"
         session.commit()
+
+
+def accepted_pairing(server: LiveServer, mother: steps.Person, volunteer: steps.Person,
+                     starts_on: Any, phone: str) -> str:
+    """The mother's request and the volunteer's offer, paired by a facilitator and accepted
+    by the volunteer (who starts on ``starts_on``): the public id of the running pairing."""
+    from mutuo_aiuto.models import Match
+    from mutuo_aiuto.models.types import utcnow
+
+    set_the_scene(server, mother, volunteer)
+    with server.app_context():
+        session = db.session
+        need = session.scalars(select(Need)).one()
+        offer = session.scalars(select(Offer)).one()
+        offer.household.phone = phone
+        need.status = "active"
+        match = Match(need=need, offer=offer, status="active", score=50,
+                      accepted_at=utcnow(), started_on=starts_on)
+        session.add(match)
+        session.commit()
+        return match.public_id

@@ -177,6 +177,14 @@ ROUTES: tuple[Route, ...] = (
       poster="helper"),
     R("inbox.decline", post="login 302 404 302 302 302", args={"public_id": "awaiting_match"},
       poster="helper"),
+    # "It's done" and "something is wrong": the two sides of the running match only (staff
+    # close it themselves); hours: the helper records, the helper and staff see them.
+    R("inbox.done", get="login 200 404 200 404 404", post="login 302 404 302 404 404",
+      args=MATCH),
+    R("inbox.problem", get="login 200 404 200 404 404", post="login 400 404 400 404 404",
+      args=MATCH),
+    R("inbox.hours", get="login 404 404 200 200 200", post="login 404 404 400 404 404",
+      args=MATCH),
     # Feedback is the two sides' own; staff have their follow-ups.
     R("followups.feedback", get="login 200 404 200 404 404", post="login 400 404 400 404 404",
       args=MATCH),

@@ -28,7 +28,7 @@ from mutuo_aiuto.models import (
     User,
     Vetting,
 )
-from mutuo_aiuto.models.match import SessionNotice
+from mutuo_aiuto.models.match import MatchHours, MatchReport, SessionNotice
 from mutuo_aiuto.services import audit, hubtime
 from mutuo_aiuto.services.gdpr.ownership import account_tables, household_of, matches_of
 
@@ -54,6 +54,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "matches": ("matches/*",),
     "follow_ups": ("matches/*/follow_ups/*",),
     "session_notices": ("matches/*/session_notices/*",),
+    "match_reports": ("matches/*/your_reports/*",),
+    "match_hours": ("matches/*/hours_by_month/*",),
     "vettings": ("vettings/*",),
     "erasure_requests": ("erasure_requests/*",),
     "audit_events": ("access_log/*", "actions/*"),
@@ -112,6 +114,14 @@ def _match(session: Session, match: Match, household: Household) -> dict[str, An
         # Reminders of the sessions, to either side: whose they were stays out.
         "session_notices": [_row(n) | {"yours": n.user_id == household.user_id}
                             for n in notices],
+        # What this side told the Hub ("it's done", "something is wrong"): its own only.
+        "your_reports": [_row(r, exclude=("user_id",)) for r in session.scalars(
+            select(MatchReport).filter_by(match_id=match.id, side=side)
+            .order_by(MatchReport.id))],
+        # The hours per month are the helper's record.
+        "hours_by_month": [_row(h) for h in session.scalars(
+            select(MatchHours).filter_by(match_id=match.id).order_by(MatchHours.month))]
+        if side == "helper" else [],
     }
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Need
-from mutuo_aiuto.services import households, needs
+from mutuo_aiuto.services import audit, households, needs, standing
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.lifecycle import allowed_actions
 from mutuo_aiuto.web.families.common import (
@@ -41,8 +41,10 @@ def _form(data: dict) -> NeedForm:
 @household_required
 def need_list():
     household = own_household()
-    return render_template("families/needs.html",
-                           needs=needs.list_needs(db.session, household))
+    rows = needs.list_needs(db.session, household)
+    return render_template("families/needs.html", needs=rows,
+                           standings=standing.standings(db.session, current_user, rows,
+                                                        hub_clock()))
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])
@@ -75,7 +77,15 @@ def _check(form: NeedForm) -> list[DomainError]:
 @household_required
 def need_page(public_id: str):
     row = own(NEED, public_id)
-    return render_template("families/need.html", need=row,
+    if not isinstance(row, Need):
+        abort(404)
+    where = standing.standings(db.session, current_user, [row], hub_clock())[row.id]
+    # The helper's phone is on the page: the read is on the record.
+    if where.phone and where.match is not None:
+        audit.record(db.session, current_user, audit.CONTACTS_VIEWED, target=where.helper,
+                     details={"fields": ["phone"], "match": where.match.public_id})
+        db.session.commit()
+    return render_template("families/need.html", need=row, standing=where,
                            actions=allowed_actions(row, current_user))
 
 

@@ -19,6 +19,7 @@ from flask import (
     render_template,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -29,6 +30,7 @@ from mutuo_aiuto.security import audit_event
 from mutuo_aiuto.services import (
     audit,
     calendar_feed,
+    closing,
     followups,
     matches,
     outcomes,
@@ -114,7 +116,9 @@ def record(public_id: str):
 @facilitator_required
 def close_match(public_id: str):
     match = first_or_404(Match, public_id)
-    form = CloseMatchForm()
+    # Prefilled with what the helper recorded month by month, written the page's way.
+    form = CloseMatchForm(data={"hours": format_decimal(match.hours)}
+                          if match.hours is not None else None)
     if form.validate_on_submit():
         try:
             outcomes.close_match(db.session, current_user, match, form.outcome.data,
@@ -125,7 +129,13 @@ def close_match(public_id: str):
             db.session.commit()
             flash(_("The match is closed. Thank you."), "success")
             return redirect(url_for("followups.index"))
-    return form_page("followups/close.html", form=form, match=match,
+    reports = closing.reports_for(db.session, current_user, match)
+    if any(report.text for report in reports):  # what a side wrote privately: a sensitive read
+        audit_event(audit.SENSITIVE_VIEWED, target=match, household=match.need.household,
+                    details={"match": match.public_id, "fields": ["reports"]})
+        db.session.commit()
+    return form_page("followups/close.html", form=form, match=match, reports=reports,
+                     months=closing.hours_by_month(db.session, current_user, match),
                      actions=allowed_actions(match, current_user))
 
 

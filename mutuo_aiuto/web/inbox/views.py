@@ -11,18 +11,20 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household, Match
-from mutuo_aiuto.services import audit, matches, notifications, policy
-from mutuo_aiuto.services.errors import DomainError
-from mutuo_aiuto.services.lifecycle import allowed_actions, status_label
+from mutuo_aiuto.services import audit, closing, matches, notifications, policy, standing
+from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.services.lifecycle import Action, allowed_actions, status_label
 from mutuo_aiuto.web.access import member_required
 from mutuo_aiuto.web.facilitator.forms import ActionForm
-from mutuo_aiuto.web.helpers import app_settings, found_or_404, hub_clock
+from mutuo_aiuto.web.filters import month_name
+from mutuo_aiuto.web.helpers import app_settings, form_page, found_or_404, hub_clock, refused
+from mutuo_aiuto.web.inbox.forms import HoursForm, ProblemForm
 
 bp = Blueprint("inbox", __name__)
 
@@ -77,9 +79,85 @@ def _visible_contacts(match: Match) -> list[Household]:
 @member_required
 def match(public_id: str):
     found = found_or_404(matches.get_match, current_user, public_id)
+    # The family reads where its request stands, in the same words as on the request.
+    where = (standing.standing_of(current_user, found.need, found, hub_clock())
+             if policy.is_family(current_user, found) else None)
     return render_template(
         "inbox/match.html", match=found, contacts=_visible_contacts(found),
-        actions=allowed_actions(found, current_user))
+        actions=allowed_actions(found, current_user), standing=where,
+        done_by=closing.done_requested(db.session, found))
+
+
+# ---- closing by the people: "it's done", "something is wrong", hours -------------------
+
+
+def _reportable(public_id: str) -> Match:
+    """A pairing the reader is a side of and may report on (else 404)."""
+    found = found_or_404(matches.get_match, current_user, public_id)
+    if Action.REPORT not in allowed_actions(found, current_user):
+        abort(404)
+    return found
+
+
+@bp.route("/matches/<public_id>/done", methods=["GET", "POST"])
+@member_required
+def done(public_id: str):
+    found = _reportable(public_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        closing.report_done(db.session, current_user, found, hub_clock().now())
+        db.session.commit()
+        flash(_("Thank you: the Hub is told. A facilitator will close the pairing and "
+                "ask you both how it went."), "success")
+        return redirect(url_for("inbox.match", public_id=public_id))
+    return render_template("inbox/done.html", match=found, form=form)
+
+
+@bp.route("/matches/<public_id>/problem", methods=["GET", "POST"])
+@member_required
+def problem(public_id: str):
+    found = _reportable(public_id)
+    form = ProblemForm()
+    if form.validate_on_submit():
+        try:
+            closing.report_problem(db.session, current_user, found, form.text.data,
+                                   hub_clock().now())
+        except DomainError as error:
+            refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you for telling us. A facilitator of the Hub will get in touch "
+                    "with you; the other side does not see what you wrote."), "success")
+            return redirect(url_for("inbox.match", public_id=public_id))
+    return form_page("inbox/problem.html", form=form, match=found)
+
+
+@bp.route("/matches/<public_id>/hours", methods=["GET", "POST"])
+@member_required
+def hours(public_id: str):
+    found = found_or_404(matches.get_match, current_user, public_id)
+    try:
+        recorded = closing.hours_by_month(db.session, current_user, found)
+    except NotFound:
+        abort(404)
+    today = hub_clock().today()
+    months = [(m.isoformat(), month_name(m)) for m in closing.recordable_months(found, today)]
+    form = HoursForm(months)
+    can_record = Action.HOURS in allowed_actions(found, current_user)
+    if request.method == "POST" and not can_record:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            closing.record_hours(db.session, current_user, found, form.chosen_month,
+                                 form.hours.data, today=today, now=hub_clock().now())
+        except DomainError as error:
+            refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your hours are saved. Thank you."), "success")
+            return redirect(url_for("inbox.hours", public_id=public_id))
+    return form_page("inbox/hours.html", form=form, match=found, recorded=recorded,
+                     can_record=can_record)
 
 
 def _answer(public_id: str, answer: Any, done: str):

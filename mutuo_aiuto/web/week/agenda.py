@@ -25,6 +25,7 @@ from mutuo_aiuto.models import (
     User,
 )
 from mutuo_aiuto.models.slot import format_minutes
+from mutuo_aiuto.services import policy
 
 # Requests still waiting for help; once matched they show as sessions instead.
 WAITING_NEEDS = (NeedStatus.OPEN, NeedStatus.PROPOSED)
@@ -50,6 +51,8 @@ class Entry:
     end_minute: int
     # For a session: the match's status ("awaiting" the helper, or "active").
     status: str = ""
+    # For a session: the other side's name, once the helper accepted ("" before).
+    who: str = ""
 
     @property
     def start(self) -> str:
@@ -131,10 +134,10 @@ def _in_range(day: date, starts_on: date | None, ends_on: date | None) -> bool:
 
 
 def _entries_on(day: date, spans: list[_Span], kind: str, title: str,
-                status: str = "") -> Iterator[Entry]:
+                status: str = "", who: str = "") -> Iterator[Entry]:
     for span in spans:
         if span.falls_on(day):
-            yield Entry(kind, title, span.start_minute, span.end_minute, status)
+            yield Entry(kind, title, span.start_minute, span.end_minute, status, who)
 
 
 def _need_entries(day: date, needs: Iterable[Need]) -> Iterator[Entry]:
@@ -149,14 +152,19 @@ def _offer_entries(day: date, offers: Iterable[Offer]) -> Iterator[Entry]:
             yield from _entries_on(day, _spans(offer.slots), OFFER, offer.title)
 
 
-def _session_entries(day: date, matches: Iterable[Match], household_id: int) -> Iterator[Entry]:
+def _session_entries(day: date, matches: Iterable[Match], user: User,
+                     household_id: int) -> Iterator[Entry]:
     for match in matches:
         need, offer = match.need, match.offer
         ends_on = min(need.ends_on, offer.ends_on)
         if not _in_range(day, match.started_on or need.starts_on, ends_on):
             continue
         kind = HELPING if offer.household_id == household_id else HELPED
-        yield from _entries_on(day, shared_spans(need, offer), kind, need.title, match.status)
+        other = need.household if kind == HELPING else offer.household
+        # Whom one meets: a name only once the helper accepted (policy's contacts rule).
+        who = other.name if policy.contacts_shown_in(user, match) else ""
+        yield from _entries_on(day, shared_spans(need, offer), kind, need.title, match.status,
+                               who)
 
 
 def _load(session: Session, household_id: int) -> tuple[list[Need], list[Offer], list[Match]]:
@@ -171,7 +179,9 @@ def _load(session: Session, household_id: int) -> tuple[list[Need], list[Offer],
     matches = session.scalars(
         select(Match).where(Match.status.in_(MATCH_HOLDING), Match.involving(household_id))
         .options(selectinload(Match.need).selectinload(Need.slots),
-                 selectinload(Match.offer).selectinload(Offer.slots))
+                 selectinload(Match.need).selectinload(Need.household),
+                 selectinload(Match.offer).selectinload(Offer.slots),
+                 selectinload(Match.offer).selectinload(Offer.household))
         .order_by(Match.id)).all()
     return list(needs), list(offers), list(matches)
 
@@ -184,7 +194,7 @@ def member_week(session: Session, user: User, monday: date) -> list[Day]:
         return days
     needs, offers, matches = _load(session, household.id)
     for day in days:
-        entries = [*_session_entries(day.on, matches, household.id),
+        entries = [*_session_entries(day.on, matches, user, household.id),
                    *_need_entries(day.on, needs), *_offer_entries(day.on, offers)]
         entries.sort(key=lambda e: (e.start_minute, _KIND_ORDER[e.kind], e.end_minute, e.title))
         day.entries.extend(entries)
