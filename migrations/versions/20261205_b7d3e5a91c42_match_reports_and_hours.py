@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7d3e5a91c42'
-down_revision = '5e2b8c1f4a70'
+down_revision = 'b7d3e0a91c62'
 branch_labels = None
 depends_on = None
 
