@@ -19,7 +19,6 @@ from flask import (
     render_template,
     url_for,
 )
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -116,8 +115,8 @@ def record(public_id: str):
 @facilitator_required
 def close_match(public_id: str):
     match = first_or_404(Match, public_id)
-    # Prefilled with what the helper recorded month by month, written the page's way.
-    form = CloseMatchForm(data={"hours": format_decimal(match.hours)}
+    # Prefilled with what the helper recorded month by month (HoursField writes it the page's way).
+    form = CloseMatchForm(data={"hours": match.hours}
                           if match.hours is not None else None)
     if form.validate_on_submit():
         try:
