@@ -54,6 +54,8 @@ class NeedInput:
     languages: Sequence[str] | None = None
     requires_vetted: bool = False
     remote: bool | None = None
+    # The help happens at the family's home: the helper sees the address once accepted.
+    at_home: bool = False
     description: str | None = None
 
 
@@ -170,6 +172,7 @@ def _values(session: Session, household: Household, data: NeedInput,
         # The category's rule protects children and vulnerable people: never lifted.
         "requires_vetted": bool(data.requires_vetted) or category.requires_vetted,
         "remote": category.remote if data.remote is None else bool(data.remote),
+        "at_home": bool(data.at_home),
         "description": clean_description(data.description),
     }
 

@@ -109,6 +109,30 @@ def can_see_contacts(viewer: Any, household: Household) -> bool:
     return _accepted_match_between(session, own, household)
 
 
+def can_see_names(viewer: Any, match: Match) -> bool:
+    """Who the other side is (its name, its post's own words): facilitators always; the
+    two sides only once the helper accepted (product.md: "only now do both sides see
+    each other's names and contacts"). Before, the helper decides on the kind of help,
+    times, neighbourhood, children's ages and languages alone, and the family knows a
+    helper was asked; a pairing declined or left unanswered never reveals anyone."""
+    if is_facilitator(viewer):
+        return True
+    sides = is_family(viewer, match) or is_helper(viewer, match)
+    accepted = match.accepted_at is not None or match.status in (MatchStatus.ACTIVE,
+                                                                  MatchStatus.CLOSED)
+    return sides and accepted
+
+
+def can_see_address(viewer: Any, household: Household, match: Match) -> bool:
+    """A home address: the household itself and facilitators; the helper sees the
+    family's only while the accepted pairing runs and only where the help happens at the
+    family's home. Nobody is told a helper's address: the help never happens there."""
+    if owns(viewer, household) or is_facilitator(viewer):
+        return True
+    return (household.id == match.need.household_id and bool(match.need.at_home)
+            and match.status == MatchStatus.ACTIVE and is_helper(viewer, match))
+
+
 def _helps_with(session: Session, user: Any, need: Need) -> bool:
     query = (select(Match.id).join(Offer, Offer.id == Match.offer_id)
              .join(Household, Household.id == Offer.household_id)
