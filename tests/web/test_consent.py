@@ -6,7 +6,7 @@ the helper accepts, the family's address only for help at home."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -166,3 +166,14 @@ def test_after_a_decline_the_helper_still_does_not_know_the_family(client, login
     assert "declined by the helper" in page
     for secret in family_secrets(scene):
         assert secret not in page, secret
+
+
+def test_the_helpers_week_names_the_kind_of_help_until_they_accept(client, login, scene):
+    match = confirmed(scene, client, login)
+    login(scene.helper.user)
+    # Next week: the pairing's Tuesday is always ahead of the day it is accepted.
+    monday = date.today() - timedelta(days=date.today().weekday()) + timedelta(days=7)
+    week = client.get(f"/week?start={monday.isoformat()}").text
+    assert "Childcare" in week and "Uscita da scuola" not in week
+    client.post(f"/matches/{match.public_id}/accept")
+    assert "Uscita da scuola" in client.get(f"/week?start={monday.isoformat()}").text
