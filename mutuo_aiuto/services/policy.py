@@ -17,7 +17,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, object_session
 
 from mutuo_aiuto.models import (
-    MATCH_HOLDING,
     MEMBER,
     Household,
     Match,
@@ -136,14 +135,15 @@ def can_see_address(viewer: Any, household: Household, match: Match) -> bool:
 def _helps_with(session: Session, user: Any, need: Need) -> bool:
     query = (select(Match.id).join(Offer, Offer.id == Match.offer_id)
              .join(Household, Household.id == Offer.household_id)
-             .where(Match.need_id == need.id, Match.status.in_(MATCH_HOLDING),
+             .where(Match.need_id == need.id, Match.status == MatchStatus.ACTIVE,
                     Household.user_id == user.id)
              .limit(1))
     return session.execute(query).first() is not None
 
 
 def can_view_need(user: Any, need: Need) -> bool:
-    """The family, facilitators, and the helper of a running match for this need."""
+    """The family, facilitators, and the helper of a running match for this need once
+    they accepted it (before, the request's own words could name the family)."""
     if owns(user, need.household) or is_facilitator(user):
         return True
     session = object_session(need)
