@@ -67,8 +67,8 @@ class Settings:
     ratelimit_enabled: bool = True
     proxy_fix_hops: int = 0
     max_content_length: int = 512 * 1024
-    # Days a helper has to accept or decline a confirmed pairing.
-    helper_response_days: int = 3
+    # Hours a helper has to accept or decline a confirmed pairing (product.md: 48).
+    helper_response_hours: int = 48
     # Scheduler (issue 5): follow-ups, notices and the single-scheduler lease.
     follow_up_first_days: int = 7
     follow_up_every_days: int = 28

@@ -151,7 +151,8 @@ def _nightly_matching(ctx: Context) -> Any:
 @task("propose_queued")
 def _propose_queued(ctx: Context) -> int:
     # Offers posted or changed since the last minute: their fitting needs are
-    # re-proposed here, out of the web request (the nightly run does it too).
+    # re-proposed here, out of the web request (the nightly run does it too); so are
+    # the requests a helper declined or left unanswered.
     from mutuo_aiuto.services import matching_runs
 
     return matching_runs.run_queued(ctx.session, today=ctx.today, now=ctx.now)

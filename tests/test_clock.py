@@ -114,7 +114,7 @@ def test_a_notification_is_stamped_with_the_callers_now(session, make_user):
 def test_confirming_a_pairing_stamps_its_notices_and_audit_row_with_now(session):
     scene = build_scene(session)
     [proposal] = matching_runs.propose_for(session, scene.need, today=THEN.date(), now=THEN)
-    matches.confirm_proposal(session, scene.facilitator, proposal, now=THEN, respond_days=3)
+    matches.confirm_proposal(session, scene.facilitator, proposal, now=THEN, respond_hours=72)
     session.commit()
     assert {event.at for event in session.scalars(select(AuditEvent))} == {THEN}
     assert {note.created_at for note in session.scalars(select(Notification))} == {THEN}

@@ -92,6 +92,17 @@ class QueuedOffer(Model):
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class QueuedNeed(Model):
+    """A need freed by a helper's "no" (or no answer in time), waiting for the scheduler's
+    minute job to propose it again: the helper's answer does no matching in the request."""
+
+    __tablename__ = "queued_needs"
+
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class UnmatchedReason(Model):
     """Why the need got no proposal the last time the matcher looked at it, and when.
 

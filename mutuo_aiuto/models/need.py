@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mutuo_aiuto.extensions import Model, db
@@ -69,6 +70,9 @@ class Need(Model):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     requires_vetted: Mapped[bool] = mapped_column(default=False)
     remote: Mapped[bool] = mapped_column(default=False)
+    # Where the help happens: at the family's home (the helper then needs the address,
+    # shown once they accepted) or elsewhere (school, outdoors, by phone): no address.
+    at_home: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     starts_on: Mapped[date | None]
     ends_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -111,8 +111,11 @@ def match_events(match: Match, household: Household,
     """One event per slot of the need: weekly ones recur until the pairing ends."""
     other = match.offer.household if match.need.household_id == household.id else (
         match.need.household)
-    summary = gettext("%(category)s with %(name)s",
-                      category=match.need.category.label(_locale()), name=other.name)
+    category = match.need.category.label(_locale())
+    if match.status == MatchStatus.ACTIVE:
+        summary = gettext("%(category)s with %(name)s", category=category, name=other.name)
+    else:  # the helper has not accepted yet: nobody is named to the other side
+        summary = gettext("%(category)s (waiting for the helper's answer)", category=category)
     description = gettext("Arranged by the Family Hub of Perugia.")
     if link is not None:
         description = f"{description}\n{link(match)}"

@@ -44,6 +44,9 @@ from mutuo_aiuto.services.lifecycle import NEED_SEEKING, move_need, move_offer
 from mutuo_aiuto.services.notifications import notify, notify_facilitators
 
 REASON_MAX = 500
+# How long a helper has to answer a confirmed pairing (product.md: 48 hours); after
+# that the scheduler's ``expire_unanswered`` frees the request for a new proposal.
+RESPOND_HOURS = 48
 
 # What a facilitator reads when the rules refuse a pairing.
 REFUSALS = {
@@ -170,7 +173,7 @@ def _check_open(need: Need, offer: Offer, today: date) -> None:
 
 
 def _confirm(session: Session, actor: User, need_id: int, offer_id: int, *,
-             now: datetime, respond_days: int, proposal: Proposal | None = None,
+             now: datetime, respond_hours: int, proposal: Proposal | None = None,
              overrides: Iterable[str] = (), reason: str | None = None) -> Match:
     # First, before any row lock: waits while a full run writes its proposals.
     matching_runs.lock_proposals(session)
@@ -192,7 +195,7 @@ def _confirm(session: Session, actor: User, need_id: int, offer_id: int, *,
     match = Match(need=need, offer=offer, proposal_id=proposal.id if proposal else None,
                   status=MatchStatus.AWAITING, score=proposal.score if proposal else check.score,
                   confirmed_by_id=actor.id, confirmed_at=now,
-                  respond_by=now + timedelta(days=respond_days),
+                  respond_by=now + timedelta(hours=respond_hours),
                   overrides=",".join(used) or None, override_reason=reason if used else None)
     session.add(match)
     session.flush()
@@ -226,31 +229,70 @@ def _record(session: Session, actor: User, match: Match, now: datetime) -> None:
 
 
 def _params(match: Match) -> dict[str, Any]:
+    """Everything a notice about the match may name: each kind's text picks what its
+    reader may see (the staff's name both sides; the sides' own name nobody before the
+    helper accepted)."""
     return {"need": match.need.title, "offer": match.offer.title,
             "family": match.need.household.name, "helper": match.offer.household.name,
             "match_id": match.public_id, "need_id": match.need.public_id}
 
 
+def _family_params(match: Match) -> dict[str, Any]:
+    """What the family's notices say before the helper accepted: their own request only."""
+    return {"need": match.need.title, "match_id": match.public_id,
+            "need_id": match.need.public_id}
+
+
+def _helper_params(match: Match) -> dict[str, Any]:
+    """What the helper's notices say before they accepted: their own offer and the
+    neighbourhood, never the family's name or the request's own words."""
+    return {"offer": match.offer.title, "neighbourhood": match.need.neighbourhood.name,
+            "match_id": match.public_id, "offer_id": match.offer.public_id}
+
+
 def _tell_both_sides(session: Session, match: Match, now: datetime) -> None:
-    params = _params(match) | {"respond_by": match.respond_by}
-    notify(session, match.need.household.user, "match_confirmed_family", now=now, **params)
-    notify(session, match.offer.household.user, "match_confirmed_helper", now=now, **params)
+    notify(session, match.need.household.user, "match_confirmed_family", now=now,
+           respond_by=match.respond_by, **_family_params(match))
+    notify(session, match.offer.household.user, "match_confirmed_helper", now=now,
+           respond_by=match.respond_by, **_helper_params(match))
+
+
+HANDLED = _l("This proposal was already handled.")
+
+
+def confirmation_problems(session: Session, actor: User, proposal: Proposal, *,
+                          now: datetime) -> list[str]:
+    """What would stop confirming the proposal now, read without locks for the
+    confirmation page: the checks ``confirm_proposal`` makes again under the locks."""
+    policy.require_facilitator(actor)
+    if proposal.status != ProposalStatus.PROPOSED:
+        held = _pair_holds(session, proposal.need_id, proposal.offer_id)
+        return [str(ALREADY_PAIRED if held else HANDLED)]
+    today = local_date(now)
+    try:
+        _check_open(proposal.need, proposal.offer, today)
+    except DomainError as error:
+        return [str(error.message)]
+    check = matching_runs.check_pair(session, proposal.need, proposal.offer, today)
+    return [str(REFUSALS.get(code, code)) for code in check.blockers]
 
 
 def confirm_proposal(session: Session, actor: User, proposal: Proposal, *, now: datetime,
-                     respond_days: int) -> Match:
-    """Confirm the matcher's proposal (its choice or an alternative); both sides are told."""
+                     respond_hours: int = RESPOND_HOURS) -> Match:
+    """Confirm the matcher's proposal (its choice or an alternative alike): the match
+    awaits the helper's answer, every rule checked again under the row locks; the helper
+    is asked (seeing no name or contact), the family is told we are waiting."""
     policy.require_facilitator(actor)
     if proposal.status != ProposalStatus.PROPOSED:
         if _pair_holds(session, proposal.need_id, proposal.offer_id):
             raise InvalidTransition(ALREADY_PAIRED)
-        raise InvalidTransition(_l("This proposal was already handled."))
+        raise InvalidTransition(HANDLED)
     return _confirm(session, actor, proposal.need_id, proposal.offer_id, now=now,
-                    respond_days=respond_days, proposal=proposal)
+                    respond_hours=respond_hours, proposal=proposal)
 
 
 def pair_by_hand(session: Session, actor: User, need: Need, offer: Offer, *, now: datetime,
-                 respond_days: int, overrides: Iterable[str] = (),
+                 respond_hours: int = RESPOND_HOURS, overrides: Iterable[str] = (),
                  reason: str | None = None) -> Match:
     """Pair a need with an offer the facilitator chose. Every rule holds, except distance
     and language when explicitly overridden; an override needs a reason and is recorded."""
@@ -267,7 +309,7 @@ def pair_by_hand(session: Session, actor: User, need: Need, offer: Offer, *, now
                           field="reason")
     proposal = session.execute(select(Proposal).filter_by(
         need_id=need.id, offer_id=offer.id, status=ProposalStatus.PROPOSED)).scalars().first()
-    return _confirm(session, actor, need.id, offer.id, now=now, respond_days=respond_days,
+    return _confirm(session, actor, need.id, offer.id, now=now, respond_hours=respond_hours,
                     proposal=proposal, overrides=overrides, reason=reason)
 
 
@@ -321,21 +363,25 @@ def accept_match(session: Session, user: User, match: Match, *, now: datetime,
     if need.status == NeedStatus.MATCHED and not waiting:
         move_need(need, NeedStatus.ACTIVE, now)
     followups.ensure_follow_up(session, match, first_follow_up_days, follow_up_every_days)
+    # Only now may the two sides know each other: the family hears the helper's name.
     notify(session, need.household.user, "match_accepted", now=now, **_params(match))
     return match
 
 
 def decline_match(session: Session, user: User, match: Match, *, now: datetime) -> Match:
-    """The helper says no: the need looks for help again and gets new proposals."""
+    """The helper says no: the need is open again and queued for a new proposal (the
+    scheduler's minute job); the family (not told who) and the facilitators are told."""
     match = _answerable(session, user, match)
     _release(session, match, MatchStatus.DECLINED, now)
-    notify(session, match.need.household.user, "match_declined", now=now, **_params(match))
+    notify(session, match.need.household.user, "match_declined", now=now,
+           **_family_params(match))
     notify_facilitators(session, "match_declined_staff", now=now, **_params(match))
     return match
 
 
 def _release(session: Session, match: Match, status: str, now: datetime) -> None:
-    """End an awaiting match: the offer's capacity and time are free, the need is open."""
+    """End an awaiting match: the offer's capacity and time are free, the need is open;
+    both are queued for the scheduler to propose again (no matching in the request)."""
     match.status = status
     match.closed_at = now
     need, offer = _lock(session, Need, match.need_id), _lock(session, Offer, match.offer_id)
@@ -344,7 +390,8 @@ def _release(session: Session, match: Match, status: str, now: datetime) -> None
     _reopen_need(need, now)
     _free_offer(session, offer, today)
     session.flush()
-    matching_runs.propose_for(session, need, today=today, now=now)
+    matching_runs.queue_for_need(session, need, now=now)
+    matching_runs.queue_for_offer(session, offer, now=now)
 
 
 def _reopen_need(need: Need, now: datetime) -> None:
@@ -384,7 +431,8 @@ def end_for_leaving_household(session: Session, match: Match, household_id: int,
 
 
 def expire_unanswered(session: Session, now: datetime) -> int:
-    """Withdraw every confirmation the helper left unanswered past its deadline.
+    """Withdraw every confirmation the helper left unanswered past its deadline (48
+    hours): the request is queued for a new proposal, the facilitators are told.
 
     Idempotent: a second call finds nothing left to withdraw.
     """
@@ -396,11 +444,11 @@ def expire_unanswered(session: Session, now: datetime) -> int:
         if match.status != MatchStatus.AWAITING:  # answered meanwhile
             continue
         _release(session, match, MatchStatus.UNANSWERED, now)
-        params = _params(match)
-        notify(session, match.need.household.user, "match_unanswered", now=now, **params)
+        notify(session, match.need.household.user, "match_unanswered", now=now,
+               **_family_params(match))
         notify(session, match.offer.household.user, "match_unanswered_helper", now=now,
-               **params)
-        notify_facilitators(session, "match_unanswered_staff", now=now, **params)
+               **_helper_params(match))
+        notify_facilitators(session, "match_unanswered_staff", now=now, **_params(match))
         done += 1
     return done
 
@@ -409,7 +457,9 @@ def expire_unanswered(session: Session, now: datetime) -> int:
 
 # Both sides of each match and their households, loaded for a whole list in a few
 # queries rather than a few per match.
-_BOTH_SIDES = (selectinload(Match.need).selectinload(Need.household),
+_BOTH_SIDES = (selectinload(Match.need).options(selectinload(Need.household),
+                                                selectinload(Need.category),
+                                                selectinload(Need.neighbourhood)),
                selectinload(Match.offer).selectinload(Offer.household))
 
 
@@ -424,6 +474,13 @@ def matches_of(session: Session, user: User) -> list[Match]:
              .options(*_BOTH_SIDES)
              .order_by(Match.confirmed_at.desc(), Match.id.desc()))
     return list(session.scalars(query))
+
+
+def children_ages(household: Household, today: date) -> list[int]:
+    """The ages of the household's children (those with a birth year), youngest first:
+    what a helper needs to decide, without a name."""
+    return sorted(max(today.year - member.birth_year, 0) for member in household.members
+                  if member.kind == "child" and member.birth_year is not None)
 
 
 def awaiting_matches(session: Session) -> list[Match]:

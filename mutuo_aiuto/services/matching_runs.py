@@ -38,6 +38,7 @@ from mutuo_aiuto.models import (
     Need,
     Offer,
     Proposal,
+    QueuedNeed,
     QueuedOffer,
     UnmatchedReason,
     User,
@@ -58,7 +59,7 @@ from mutuo_aiuto.services.matching_problem import (
 )
 
 __all__ = ["ALTERNATIVES", "TAKEN", "PairCheck", "build_problem", "check_pair",
-           "check_pairs", "propose_for", "propose_for_offer", "queue_for_offer",
+           "check_pairs", "propose_for", "propose_for_offer", "queue_for_need", "queue_for_offer",
            "repropose_blocked", "run_full", "run_queued", "supersede_for_need"]
 
 # Besides the matcher's choice, the facilitator sees this many next-best offers.
@@ -211,6 +212,7 @@ def run_full(session: Session, *, now: datetime | None = None, today: date | Non
     lock_proposals(session, exclusive=True)
     still = _still_seeking(session, today)
     session.execute(delete(QueuedOffer).where(QueuedOffer.queued_at <= now))
+    session.execute(delete(QueuedNeed).where(QueuedNeed.queued_at <= now))
     _supersede(session)
     run = _new_run(session, kind, user, answer.stats, now)
     stored = _stored_reasons(session)
@@ -345,17 +347,48 @@ def queue_for_offer(session: Session, offer: Offer, *, now: datetime | None = No
         row.queued_at = now or hubtime.clock().now()
 
 
+def queue_for_need(session: Session, need: Need, *, now: datetime | None = None) -> None:
+    """A need freed by the helper's "no" or silence: queue its new proposal for the
+    scheduler's minute job (the incremental ``propose_for``), outside the request."""
+    row = session.get(QueuedNeed, need.id)
+    if row is None:
+        session.add(QueuedNeed(need_id=need.id, queued_at=now or hubtime.clock().now()))
+    else:
+        row.queued_at = now or hubtime.clock().now()
+
+
 def run_queued(session: Session, *, today: date, now: datetime | None = None) -> int:
     """The scheduler's job: re-propose for the queued offers, the whole problem read once
-    for all of them. Returns how many needs got new proposals."""
+    for all of them, then each queued need still without a proposal with the incremental
+    ``propose_for``. Returns how many needs got new proposals."""
+    now = now or hubtime.clock().now()
+    done = 0
     queued = list(session.scalars(select(QueuedOffer).order_by(QueuedOffer.queued_at)))
+    if queued:
+        offers = list(session.scalars(select(Offer).where(
+            Offer.id.in_([q.offer_id for q in queued])).order_by(Offer.id)))
+        for row in queued:
+            session.delete(row)
+        done = _propose_for_offers(session, offers, today=today, now=now)
+    return done + _propose_queued_needs(session, today=today, now=now)
+
+
+def _propose_queued_needs(session: Session, *, today: date, now: datetime) -> int:
+    queued = list(session.scalars(select(QueuedNeed).order_by(QueuedNeed.queued_at,
+                                                              QueuedNeed.need_id)))
     if not queued:
         return 0
-    offers = list(session.scalars(select(Offer).where(
-        Offer.id.in_([q.offer_id for q in queued])).order_by(Offer.id)))
+    needs = list(session.scalars(select(Need).where(
+        Need.id.in_([q.need_id for q in queued])).order_by(Need.id)))
     for row in queued:
         session.delete(row)
-    return _propose_for_offers(session, offers, today=today, now=now or hubtime.clock().now())
+    session.flush()
+    waiting = set(session.scalars(select(Proposal.need_id).where(
+        Proposal.status == "proposed", Proposal.need_id.in_([n.id for n in needs]))))
+    fresh = [need for need in needs if need.id not in waiting]
+    for need in fresh:  # a queued offer's run may have proposed for it already
+        propose_for(session, need, today=today, now=now)
+    return len(fresh)
 
 
 def propose_for_offer(session: Session, offer: Offer, *, today: date,

@@ -64,6 +64,8 @@ class NeedInput:
     languages: Sequence[str] | None = None
     requires_vetted: bool = False
     remote: bool | None = None
+    # The help happens at the family's home: the helper sees the address once accepted.
+    at_home: bool = False
     description: str | None = None
 
 
@@ -225,6 +227,7 @@ def _values(session: Session, household: Household, data: NeedInput,
         # The category's rule protects children and vulnerable people: never lifted.
         "requires_vetted": bool(data.requires_vetted) or category.requires_vetted,
         "remote": category.remote if data.remote is None else bool(data.remote),
+        "at_home": bool(data.at_home),
         "description": description,
     }
 

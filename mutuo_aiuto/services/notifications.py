@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import LazyString, format_datetime
+from flask_babel import LazyString, format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -46,24 +46,31 @@ _CLOSE_PAGE = ("followups.close_match", "match_id")
 _FEEDBACK_PAGE = ("followups.feedback", "match_id")
 
 KINDS: dict[str, Kind] = {
+    # Before the helper accepts, neither side is told the other's name (product.md):
+    # the family hears of its own request, the helper of the neighbourhood and its offer.
     "match_confirmed_family": Kind(
-        _l("A helper for “%(need)s”"),
-        _l("The Family Hub paired your request “%(need)s” with %(helper)s. You can now see "
-           "each other's contacts. %(helper)s has until %(respond_by)s to confirm."),
+        _l("We asked a helper for “%(need)s”"),
+        _l("The Family Hub found a helper for your request “%(need)s” and asked them "
+           "first. They have until %(respond_by)s to answer. As soon as they accept, you "
+           "will both see each other's names and contacts; if they cannot, we will look "
+           "for someone else."),
         _MATCH_PAGE),
     "match_confirmed_helper": Kind(
-        _l("Can you help %(family)s?"),
-        _l("The Family Hub paired your offer “%(offer)s” with the request “%(need)s” of "
-           "%(family)s. Please accept or decline by %(respond_by)s."),
+        _l("Can you help a family in %(neighbourhood)s?"),
+        _l("The Family Hub thinks your offer “%(offer)s” fits a family's request in "
+           "%(neighbourhood)s. Open it to see the kind of help, the times, the children's "
+           "ages and the languages, then accept or decline by %(respond_by)s. You will see "
+           "the family's name and contacts only if you accept."),
         _MATCH_PAGE),
     "match_accepted": Kind(
         _l("%(helper)s will help you"),
-        _l("%(helper)s accepted to help with “%(need)s”."),
+        _l("%(helper)s accepted to help with “%(need)s”. You can now see each other's "
+           "names and contacts on the pairing's page."),
         _MATCH_PAGE),
     "match_declined": Kind(
         _l("Looking for another helper"),
-        _l("%(helper)s cannot help with “%(need)s” after all. The Family Hub is looking "
-           "for someone else."),
+        _l("The helper proposed for “%(need)s” cannot help after all. The Family Hub is "
+           "looking for someone else."),
         _FAMILY_NEED_PAGE),
     "match_unanswered": Kind(
         _l("Looking for another helper"),
@@ -72,9 +79,9 @@ KINDS: dict[str, Kind] = {
         _FAMILY_NEED_PAGE),
     "match_unanswered_helper": Kind(
         _l("Pairing withdrawn"),
-        _l("You did not answer in time, so the pairing with %(family)s for “%(need)s” was "
-           "withdrawn."),
-        None),
+        _l("You did not answer in time, so the Family Hub withdrew the request it had "
+           "proposed for your offer “%(offer)s”."),
+        _FAMILY_OFFER_PAGE),
     "match_declined_staff": Kind(
         _l("A helper declined"),
         _l("%(helper)s declined the pairing with %(family)s for “%(need)s”. The request is "
@@ -148,10 +155,24 @@ def _stored(params: dict[str, Any]) -> dict[str, Any]:
             for key, value in params.items()}
 
 
+def moment(value: datetime) -> str:
+    """A deadline as people say it, in the reader's language and the Hub's time zone
+    (Flask-Babel's, the ``TIMEZONE`` setting): "martedì 1 dicembre 2026, 10:00"."""
+    return f"{format_date(value, 'full')}, {format_datetime(value, 'HH:mm')}"
+
+
+class _Shown(dict[str, Any]):
+    """The parameters a text is filled with. A notice stored before its text changed may
+    lack one a newer text names (the neighbourhood, say): it reads "…", never fails."""
+
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
 def _shown(params: dict[str, Any]) -> dict[str, Any]:
-    shown = dict(params)
+    shown = _Shown(params)
     for key in DATETIME_PARAMS & shown.keys():
-        shown[key] = format_datetime(datetime.fromisoformat(shown[key]), "medium")
+        shown[key] = moment(datetime.fromisoformat(shown[key]))
     return shown
 
 

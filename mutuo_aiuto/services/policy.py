@@ -17,7 +17,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, object_session
 
 from mutuo_aiuto.models import (
-    MATCH_HOLDING,
     MEMBER,
     Household,
     Match,
@@ -125,17 +124,42 @@ def contacts_shown_in(viewer: Any, match: Match) -> bool:
                                                    or is_helper(viewer, match))
 
 
+def can_see_names(viewer: Any, match: Match) -> bool:
+    """Who the other side is (its name, its post's own words): facilitators always; the
+    two sides only once the helper accepted (product.md: "only now do both sides see
+    each other's names and contacts"). Before, the helper decides on the kind of help,
+    times, neighbourhood, children's ages and languages alone, and the family knows a
+    helper was asked; a pairing declined or left unanswered never reveals anyone."""
+    if is_facilitator(viewer):
+        return True
+    sides = is_family(viewer, match) or is_helper(viewer, match)
+    accepted = match.accepted_at is not None or match.status in (MatchStatus.ACTIVE,
+                                                                  MatchStatus.CLOSED)
+    return sides and accepted
+
+
+def can_see_address(viewer: Any, household: Household, match: Match) -> bool:
+    """A home address: the household itself and facilitators; the helper sees the
+    family's only while the accepted pairing runs and only where the help happens at the
+    family's home. Nobody is told a helper's address: the help never happens there."""
+    if owns(viewer, household) or is_facilitator(viewer):
+        return True
+    return (household.id == match.need.household_id and bool(match.need.at_home)
+            and match.status == MatchStatus.ACTIVE and is_helper(viewer, match))
+
+
 def _helps_with(session: Session, user: Any, need: Need) -> bool:
     query = (select(Match.id).join(Offer, Offer.id == Match.offer_id)
              .join(Household, Household.id == Offer.household_id)
-             .where(Match.need_id == need.id, Match.status.in_(MATCH_HOLDING),
+             .where(Match.need_id == need.id, Match.status == MatchStatus.ACTIVE,
                     Household.user_id == user.id)
              .limit(1))
     return session.execute(query).first() is not None
 
 
 def can_view_need(user: Any, need: Need) -> bool:
-    """The family, facilitators, and the helper of a running match for this need."""
+    """The family, facilitators, and the helper of a running match for this need once
+    they accepted it (before, the request's own words could name the family)."""
     if owns(user, need.household) or is_facilitator(user):
         return True
     session = object_session(need)

@@ -21,6 +21,7 @@ from mutuo_aiuto.models import (
     Neighbourhood,
     Offer,
     Proposal,
+    QueuedNeed,
     QueuedOffer,
     UnmatchedReason,
 )
@@ -169,8 +170,11 @@ def last_run(session: Session) -> MatchingRun | None:
 
 
 def updating(session: Session, offer: Offer | None = None) -> bool:
-    """Whether re-proposals are waiting for the scheduler (for ``offer``, when given)."""
+    """Whether re-proposals are waiting for the scheduler (for ``offer``, when given;
+    otherwise also a request freed by a helper's "no" or silence)."""
     query = select(QueuedOffer.offer_id)
     if offer is not None:
         query = query.where(QueuedOffer.offer_id == offer.id)
+    elif session.scalar(select(QueuedNeed.need_id).limit(1)) is not None:
+        return True
     return session.scalar(query.limit(1)) is not None

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from mutuo_aiuto.models import ADMIN, FACILITATOR, MEMBER, MatchStatus, NeedStatus, OfferStatus
 from mutuo_aiuto.models.slot import format_minutes
+from mutuo_aiuto.services.notifications import moment
 
 # What each role is called on the pages that list accounts or who did what.
 ROLE_LABELS = {MEMBER: _l("family or volunteer"), FACILITATOR: _l("facilitator"),
@@ -103,7 +104,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         weekday=weekday_name, slot=slot_label, label=label, language_name=language_name,
         date=short_date, error_messages=error_messages, month=month_name,
-        number=format_decimal, signed=signed_number,
+        number=format_decimal, signed=signed_number, moment=moment,
     )
     # Templates compare statuses with the models' enums, never with bare strings;
     # which buttons a row shows comes from the view's ``actions``.

@@ -217,10 +217,17 @@ def reasons_for(page: Page, need_title: str) -> list[str]:
     return [text.strip() for text in items.all_inner_texts()]
 
 
-def confirm_pairing(page: Page, need_title: str, seen: Seen = nothing) -> None:
+def confirm_pairing(page: Page, need_title: str, seen: Seen = nothing,
+                    alternative: bool = False) -> None:
+    """Open the confirmation step of the matcher's choice (or of the first alternative)
+    and confirm there: the helper is asked. Both go through the same page."""
     group = proposal_for(page, need_title)
+    links = group.locator("ul.alternatives" if alternative else "div.pairing").locator(
+        'a[href*="/confirm"]')
     with page.expect_navigation():
-        group.locator('form[action*="/confirm"] [type=submit]').first.click()
+        links.first.click()
+    seen(page, "04-confirm-step")
+    submit(page, 'main form[method="post"] [type=submit]')
     seen(page, "04-confirmed")
 
 

@@ -212,7 +212,7 @@ def test_mother_is_told_in_her_language_not_the_facilitators(browsing, live_serv
                                          mother, run_matcher=False)
     assert html_lang_dir(family) == ("en", "ltr")
     message = family.locator("main .message").first.inner_text()
-    assert f"A helper for “{steps.SCHOOL_RUN.title}”" in message
+    assert f"We asked a helper for “{steps.SCHOOL_RUN.title}”" in message
 
 
 def test_mother_is_told_in_arabic(browsing, live_server, shoot):
@@ -223,6 +223,6 @@ def test_mother_is_told_in_arabic(browsing, live_server, shoot):
                                          mother, run_matcher=False)
     assert html_lang_dir(family) == ("ar", "rtl")
     with live_server.app_context(), force_locale("ar"):
-        title = gettext("A helper for “%(need)s”", need=steps.SCHOOL_RUN.title)
-    assert title != f"A helper for “{steps.SCHOOL_RUN.title}”", "no Arabic translation"
+        title = gettext("We asked a helper for “%(need)s”", need=steps.SCHOOL_RUN.title)
+    assert title != f"We asked a helper for “{steps.SCHOOL_RUN.title}”", "no Arabic translation"
     assert title in family.locator("main .message").first.inner_text()

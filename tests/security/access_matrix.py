@@ -217,7 +217,7 @@ ROUTES: tuple[Route, ...] = (
     R("facilitator.need", get=STAFF, args=NEED),
     R("facilitator.offer", get=STAFF, args=OFFER),
     R("facilitator.pair", get=STAFF, post=STAFF_FORM, args=NEED),
-    R("facilitator.confirm", post=STAFF_BUTTON, args={"public_id": "proposal"}),
+    R("facilitator.confirm", get=STAFF, post=STAFF_BUTTON, args={"public_id": "proposal"}),
     R("facilitator.reject", get=STAFF, post=STAFF_FORM, args={"public_id": "proposal"}),
     R("facilitator.weights", get=ADMIN, post=ADMIN_FORM),
     R("followups.index", get=STAFF),

@@ -42,6 +42,17 @@ def events(calendar: Calendar) -> list:
     return [c for c in calendar.walk("VEVENT")]
 
 
+def test_a_pairing_awaiting_the_helper_names_nobody(session, school_run):
+    school_run.status = "awaiting"
+    school_run.accepted_at = None
+    session.commit()
+    for user in (school_run.need.household.user, school_run.offer.household.user):
+        summaries = {str(e["SUMMARY"]) for e in events(parse(session, user))}
+        assert not any("Famiglia" in summary for summary in summaries), summaries
+    family = {str(e["SUMMARY"]) for e in events(parse(session, school_run.need.household.user))}
+    assert family == {"School run (waiting for the helper's answer)"}
+
+
 def test_weekly_slot_is_a_recurring_event_in_rome(session, school_run):
     calendar = parse(session, school_run.need.household.user)
     weekly = next(e for e in events(calendar) if "RRULE" in e)

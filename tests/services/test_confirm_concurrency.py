@@ -70,7 +70,7 @@ def race_pairs(app, facilitator_id: int, pairs: list[tuple[int, int]]) -> list[s
             need, offer = session.get(Need, need_id), session.get(Offer, offer_id)
             barrier.wait()
             try:
-                matches.pair_by_hand(session, actor, need, offer, now=NOW, respond_days=3)
+                matches.pair_by_hand(session, actor, need, offer, now=NOW, respond_hours=72)
                 session.commit()
                 results.append("confirmed")
             except DomainError as error:

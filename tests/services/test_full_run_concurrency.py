@@ -74,7 +74,7 @@ def run_beside_a_confirmation(app, facilitator_id: int, proposal_id: int,
                 assert started.wait(timeout=30)
                 actor = session.get(User, facilitator_id)
                 proposal = session.get(Proposal, proposal_id)
-                matches.confirm_proposal(session, actor, proposal, now=NOW, respond_days=3)
+                matches.confirm_proposal(session, actor, proposal, now=NOW, respond_hours=72)
                 session.commit()
                 results["confirm"] = "confirmed"
             except DomainError as error:

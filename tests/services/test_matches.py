@@ -15,6 +15,7 @@ from mutuo_aiuto.models import (
     OfferSlot,
     OutboxMessage,
     Proposal,
+    QueuedNeed,
 )
 from mutuo_aiuto.services import matches, matching_runs
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
@@ -42,7 +43,7 @@ def propose(scene, need=None) -> list[Proposal]:
 
 def confirm(scene, proposal, user=None) -> Match:
     match = matches.confirm_proposal(scene.session, user or scene.facilitator, proposal,
-                                     now=NOW, respond_days=3)
+                                     now=NOW, respond_hours=72)
     scene.session.commit()
     return match
 
@@ -87,7 +88,7 @@ def test_an_offer_with_room_for_two_stays_open(scene):
 
 def by_hand(scene, need, offer=None, **options):
     match = matches.pair_by_hand(scene.session, scene.facilitator, need, offer or scene.offer,
-                                 now=NOW, respond_days=3, **options)
+                                 now=NOW, respond_hours=72, **options)
     scene.session.commit()
     return match
 
@@ -259,13 +260,13 @@ def test_by_hand_the_rules_still_hold(scene):
     offer = far_offer(scene)
     refused(scene, "The helper lives too far from the family.",
             lambda: matches.pair_by_hand(scene.session, scene.facilitator, scene.need, offer,
-                                         now=NOW, respond_days=3))
+                                         now=NOW, respond_hours=72))
 
 
 def test_distance_can_be_overridden_with_a_reason_and_is_recorded(scene):
     offer = far_offer(scene)
     match = matches.pair_by_hand(scene.session, scene.facilitator, scene.need, offer, now=NOW,
-                                 respond_days=3, overrides=["distance", "language"],
+                                 respond_hours=72, overrides=["distance", "language"],
                                  reason="Lavora in zona")
     scene.session.commit()
     assert match.overrides == "distance"  # only what was really overridden
@@ -276,7 +277,7 @@ def test_distance_can_be_overridden_with_a_reason_and_is_recorded(scene):
 def test_language_can_be_overridden(scene):
     offer = scene.another_offer(languages=["ro"])
     match = matches.pair_by_hand(scene.session, scene.facilitator, scene.need, offer, now=NOW,
-                                 respond_days=3, overrides=["language"], reason="Parla con gesti")
+                                 respond_hours=72, overrides=["language"], reason="Parla con gesti")
     assert match.overrides == "language"
 
 
@@ -284,7 +285,7 @@ def test_an_override_needs_a_reason(scene):
     offer = far_offer(scene)
     with pytest.raises(DomainError) as caught:
         matches.pair_by_hand(scene.session, scene.facilitator, scene.need, offer, now=NOW,
-                             respond_days=3, overrides=["distance"], reason=" ")
+                             respond_hours=72, overrides=["distance"], reason=" ")
     assert caught.value.field == "reason"
 
 
@@ -292,18 +293,18 @@ def test_other_rules_cannot_be_overridden(scene):
     offer = scene.another_offer(skills=[factories.make_skill(scene.session)])
     with pytest.raises(DomainError) as caught:
         matches.pair_by_hand(scene.session, scene.facilitator, scene.need, offer, now=NOW,
-                             respond_days=3, overrides=["skills"], reason="x")
+                             respond_hours=72, overrides=["skills"], reason="x")
     assert caught.value.field == "overrides"
     refused(scene, "The helper does not offer every skill the request needs.",
             lambda: matches.pair_by_hand(scene.session, scene.facilitator, scene.need, offer,
-                                         now=NOW, respond_days=3, overrides=["distance"],
+                                         now=NOW, respond_hours=72, overrides=["distance"],
                                          reason="x"))
 
 
 def test_by_hand_confirms_the_matching_proposal(scene):
     [proposal] = propose(scene)
     match = matches.pair_by_hand(scene.session, scene.facilitator, scene.need, scene.offer,
-                                 now=NOW, respond_days=3)
+                                 now=NOW, respond_hours=72)
     assert match.proposal_id == proposal.id and proposal.status == "confirmed"
     assert match.overrides is None
 
@@ -312,7 +313,7 @@ def test_a_paused_offer_cannot_be_paired(scene):
     scene.offer.status = "paused"
     with pytest.raises(InvalidTransition):
         matches.pair_by_hand(scene.session, scene.facilitator, scene.need, scene.offer, now=NOW,
-                             respond_days=3)
+                             respond_hours=72)
 
 
 # ---- the helper's answer ---------------------------------------------------------------
@@ -350,8 +351,16 @@ def test_a_decline_reopens_the_need_and_frees_the_offer(scene, awaiting):
     scene.session.commit()
     assert awaiting.status == "declined" and awaiting.closed_at == NOW
     assert scene.offer.status == "open"
-    # Proposed again at once, never to the helper who declined.
+    # Queued, not proposed in the helper's request: the scheduler's minute job does it,
+    # with the incremental API, never to the helper who declined.
+    assert scene.need.status == "open"
+    assert scene.session.get(QueuedNeed, scene.need.id) is not None
+    assert scene.session.scalars(select(Proposal).where(
+        Proposal.status == "proposed")).all() == []
+    assert matching_runs.run_queued(scene.session, today=NOW.date(), now=NOW) >= 1
+    scene.session.commit()
     assert scene.need.status == "proposed"
+    assert scene.session.get(QueuedNeed, scene.need.id) is None
     live = scene.session.scalars(select(Proposal).where(Proposal.status == "proposed")).all()
     assert [p.offer_id for p in live] == [second.id]
     told = {(n.user_id, n.kind) for n in scene.session.scalars(

@@ -89,7 +89,7 @@ def test_confirmed_matches_are_fixed_and_count_against_the_offer(scene):
     scene.offer.capacity = 2
     taken = scene.another_need(slots=[tuesday(18, 19)])
     matches.pair_by_hand(scene.session, scene.facilitator, taken, scene.offer, now=NOW,
-                         respond_days=3)
+                         respond_hours=72)
     data = as_file(scene)
     assert data["fixed"] == [{"need": taken.public_id, "offer": scene.offer.public_id}]
     fixed_need = next(n for n in data["needs"] if n["id"] == taken.public_id)
@@ -98,7 +98,7 @@ def test_confirmed_matches_are_fixed_and_count_against_the_offer(scene):
 
 def test_a_full_offer_stays_in_for_its_fixed_pair_without_room(scene):
     matches.pair_by_hand(scene.session, scene.facilitator, scene.need, scene.offer, now=NOW,
-                         respond_days=3)
+                         respond_hours=72)
     assert scene.offer.status == "full"
     [offer] = as_file(scene)["offers"]
     assert (offer["id"], offer["capacity"]) == (scene.offer.public_id, 1)
@@ -302,7 +302,7 @@ def test_a_full_run_does_not_propose_what_was_turned_down(scene):
 
 def test_a_full_run_leaves_confirmed_matches_alone(scene):
     matches.pair_by_hand(scene.session, scene.facilitator, scene.need, scene.offer, now=NOW,
-                         respond_days=3)
+                         respond_hours=72)
     other = scene.another_need(slots=[tuesday(18, 19)])
     matching_runs.run_full(scene.session, now=NOW)
     assert live(scene) == []  # the offer is full
@@ -352,7 +352,7 @@ def test_check_pair_sees_a_helper_busy_through_another_offer(scene):
     second = scene.another_offer(household=scene.helper)
     taken = scene.another_need(slots=[tuesday(17, 18)])
     matches.pair_by_hand(scene.session, scene.facilitator, taken, second, now=NOW,
-                         respond_days=3)
+                         respond_hours=72)
     assert matching_runs.check_pair(scene.session, scene.need, scene.offer, TODAY).blockers == (
         "busy",)
 
@@ -363,7 +363,7 @@ def test_check_pairs_judges_each_need_as_check_pair_does(scene):
     second = scene.another_offer(household=scene.helper)
     taken = scene.another_need(slots=[tuesday(17, 18)])
     matches.pair_by_hand(scene.session, scene.facilitator, taken, second, now=NOW,
-                         respond_days=3)
+                         respond_hours=72)
     needs = [scene.need, scene.another_need(slots=[tuesday(15, 16)]),
              scene.another_need(slots=[tuesday(20, 21)]),
              scene.another_need(skills=[factories.make_skill(scene.session)])]

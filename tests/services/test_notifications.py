@@ -15,7 +15,7 @@ from mutuo_aiuto.services.errors import NotFound
 RESPOND_BY = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 PARAMS = {"need": "Uscita da scuola", "offer": "Pomeriggi", "family": "Famiglia Hassan",
           "helper": "Famiglia Rossi", "match_id": "abc123", "need_id": "n123",
-          "respond_by": RESPOND_BY}
+          "neighbourhood": "Fontivegge", "offer_id": "o123", "respond_by": RESPOND_BY}
 
 
 def count(session, model) -> int:
@@ -29,8 +29,11 @@ def test_notify_stores_the_kind_and_queues_a_mail(session, make_user):
     assert notification.params["respond_by"] == RESPOND_BY.isoformat()
     mail = session.scalars(select(OutboxMessage)).one()
     assert mail.recipient == user.email
-    assert mail.subject == "Can you help Famiglia Hassan?"
-    assert "Please accept or decline by Dec 1, 2026" in mail.body
+    # Before the helper accepts, the family is not named (product.md).
+    assert mail.subject == "Can you help a family in Fontivegge?"
+    assert "Famiglia Hassan" not in mail.subject + mail.body
+    # By when, in the Hub's time zone (09:00 UTC is 10:00 in Rome), as Babel says it.
+    assert "accept or decline by Tuesday, December 1, 2026, 10:00" in mail.body
     assert "/matches/abc123" in mail.body
 
 
@@ -39,7 +42,7 @@ def test_mail_is_rendered_in_the_recipients_language(session, make_user):
     with force_locale("en"):  # whoever triggers it reads English: the mail still is Italian
         notifications.notify(session, italian, "match_confirmed_helper", **PARAMS)
     mail = session.scalars(select(OutboxMessage)).one()
-    assert "1 dic 2026" in mail.body
+    assert "martedì 1 dicembre 2026, 10:00" in mail.body
 
 
 def test_inbox_text_follows_the_readers_language(session, make_user):
@@ -49,9 +52,12 @@ def test_inbox_text_follows_the_readers_language(session, make_user):
         english = notifications.render_notification(notification)
     with force_locale("it"):
         italian = notifications.render_notification(notification)
-    assert english.title == "A helper for “Uscita da scuola”"
-    assert "Dec 1, 2026" in english.body
-    assert "1 dic 2026" in italian.body
+    assert english.title == "We asked a helper for “Uscita da scuola”"
+    assert "December 1, 2026, 10:00" in english.body
+    assert "1 dicembre 2026, 10:00" in italian.body
+    # Waiting for the helper: no name, and no promise of contacts yet.
+    assert "Famiglia Rossi" not in english.title + english.body
+    assert "As soon as they accept" in english.body
     assert english.path == "/matches/abc123"
 
 
@@ -66,6 +72,14 @@ def test_unknown_kind_is_refused(session, make_user):
     with pytest.raises(ValueError):
         notifications.notify(session, make_user(), "nonsense")
     assert count(session, Notification) == 0
+
+
+def test_a_notice_stored_before_its_text_changed_still_renders(app):
+    old = {key: value for key, value in notifications._stored(PARAMS).items()
+           if key != "neighbourhood"}
+    with force_locale("en"):
+        rendered = notifications.render("match_confirmed_helper", old)
+    assert rendered.title == "Can you help a family in …?"
 
 
 def test_every_kind_renders_with_the_match_parameters(app):

@@ -77,6 +77,10 @@ def test_need_seen_by_family_facilitator_and_its_running_helper(scene):
     assert policy.can_view_need(scene.facilitator, scene.need)
     assert not policy.can_view_need(scene.helper.user, scene.need)
     match = pair(scene, "awaiting")
+    # Deciding, the helper reads only what the decision page shows (issue 11).
+    assert not policy.can_view_need(scene.helper.user, scene.need)
+    match.status = "active"
+    scene.session.commit()
     assert policy.can_view_need(scene.helper.user, scene.need)
     match.status = "declined"
     scene.session.commit()

@@ -156,7 +156,7 @@ def test_confirm_from_the_dashboard(client, login, scene):
     response = client.post(f"/facilitator/proposals/{proposal.public_id}/confirm",
                            follow_redirects=True)
     assert response.status_code == 200
-    assert "Pairing confirmed" in response.text
+    assert "The helper is asked" in response.text
     match = scene.session.scalars(select(Match)).one()
     assert (match.need_id, match.offer_id, match.status) == (
         scene.need.id, scene.offer.id, "awaiting")

@@ -133,8 +133,9 @@ def test_inbox_lists_the_notifications_in_the_readers_language(client, login, sc
     confirmed(scene, client, login)
     login(scene.family.user)  # English
     page = client.get("/inbox").text
-    assert "A helper for “Uscita da scuola”" in page
-    assert "Famiglia Rossi" in page
+    assert "We asked a helper for “Uscita da scuola”" in page
+    # The helper has not accepted yet: the family is not told who they are.
+    assert "Famiglia Rossi" not in page
     assert "Messages (1)" in page
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -62,6 +63,7 @@ from mutuo_aiuto.web.helpers import (
     form_page,
     found_or_404,
     hub_clock,
+    next_or,
     redirect_next,
     refused,
 )
@@ -121,25 +123,38 @@ def run():
     return _back()
 
 
-@bp.post("/proposals/<public_id>/confirm")
+@bp.route("/proposals/<public_id>/confirm", methods=["GET", "POST"])
 @facilitator_required
 def confirm(public_id: str):
-    """Confirm a proposal: the matcher's choice or an alternative."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    """The one confirmation step for the matcher's choice and an alternative alike: the page
+    shows the pairing, what the helper will see and any rule that now stops it; the post
+    asks the helper (the match awaits the answer, every rule checked again)."""
     proposal: Proposal = found_or_404(matches.get_proposal, current_user, public_id)
-    try:
-        match = matches.confirm_proposal(db.session, current_user, proposal, now=hub_clock().now(),
-                                         respond_days=app_settings().helper_response_days)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    hours = app_settings().helper_response_hours
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            matches.confirm_proposal(db.session, current_user, proposal,
+                                     now=hub_clock().now(), respond_hours=hours)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            return redirect(url_for("facilitator.confirm", public_id=public_id,
+                                    next=next_or(url_for("facilitator.dashboard"))))
+        _committed()
+        flash(_("The helper is asked: they have %(hours)d hours to accept or decline. Names "
+                "and contacts are shared with both sides only when they accept.", hours=hours),
+              "success")
         return _back()
-    _committed()
-    flash(_("Pairing confirmed: %(family)s and %(helper)s are told. Once the helper accepts, "
-            "they can see each other's contacts.", family=match.need.household.name,
-            helper=match.offer.household.name), "success")
-    return _back()
+    if request.method == "POST":
+        abort(400)
+    now = hub_clock().now()
+    return render_template(
+        "facilitator/confirm.html", proposal=proposal, action=form,
+        problems=matches.confirmation_problems(db.session, current_user, proposal, now=now),
+        respond_by=now + timedelta(hours=hours), hours=hours,
+        back=next_or(url_for("facilitator.need", public_id=proposal.need.public_id)),
+        load_weight=settings_store.get_weights(db.session).load)
 
 
 @bp.route("/proposals/<public_id>/reject", methods=["GET", "POST"])
@@ -245,13 +260,15 @@ def pair(public_id: str):
         chosen = db.session.scalars(select(Offer).filter_by(public_id=form.offer.data)).one()
         try:
             matches.pair_by_hand(db.session, current_user, found, chosen, now=hub_clock().now(),
-                                 respond_days=app_settings().helper_response_days,
+                                 respond_hours=app_settings().helper_response_hours,
                                  overrides=form.overrides.data, reason=form.reason.data)
         except DomainError as error:
             refused(form, error)
         else:
             _committed()
-            flash(_("Pairing confirmed: both sides are told."), "success")
+            flash(_("The helper is asked: they have %(hours)d hours to accept or decline. "
+                    "Names and contacts are shared with both sides only when they accept.",
+                    hours=app_settings().helper_response_hours), "success")
             return redirect(url_for("facilitator.need", public_id=found.public_id))
     return form_page("facilitator/pair.html", form=form, need=found)
 

@@ -323,6 +323,7 @@ class NeedForm(PostForm):
     urgency = RadioField(_l("How urgent"), coerce=int, choices=options(URGENCY_CHOICES), default=0)
     requires_vetted = BooleanField(_l("Only helpers checked by the Hub"))
     remote = BooleanField(_l("This help can be given by phone or online"))
+    at_home = BooleanField(_l("The help happens at our home"))
     description = description_field()
     save_draft = SubmitField(_l("Save as draft"))
     publish = SubmitField(_l("Publish"))
@@ -387,7 +388,7 @@ class NeedForm(PostForm):
             "neighbourhood": need.neighbourhood.slug, "max_hops": need.max_hops,
             "helpers": need.helpers, "urgency": need.urgency, "languages": need.languages,
             "requires_vetted": need.requires_vetted, "remote": need.remote,
-            "description": need.description,
+            "at_home": need.at_home, "description": need.description,
         }
 
     def to_input(self) -> NeedInput:
@@ -398,7 +399,8 @@ class NeedForm(PostForm):
             neighbourhood=self.neighbourhood.data, max_hops=self.max_hops.data,
             helpers=self.helpers.data, urgency=self.urgency.data,
             languages=self.languages.data or [], requires_vetted=self.requires_vetted.data,
-            remote=self.remote.data, description=self.description.data,
+            remote=self.remote.data, at_home=bool(self.at_home.data),
+            description=self.description.data,
         )
 
 

@@ -62,15 +62,17 @@ def mark_all_read():
     return redirect(url_for("inbox.index"))
 
 
-def _visible_contacts(match: Match) -> list[Household]:
-    """The households whose contacts this reader may see here, reads recorded."""
+def _visible_contacts(match: Match) -> list[tuple[Household, bool]]:
+    """The households whose contacts this reader may see here, each with whether its
+    home address is shown too; reads recorded."""
     sides = [match.need.household, match.offer.household]
-    shown = [h for h in sides if not policy.owns(current_user, h)
+    shown = [(h, policy.can_see_address(current_user, h, match)) for h in sides
+             if not policy.owns(current_user, h) and policy.can_see_names(current_user, match)
              and policy.can_see_contacts(current_user, h)]
-    for household in shown:
+    for household, address in shown:
+        fields = ["phone", "email", *(["address"] if address else [])]
         audit.record(db.session, current_user, audit.CONTACTS_VIEWED, target=household,
-                     details={"fields": ["phone", "address", "email"],
-                              "match": match.public_id})
+                     details={"fields": fields, "match": match.public_id})
     db.session.commit()
     return shown
 
@@ -82,8 +84,11 @@ def match(public_id: str):
     # The family reads where its request stands, in the same words as on the request.
     where = (standing.standing_of(current_user, found.need, found, hub_clock())
              if policy.is_family(current_user, found) else None)
+    reveal = policy.can_see_names(current_user, found)
+    ages = matches.children_ages(found.need.household, hub_clock().today())
     return render_template(
-        "inbox/match.html", match=found, contacts=_visible_contacts(found),
+        "inbox/match.html", match=found, contacts=_visible_contacts(found), reveal=reveal,
+        is_helper=policy.is_helper(current_user, found), children_ages=ages,
         actions=allowed_actions(found, current_user), standing=where,
         done_by=closing.done_requested(db.session, found))
 
@@ -181,7 +186,8 @@ def accept(public_id: str):
     answer = partial(matches.accept_match,
                      first_follow_up_days=settings.follow_up_first_days,
                      follow_up_every_days=settings.follow_up_every_days)
-    return _answer(public_id, answer, _("Thank you! The family is told that you will help."))
+    return _answer(public_id, answer, _("Thank you! The family is told that you will help. "
+                                        "You can now see each other's names and contacts."))
 
 
 @bp.post("/matches/<public_id>/decline")
@@ -193,4 +199,5 @@ def decline(public_id: str):
 
 @bp.context_processor
 def template_helpers() -> dict[str, Any]:
-    return {"match_status": matches.match_status_label, "status_label": status_label}
+    return {"match_status": matches.match_status_label, "status_label": status_label,
+            "can_see_names": lambda match: policy.can_see_names(current_user, match)}

@@ -12,12 +12,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import (
     MATCH_HOLDING,
     Match,
+    MatchStatus,
     Need,
     NeedStatus,
     Offer,
@@ -163,8 +165,10 @@ def _session_entries(day: date, matches: Iterable[Match], user: User,
         other = need.household if kind == HELPING else offer.household
         # Whom one meets: a name only once the helper accepted (policy's contacts rule).
         who = other.name if policy.contacts_shown_in(user, match) else ""
-        yield from _entries_on(day, shared_spans(need, offer), kind, need.title, match.status,
-                               who)
+        # Until the helper accepts, the family's own words are not theirs to read.
+        title = need.title if kind == HELPED or match.status == MatchStatus.ACTIVE else (
+            need.category.label(str(get_locale() or "it")))
+        yield from _entries_on(day, shared_spans(need, offer), kind, title, match.status, who)
 
 
 def _load(session: Session, household_id: int) -> tuple[list[Need], list[Offer], list[Match]]:
@@ -180,6 +184,7 @@ def _load(session: Session, household_id: int) -> tuple[list[Need], list[Offer],
         select(Match).where(Match.status.in_(MATCH_HOLDING), Match.involving(household_id))
         .options(selectinload(Match.need).selectinload(Need.slots),
                  selectinload(Match.need).selectinload(Need.household),
+                 selectinload(Match.need).selectinload(Need.category),
                  selectinload(Match.offer).selectinload(Offer.slots),
                  selectinload(Match.offer).selectinload(Offer.household))
         .order_by(Match.id)).all()
