@@ -10,13 +10,15 @@ that require it; ``is_vetted`` / ``vetted_household_ids`` are what it asks.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from mutuo_aiuto.models import Household, User, Vetting
+from mutuo_aiuto.models import Category, Household, Offer, Skill, User, Vetting
+from mutuo_aiuto.models.offer import offer_skills
 from mutuo_aiuto.services import policy, ports
 from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.services.notifications import facilitators
@@ -97,6 +99,96 @@ def revoke_vetting(session: Session, actor: User, household: Household, now: dat
         vetting.revoked_at = now
     session.flush()
     return len(vettings)
+
+
+# ---- which help needs the check, and who waits for it ----------------------------------
+
+
+def kinds_needing_check(session: Session) -> list[Category]:
+    """The active kinds of help only helpers with the Hub's check are proposed for."""
+    return list(session.scalars(select(Category).where(
+        Category.active.is_(True), Category.requires_vetted.is_(True))
+        .order_by(Category.position, Category.id)))
+
+
+def offer_check_kinds(offer: Offer) -> list[Category]:
+    """The kinds of help of the offer that need the Hub's check: the categories, requiring a
+    vetted helper, of its skills."""
+    kinds = {skill.category.id: skill.category for skill in offer.skills
+             if skill.category is not None and skill.category.requires_vetted}
+    return sorted(kinds.values(), key=lambda category: (category.position, category.id))
+
+
+def offer_needs_check(offer: Offer) -> bool:
+    """Whether the offer gives a kind of help that needs the Hub's check."""
+    return bool(offer_check_kinds(offer))
+
+
+@dataclass(frozen=True)
+class CheckState:
+    """Where a helper stands with the Hub's check, for the offers that need it.
+
+    ``current``: the vetting that counts today. ``lapsed``: with none counting, the
+    last one that expired or was revoked (None if the helper never had one).
+    """
+
+    needed: bool
+    current: Vetting | None = None
+    lapsed: Vetting | None = None
+
+    @property
+    def waiting(self) -> bool:
+        return self.needed and self.current is None
+
+
+def _lapsed(session: Session, household_ids: list[int], today: date) -> dict[int, Vetting]:
+    found: dict[int, Vetting] = {}
+    rows = session.scalars(select(Vetting).where(
+        Vetting.household_id.in_(household_ids), Vetting.checked_on <= today)
+        .order_by(Vetting.expires_on.desc(), Vetting.id.desc()))
+    for row in rows:
+        found.setdefault(row.household_id, row)
+    return found
+
+
+def check_state(session: Session, household: Household, offers: list[Offer],
+                today: date) -> CheckState:
+    """The helper's check for ``offers`` (their own): needed if one of them needs it."""
+    needed = any(offer_needs_check(offer) for offer in offers)
+    current = current_vetting(session, household, today)
+    lapsed = None if current else _lapsed(session, [household.id], today).get(household.id)
+    return CheckState(needed, current, lapsed)
+
+
+@dataclass
+class WaitingHelper:
+    """A helper with open offers that need the Hub's check and no valid one."""
+
+    household: Household
+    offers: list[Offer] = field(default_factory=list)
+    lapsed: Vetting | None = None
+
+
+def waiting_for_check(session: Session, today: date) -> list[WaitingHelper]:
+    """Every helper whose open offers include help that needs the Hub's check while no
+    vetting of theirs counts today, the longest waiting first (in a few queries)."""
+    needing = (select(offer_skills.c.offer_id)
+               .join(Skill, Skill.id == offer_skills.c.skill_id)
+               .join(Category, Category.id == Skill.category_id)
+               .where(Category.requires_vetted.is_(True)))
+    vetted = select(Vetting.household_id).where(_current(today))
+    offers = session.scalars(
+        select(Offer).where(Offer.status == "open", Offer.ends_on >= today,
+                            Offer.id.in_(needing), Offer.household_id.not_in(vetted))
+        .options(selectinload(Offer.household).selectinload(Household.neighbourhood))
+        .order_by(Offer.created_at, Offer.id))
+    helpers: dict[int, WaitingHelper] = {}
+    for offer in offers:
+        helpers.setdefault(offer.household_id, WaitingHelper(offer.household)).offers.append(offer)
+    lapsed = _lapsed(session, list(helpers), today)
+    for household_id, helper in helpers.items():
+        helper.lapsed = lapsed.get(household_id)
+    return list(helpers.values())
 
 
 def expiring_vettings(session: Session, today: date, days: int = WARN_DAYS) -> list[Vetting]:
