@@ -1,4 +1,5 @@
-"""Vetting (verifica volontario): may this helper work with children or vulnerable people?
+"""Vetting (the Hub's check, "controllo del casellario"): may this helper work with children
+or vulnerable people?
 
 Following Italian practice the facilitator records that the helper showed a
 criminal-record certificate (certificato del casellario giudiziale), the day
