@@ -361,7 +361,7 @@ def _rule_passing(session: Session, need: Need, today: date
         .join(Neighbourhood, Neighbourhood.id == Offer.neighbourhood_id)
         .where(Offer.id.in_(skilled))).all()
     if not rows:
-        return set(), NO_SKILL
+        return set(), NO_SKILL, 0
     slots: dict[int, list[mm.Slot]] = defaultdict(list)
     for offer_id, weekday, start, end in session.execute(
             select(OfferSlot.offer_id, OfferSlot.weekday, OfferSlot.start_minute,

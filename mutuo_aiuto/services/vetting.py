@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from mutuo_aiuto.models import Category, Household, Offer, Skill, User, Vetting
 from mutuo_aiuto.models.offer import offer_skills
@@ -181,7 +181,11 @@ def waiting_for_check(session: Session, today: date) -> list[WaitingHelper]:
     offers = session.scalars(
         select(Offer).where(Offer.status == "open", Offer.ends_on >= today,
                             Offer.id.in_(needing), Offer.household_id.not_in(vetted))
-        .options(selectinload(Offer.household).selectinload(Household.neighbourhood))
+        .options(selectinload(Offer.household).options(
+                     # The list shows the helper's name; the contacts stay encrypted.
+                     defer(Household.phone), defer(Household.address),
+                     defer(Household.care_notes), selectinload(Household.neighbourhood)),
+                 selectinload(Offer.skills).selectinload(Skill.category))
         .order_by(Offer.created_at, Offer.id))
     helpers: dict[int, WaitingHelper] = {}
     for offer in offers:

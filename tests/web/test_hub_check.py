@@ -9,13 +9,17 @@ the unmatched reason that names them, with a link to that list.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from mutuo_aiuto.models import UnmatchedReason, Vetting
+from mutuo_aiuto.config import Settings, SettingsError
+from mutuo_aiuto.extensions import db
+from mutuo_aiuto.models import Household, UnmatchedReason, User, Vetting
 from mutuo_aiuto.services import matching_runs
+from tests import factories
+from tests.web.test_query_counts import counted
 
 TODAY = date.today()
 
@@ -88,8 +92,6 @@ def test_the_address_and_hours_come_from_the_settings(make_app):
     app = make_app(hub_hours="sat 10:00-12:30", hub_address="Via della Prova 1, Perugia")
     client = app.test_client()
     with app.app_context():
-        from mutuo_aiuto.extensions import db
-        from tests import factories
         category = factories.make_category(db.session, requires_vetted=True)
         factories.make_skill(db.session, category=category)
         user = factories.make_household(db.session, user=factories.make_user(
@@ -105,7 +107,6 @@ def test_the_address_and_hours_come_from_the_settings(make_app):
 
 
 def test_wrong_hours_are_refused_at_start():
-    from mutuo_aiuto.config import Settings, SettingsError
     with pytest.raises(SettingsError, match="HUB_HOURS"):
         Settings(hub_hours="monday 9-13").checked()
     assert Settings(hub_hours="mon,wed 09:00-12:00,15:00-17:00").checked()
@@ -239,3 +240,47 @@ def test_once_checked_the_helper_is_proposed(session, make_need, make_offer, chi
     session.commit()
     assert [p.offer_id for p in proposals if p.rank == 1] == [offer.id]
     assert session.get(UnmatchedReason, need.id) is None
+
+
+def test_a_revoked_check_waits_again_without_saying_it_expired(
+        client, session, helper, childcare, make_offer):
+    offer = make_offer(household=helper, skills=[childcare])
+    vet(session, helper, TODAY - timedelta(days=10), TODAY + timedelta(days=100),
+        revoked_at=datetime.now(UTC))
+    page = client.get(f"/offers/{offer.public_id}").text
+    assert check_state(page) == "waiting" and "your check expired" not in page
+
+
+def test_a_request_no_offer_has_the_skills_for_says_so(session, make_need, childcare):
+    need = make_need(skills=[childcare], category=childcare.category, requires_vetted=True)
+    assert matching_runs.propose_for(session, need, today=TODAY) == []
+    session.commit()
+    stored = session.get(UnmatchedReason, need.id)
+    assert (stored.reason, stored.waiting_helpers) == ("no_skill", None)
+
+
+def test_the_waiting_list_and_the_offers_ask_as_often_whatever_the_data(
+        client, session, login, make_user, make_category, make_skill, make_offer, helper):
+    helper_id, helper_user_id = helper.id, helper.user_id
+
+    def add_waiting(n: int) -> None:
+        for _ in range(n):
+            kind = make_category(requires_vetted=True)
+            make_offer(skills=[make_skill(category=kind)])
+            make_offer(household=session.get(Household, helper_id),
+                       skills=[make_skill(category=kind)])
+
+    def load(path: str) -> int:
+        session.expunge_all()
+        with counted() as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    facilitator_id = make_user(role="facilitator", locale="en").id
+    for path, user_id in (("/vetting", facilitator_id), ("/offers", helper_user_id)):
+        login(session.get(User, user_id))
+        add_waiting(2)
+        load(path)
+        small = load(path)
+        add_waiting(3)
+        assert load(path) == small, path
