@@ -97,9 +97,15 @@ def _day_names(days: tuple[int, ...], locale: Locale) -> str:
     return format_list(said, locale=locale)
 
 
+def _span(start: int, end: int, locale: Locale) -> str:
+    span = f"{format_minutes(start)}–{format_minutes(end)}"
+    # Right to left, "09:00–13:00" would read "13:00–09:00": keep it left to right.
+    return f"\u2066{span}\u2069" if locale.character_order == "right-to-left" else span
+
+
 def hours_lines(hours: tuple[OpeningHours, ...], locale: Locale) -> list[str]:
-    """One line per entry, in the reader's language: "Monday to Friday 09:00–13:00"."""
+    """One line per entry, in the reader's language: "Monday to Friday, 09:00–13:00"."""
     return [_("%(days)s, %(hours)s", days=_day_names(row.days, locale),
-              hours=format_list([f"{format_minutes(start)}–{format_minutes(end)}"
-                                 for start, end in row.hours], locale=locale))
+              hours=format_list([_span(start, end, locale) for start, end in row.hours],
+                                locale=locale))
             for row in hours]

@@ -86,12 +86,15 @@ def set_the_scene(server: LiveServer, lang: str) -> None:
 class Pages:
     """Checks every page a journey passes and keeps what was measured."""
 
-    def __init__(self) -> None:
+    def __init__(self, shoot: Any, journey: str) -> None:
+        self.shoot, self.journey, self.shot = shoot, journey, 0
         self.heights: dict[str, int] = {}
         self.problems: list[str] = []
 
     def look(self, page: Any, name: str) -> None:
         self.heights[name] = int(page.evaluate("document.documentElement.scrollHeight"))
+        self.shot += 1
+        self.shoot(page, self.journey, f"{self.shot:02d}-{name}")
         axe_check(page)
         page.set_viewport_size({"width": checks.PHONE_WIDTH, "height": 844})
         overflow = checks.horizontal_overflow(page)
@@ -117,10 +120,11 @@ def run_matcher(page: Any, server: LiveServer, lang: str, pages: Pages, name: st
 
 @pytest.mark.parametrize("viewport", ["phone"])
 @pytest.mark.parametrize("lang", ["it", "ar"])
-def test_a_childcare_offer_waits_for_and_passes_the_hubs_check(browsing, live_server, lang):
+def test_a_childcare_offer_waits_for_and_passes_the_hubs_check(browsing, live_server, shoot,
+                                                               lang):
     server = live_server
     set_the_scene(server, lang)
-    pages = Pages()
+    pages = Pages(shoot, f"vetting-{lang}")
     started = time.monotonic()
     t = lambda msgid, **values: text(server, lang, msgid, **values)  # noqa: E731
 

@@ -25,7 +25,9 @@ def test_a_wrong_form_is_refused(wrong):
 @pytest.mark.parametrize(("locale", "expected"), [
     ("en", ["Monday to Friday, 09:00–13:00", "Tuesday and Thursday, 15:00–18:00"]),
     ("it", ["da lunedì a venerdì, 09:00–13:00", "martedì e giovedì, 15:00–18:00"]),
-    ("ar", ["من الاثنين إلى الجمعة، 09:00–13:00", "الثلاثاء والخميس، 15:00–18:00"]),
+    # Right to left, each span of hours is kept left to right (U+2066 … U+2069).
+    ("ar", ["من الاثنين إلى الجمعة، \u206609:00–13:00\u2069",
+            "الثلاثاء والخميس، \u206615:00–18:00\u2069"]),
 ])
 def test_the_hours_are_said_in_the_readers_language(app, locale, expected):
     hours = parse_hours("mon-fri 09:00-13:00; tue,thu 15:00-18:00")
