@@ -16,7 +16,7 @@ from flask import Flask
 from flask_babel import get_locale
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.models import Category, Offer
+from mutuo_aiuto.models import Category
 from mutuo_aiuto.services import hub_desk, vetting
 from mutuo_aiuto.web.helpers import app_settings
 
@@ -43,12 +43,7 @@ def kinds_words(kinds: list[Category]) -> str:
     return format_list([kind.label(str(locale)) for kind in kinds], locale=locale)
 
 
-def offer_check_kinds(offer: Offer) -> list[Category]:
-    """The offer's kinds of help that need the Hub's check."""
-    return vetting.offer_check_kinds(offer)
-
-
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(hub_desk_info=hub_desk_info,
                                  kinds_needing_check=kinds_needing_check,
-                                 kinds_words=kinds_words, offer_check_kinds=offer_check_kinds)
+                                 kinds_words=kinds_words)

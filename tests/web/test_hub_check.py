@@ -284,3 +284,17 @@ def test_the_waiting_list_and_the_offers_ask_as_often_whatever_the_data(
         small = load(path)
         add_waiting(3)
         assert load(path) == small, path
+
+
+def test_help_a_family_asked_to_be_checked_needs_the_check_too(
+        client, session, login, make_user, helper, errands, make_offer, make_need):
+    """A request for errands whose family asked for a checked helper: the errands helper
+    is told, and the facilitator finds them in the waiting list."""
+    offer = make_offer(household=helper, skills=[errands], title="La spesa del sabato")
+    assert check_state(client.get(f"/offers/{offer.public_id}").text) is None
+    make_need(skills=[errands], category=errands.category, requires_vetted=True)
+    page = client.get(f"/offers/{offer.public_id}").text
+    assert check_state(page) == "waiting" and "you are not proposed for Errands" in page
+    login(make_user(role="facilitator", locale="en"))
+    section = client.get("/vetting").text.split('id="waiting"')[1]
+    assert "La spesa del sabato" in section and "Errands" in section
