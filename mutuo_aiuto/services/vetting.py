@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 from mutuo_aiuto.models import Category, Household, Need, Offer, Skill, User, Vetting
 from mutuo_aiuto.models.need import need_skills
 from mutuo_aiuto.models.offer import offer_skills
-from mutuo_aiuto.services import policy, ports
+from mutuo_aiuto.services import hubtime, policy, ports
 from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.services.lifecycle import NEED_SEEKING
 from mutuo_aiuto.services.notifications import facilitators
@@ -204,6 +204,8 @@ class WaitingHelper:
     offers: list[Offer] = field(default_factory=list)
     lapsed: Vetting | None = None
     kinds: dict[int, list[Category]] = field(default_factory=dict)
+    # Offer id → the day it was posted, in the Hub's time zone.
+    since: dict[int, date] = field(default_factory=dict)
 
 
 def waiting_for_check(session: Session, today: date) -> list[WaitingHelper]:
@@ -231,6 +233,7 @@ def waiting_for_check(session: Session, today: date) -> list[WaitingHelper]:
         helper = helpers.setdefault(offer.household_id, WaitingHelper(offer.household))
         helper.offers.append(offer)
         helper.kinds[offer.id] = kinds[offer.id]
+        helper.since[offer.id] = hubtime.local_date(offer.created_at)
     lapsed = _lapsed(session, list(helpers), today)
     for household_id, helper in helpers.items():
         helper.lapsed = lapsed.get(household_id)
