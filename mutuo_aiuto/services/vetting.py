@@ -140,13 +140,15 @@ def check_kinds(session: Session, offers: list[Offer], today: date) -> dict[int,
     skill_ids = {skill.id for offer in offers for skill in offer.skills}
     asked: dict[int, dict[int, Category]] = defaultdict(dict)
     if skill_ids:
-        rows = session.execute(
-            select(need_skills.c.skill_id, Category)
+        pairs = session.execute(
+            select(need_skills.c.skill_id, Need.category_id)
             .join(Need, Need.id == need_skills.c.need_id)
-            .join(Category, Category.id == Need.category_id)
-            .where(need_skills.c.skill_id.in_(skill_ids), _asked_for(today)).distinct())
-        for skill_id, category in rows:
-            asked[skill_id][category.id] = category
+            .where(need_skills.c.skill_id.in_(skill_ids), _asked_for(today)).distinct()).all()
+        categories = {category.id: category for category in session.scalars(
+            select(Category).where(Category.id.in_({category for _skill, category in pairs})))
+        } if pairs else {}
+        for skill_id, category_id in pairs:
+            asked[skill_id][category_id] = categories[category_id]
     found: dict[int, list[Category]] = {}
     for offer in offers:
         kinds = {category.id: category for category in offer_check_kinds(offer)}
