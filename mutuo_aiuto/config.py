@@ -73,6 +73,11 @@ class Settings:
     follow_up_first_days: int = 7
     follow_up_every_days: int = 28
     vetting_warn_days: int = 30
+    # The Hub's front desk, where helpers bring the criminal-record certificate for the
+    # Hub's check (issue 11): its address as people write it, and its opening hours in
+    # the short form of ``services.hub_desk`` (shown in the page's language).
+    hub_address: str = "Centro per le Famiglie, Piazza del Bacio, 06128 Perugia (Fontivegge)"
+    hub_hours: str = "mon-fri 09:00-13:00; tue,thu 15:00-18:00"
     expiry_notice_days: int = 7
     scheduler_lease_seconds: int = 60
     # Security (issue 6): how long a typed password counts as a "fresh" login for
@@ -149,6 +154,7 @@ class Settings:
             if not self.encryption_keys:
                 raise SettingsError("ENCRYPTION_KEYS is required in production")
         _check_mail(self)
+        _check_hub_hours(self.hub_hours)
         return self
 
     def with_instance(self, instance_path: str) -> Settings:
@@ -162,6 +168,15 @@ class Settings:
         database_url = self.database_url or default_database_url(instance_path)
         return replace(self, secret_key=secret_key, encryption_keys=keys,
                        database_url=database_url, instance_path=instance_path)
+
+
+def _check_hub_hours(text: str) -> None:
+    from mutuo_aiuto.services.hub_desk import HoursError, parse_hours
+
+    try:
+        parse_hours(text)
+    except HoursError as exc:
+        raise SettingsError(f"HUB_HOURS: {exc}") from exc
 
 
 def _check_mail(settings: Settings) -> None:

@@ -118,7 +118,7 @@ class Match(Model):
 
 
 class FollowUp(Model):
-    """A scheduled check (verifica) by the facilitator with both sides, and its outcome."""
+    """A scheduled follow-up ("colloquio di verifica") with both sides, and its outcome."""
 
     __tablename__ = "follow_ups"
 

@@ -117,3 +117,6 @@ class UnmatchedReason(Model):
     # A code of ``matching.diagnose`` or ``taken`` (see ``services.reasons``).
     reason: Mapped[str] = mapped_column(String(20))
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # With ``not_vetted``: how many helpers every other rule allows, waiting for the
+    # Hub's check (so the page can say "2 helpers could help but are waiting").
+    waiting_helpers: Mapped[int | None] = mapped_column()

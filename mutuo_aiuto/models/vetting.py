@@ -1,4 +1,4 @@
-"""Vetting (verifica volontario): a facilitator saw a helper's criminal-record certificate.
+"""Vetting ("controllo del casellario"): a facilitator saw a helper's criminal-record certificate.
 
 Following Italian practice, only the fact, the date and its expiry are kept:
 nothing of the certificate itself is stored.

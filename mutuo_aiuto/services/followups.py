@@ -1,4 +1,4 @@
-"""Follow-ups (verifiche): scheduled checks by a facilitator with both sides of a match.
+"""Follow-ups ("colloqui di verifica"): scheduled calls by a facilitator with both sides of a match.
 
 The first check-in falls a few days after the match starts, the next ones
 every few weeks while it stays active. Planning is idempotent: an active

@@ -60,12 +60,14 @@ def get_own(kind: Kind[Row], session: Session, household: Household | None,
     return check_owner(kind, household, row)
 
 
-def list_own(kind: Kind[Row], session: Session, household: Household) -> list[Row]:
-    """The household's rows, newest first, with the slots and skills the list shows."""
+def list_own(kind: Kind[Row], session: Session, household: Household,
+             *also: Any) -> list[Row]:
+    """The household's rows, newest first, with the slots and skills the list shows (and
+    the loader options ``also``)."""
     model = kind.model
     return list(session.execute(
         select(model).filter_by(household_id=household.id)
-        .options(selectinload(model.slots), selectinload(model.skills))
+        .options(selectinload(model.slots), selectinload(model.skills), *also)
         .order_by(model.created_at.desc(), model.id.desc())).scalars())
 
 

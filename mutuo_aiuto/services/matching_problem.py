@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property, lru_cache
 from typing import Any
@@ -71,6 +71,9 @@ class Built:
     # Reasons already known for needs whose problem was narrowed to the offers that pass
     # the matcher's rules (``build_for_need``): the narrowed problem cannot name them.
     reasons: dict[str, str] = field(default_factory=dict)
+    # For needs narrowed the same way whose reason is ``not_vetted``: the helpers every
+    # other rule allows (``waiting_for_check``).
+    waiting: dict[str, int] = field(default_factory=dict)
 
     @cached_property
     def diagnosis(self) -> Diagnosis:
@@ -110,14 +113,37 @@ class Built:
             return self.reasons[need_id]
         diagnosis = self.diagnosis
         need = diagnosis.needs[need_id]
+        return unmatched_reason(need, self._skilled(need), diagnosis.distances,
+                                lambda offer: diagnosis.is_free(need_id, offer.id))
+
+    def _skilled(self, need: mm.Need) -> list[mm.Offer]:
+        """Other households' offers with every skill of the need (the first rule)."""
         offers = self.problem.offers
         if need.skills:
             positions = set.intersection(*(self._by_skill.get(s, set()) for s in need.skills))
         else:
             positions = set(range(len(offers)))
-        found = [offers[p] for p in sorted(positions) if offers[p].household != need.household]
-        return unmatched_reason(need, found, diagnosis.distances,
-                                lambda offer: diagnosis.is_free(need_id, offer.id))
+        return [offers[p] for p in sorted(positions) if offers[p].household != need.household]
+
+    def waiting_for_check(self, need_id: str) -> int:
+        """How many helpers (households) the matcher's rules 2–5 allow for the need, if
+        they were vetted: for a need left unmatched by ``not_vetted``, those who wait for
+        the Hub's check. Read with the matcher's own rules, as ``why_unmatched``."""
+        if need_id in self.waiting:
+            return self.waiting[need_id]
+        need = self.diagnosis.needs[need_id]
+        return helpers_but_for_vetting(need, self._skilled(need), self.diagnosis.distances)
+
+
+def helpers_but_for_vetting(need: mm.Need, offers: list[mm.Offer],
+                            distances: Distances) -> int:
+    """The households of ``offers`` (other households') that every rule but the vetting
+    one allows for ``need``, and that are not vetted: they could help after the check."""
+    if not need.requires_vetted:
+        return 0
+    reason, passing = first_rule_failing(replace(need, requires_vetted=False), offers,
+                                         distances)
+    return len({offer.household for offer in passing if not offer.vetted}) if reason is None else 0
 
 
 # What each of the matcher's rules 2–6 reads of an offer (``matching.diagnose``): offers
@@ -311,9 +337,11 @@ def _as_matcher_need(need: Need) -> mm.Need:
                    urgency=need.urgency, remote=need.remote)
 
 
-def _rule_passing(session: Session, need: Need, today: date) -> tuple[set[int], str | None]:
+def _rule_passing(session: Session, need: Need, today: date
+                  ) -> tuple[set[int], str | None, int]:
     """The households with an open offer that the matcher's rules 2–6 allow for ``need``,
-    or the first rule (in ``diagnose`` order) that leaves the need none.
+    or the first rule (in ``diagnose`` order) that leaves the need none; with
+    ``not_vetted``, how many helpers wait for the Hub's check.
 
     Read as slim rows (no offer or household objects, nothing decrypted), in a
     fixed number of queries: the offers with all the need's skills, their slots,
@@ -333,7 +361,7 @@ def _rule_passing(session: Session, need: Need, today: date) -> tuple[set[int], 
         .join(Neighbourhood, Neighbourhood.id == Offer.neighbourhood_id)
         .where(Offer.id.in_(skilled))).all()
     if not rows:
-        return set(), NO_SKILL
+        return set(), NO_SKILL, 0
     slots: dict[int, list[mm.Slot]] = defaultdict(list)
     for offer_id, weekday, start, end in session.execute(
             select(OfferSlot.offer_id, OfferSlot.weekday, OfferSlot.start_minute,
@@ -350,7 +378,8 @@ def _rule_passing(session: Session, need: Need, today: date) -> tuple[set[int], 
     slugs, edges = places.neighbourhood_graph(session)
     distances = _distances(tuple(slugs), tuple((a, b) for a, b in edges))
     reason, passing = first_rule_failing(wanted, offers, distances)
-    return {households[int(offer.id)] for offer in passing}, reason
+    return {households[int(offer.id)] for offer in passing}, reason, (
+        helpers_but_for_vetting(wanted, offers, distances) if reason == NOT_VETTED else 0)
 
 
 def build_for_need(session: Session, need: Need, today: date) -> Built | None:
@@ -366,7 +395,7 @@ def build_for_need(session: Session, need: Need, today: date) -> Built | None:
     """
     if need.status not in NEED_SEEKING or need.ends_on < today:
         return None
-    fitting, reason = _rule_passing(session, need, today)
+    fitting, reason, unvetted = _rule_passing(session, need, today)
     mine = holding(session, Match.need_id == need.id)
     # As in the whole problem: open offers, and the others only for their fixed pairs.
     live = (Offer.status == "open") & (Offer.ends_on >= today)
@@ -388,6 +417,7 @@ def build_for_need(session: Session, need: Need, today: date) -> Built | None:
     built = assemble(session, needs, offers, fixed, seeking, open_offers, today)
     if reason is not None:
         built.reasons[need.public_id] = reason
+        built.waiting[need.public_id] = unvetted
     return built
 
 

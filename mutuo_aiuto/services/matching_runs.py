@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto import matching
 from mutuo_aiuto.matching import model as mm
-from mutuo_aiuto.matching.diagnose import BUSY
+from mutuo_aiuto.matching.diagnose import BUSY, NOT_VETTED
 from mutuo_aiuto.matching.fileformat import proposal_to_dict
 from mutuo_aiuto.matching.instance import Clock
 from mutuo_aiuto.matching.scoring import pair_reasons, pair_score
@@ -150,22 +150,29 @@ def _settle_need(session: Session, built: Built, need_id: str, proposed: bool,
                  stored: dict[int, UnmatchedReason], now: datetime) -> None:
     row = built.needs[need_id]
     _set_status(row, proposed)
-    _note_unmatched(session, row, None if proposed else (built.why_unmatched(need_id) or TAKEN),
-                    stored, now)
+    reason = None if proposed else (built.why_unmatched(need_id) or TAKEN)
+    _note_unmatched(session, row, reason, stored, now, _waiting(built, need_id, reason))
+
+
+def _waiting(built: Built, need_id: str, reason: str | None) -> int | None:
+    """With ``not_vetted``: how many helpers wait for the Hub's check to fit the need."""
+    return built.waiting_for_check(need_id) if reason == NOT_VETTED else None
 
 
 def _note_unmatched(session: Session, need: Need, reason: str | None,
-                    stored: dict[int, UnmatchedReason], now: datetime) -> None:
+                    stored: dict[int, UnmatchedReason], now: datetime,
+                    waiting: int | None = None) -> None:
     row = stored.get(need.id)
     if reason is None:
         if row is not None:
             session.delete(row)
             del stored[need.id]
     elif row is None:
-        stored[need.id] = UnmatchedReason(need_id=need.id, reason=reason, checked_at=now)
+        stored[need.id] = UnmatchedReason(need_id=need.id, reason=reason, checked_at=now,
+                                          waiting_helpers=waiting)
         session.add(stored[need.id])
     else:
-        row.reason, row.checked_at = reason, now
+        row.reason, row.checked_at, row.waiting_helpers = reason, now, waiting
 
 
 def _stored_reasons(session: Session, need_ids: Iterable[int] | None = None
@@ -204,8 +211,8 @@ def run_full(session: Session, *, now: datetime | None = None, today: date | Non
     plans = []
     for need_id in built.seeking:
         picks, others = _picks(built, need_id, chosen.get(need_id, []), excluded)
-        plans.append((need_id, picks, others,
-                      None if picks else built.why_unmatched(need_id) or TAKEN))
+        reason = None if picks else built.why_unmatched(need_id) or TAKEN
+        plans.append((need_id, picks, others, reason, _waiting(built, need_id, reason)))
     # Everything above only reads. The writes below are short and exclude the
     # confirmations (``lock_proposals``), and a need confirmed while the matcher ran is
     # left as the facilitator left it.
@@ -217,13 +224,13 @@ def run_full(session: Session, *, now: datetime | None = None, today: date | Non
     run = _new_run(session, kind, user, answer.stats, now)
     stored = _stored_reasons(session)
     rows: list[dict[str, Any]] = []
-    for need_id, picks, others, reason in plans:
+    for need_id, picks, others, reason, waiting in plans:
         if built.needs[need_id].id not in still:
             continue
         rows += [_row(run.id, built, p, 1) for p in picks]
         rows += [_row(run.id, built, p, rank) for rank, p in enumerate(others, start=2)]
         _set_status(built.needs[need_id], bool(picks))
-        _note_unmatched(session, built.needs[need_id], reason, stored, now)
+        _note_unmatched(session, built.needs[need_id], reason, stored, now, waiting)
     # One executemany for the whole city rather than an object per proposal.
     for start in range(0, len(rows), 5000):
         session.execute(insert(Proposal), rows[start:start + 5000])

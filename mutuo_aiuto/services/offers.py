@@ -14,9 +14,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from mutuo_aiuto.models import Household, Offer, OfferSlot, OfferStatus
+from mutuo_aiuto.models import Household, Offer, OfferSlot, OfferStatus, Skill
 from mutuo_aiuto.services import listings
 from mutuo_aiuto.services import slots as slot_input
 from mutuo_aiuto.services.errors import DomainError
@@ -67,8 +67,10 @@ def get_offer(session: Session, household: Household | None, public_id: str) -> 
 
 
 def list_offers(session: Session, household: Household) -> list[Offer]:
-    """The household's offers, newest first."""
-    return listings.list_own(OFFERS, session, household)
+    """The household's offers, newest first, with their skills' categories (which say
+    whether an offer needs the Hub's check) loaded in one more query."""
+    return listings.list_own(OFFERS, session, household,
+                             selectinload(Offer.skills).selectinload(Skill.category))
 
 
 def _values(session: Session, household: Household, data: OfferInput,

@@ -117,6 +117,8 @@ class Unmatched:
     reason: str
     # When the matcher last looked at the need (None: not since it was posted).
     checked_at: datetime | None = None
+    # With ``not_vetted``: helpers every other rule allows, waiting for the Hub's check.
+    waiting_helpers: int | None = None
 
 
 def _unmatched_ids(today: date, neighbourhood: str | None, category: str | None,
@@ -144,7 +146,8 @@ def unmatched_needs(session: Session, today: date, *, neighbourhood: str | None 
                        Need.id)
              .limit(limit).offset(offset))
     return [Unmatched(need, stored.reason if stored else PENDING,
-                      stored.checked_at if stored else None)
+                      stored.checked_at if stored else None,
+                      stored.waiting_helpers if stored else None)
             for need, stored in session.execute(query)]
 
 

@@ -128,7 +128,13 @@ UNMATCHED_REASONS = {
 PENDING_REASON = _l("The matcher has not looked at it yet: the next run will")
 
 
-def unmatched_reason(code: str) -> str:
+def unmatched_reason(code: str, waiting_helpers: int | None = None) -> str:
+    """The reason in words; with ``not_vetted`` and helpers who fit but for the Hub's
+    check, how many they are."""
     if code == "pending":
         return str(PENDING_REASON)
+    if code == "not_vetted" and waiting_helpers:
+        return str(ngettext("%(num)d helper could help but is waiting for the Hub's check",
+                            "%(num)d helpers could help but are waiting for the Hub's check",
+                            waiting_helpers))
     return str(UNMATCHED_REASONS.get(code, code))

@@ -1,4 +1,5 @@
-"""Vetting (verifica volontario): may this helper work with children or vulnerable people?
+"""Vetting (the Hub's check, "controllo del casellario"): may this helper work with children
+or vulnerable people?
 
 Following Italian practice the facilitator records that the helper showed a
 criminal-record certificate (certificato del casellario giudiziale), the day
@@ -10,15 +11,21 @@ that require it; ``is_vetted`` / ``vetted_household_ids`` are what it asks.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, selectinload
 
-from mutuo_aiuto.models import Household, User, Vetting
-from mutuo_aiuto.services import policy, ports
+from mutuo_aiuto.models import Category, Household, Need, Offer, Skill, User, Vetting
+from mutuo_aiuto.models.need import need_skills
+from mutuo_aiuto.models.offer import offer_skills
+from mutuo_aiuto.services import hubtime, policy, ports
 from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.services.lifecycle import NEED_SEEKING
 from mutuo_aiuto.services.notifications import facilitators
 
 WARN_DAYS = 30
@@ -97,6 +104,142 @@ def revoke_vetting(session: Session, actor: User, household: Household, now: dat
         vetting.revoked_at = now
     session.flush()
     return len(vettings)
+
+
+# ---- which help needs the check, and who waits for it ----------------------------------
+
+
+def kinds_needing_check(session: Session) -> list[Category]:
+    """The active kinds of help only helpers with the Hub's check are proposed for."""
+    return list(session.scalars(select(Category).where(
+        Category.active.is_(True), Category.requires_vetted.is_(True))
+        .order_by(Category.position, Category.id)))
+
+
+def offer_check_kinds(offer: Offer) -> list[Category]:
+    """The kinds of help of the offer that always need the Hub's check: the categories,
+    requiring a vetted helper, of its skills."""
+    return _sorted({skill.category.id: skill.category for skill in offer.skills
+                    if skill.category is not None and skill.category.requires_vetted})
+
+
+def _sorted(kinds: dict[int, Category]) -> list[Category]:
+    return sorted(kinds.values(), key=lambda category: (category.position, category.id))
+
+
+def _asked_for(today: date) -> Any:
+    """Requests looking for help whose family asked for a helper with the Hub's check."""
+    return (Need.requires_vetted.is_(True) & Need.status.in_(NEED_SEEKING)
+            & (Need.ends_on >= today))
+
+
+def check_kinds(session: Session, offers: list[Offer], today: date) -> dict[int, list[Category]]:
+    """Offer id → the kinds of help it gives that need the Hub's check: those that always
+    do (``offer_check_kinds``), and the kinds of requests looking for help, asking for
+    a checked helper, that need one of its skills. One query for all the offers."""
+    skill_ids = {skill.id for offer in offers for skill in offer.skills}
+    asked: dict[int, dict[int, Category]] = defaultdict(dict)
+    if skill_ids:
+        pairs = session.execute(
+            select(need_skills.c.skill_id, Need.category_id)
+            .join(Need, Need.id == need_skills.c.need_id)
+            .where(need_skills.c.skill_id.in_(skill_ids), _asked_for(today)).distinct()).all()
+        categories = {category.id: category for category in session.scalars(
+            select(Category).where(Category.id.in_({category for _skill, category in pairs})))
+        } if pairs else {}
+        for skill_id, category_id in pairs:
+            asked[skill_id][category_id] = categories[category_id]
+    found: dict[int, list[Category]] = {}
+    for offer in offers:
+        kinds = {category.id: category for category in offer_check_kinds(offer)}
+        for skill in offer.skills:
+            kinds.update(asked.get(skill.id, {}))
+        found[offer.id] = _sorted(kinds)
+    return found
+
+
+@dataclass(frozen=True)
+class CheckState:
+    """Where a helper stands with the Hub's check, for the offers that need it.
+
+    ``kinds``: offer id → its kinds of help that need the check. ``current``: the
+    vetting that counts today. ``lapsed``: with none counting, the last one that
+    expired or was revoked (None if the helper never had one).
+    """
+
+    kinds: dict[int, list[Category]] = field(default_factory=dict)
+    current: Vetting | None = None
+    lapsed: Vetting | None = None
+
+    @property
+    def needed(self) -> bool:
+        return any(self.kinds.values())
+
+    @property
+    def waiting(self) -> bool:
+        return self.needed and self.current is None
+
+
+def _lapsed(session: Session, household_ids: list[int], today: date) -> dict[int, Vetting]:
+    found: dict[int, Vetting] = {}
+    rows = session.scalars(select(Vetting).where(
+        Vetting.household_id.in_(household_ids), Vetting.checked_on <= today)
+        .order_by(Vetting.expires_on.desc(), Vetting.id.desc()))
+    for row in rows:
+        found.setdefault(row.household_id, row)
+    return found
+
+
+def check_state(session: Session, household: Household, offers: list[Offer],
+                today: date) -> CheckState:
+    """The helper's check for ``offers`` (their own)."""
+    current = current_vetting(session, household, today)
+    lapsed = None if current else _lapsed(session, [household.id], today).get(household.id)
+    return CheckState(check_kinds(session, offers, today), current, lapsed)
+
+
+@dataclass
+class WaitingHelper:
+    """A helper with open offers that need the Hub's check and no valid one."""
+
+    household: Household
+    offers: list[Offer] = field(default_factory=list)
+    lapsed: Vetting | None = None
+    kinds: dict[int, list[Category]] = field(default_factory=dict)
+    # Offer id → the day it was posted, in the Hub's time zone.
+    since: dict[int, date] = field(default_factory=dict)
+
+
+def waiting_for_check(session: Session, today: date) -> list[WaitingHelper]:
+    """Every helper whose open offers give help that needs the Hub's check (``check_kinds``)
+    while no vetting of theirs counts today, the longest waiting first, in a few queries."""
+    always = select(Skill.id).join(Category, Category.id == Skill.category_id).where(
+        Category.requires_vetted.is_(True))
+    asked = select(need_skills.c.skill_id).join(Need, Need.id == need_skills.c.need_id).where(
+        _asked_for(today))
+    needing = select(offer_skills.c.offer_id).where(
+        offer_skills.c.skill_id.in_(always) | offer_skills.c.skill_id.in_(asked))
+    vetted = select(Vetting.household_id).where(_current(today))
+    offers = list(session.scalars(
+        select(Offer).where(Offer.status == "open", Offer.ends_on >= today,
+                            Offer.id.in_(needing), Offer.household_id.not_in(vetted))
+        .options(selectinload(Offer.household).options(
+                     # The list shows the helper's name; the contacts stay encrypted.
+                     defer(Household.phone), defer(Household.address),
+                     defer(Household.care_notes), selectinload(Household.neighbourhood)),
+                 selectinload(Offer.skills).selectinload(Skill.category))
+        .order_by(Offer.created_at, Offer.id)))
+    kinds = check_kinds(session, offers, today)
+    helpers: dict[int, WaitingHelper] = {}
+    for offer in offers:
+        helper = helpers.setdefault(offer.household_id, WaitingHelper(offer.household))
+        helper.offers.append(offer)
+        helper.kinds[offer.id] = kinds[offer.id]
+        helper.since[offer.id] = hubtime.local_date(offer.created_at)
+    lapsed = _lapsed(session, list(helpers), today)
+    for household_id, helper in helpers.items():
+        helper.lapsed = lapsed.get(household_id)
+    return list(helpers.values())
 
 
 def expiring_vettings(session: Session, today: date, days: int = WARN_DAYS) -> list[Vetting]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from mutuo_aiuto.web import errors, filters, navigation, static_files
+from mutuo_aiuto.web import errors, filters, hub_check, navigation, static_files
 from mutuo_aiuto.web.admin.views import bp as admin_bp
 from mutuo_aiuto.web.auth.views import bp as auth_bp
 from mutuo_aiuto.web.facilitator.views import bp as facilitator_bp
@@ -29,5 +29,6 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     errors.init_app(app)
     filters.init_app(app)
+    hub_check.init_app(app)
     navigation.init_app(app)
     static_files.init_app(app)

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Offer
-from mutuo_aiuto.services import households, needs, offers, proposal_queries
+from mutuo_aiuto.services import households, needs, offers, proposal_queries, vetting
 from mutuo_aiuto.services.lifecycle import allowed_actions
 from mutuo_aiuto.web.families.common import (
     household_required,
@@ -40,8 +40,12 @@ def _form(data: dict) -> OfferForm:
 @bp.get("/offers", endpoint="offers")
 @household_required
 def offer_list():
-    return render_template("families/offers.html",
-                           offers=offers.list_offers(db.session, own_household()))
+    household = own_household()
+    rows = offers.list_offers(db.session, household)
+    live = [row for row in rows if row.status == "open"]
+    return render_template("families/offers.html", offers=rows,
+                           check=vetting.check_state(db.session, household, live,
+                                                     hub_clock().today()))
 
 
 @bp.route("/offers/new", methods=["GET", "POST"])
@@ -63,6 +67,8 @@ def offer_page(public_id: str):
     row = own(OFFER, public_id)
     return render_template("families/offer.html", offer=row,
                            actions=allowed_actions(row, current_user),
+                           check=vetting.check_state(db.session, own_household(),
+                                                     [cast(Offer, row)], hub_clock().today()),
                            updating=proposal_queries.updating(db.session, cast(Offer, row)))
 
 

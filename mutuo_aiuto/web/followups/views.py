@@ -200,7 +200,8 @@ def vettings():
         .order_by(Household.name, Household.id)))
     current = vetting.current_vettings(db.session, [h.id for h in helpers], today)
     return render_template("followups/vettings.html", today=today, helpers=[
-        (household, current.get(household.id)) for household in helpers])
+        (household, current.get(household.id)) for household in helpers],
+        waiting=vetting.waiting_for_check(db.session, today))
 
 
 @bp.route("/vetting/<household_id>", methods=["GET", "POST"], endpoint="vetting")
