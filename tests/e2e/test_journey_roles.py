@@ -72,6 +72,7 @@ class Walk:
         page = self.page
         self.shoot(page, self.journey, name)
         axe_check(page)
+        assert checks.small_targets(page) == [], name
         phone = dict(page.viewport_size)
         page.set_viewport_size({"width": checks.PHONE_WIDTH, "height": phone["height"]})
         try:
@@ -231,6 +232,13 @@ def test_sign_up_lands_where_one_came_for(browsing, live_server, shoot, lang, ki
     expected = [walk.t(text) for text in MEMBER_MENU[kind]]
     expected[expected.index(walk.t("Messages"))] = walk.t("Messages (%(num)d)", num=2)
     assert menu == expected
+
+    # The account page (from the open menu): what one came for, and can change.
+    with page.expect_navigation():
+        page.locator(".nav-list").get_by_role("link", name=walk.t("My account")).click()
+    walk.check_page("10-account")
+    assert page.get_by_label(walk.t(KIND_LABEL[kind])).is_checked()
+    assert page.locator("main").get_by_role("link", name=walk.t("Calendar")).count() == 1
 
     laptop = measure_menu(browsing, page, page.url)
     assert laptop["rows"] == 1, laptop
