@@ -158,6 +158,21 @@ def test_members_land_on_what_they_came_for(client, make_user, make_household, k
     assert log_in(client, user).headers["Location"] == landing
 
 
+@pytest.mark.parametrize(("who", "landing"), [
+    ({"role": "facilitator"}, "/facilitator"), ({"role": "admin"}, "/admin"),
+    ({"comes_for": "give"}, "/about-you"), ({"comes_for": "need"}, "/family")])
+def test_a_new_password_from_a_reset_link_also_lands_where_one_came_for(app, client,
+                                                                         make_user, who,
+                                                                         landing):
+    from mutuo_aiuto.services import tokens
+
+    user = make_user(**who)
+    link = "/reset/" + tokens.make_reset_token(user, app.config["SECRET_KEY"])
+    strong = "seven purple otters argue about jazz"
+    response = client.post(link, data={"password": strong, "confirm": strong})
+    assert response.status_code == 302 and response.headers["Location"] == landing
+
+
 @pytest.mark.parametrize("url", ["/family", "/needs", "/needs/new", "/offers", "/offers/new",
                                  "/about-you"])
 @pytest.mark.parametrize("role", ["facilitator", "admin"])

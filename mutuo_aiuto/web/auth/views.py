@@ -237,7 +237,7 @@ def reset_password(token: str) -> Response | tuple[str, int]:
             refused(form, error)
         else:
             return _password_saved(user, _("Your new password is saved and you are logged in."),
-                                   then=_landing())
+                                   then=landing_url(user))
     return form_page("auth/reset_password.html", form=form)
 
 
