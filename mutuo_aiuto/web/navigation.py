@@ -122,6 +122,12 @@ def landing_url(user: Any) -> str:
     return url_for("main.home")
 
 
+def only_helping() -> bool:
+    """For templates: the person came only to help, so their pages say "your details"."""
+    return policy.is_only_helping(current_user)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(main_menu=main_menu, nav_links=nav_links,
-                                 account_links=account_links, home_actions=home_actions)
+                                 account_links=account_links, home_actions=home_actions,
+                                 only_helping=only_helping)

@@ -375,3 +375,14 @@ def test_the_home_page_points_to_what_one_came_for(client, login, make_user, who
         assert absent not in buttons
     if who.get("comes_for") == "both":
         assert "/offers/new" in buttons
+
+
+def test_a_helpers_privacy_pages_speak_of_their_data_not_a_family(client, login, make_user,
+                                                                  make_household):
+    helper = make_household(user=make_user(locale="en", comes_for="give")).user
+    login(helper)
+    for url in ("/family/privacy",):
+        main = client.get(url, headers=EN).text.split('id="main"')[1].split("<footer")[0]
+        assert "your family" not in main.lower() and "your data" in main.lower(), url
+    login(make_household(user=make_user(locale="en", comes_for="need")).user)
+    assert "your family" in client.get("/family/privacy").text.lower()
