@@ -115,3 +115,24 @@ def test_outbox_migration_gives_ids_and_redacts_sent_tokens(bare_app):
     assert token not in rows[0].body and "[token removed, sha256:" in rows[0].body
     assert token in rows[1].body  # not sent yet: it still has to leave
     assert {row.kind for row in rows} == {"mail"}
+
+
+def test_accounts_made_before_the_question_come_for_both(bare_app):
+    """Issue 11: sign-up asks need/give/both; older accounts could ask and offer, so they
+    keep both, and the column refuses anything else."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    upgrade(revision="5e2b8c1f4a70")
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (public_id, email, password_hash, name, locale, role, active, "
+            "session_version, created_at) VALUES ('u-before-11', 'a@example.org', 'x', 'A', "
+            "'it', 'member', true, 1, '2026-12-01 08:00:00')"))
+    upgrade(revision="b7d3e5a9c1f2")
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT comes_for FROM users")).scalar_one() == "both"
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:
+        connection.execute(text("UPDATE users SET comes_for = 'staff'"))
+    downgrade(revision="5e2b8c1f4a70")
+    assert "comes_for" not in {c["name"] for c in inspect(db.engine).get_columns("users")}

@@ -33,13 +33,25 @@ from mutuo_aiuto.models.notification import Notification
 from mutuo_aiuto.models.offer import OFFER_STATUSES, Offer, OfferSlot, OfferStatus
 from mutuo_aiuto.models.place import Neighbourhood, neighbourhood_adjacency
 from mutuo_aiuto.models.privacy import ERASURE_STATUSES, ErasureRequest, ErasureStatus
-from mutuo_aiuto.models.user import ADMIN, FACILITATOR, MEMBER, ROLES, Role, User
+from mutuo_aiuto.models.user import (
+    ADMIN,
+    COMES_FOR,
+    COMES_FOR_DEFAULT,
+    FACILITATOR,
+    MEMBER,
+    ROLES,
+    ComesFor,
+    Role,
+    User,
+)
 from mutuo_aiuto.models.vetting import Vetting
 from mutuo_aiuto.models.weights import MatchingWeights
 
 __all__ = [
     "ADMIN",
     "CATEGORY_KINDS",
+    "COMES_FOR",
+    "COMES_FOR_DEFAULT",
     "ERASURE_STATUSES",
     "FACILITATOR",
     "MATCH_HOLDING",
@@ -53,6 +65,7 @@ __all__ = [
     "ROLES",
     "AuditEvent",
     "Category",
+    "ComesFor",
     "ErasureRequest",
     "ErasureStatus",
     "FollowUp",

@@ -31,10 +31,25 @@ ADMIN = Role.ADMIN
 ROLES = tuple(role.value for role in Role)
 
 
+class ComesFor(StrEnum):
+    """What a person comes to the Hub for, asked at sign-up: help, to help, or both."""
+
+    NEED = "need"
+    GIVE = "give"
+    BOTH = "both"
+
+
+COMES_FOR = tuple(kind.value for kind in ComesFor)
+# Accounts made before the question was asked, and by an operator: they could always
+# ask and offer, so "both" hides nothing they had.
+COMES_FOR_DEFAULT = ComesFor.BOTH.value
+
+
 class User(UserMixin, Model):  # type: ignore[misc]  # flask_login ships no types
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(f"role IN {ROLES!r}", name="role"),
+        CheckConstraint(f"comes_for IN {COMES_FOR!r}", name="comes_for"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +60,9 @@ class User(UserMixin, Model):  # type: ignore[misc]  # flask_login ships no type
     locale: Mapped[str] = mapped_column(String(8), default="it")
     role: Mapped[str] = mapped_column(String(20), default=MEMBER.value)
     active: Mapped[bool] = mapped_column(default=True)
+    # need / give / both: which pages and menu the person sees (policy.py decides).
+    comes_for: Mapped[str] = mapped_column(String(8), default=COMES_FOR_DEFAULT,
+                                           server_default=COMES_FOR_DEFAULT)
     # Raised on logout, password change and "sign out everywhere": every
     # session cookie carries the version it was issued with.
     session_version: Mapped[int] = mapped_column(default=1)

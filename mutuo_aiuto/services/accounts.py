@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, object_session
 from zxcvbn import zxcvbn
 
 from mutuo_aiuto.languages import LANGUAGES
-from mutuo_aiuto.models import MEMBER, ROLES, OutboxMessage, User
+from mutuo_aiuto.models import COMES_FOR, COMES_FOR_DEFAULT, MEMBER, ROLES, OutboxMessage, User
 from mutuo_aiuto.services import calendar_feed, hubtime, ports, tokens
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.passwords import hash_password, needs_rehash, verify_password
@@ -190,11 +190,22 @@ def create_user(session: Session, *, email: str, password: str, name: str,
     return user
 
 
+def check_comes_for(comes_for: str | None) -> str:
+    """``need``, ``give`` or ``both``; anything else is refused on the form's field."""
+    if comes_for not in COMES_FOR:
+        raise DomainError(_l("Choose whether you need help, can help, or both."),
+                          field="comes_for")
+    return comes_for
+
+
 def register(session: Session, *, email: str, password: str, name: str, locale: str,
-             consent_version: str, now: datetime | None = None) -> User:
+             consent_version: str, comes_for: str = COMES_FOR_DEFAULT,
+             now: datetime | None = None) -> User:
     """A member account with the consent recorded, not confirmed yet (``EmailTaken`` if taken)."""
+    comes_for = check_comes_for(comes_for)
     user = create_user(session, email=email, password=password, name=name, role=MEMBER,
                        locale=locale, confirmed=False, now=now)
+    user.comes_for = comes_for
     user.consent_version = consent_version
     user.consent_at = now or hubtime.clock().now()
     return user
@@ -202,7 +213,8 @@ def register(session: Session, *, email: str, password: str, name: str, locale: 
 
 def sign_up(session: Session, *, email: str, password: str, name: str, locale: str,
             consent_version: str, secret: str, confirm_link_for: LinkFor,
-            reset_link_for: LinkFor, now: datetime | None = None) -> User | None:
+            reset_link_for: LinkFor, comes_for: str = COMES_FOR_DEFAULT,
+            now: datetime | None = None) -> User | None:
     """A family or volunteer signs up; the caller answers the same whatever happens here.
 
     A new address gets an unconfirmed account and a confirmation link; a taken
@@ -215,7 +227,7 @@ def sign_up(session: Session, *, email: str, password: str, name: str, locale: s
     # (argon2 is by far the slowest step), then each branch queues one mail.
     try:
         user = register(session, email=email, password=password, name=name, locale=locale,
-                        consent_version=consent_version, now=now)
+                        consent_version=consent_version, comes_for=comes_for, now=now)
     except EmailTaken:
         warn_email_taken(session, email, secret=secret, link_for=reset_link_for)
         return None
@@ -298,9 +310,13 @@ def reset_password(session: Session, *, token: str, password: str, secret: str,
     return user
 
 
-def update_account(session: Session, user: User, *, name: str, locale: str) -> None:
+def update_account(session: Session, user: User, *, name: str, locale: str,
+                   comes_for: str | None = None) -> None:
+    """Name and language; for a member also what they come for (None keeps it)."""
     if locale not in LANGUAGES:
         raise DomainError(_l("This language is not available."), field="locale")
+    if comes_for is not None:
+        user.comes_for = check_comes_for(comes_for)
     user.name = name.strip()
     set_locale(session, user, locale)
 

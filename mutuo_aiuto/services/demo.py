@@ -30,6 +30,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import (
+    COMES_FOR_DEFAULT,
     FACILITATOR,
     MEMBER,
     Category,
@@ -250,6 +251,8 @@ class _Seeder:
             return None
         user = self.user(email, f"{family['adults'][0]} {family['surname']}", MEMBER,
                          family.get("locale", "it"))
+        # The two accounts to try show a family's pages and a helper's; others do both.
+        user.comes_for = family.get("comes_for", COMES_FOR_DEFAULT)
         household = households.save_household(
             self.session, user, name=f"Famiglia {family['surname']}",
             neighbourhood=family["place"], languages=family["languages"], phone=phone,

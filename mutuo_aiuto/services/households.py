@@ -111,6 +111,28 @@ def save_household(session: Session, user: User, *, name: str, neighbourhood: st
     return household
 
 
+def save_helper_details(session: Session, user: User, *, neighbourhood: str | None,
+                        languages: Iterable[str] = (), phone: str | None = None) -> Household:
+    """A helper who is not a family says only where they are, what they speak and a phone.
+
+    The matcher reads a helper's neighbourhood and languages from a household, so
+    one is made (named after the person, no members, no address, no care notes);
+    a later save updates those three and leaves anything else as it was.
+    """
+    place = active_neighbourhood(session, neighbourhood)
+    codes = clean_languages(languages)
+    phone = _clean_phone(phone)
+    household = household_of(session, user)
+    if household is None:
+        household = Household(user=user, name=(user.name or "").strip()[:NAME_MAX] or "-")
+        session.add(household)
+    household.neighbourhood = place
+    household.languages = codes
+    household.phone = phone
+    session.flush()
+    return household
+
+
 def _birth_year(value: int | None, this_year: int) -> int | None:
     if value is None:
         return None

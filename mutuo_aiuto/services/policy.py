@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, object_session
 
 from mutuo_aiuto.models import (
     MEMBER,
+    ComesFor,
     Household,
     Match,
     MatchStatus,
@@ -57,6 +58,38 @@ def is_admin(user: Any) -> bool:
 def is_member(user: Any) -> bool:
     """A family or a helper: neither facilitator nor administrator."""
     return is_signed_in(user) and user.role == MEMBER
+
+
+def _has_household(user: Any) -> bool:
+    return getattr(user, "household", None) is not None
+
+
+def is_asking_for_help(user: Any) -> bool:
+    """A member who came for help (or for both), or staff who also have a household: they
+    see their family's pages (the family, the requests)."""
+    if is_member(user):
+        return user.comes_for in (ComesFor.NEED, ComesFor.BOTH)
+    return is_facilitator(user) and _has_household(user)
+
+
+def is_offering_help(user: Any) -> bool:
+    """A member who came to help (or for both), or staff who also have a household: they
+    see their offers."""
+    if is_member(user):
+        return user.comes_for in (ComesFor.GIVE, ComesFor.BOTH)
+    return is_facilitator(user) and _has_household(user)
+
+
+def is_only_helping(user: Any) -> bool:
+    """A member who came only to help: no family to describe, only "about you" (a
+    neighbourhood, languages, a phone) before offering."""
+    return is_member(user) and user.comes_for == ComesFor.GIVE
+
+
+def is_family_or_helper(user: Any) -> bool:
+    """Whoever has pages of their own beside the messages (the week): every member, and
+    staff who also have a household."""
+    return is_member(user) or (is_facilitator(user) and _has_household(user))
 
 
 def require_facilitator(actor: Any, message: Any = None) -> None:

@@ -37,12 +37,18 @@ class Person:
     languages: tuple[str, ...] = ("it",)
     phone: str = "+39 333 000 0000"
     address: str = "Via del Macello 1, Perugia"
+    # What they answer at sign-up: "need" (help), "give" (to help) or "both".
+    comes_for: str = "need"
 
 
 MOTHER = Person(name="Amina Haddad", email="amina@example.org", locale="it",
                 family="Famiglia Haddad", languages=("ar", "it"))
+# A family that also helps: the household form, then offers.
 VOLUNTEER = Person(name="Ioana Popescu", email="ioana@example.org", locale="it",
-                   family="Famiglia Popescu", languages=("ro", "it"))
+                   family="Famiglia Popescu", languages=("ro", "it"), comes_for="both")
+# A volunteer on her own: no household, only "about you".
+HELPER = Person(name="Giulia Conti", email="giulia@example.org", locale="it",
+                family="", languages=("it", "en"), comes_for="give")
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ def register(page: Page, person: Person, seen: Seen = nothing,
     with page.expect_navigation():
         page.locator('main a[href$="/register"]').first.click()
     seen(page, "02-register")
+    page.check(f'input[name="comes_for"][value="{person.comes_for}"]')
     page.fill("#name", person.name)
     page.fill("#email", person.email)
     page.fill("#password", PASSWORD)
@@ -128,7 +135,11 @@ def log_in(page: Page, email: str, seen: Seen = nothing) -> None:
 
 
 def fill_household(page: Page, person: Person, seen: Seen = nothing) -> None:
-    """The family profile, first time: a new account lands on it (or is sent to it)."""
+    """The family profile, first time: a new account lands on it (or is sent to it).
+    A helper who is not a family fills in "about you" instead."""
+    if person.comes_for == "give":
+        fill_about_you(page, person, seen)
+        return
     page.goto("/family/edit")
     seen(page, "03-household-form")
     page.fill("#name", person.family)
@@ -139,6 +150,18 @@ def fill_household(page: Page, person: Person, seen: Seen = nothing) -> None:
     page.fill("#address", person.address)
     submit(page)
     seen(page, "04-household")
+
+
+def fill_about_you(page: Page, person: Person, seen: Seen = nothing) -> None:
+    """A helper's first step: neighbourhood, languages, phone; then the offer form."""
+    page.goto("/about-you")
+    seen(page, "03-about-you")
+    page.select_option("#neighbourhood", person.neighbourhood)
+    for box in page.locator('input[name="languages"]').all():
+        box.set_checked(box.get_attribute("value") in person.languages)
+    page.fill("#phone", person.phone)
+    submit(page)
+    seen(page, "04-offer-form")
 
 
 def fill_weekly_row(page: Page, post: Post, row: int = 0) -> None:

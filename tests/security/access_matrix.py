@@ -9,7 +9,8 @@ actor, in the order of ``ACTORS``:
 
 - *owner*: the family whose request, offer, match, person, message, reminder,
   erasure request, household or account is in the address;
-- *other_member*: a member with a household of their own, unrelated to the owner;
+- *other_member*: a member who came only to help ("give"), with a household of their own,
+  unrelated to the owner;
 - *helper*: the member on the other side of the owner's running match;
 - *facilitator* and *admin*: staff accounts, without a household.
 
@@ -143,11 +144,18 @@ ROUTES: tuple[Route, ...] = (
     R("auth.account", get=ACCOUNTS, post=ACCOUNTS_REDIRECTED),
     R("auth.change_password", get=ACCOUNTS, post=ACCOUNTS_REFUSED_FORM),
     # ---- the family's own pages ----------------------------------------------------------
-    R("families.household", get=HOUSEHOLD),
+    # The other member came only to help: no family page, "about you" instead.
+    R("families.household", get="login 200 302 200 302 302"),
     # Saved unchanged for a household (fields left out keep their values); staff have
     # none, so the form lacks a name. Every field of a person is optional.
-    R("families.edit_household", get=ACCOUNTS, post="login 302 302 302 400 400",
+    R("families.edit_household", get="login 200 302 200 200 200",
+      post="login 302 302 302 400 400",
       poster="owner"),
+    # A helper who is not a family (the other member): "about you", saved unchanged
+    # (fields left out keep their values). The owner and the
+    # helper ask for help too (the household form instead); staff go back to their work.
+    R("families.about_you", get="login 302 200 302 302 302",
+      post="login 302 302 302 302 302", poster="other_member"),
     R("families.add_member", post=ACCOUNTS_REDIRECTED),
     R("families.remove_member", post=OWN_BUTTON, args={"public_id": "member"}),
     R("families.needs", get=HOUSEHOLD),

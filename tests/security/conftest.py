@@ -92,7 +92,8 @@ def build_scene(session: Session) -> Scene:
                                    neighbourhood=where, languages=["it", "ar"])
 
     family, helper = household("Hassan", locale="en"), household("Rossi")
-    stranger = household("Bianchi", where=other_place)
+    # Came only to help: a helper's "about you" in place of a family page.
+    stranger = household("Bianchi", where=other_place, comes_for="give")
     facilitator = make.make_user(session, role="facilitator", name="Facilitatrice")
     admin = make.make_user(session, role="admin", name="Amministratrice")
     unconfirmed = make.make_user(session, name="Nuova", email_confirmed_at=None)

@@ -41,7 +41,8 @@ def _login(email: str, _i: int) -> dict[str, str]:
 
 
 def _register(email: str, i: int) -> dict[str, str]:
-    return {"name": f"Persona {i}", "email": email, "password": TEST_PASSWORD,
+    return {"comes_for": "need", "name": f"Persona {i}", "email": email,
+            "password": TEST_PASSWORD,
             "confirm": TEST_PASSWORD, "locale": "en", "consent": "y"}
 
 

@@ -71,8 +71,8 @@ def is_logged_in(client: FlaskClient) -> bool:
 
 
 def register_form(**overrides: Any) -> dict[str, Any]:
-    return {"name": "Maria Rossi", "email": "maria@example.org", "password": GOOD,
-            "confirm": GOOD, "locale": "en", "consent": "y"} | overrides
+    return {"comes_for": "need", "name": "Maria Rossi", "email": "maria@example.org",
+            "password": GOOD, "confirm": GOOD, "locale": "en", "consent": "y"} | overrides
 
 
 # ---- register ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -20,6 +20,7 @@ from wtforms.validators import (
 )
 
 from mutuo_aiuto.languages import LANGUAGES
+from mutuo_aiuto.models import COMES_FOR
 from mutuo_aiuto.services.accounts import (
     MIXED_SCRIPTS_MESSAGE,
     WeakPassword,
@@ -90,6 +91,31 @@ class MustAgree:
             raise StopValidation(_("Please agree to the privacy notice to create an account."))
 
 
+class OneChosen:
+    """One of the field's choices must be picked; the message is translated when shown."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form: FlaskForm, field: Any) -> None:
+        if field.data not in COMES_FOR:
+            field.data = None  # nothing shown as picked that was not offered
+            raise StopValidation(_("Choose whether you need help, can help, or both."))
+
+
+# What a person comes for: the question at sign-up, and on the account page.
+COMES_FOR_CHOICES = (
+    ("need", _l("I need help (for me or my family)")),
+    ("give", _l("I can help (I volunteer)")),
+    ("both", _l("Both: I need help and I can help")),
+)
+
+
+def _comes_for_field() -> RadioField:
+    return RadioField(_l("What brings you to the Family Hub?"), [OneChosen()],
+                      choices=[SelectChoice(value, label) for value, label in COMES_FOR_CHOICES],
+                      validate_choice=False)
+
+
 def _email_field() -> EmailField:
     return EmailField(_l("Email"), [DataRequired(), Email(), Length(max=254), one_alphabet],
                       filters=[_normalise])
@@ -104,6 +130,7 @@ def _new_password_fields(label: object, email_field: str | None = None,
 
 
 class RegisterForm(FlaskForm):
+    comes_for = _comes_for_field()
     name = StringField(_l("Your name"), [DataRequired(), Length(max=120)], filters=[_strip])
     email = _email_field()
     password, confirm = _new_password_fields(_l("Password"), "email")
@@ -138,3 +165,4 @@ class ChangePasswordForm(FlaskForm):
 class AccountForm(FlaskForm):
     name = StringField(_l("Your name"), [DataRequired(), Length(max=120)], filters=[_strip])
     locale = SelectField(_l("Language"), choices=_language_choices())
+    comes_for = _comes_for_field()

@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response
 from mutuo_aiuto.extensions import db, limiter
 from mutuo_aiuto.i18n import forget_language_switch
 from mutuo_aiuto.models import User
-from mutuo_aiuto.services import accounts, tokens
+from mutuo_aiuto.services import accounts, policy, tokens
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.access import member_required
 from mutuo_aiuto.web.auth.forms import (
@@ -40,6 +40,7 @@ from mutuo_aiuto.web.auth.forms import (
     ResetRequestForm,
 )
 from mutuo_aiuto.web.helpers import app_settings, external_url, form_page, refused, safe_next
+from mutuo_aiuto.web.navigation import landing_url
 
 bp = Blueprint("auth", __name__)
 
@@ -55,12 +56,8 @@ def _confirm_link(token: str) -> str:
 
 
 def _landing() -> str:
-    """Where a member goes after logging in: the family page once it exists."""
-    if "families.household" in current_app.view_functions:
-        return url_for("families.household")
-    return url_for("main.home")
-
-
+    """Where the logged-in person goes: what they came for (``navigation.landing_url``)."""
+    return landing_url(_user())
 
 
 def _user() -> User:
@@ -80,7 +77,7 @@ def register() -> Response | tuple[str, int]:
         try:
             accounts.sign_up(
                 db.session, email=form.email.data, password=form.password.data,
-                name=form.name.data, locale=form.locale.data,
+                name=form.name.data, locale=form.locale.data, comes_for=form.comes_for.data,
                 consent_version=settings.privacy_notice_version, secret=settings.secret_key,
                 confirm_link_for=_confirm_link, reset_link_for=_reset_link)
             db.session.commit()
@@ -240,7 +237,7 @@ def reset_password(token: str) -> Response | tuple[str, int]:
             refused(form, error)
         else:
             return _password_saved(user, _("Your new password is saved and you are logged in."),
-                                   then=_landing())
+                                   then=landing_url(user))
     return form_page("auth/reset_password.html", form=form)
 
 
@@ -260,10 +257,14 @@ def _password_saved(user: User, message: str, then: str, remember: bool = False)
 def account() -> Response | tuple[str, int]:
     user = _user()
     form = AccountForm(obj=user)
+    if not policy.is_member(user):
+        del form.comes_for  # staff come to work: the question is a member's
     if form.validate_on_submit():
         try:
             accounts.update_account(db.session, user, name=form.name.data,
-                                    locale=form.locale.data)
+                                    locale=form.locale.data,
+                                    comes_for=form.comes_for.data if "comes_for" in form
+                                    else None)
         except DomainError as error:
             refused(form, error)
         else:
@@ -272,7 +273,8 @@ def account() -> Response | tuple[str, int]:
             refresh()  # the confirmation already in the language just chosen
             flash(_("Your account is saved."), "success")
             return redirect(url_for("auth.account"))
-    return form_page("auth/account.html", form=form, user=user)
+    return form_page("auth/account.html", form=form, user=user,
+                     only_helping=policy.is_only_helping(user))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -160,6 +160,33 @@ class HouseholdForm(FamiliesForm):
                 "address": self.address.data, "care_notes": self.care_notes.data}
 
 
+class AboutYouForm(FamiliesForm):
+    """A helper who is not a family: only what the matcher and the family will need."""
+
+    neighbourhood = SelectField(_l("Your neighbourhood"),
+                                validators=[DataRequired(_l("Choose a neighbourhood."))])
+    languages = MultiCheckboxField(_l("Languages you speak"))
+    phone = TelField(_l("Phone (optional)"), filters=[strip],
+                     validators=[Optional(), Length(max=30)])
+
+    def __init__(self, places: Sequence[Neighbourhood], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.neighbourhood.choices = [SelectChoice("", _l("Choose…")),
+                                      *neighbourhood_choices(places)]
+        self.languages.choices = language_choices()
+
+    @classmethod
+    def data_of(cls, household: Household | None) -> dict[str, Any]:
+        if household is None:
+            return {"languages": ["it"]}
+        return {"languages": household.languages, "phone": household.phone,
+                "neighbourhood": household.neighbourhood.slug if household.neighbourhood else ""}
+
+    def fields_for_service(self) -> dict[str, Any]:
+        return {"neighbourhood": self.neighbourhood.data,
+                "languages": self.languages.data or [], "phone": self.phone.data}
+
+
 class MemberForm(FamiliesForm):
     kind = RadioField(_l("Who"), choices=options(MEMBER_KIND_CHOICES), default="adult",
                       validators=[DataRequired(_l("Choose adult, child or elder."))])

@@ -1,10 +1,12 @@
-"""The household profile: see it, edit it (the first save creates it), add and remove people."""
+"""The household profile: see it, edit it (the first save creates it), add and remove people;
+and, for a helper who is not a family, the short "about you" instead."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.services import households, needs, policy
@@ -14,9 +16,10 @@ from mutuo_aiuto.web.families.common import (
     household_required,
     own_household,
 )
-from mutuo_aiuto.web.families.forms import HouseholdForm, MemberForm
+from mutuo_aiuto.web.families.forms import AboutYouForm, HouseholdForm, MemberForm
 from mutuo_aiuto.web.families.views import bp
 from mutuo_aiuto.web.helpers import form_page, found_or_404, hub_clock, refused
+from mutuo_aiuto.web.navigation import landing_url
 
 
 def _render_household(member_form: MemberForm, status: int = 200):
@@ -27,14 +30,29 @@ def _render_household(member_form: MemberForm, status: int = 200):
         show_contacts=policy.can_see_contacts(current_user, household)), status
 
 
+def _helper_goes_to_about_you() -> Response | None:
+    """A helper who is not a family has no family page: their details are "about you"."""
+    if policy.is_only_helping(current_user):
+        return redirect(url_for("families.about_you"))
+    return None
+
+
 @bp.get("/family")
-@household_required
 def household():
+    if (elsewhere := _helper_goes_to_about_you()) is not None:
+        return elsewhere
+    return _show_household()
+
+
+@household_required
+def _show_household():
     return _render_household(MemberForm())
 
 
 @bp.route("/family/edit", methods=["GET", "POST"])
 def edit_household():
+    if (elsewhere := _helper_goes_to_about_you()) is not None:
+        return elsewhere
     existing = current_household()
     places = households.active_neighbourhoods(db.session)
     form = HouseholdForm(places, data=HouseholdForm.data_of(existing))
@@ -49,6 +67,31 @@ def edit_household():
                   else _("Your family profile is created."), "success")
             return redirect(url_for("families.household"))
     return form_page("families/household_form.html", form=form, creating=existing is None)
+
+
+@bp.route("/about-you", methods=["GET", "POST"])
+def about_you():
+    """A helper's neighbourhood, languages and phone: the first step after signing up, and
+    where they change them. A family fills in the household form instead."""
+    if not policy.is_only_helping(current_user):
+        return redirect(landing_url(current_user) if policy.is_facilitator(current_user)
+                        else url_for("families.edit_household"))
+    existing = current_household()
+    form = AboutYouForm(households.active_neighbourhoods(db.session),
+                        data=AboutYouForm.data_of(existing))
+    if form.validate_on_submit():
+        try:
+            households.save_helper_details(db.session, current_user, **form.fields_for_service())
+        except DomainError as error:
+            refused(form, error)
+        else:
+            db.session.commit()
+            if existing is not None:
+                flash(_("Your details are saved."), "success")
+                return redirect(url_for("families.offers"))
+            flash(_("Your details are saved. Now say what you can offer."), "success")
+            return redirect(url_for("families.new_offer"))
+    return form_page("families/about_you.html", form=form, creating=existing is None)
 
 
 @bp.post("/family/members")

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import MatchStatus
+from mutuo_aiuto.services import policy
 from mutuo_aiuto.web.access import member_required
 from mutuo_aiuto.web.helpers import hub_clock
 from mutuo_aiuto.web.week.agenda import (
@@ -44,7 +45,8 @@ SESSION_STATUS = {
 
 def household_url() -> str | None:
     """Where to fill in the family, once that page exists."""
-    endpoint = "families.household"
+    endpoint = ("families.about_you" if policy.is_only_helping(current_user)
+                else "families.household")
     return url_for(endpoint) if endpoint in current_app.view_functions else None
 
 
@@ -68,6 +70,7 @@ def index():
         "week/index.html", days=days, today=today, monday=monday,
         is_this_week=monday == monday_of(today), household_url=household_url(),
         has_household=current_user.household is not None,
+        only_helping=policy.is_only_helping(current_user),
         previous_week=monday - timedelta(days=7), next_week=monday + timedelta(days=7),
         week_label=week_label(monday), day_label=day_label,
         kind_labels=KIND_LABELS, session_status=SESSION_STATUS)
