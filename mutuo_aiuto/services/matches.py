@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.matching import diagnose as rules
 from mutuo_aiuto.models import (
@@ -425,13 +425,3 @@ def matches_of(session: Session, user: User) -> list[Match]:
              .order_by(Match.confirmed_at.desc(), Match.id.desc()))
     return list(session.scalars(query))
 
-
-def awaiting_matches(session: Session) -> list[Match]:
-    """Confirmations waiting for the helper's answer, the nearest deadline first."""
-    # The list shows names only: the households' contacts (encrypted) are not read.
-    contacts = (defer(Household.phone), defer(Household.address), defer(Household.care_notes))
-    sides = (selectinload(Match.need).selectinload(Need.household).options(*contacts),
-             selectinload(Match.offer).selectinload(Offer.household).options(*contacts))
-    return list(session.scalars(select(Match).where(Match.status == MatchStatus.AWAITING)
-                                .options(*sides)
-                                .order_by(Match.respond_by, Match.id)))
