@@ -186,27 +186,37 @@ def post_offer(page: Page, post: Post, seen: Seen = nothing) -> None:
 
 
 def run_matcher(page: Page, seen: Seen = nothing) -> None:
-    """The facilitator's dashboard: run the matcher now."""
+    """The facilitator's queue: run the matcher now."""
     page.goto("/facilitator")
     seen(page, "02-proposals-before")
     submit(page, 'main form[action$="/facilitator/run"] [type=submit]')
     seen(page, "03-proposals")
 
 
+def open_request(page: Page, family: str, seen: Seen = nothing) -> None:
+    """From the queue, open the request of ``family`` (its row's link)."""
+    row = page.locator("main table.queue tr.queue-row").filter(has_text=family)
+    with page.expect_navigation():
+        row.get_by_role("link", name=family).click()
+    seen(page, "03-request")
+
+
 def proposal_for(page: Page, need_title: str):  # -> Locator
-    return page.locator("main section.proposal-group").filter(has_text=need_title)
+    """The matcher's choice on the request's page (opened with ``open_request``)."""
+    assert need_title in page.locator("main h1").inner_text()
+    return page.locator('main .card.proposal[data-rank="1"]').first
 
 
 def reasons_for(page: Page, need_title: str) -> list[str]:
     """The reasons the matcher gives for its choice, as the facilitator reads them."""
-    items = proposal_for(page, need_title).locator(".reason-list").first.locator("li")
+    items = proposal_for(page, need_title).locator(".reason-list li")
     return [text.strip() for text in items.all_inner_texts()]
 
 
 def confirm_pairing(page: Page, need_title: str, seen: Seen = nothing) -> None:
-    group = proposal_for(page, need_title)
+    card = proposal_for(page, need_title)
     with page.expect_navigation():
-        group.locator('form[action*="/confirm"] [type=submit]').first.click()
+        card.locator('form[action*="/confirm"] [type=submit]').first.click()
     seen(page, "04-confirmed")
 
 

@@ -35,6 +35,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household, Match, Offer, OfferStatus, Proposal, ProposalStatus
+from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.services import (
     audit,
     catalogue,
@@ -62,7 +63,7 @@ from mutuo_aiuto.web.facilitator.forms import (
     RejectForm,
     WeightsForm,
 )
-from mutuo_aiuto.web.filters import label, month_name
+from mutuo_aiuto.web.filters import label, month_name, slot_label, weekday_name
 from mutuo_aiuto.web.helpers import (
     app_settings,
     form_page,
@@ -333,9 +334,18 @@ def _waited(since: datetime, now: datetime) -> str:
     return format_timedelta(max(now - since, timedelta(0)), threshold=1.1)
 
 
+def _short_slot(slot: Any) -> str:
+    """"Tue 16:00–18:00" (or the date of a one-off slot), for a row of the queue."""
+    if getattr(slot, "on_date", None) is not None:
+        return slot_label(slot)
+    hours = f"{format_minutes(slot.start_minute)}–{format_minutes(slot.end_minute)}"
+    return f"{weekday_name(slot.weekday, 'abbreviated')} {hours}"
+
+
 @bp.context_processor
 def template_helpers() -> dict[str, Any]:
     return {"describe": reasons.describe, "unmatched_reason": reasons.unmatched_reason,
             "urgency_label": reasons.urgency_label, "waited": _waited,
+            "short_slot": _short_slot,
             "status_label": status_label, "match_status": matches.match_status_label,
             "public_count": impact.public_count}
