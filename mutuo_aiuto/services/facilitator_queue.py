@@ -10,8 +10,8 @@ The order (``QUEUE_ORDER``), the same on every page:
    one, or has not looked yet): only pairing by hand can help them now.
 
 Within each group the family's own urgency comes first (``Within days`` before
-``Not urgent``), then who has waited longest: since the proposal was made for
-the first group, since the request was published for the others.
+``Not urgent``), then the family that has waited longest since it published the
+request (the "waiting" the row shows).
 
 Reading only, in a fixed number of queries whatever the data: a count, the
 page's request ids, the requests with what a row shows, their top proposals.
@@ -52,10 +52,8 @@ _NO_CONTACTS = (defer(Household.phone), defer(Household.address), defer(Househol
 
 @dataclass(frozen=True)
 class QueueRow:
-    """One request of the queue: the request, its group, since when it waits in its
-    group (the proposal's time for ``DECIDE``, the request's publication otherwise),
-    its best proposal (None when it has none). The page shows how long the family
-    has waited: since the request was published."""
+    """One request of the queue: the request, its group, since when the family waits
+    (the request's publication), its best proposal (None when it has none)."""
 
     need: Need
     group: int
@@ -71,23 +69,21 @@ class QueuePage:
     total: int  # requests in the queue with these filters, on every page
 
 
-def _top_proposals() -> Any:
-    """Per request, since when its matcher's choice (rank 1) has waited for a decision."""
-    return (select(Proposal.need_id, func.min(Proposal.created_at).label("since"))
-            .where(Proposal.status == ProposalStatus.PROPOSED.value, Proposal.rank == 1)
-            .group_by(Proposal.need_id).subquery())
-
-
 def _ordered(today: date, neighbourhood: str | None, category: str | None,
              urgency: int | None) -> Any:
-    """(need id, group, waiting since) of every request in the queue, in the queue's order."""
-    top = _top_proposals()
+    """(need id, group, waiting since) of every request in the queue, and the queue's order.
+
+    Both groups are ``IN`` subqueries, which PostgreSQL hashes once whatever its
+    statistics say (a join on a grouped subquery chose a nested loop of seconds on
+    freshly loaded rows); ``ix_proposals_waiting_choice`` answers the first.
+    """
+    chosen = select(Proposal.need_id).where(Proposal.status == ProposalStatus.PROPOSED.value,
+                                            Proposal.rank == 1)
     turned = select(Match.need_id).where(Match.status.in_(TURNED_DOWN))
-    group = case((top.c.since.is_not(None), DECIDE), (Need.id.in_(turned), REPAIR),
+    group = case((Need.id.in_(chosen), DECIDE), (Need.id.in_(turned), REPAIR),
                  else_=NO_PROPOSAL)
-    since = func.coalesce(top.c.since, Need.opened_at, Need.created_at)
+    since = func.coalesce(Need.opened_at, Need.created_at)
     query = (select(Need.id, group.label("grp"), since.label("since"))
-             .outerjoin(top, top.c.need_id == Need.id)
              .where(Need.status.in_(NEED_SEEKING), Need.ends_on >= today))
     if neighbourhood:
         query = query.where(Need.neighbourhood_id.in_(

@@ -91,22 +91,26 @@ def test_urgency_reads_as_the_family_chose_it(client, login, session, hub, value
 
 
 def test_what_needs_a_decision_comes_first(client, login, session, hub):
-    old_proposal = _need(session, hub, "A", days=9)
-    _propose(session, hub, old_proposal, days=5)
-    new_proposal = _need(session, hub, "B", days=30)
-    _propose(session, hub, new_proposal, days=1)
-    urgent_proposal = _need(session, hub, "C", urgency=3)
-    _propose(session, hub, urgent_proposal, days=0)
+    # Proposals waiting for a decision: the family's urgency, then the longest waiting family
+    # (since it published the request, whenever the proposal came).
+    waited_9_days = _need(session, hub, "A", days=9)
+    _propose(session, hub, waited_9_days, days=5)
+    waited_30_days = _need(session, hub, "B", days=30)
+    _propose(session, hub, waited_30_days, days=1)
+    urgent = _need(session, hub, "C", urgency=3)
+    _propose(session, hub, urgent, days=0)
+    # Then the requests whose helper said no or did not answer: to pair again.
     declined = _need(session, hub, "D", days=2)
     factories.make_match(session, need=declined, status="declined")
     unanswered = _need(session, hub, "E", days=1)
     factories.make_match(session, need=unanswered, status="unanswered")
+    # Then the requests without a proposal.
     lonely_old = _need(session, hub, "F", days=40)
     lonely_urgent = _need(session, hub, "G", urgency=2, days=1)
     session.commit()
     login(hub["facilitator"])
-    order = [urgent_proposal, old_proposal, new_proposal, declined, unanswered,
-             lonely_urgent, lonely_old]
+    order = [urgent, waited_30_days, waited_9_days, declined, unanswered, lonely_urgent,
+             lonely_old]
     assert _rows(client.get("/facilitator").text) == [n.public_id for n in order]
     page = facilitator_queue.queue(session, NOW.date())
     assert [row.group for row in page.rows] == [0, 0, 0, 1, 1, 2, 2]
