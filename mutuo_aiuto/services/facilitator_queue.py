@@ -14,7 +14,8 @@ Within each group the family's own urgency comes first (``Within days`` before
 request (the "waiting" the row shows).
 
 Reading only, in a fixed number of queries whatever the data: a count, the
-page's request ids, the requests with what a row shows, their top proposals.
+page's request ids, the requests with what a row shows (their slots apart), their
+proposals with the helpers' names.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from mutuo_aiuto.models import (
     Category,
@@ -108,10 +109,11 @@ def queue(session: Session, today: date, *, neighbourhood: str | None = None,
     found = session.execute(query.order_by(*order).limit(per_page)
                             .offset((number - 1) * per_page)).all()
     ids = [row.id for row in found]
+    # The one-to-one sides joined in the same query: each query costs a round trip.
     needs = {need.id: need for need in session.scalars(
         select(Need).where(Need.id.in_(ids)).options(
-            selectinload(Need.household).options(*_NO_CONTACTS),
-            selectinload(Need.category), selectinload(Need.neighbourhood),
+            joinedload(Need.household).options(*_NO_CONTACTS),
+            joinedload(Need.category), joinedload(Need.neighbourhood),
             selectinload(Need.slots)))}
     tops = _best_proposals(session, ids)
     return QueuePage([QueueRow(needs[row.id], row.grp, row.since, tops.get(row.id))
@@ -125,7 +127,7 @@ def _best_proposals(session: Session, need_ids: list[int]) -> dict[int, Proposal
         return best
     query = (select(Proposal).where(Proposal.need_id.in_(need_ids),
                                     Proposal.status == ProposalStatus.PROPOSED.value)
-             .options(selectinload(Proposal.offer).selectinload(Offer.household)
+             .options(joinedload(Proposal.offer).joinedload(Offer.household)
                       .options(*_NO_CONTACTS))
              .order_by(Proposal.need_id, Proposal.rank, Proposal.score.desc(), Proposal.id))
     for proposal in session.scalars(query):
@@ -153,8 +155,8 @@ def awaiting(session: Session, *, page: int = 1, per_page: int | None = None) ->
     total = session.scalar(select(func.count(Match.id)).where(waiting)) or 0
     pages = paging.page_count(total, per_page)
     number = paging.clamp(page, pages)
-    sides = (selectinload(Match.need).selectinload(Need.household).options(*_NO_CONTACTS),
-             selectinload(Match.offer).selectinload(Offer.household).options(*_NO_CONTACTS))
+    sides = (joinedload(Match.need).joinedload(Need.household).options(*_NO_CONTACTS),
+             joinedload(Match.offer).joinedload(Offer.household).options(*_NO_CONTACTS))
     shown = session.scalars(select(Match).where(waiting).options(*sides)
                             .order_by(Match.respond_by, Match.id)
                             .limit(per_page).offset((number - 1) * per_page))
