@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mutuo_aiuto.extensions import Model
@@ -54,7 +54,14 @@ class Proposal(Model):
     """A pairing the matcher suggests. ``rank`` 1 is the chosen one, then alternatives."""
 
     __tablename__ = "proposals"
-    __table_args__ = (CheckConstraint(f"status IN {PROPOSAL_STATUSES!r}", name="status"),)
+    __table_args__ = (
+        CheckConstraint(f"status IN {PROPOSAL_STATUSES!r}", name="status"),
+        # The facilitator's queue: which requests have the matcher's choice waiting. Partial,
+        # so it stays the size of the waiting choices while superseded proposals pile up.
+        Index("ix_proposals_waiting_choice", "need_id",
+              postgresql_where=text("status = 'proposed' AND rank = 1"),
+              sqlite_where=text("status = 'proposed' AND rank = 1")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)

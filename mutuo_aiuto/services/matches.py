@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.matching import diagnose as rules
 from mutuo_aiuto.models import (
@@ -482,13 +482,3 @@ def children_ages(household: Household, today: date) -> list[int]:
     return sorted(max(today.year - member.birth_year, 0) for member in household.members
                   if member.kind == "child" and member.birth_year is not None)
 
-
-def awaiting_matches(session: Session) -> list[Match]:
-    """Confirmations waiting for the helper's answer, the nearest deadline first."""
-    # The list shows names only: the households' contacts (encrypted) are not read.
-    contacts = (defer(Household.phone), defer(Household.address), defer(Household.care_notes))
-    sides = (selectinload(Match.need).selectinload(Need.household).options(*contacts),
-             selectinload(Match.offer).selectinload(Offer.household).options(*contacts))
-    return list(session.scalars(select(Match).where(Match.status == MatchStatus.AWAITING)
-                                .options(*sides)
-                                .order_by(Match.respond_by, Match.id)))

@@ -1,12 +1,12 @@
-"""What the facilitator's pages read of the matcher's work: the waiting proposals, one
-page at a time; the needs left without one, with the reason stored when the matcher
-last looked; whether re-proposals are still queued. Reading only: nothing here runs
+"""What the facilitator's pages read of the matcher's work (the queue itself is
+``facilitator_queue``): the needs left without a proposal, with the reason stored
+when the matcher last looked; whether re-proposals are still queued. Reading only: nothing here runs
 the matcher or changes a row.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -25,77 +25,14 @@ from mutuo_aiuto.models import (
     QueuedOffer,
     UnmatchedReason,
 )
-from mutuo_aiuto.services import paging
 from mutuo_aiuto.services.lifecycle import NEED_SEEKING
 
 # A need the matcher has not looked at since it was posted (the scheduler will).
 PENDING = "pending"
 
 
-@dataclass
-class NeedProposals:
-    need: Need
-    chosen: list[Proposal] = field(default_factory=list)
-    alternatives: list[Proposal] = field(default_factory=list)
-
-
 # A household's contacts are encrypted at rest; the lists never show them.
 _NO_CONTACTS = (defer(Household.phone), defer(Household.address), defer(Household.care_notes))
-
-
-def _shown(model: type, name: str) -> Any:
-    loaded = selectinload(getattr(model, name))
-    return loaded.options(*_NO_CONTACTS) if name == "household" else loaded
-
-
-# What the dashboard shows of both sides, loaded in a few queries for all the
-# proposals at once rather than a few queries per proposal.
-_SIDES_SHOWN = tuple(
-    selectinload(side).options(*(_shown(model, name) for name in related))
-    for side, model, related in (
-        (Proposal.need, Need, ("household", "category", "neighbourhood", "skills", "slots")),
-        (Proposal.offer, Offer, ("household", "neighbourhood", "skills", "slots")),
-    ))
-
-
-@dataclass(frozen=True)
-class ProposalPage:
-    """One page of the dashboard: its needs with their proposals, and where it stands."""
-
-    groups: list[NeedProposals]
-    number: int
-    pages: int
-    needs: int  # needs with waiting proposals, on every page
-
-
-# Needs per dashboard page: about 120 KB of HTML at most, under the 150 KB a phone page may weigh.
-PROPOSALS_PER_PAGE = 12
-
-
-def live_proposals(session: Session, *, neighbourhood: str | None = None,
-                   category: str | None = None, urgency: int | None = None,
-                   page: int = 1, per_page: int | None = None) -> ProposalPage:
-    """Waiting proposals grouped by need, the most urgent and oldest needs first, one
-    page of needs at a time (a page past the last shows the last)."""
-    per_page = per_page or PROPOSALS_PER_PAGE
-    waiting = select(Proposal.need_id).where(Proposal.status == "proposed")
-    needs = _filtered(select(Need.id).where(Need.status.in_(NEED_SEEKING), Need.id.in_(waiting)),
-                      neighbourhood, category, urgency)
-    total = session.scalar(select(func.count()).select_from(needs.subquery())) or 0
-    pages = paging.page_count(total, per_page)
-    number = paging.clamp(page, pages)
-    shown = list(session.scalars(needs.order_by(Need.urgency.desc(), Need.opened_at, Need.id)
-                                 .limit(per_page).offset((number - 1) * per_page)))
-    query = (select(Proposal).join(Need, Need.id == Proposal.need_id)
-             .where(Proposal.status == "proposed", Proposal.need_id.in_(shown))
-             .options(*_SIDES_SHOWN)
-             .order_by(Need.urgency.desc(), Need.opened_at, Need.id, Proposal.rank,
-                       Proposal.score.desc(), Proposal.id))
-    grouped: dict[int, NeedProposals] = {}
-    for proposal in session.scalars(query):
-        group = grouped.setdefault(proposal.need_id, NeedProposals(proposal.need))
-        (group.chosen if proposal.rank == 1 else group.alternatives).append(proposal)
-    return ProposalPage(list(grouped.values()), number, pages, total)
 
 
 def _filtered(query: Any, neighbourhood: str | None, category: str | None,

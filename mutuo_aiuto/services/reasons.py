@@ -23,7 +23,12 @@ from flask_babel import lazy_gettext as _l
 from mutuo_aiuto.models import Need, NeedSlot, Offer
 from mutuo_aiuto.models.slot import format_minutes
 
-URGENCY_WORDS = {1: _l("Fairly urgent"), 2: _l("Urgent"), 3: _l("Very urgent")}
+# Urgency as the family chose it on the request form (the same words as its choices):
+# never a derived "urgent", which would read as more than the family said.
+URGENCY_LABELS = {0: _l("Not urgent"), 1: _l("Within a month"), 2: _l("Within a week"),
+                  3: _l("Within days")}
+BASE = _l("Starting points of every pairing")
+OTHER_POINTS = _l("Other points")
 CONTINUITY = _l("Helped this family before")
 SAME_PLACE = _l("Same neighbourhood")
 
@@ -34,6 +39,15 @@ class ReasonLine:
 
     text: str
     points: int | None = None
+
+
+def urgency_label(value: int) -> str:
+    """The urgency the family chose, in its own words (0 = not urgent … 3 = within days)."""
+    return str(URGENCY_LABELS.get(value, value))
+
+
+def urgency_sentence(value: int) -> str:
+    return str(_("The family chose: %(urgency)s", urgency=urgency_label(value)))
 
 
 def _locale() -> Locale:
@@ -81,34 +95,72 @@ def load_sentence(families: int) -> str:
                         families))
 
 
-def _line(reason: Mapping[str, Any], need: Need, load_weight: int) -> ReasonLine | None:
-    code, points = reason.get("code"), reason.get("points")
+def _line(reason: Mapping[str, Any], need: Need, load_weight: int) -> ReasonLine:
+    code, points = reason.get("code"), int(reason.get("points") or 0)
+    if code == "base":
+        return ReasonLine(str(BASE), points)
     if code == "proximity" and reason.get("hops") is not None:
         return ReasonLine(distance_sentence(int(reason["hops"])), points)
     if code == "language" and reason.get("shared"):
         return ReasonLine(languages_sentence(reason["shared"]), points)
     if code == "continuity":
         return ReasonLine(str(CONTINUITY), points)
-    if code == "urgency" and need.urgency in URGENCY_WORDS:
-        return ReasonLine(str(URGENCY_WORDS[need.urgency]), points)
-    if code == "load" and load_weight > 0 and points:
-        return ReasonLine(load_sentence(-int(points) // load_weight), points)
-    return None
+    if code == "urgency":
+        return ReasonLine(urgency_sentence(need.urgency), points)
+    if code == "load" and load_weight > 0 and points < 0 and points % load_weight == 0:
+        return ReasonLine(load_sentence(-points // load_weight), points)
+    # A part without its own words (or weights changed since): its points still count.
+    return ReasonLine(str(OTHER_POINTS), points)
 
 
 def describe(reasons: Iterable[Mapping[str, Any]], need: Need, offer: Offer,
              load_weight: int = 2) -> list[ReasonLine]:
-    """The plain-words reasons of a proposal: the times that fit first, then each scored part.
+    """The plain-words reasons of a proposal: the times that fit first (worth no points),
+    then every part of the score that is worth points, so that the points listed add up
+    to the score shown.
 
     ``load_weight`` is the points a fixed pair costs (to say how many families the
-    helper already helps); the ``base`` part says nothing a person needs to read.
+    helper already helps).
     """
     lines = [ReasonLine(time_sentence(slot)) for slot in need.slots if _within(slot, offer)]
-    for reason in reasons:
-        line = _line(reason, need, load_weight)
-        if line is not None:
-            lines.append(line)
+    lines += [_line(reason, need, load_weight) for reason in reasons if reason.get("points")]
     return lines
+
+
+def points_total(lines: Iterable[ReasonLine]) -> int:
+    """The sum of the points the lines list: a proposal's score."""
+    return sum(line.points or 0 for line in lines)
+
+
+# How the matcher broke a tie (its rule: the best set of pairings for all requests
+# together; between equal scores, a fixed order of the offers, never a preference).
+TIE_CHOSEN = _l("Another offer below has the same score: next to it, how the matcher chose.")
+TIE_ELSEWHERE = _l("Same score as the matcher's choice. This helper is the matcher's choice "
+                   "for another request: the matcher looks for the best pairings for all "
+                   "requests together.")
+TIE_ORDER = _l("Same score as the matcher's choice. Between equal scores the matcher follows "
+               "a fixed order of the offers, not a preference, so the same data always gives "
+               "the same choice: you may confirm either.")
+
+
+def tie_notes(proposals: Iterable[Any], elsewhere: set[int]) -> dict[int, str]:
+    """Which proposals of one request tie on score, and how each tie was broken, by id.
+
+    ``proposals`` are the request's waiting ones (rank 1 the matcher's choice);
+    ``elsewhere`` the ids of the offers that are the matcher's choice for another
+    request. Proposals without a tie get no note.
+    """
+    proposals = list(proposals)
+    chosen = {p.score for p in proposals if p.rank == 1}
+    notes: dict[int, str] = {}
+    for proposal in proposals:
+        if proposal.rank == 1 or proposal.score not in chosen:
+            continue
+        notes[proposal.id] = str(TIE_ELSEWHERE if proposal.offer_id in elsewhere else TIE_ORDER)
+        for top in proposals:
+            if top.rank == 1 and top.score == proposal.score:
+                notes.setdefault(top.id, str(TIE_CHOSEN))
+    return notes
 
 
 # Why a need has no pairing proposed: the codes of ``matching.diagnose`` and of

@@ -223,32 +223,43 @@ def post_offer(page: Page, post: Post, seen: Seen = nothing) -> None:
 
 
 def run_matcher(page: Page, seen: Seen = nothing) -> None:
-    """The facilitator's dashboard: run the matcher now."""
+    """The facilitator's queue: run the matcher now."""
     page.goto("/facilitator")
     seen(page, "02-proposals-before")
     submit(page, 'main form[action$="/facilitator/run"] [type=submit]')
     seen(page, "03-proposals")
 
 
+def open_request(page: Page, family: str, seen: Seen = nothing) -> None:
+    """From the queue, open the request of ``family`` (its row's link)."""
+    row = page.locator("main table.queue tr.queue-row").filter(has_text=family)
+    with page.expect_navigation():
+        row.get_by_role("link", name=family).click()
+    seen(page, "03-request")
+
+
 def proposal_for(page: Page, need_title: str):  # -> Locator
-    return page.locator("main section.proposal-group").filter(has_text=need_title)
+    """The matcher's choice on the request's page (opened with ``open_request``)."""
+    assert need_title in page.locator("main h1").inner_text()
+    return page.locator('main .card.proposal[data-rank="1"]').first
 
 
 def reasons_for(page: Page, need_title: str) -> list[str]:
     """The reasons the matcher gives for its choice, as the facilitator reads them."""
-    items = proposal_for(page, need_title).locator(".reason-list").first.locator("li")
+    items = proposal_for(page, need_title).locator(".reason-list li")
     return [text.strip() for text in items.all_inner_texts()]
 
 
 def confirm_pairing(page: Page, need_title: str, seen: Seen = nothing,
                     alternative: bool = False) -> None:
-    """Open the confirmation step of the matcher's choice (or of the first alternative)
-    and confirm there: the helper is asked. Both go through the same page."""
-    group = proposal_for(page, need_title)
-    links = group.locator("ul.alternatives" if alternative else "div.pairing").locator(
-        'a[href*="/confirm"]')
+    """On the request's page, open the confirmation step of the matcher's choice (or of
+    the first alternative) and confirm there: the helper is asked. Both go through the
+    same page."""
+    assert need_title in page.locator("main h1").inner_text()
+    chosen = ':not([data-rank="1"])' if alternative else '[data-rank="1"]'
+    card = page.locator(f"main .card.proposal{chosen}").first
     with page.expect_navigation():
-        links.first.click()
+        card.locator('a[href*="/confirm"]').first.click()
     seen(page, "04-confirm-step")
     submit(page, 'main form[method="post"] [type=submit]')
     seen(page, "04-confirmed")

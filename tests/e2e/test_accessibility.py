@@ -162,11 +162,8 @@ def test_facilitator_and_inbox_pages(browsing, live_server, shoot):
         if is_own_page(facilitator.goto(path)):
             audit(facilitator, name)
     facilitator.goto("/facilitator")
-    with facilitator.expect_navigation():
-        steps.proposal_for(facilitator, steps.SCHOOL_RUN.title).locator(
-            'a[href*="/facilitator/needs/"]').first.click()
+    steps.open_request(facilitator, steps.MOTHER.family)
     audit(facilitator, "08-need")
-    facilitator.goto("/facilitator")
     steps.confirm_pairing(facilitator, steps.SCHOOL_RUN.title, audit)
     staff_urls = list(audit.urls)
 

@@ -182,6 +182,7 @@ def walk_facilitator_and_mother(browsing: Any, server: LiveServer, shoot: Any, j
     else:
         facilitator.goto("/facilitator")
         seen(facilitator, "03-proposals")
+    steps.open_request(facilitator, mother.family, seen)
     reasons = steps.reasons_for(facilitator, steps.SCHOOL_RUN.title)
     assert reasons, "the matcher's choice comes without reasons"
     assert html_lang_dir(facilitator) == ("it", "ltr")

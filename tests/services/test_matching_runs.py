@@ -19,7 +19,13 @@ from mutuo_aiuto.models import (
     UnmatchedReason,
     Vetting,
 )
-from mutuo_aiuto.services import matches, matching_runs, proposal_queries, settings_store
+from mutuo_aiuto.services import (
+    facilitator_queue,
+    matches,
+    matching_runs,
+    proposal_queries,
+    settings_store,
+)
 from tests import factories
 from tests.match_scenes import build_scene, tuesday
 
@@ -386,7 +392,7 @@ def test_no_run_puts_a_helper_household_in_two_places(scene):
     assert len(chosen) == 1 and chosen[0][1] in {scene.offer.id, second.id}
 
 
-# ---- the dashboard, a page at a time ------------------------------------------------
+# ---- the queue, a page at a time ------------------------------------------------
 
 
 @pytest.fixture
@@ -394,32 +400,36 @@ def many_waiting(session, make_need, make_offer):
     """Needs with a waiting proposal each, the first ones the most urgent."""
     run = MatchingRun(kind="full")
     offer = make_offer()
-    needs = [make_need(urgency=3 if n < 2 else 0, opened_at=datetime(2026, 11, 1, tzinfo=UTC)
-                       + timedelta(hours=n)) for n in range(15)]
+    since = datetime(2026, 11, 1, tzinfo=UTC)
+    needs = [make_need(urgency=3 if n < 2 else 0, opened_at=since + timedelta(hours=n))
+             for n in range(15)]
     session.add_all(Proposal(run=run, need=need, offer=offer, rank=1, score=10,
-                             status="proposed") for need in needs)
+                             status="proposed", created_at=need.opened_at) for need in needs)
     session.commit()
     return needs
 
 
-def test_the_dashboard_shows_one_page_of_needs_at_a_time(session, many_waiting):
-    first = proposal_queries.live_proposals(session, page=1, per_page=6)
-    assert (first.number, first.pages, first.needs) == (1, 3, 15)
-    assert [g.need for g in first.groups] == many_waiting[:6]  # urgent, then oldest first
-    last = proposal_queries.live_proposals(session, page=3, per_page=6)
-    assert [g.need for g in last.groups] == many_waiting[12:]
-    seen = [g.need for n in (1, 2, 3)
-            for g in proposal_queries.live_proposals(session, page=n, per_page=6).groups]
+def _queue(session, **chosen):
+    return facilitator_queue.queue(session, date(2026, 11, 1), per_page=6, **chosen)
+
+
+def test_the_queue_shows_one_page_of_needs_at_a_time(session, many_waiting):
+    first = _queue(session, page=1)
+    assert (first.number, first.pages, first.total) == (1, 3, 15)
+    assert [r.need for r in first.rows] == many_waiting[:6]  # urgent, then oldest first
+    last = _queue(session, page=3)
+    assert [r.need for r in last.rows] == many_waiting[12:]
+    seen = [r.need for n in (1, 2, 3) for r in _queue(session, page=n).rows]
     assert seen == many_waiting  # every need once, none twice
 
 
 def test_a_page_past_the_last_shows_the_last(session, many_waiting):
-    beyond = proposal_queries.live_proposals(session, page=99, per_page=6)
-    assert beyond.number == 3 and len(beyond.groups) == 3
-    assert proposal_queries.live_proposals(session, page=-4, per_page=6).number == 1
+    beyond = _queue(session, page=99)
+    assert beyond.number == 3 and len(beyond.rows) == 3
+    assert _queue(session, page=-4).number == 1
 
 
 def test_filters_count_only_the_needs_they_keep(session, many_waiting):
-    urgent = proposal_queries.live_proposals(session, urgency=3, per_page=6)
-    assert (urgent.pages, urgent.needs) == (1, 2)
-    assert [g.need for g in urgent.groups] == many_waiting[:2]
+    urgent = _queue(session, urgency=3)
+    assert (urgent.pages, urgent.total) == (1, 2)
+    assert [r.need for r in urgent.rows] == many_waiting[:2]

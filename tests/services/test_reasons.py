@@ -28,10 +28,12 @@ def test_the_matchers_reasons_in_english(scene):
              {"code": "continuity", "points": 8}, {"code": "load", "points": -4}]
     with force_locale("en"):
         lines = reasons.describe(found, scene.need, scene.offer, load_weight=2)
-    assert texts(lines) == ["Free every Tuesday 16:00–18:00", "Urgent", "Same neighbourhood",
+    assert texts(lines) == ["Free every Tuesday 16:00–18:00", "Starting points of every pairing",
+                            "The family chose: Within a week", "Same neighbourhood",
                             "Both speak Arabic", "Helped this family before",
                             "Already helps 2 families"]
-    assert [line.points for line in lines] == [None, 10, 6, 4, 8, -4]
+    assert [line.points for line in lines] == [None, 10, 10, 6, 4, 8, -4]
+    assert reasons.points_total(lines) == sum(part["points"] for part in found) == 34
 
 
 def test_weekday_and_language_names_follow_the_reader(scene):
@@ -72,7 +74,9 @@ def test_a_dated_slot_is_named_by_its_date(scene):
 def test_times_the_offer_does_not_cover_are_not_claimed(scene):
     scene.offer.slots = [tuesday(9, 12, OfferSlot)]
     with force_locale("en"):
-        assert reasons.describe([{"code": "base", "points": 10}], scene.need, scene.offer) == []
+        lines = reasons.describe([{"code": "base", "points": 10}], scene.need, scene.offer)
+    assert [(line.text, line.points) for line in lines] == [
+        ("Starting points of every pairing", 10)]
 
 
 def test_unmatched_reasons_have_words(app):

@@ -22,7 +22,7 @@ from mutuo_aiuto.models import (
     OfferSlot,
     Proposal,
 )
-from mutuo_aiuto.services import matching_runs, proposal_queries
+from mutuo_aiuto.services import matching_runs
 from mutuo_aiuto.services.matching_problem import build_problem, current_proposals
 from tests import factories
 from tests.match_scenes import build_scene, tuesday
@@ -84,10 +84,13 @@ def test_weights_are_for_administrators_only(client, login, scene):
 # ---- the dashboard --------------------------------------------------------------------
 
 
-def test_dashboard_shows_need_and_offer_side_by_side_with_reasons(client, login, scene):
+def test_the_queue_row_opens_to_the_request_with_its_reasons(client, login, scene):
     propose(scene)
     login(scene.facilitator)
-    page = client.get("/facilitator").text
+    queue = client.get("/facilitator").text
+    assert "Famiglia Hassan" in queue and "Famiglia Rossi" in queue
+    assert f'href="/facilitator/needs/{scene.need.public_id}"' in queue
+    page = client.get(f"/facilitator/needs/{scene.need.public_id}").text
     assert "Uscita da scuola" in page and "Pomeriggi liberi" in page
     assert "Same neighbourhood" in page
     assert "Free every Tuesday 16:00–18:00" in page
@@ -95,43 +98,43 @@ def test_dashboard_shows_need_and_offer_side_by_side_with_reasons(client, login,
     assert "Confirm this pairing" in page
 
 
-def test_dashboard_reasons_in_the_facilitators_language(client, login, scene):
+def test_request_reasons_in_the_facilitators_language(client, login, scene):
     propose(scene)
     scene.facilitator.locale = "it"
     scene.session.commit()
     login(scene.facilitator)
-    page = client.get("/facilitator").text
+    page = client.get(f"/facilitator/needs/{scene.need.public_id}").text
     assert "martedì" in page and "arabo" in page
 
 
-def test_dashboard_lists_alternatives(client, login, scene):
+def test_the_request_page_lists_alternatives(client, login, scene):
     second = scene.another_offer(title="Sere libere")
     propose(scene)
     login(scene.facilitator)
-    page = client.get("/facilitator").text
-    assert "Alternatives" in page and "Sere libere" in page
+    page = client.get(f"/facilitator/needs/{scene.need.public_id}").text
+    assert "Sere libere" in page
     assert "Take this one instead" in page
     assert second.id in set(scene.session.scalars(select(Proposal.offer_id)))
 
 
 def test_filters_by_neighbourhood_category_and_urgency(client, login, scene):
     away = factories.make_neighbourhood(scene.session, slug="filosofi", name="Filosofi")
-    family = scene.household(neighbourhood=away)
+    family = scene.household(neighbourhood=away, name="Famiglia Altrove")
     elsewhere = scene.another_need(household=family, neighbourhood=away, title="Altrove",
                                    urgency=3)
     scene.another_offer(household=scene.household(neighbourhood=away), neighbourhood=away)
     propose(scene)
     propose(scene, elsewhere)
     login(scene.facilitator)
-    assert "Altrove" in client.get("/facilitator").text
+    assert "Famiglia Altrove" in client.get("/facilitator").text
     by_place = client.get("/facilitator?neighbourhood=fontivegge").text
-    assert "Uscita da scuola" in by_place and "Altrove" not in by_place
+    assert "Famiglia Hassan" in by_place and "Famiglia Altrove" not in by_place
     urgent = client.get("/facilitator?urgency=2").text
-    assert "Altrove" in urgent and "Uscita da scuola" not in urgent
+    assert "Famiglia Altrove" in urgent and "Famiglia Hassan" not in urgent
     factories.make_category(scene.session, slug="meals")
     scene.session.commit()
-    assert "Uscita da scuola" not in client.get("/facilitator?category=meals").text
-    assert "Uscita da scuola" in client.get("/facilitator?category=nonsense").text
+    assert "Famiglia Hassan" not in client.get("/facilitator?category=meals").text
+    assert "Famiglia Hassan" in client.get("/facilitator?category=nonsense").text
 
 
 def test_running_the_matcher_stores_proposals(client, login, scene):
@@ -501,23 +504,25 @@ def proposed_for(scene, title: str) -> list[Proposal]:
         Need.title == title, Proposal.status == "proposed")).all()
 
 
-def test_the_dashboard_pages_through_many_needs(client, login, session, make_user, make_need,
-                                                make_offer, monkeypatch):
-    monkeypatch.setattr(proposal_queries, "PROPOSALS_PER_PAGE", 2)
+def test_the_queue_pages_through_many_needs(client, login, session, make_user, make_need,
+                                            make_offer, monkeypatch):
+    from mutuo_aiuto.services import facilitator_queue
+
+    monkeypatch.setattr(facilitator_queue, "QUEUE_PER_PAGE", 2)
     run, offer = MatchingRun(kind="full"), make_offer()
-    titles = [f"Richiesta numero {n}" for n in range(5)]
-    for n, title in enumerate(titles):
-        need = make_need(title=title, urgency=3 - min(n, 3))
+    needs = [make_need(title=f"Richiesta numero {n}", urgency=3 - min(n, 3)) for n in range(5)]
+    for need in needs:
         session.add(Proposal(run=run, need=need, offer=offer, rank=1, score=10,
                              status="proposed"))
     session.commit()
+    ids = [need.public_id for need in needs]
     login(make_user(role="facilitator"))
     first = client.get("/facilitator?urgency=0").text
-    assert [t for t in titles if t in first] == titles[:2]
-    assert "5 richieste con proposte, pagina 1 di 3." in first
+    assert [i for i in ids if i in first] == ids[:2]
+    assert "5 richieste, pagina 1 di 3." in first
     assert re.search(r'rel="next" href="/facilitator\?[^"]*page=2', first)
     last = client.get("/facilitator?page=3").text
-    assert [t for t in titles if t in last] == titles[4:]
+    assert [i for i in ids if i in last] == ids[4:]
     assert 'rel="next"' not in last and 'rel="prev"' in last
 
 

@@ -1,8 +1,11 @@
 """The facilitator's pages: each route declared on its view with ``@bp``.
 
-The dashboard shows the matcher's proposals grouped by need, with the reasons
-in plain words; from it a facilitator runs the matcher, confirms, rejects with
-a reason, takes an alternative (confirming it) or pairs by hand. The impact
+The dashboard is the queue: one compact row per request looking for help, what
+needs a decision first (``services.facilitator_queue``), each opening to the
+request's page, where the proposals are with every point of their scores and
+how a tie was broken; there a facilitator confirms, rejects with a reason,
+takes an alternative (confirming it) or pairs by hand. From the queue a
+facilitator also runs the matcher. The impact
 page reports the programme's figures, small counts suppressed, also as CSV.
 Facilitators and administrators only; the weights page is for administrators.
 """
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -24,6 +27,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -31,9 +35,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household, Match, Offer, OfferStatus, Proposal, ProposalStatus
+from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.services import (
     audit,
     catalogue,
+    facilitator_queue,
     impact,
     matches,
     matching_runs,
@@ -57,7 +63,7 @@ from mutuo_aiuto.web.facilitator.forms import (
     RejectForm,
     WeightsForm,
 )
-from mutuo_aiuto.web.filters import label, month_name
+from mutuo_aiuto.web.filters import label, month_name, slot_label, weekday_name
 from mutuo_aiuto.web.helpers import (
     app_settings,
     form_page,
@@ -97,14 +103,17 @@ def _page_number() -> int:
 @bp.get("")
 @facilitator_required
 def dashboard():
+    """The queue: a row per request, what needs a decision first; the confirmations
+    waiting for the helper's answer below, each list a page at a time."""
     form, chosen = _filters()
-    weights = settings_store.get_weights(db.session)
+    clock = hub_clock()
     return render_template(
-        "facilitator/dashboard.html", filters=form,
-        proposals=proposal_queries.live_proposals(db.session, **chosen, page=_page_number()),
-        awaiting=matches.awaiting_matches(db.session), action=ActionForm(),
-        reject_form=RejectForm(formdata=None), load_weight=weights.load,
-        last_run=proposal_queries.last_run(db.session),
+        "facilitator/dashboard.html", filters=form, now=clock.now(),
+        queue=facilitator_queue.queue(db.session, clock.today(), **chosen,
+                                      page=_page_number()),
+        awaiting=facilitator_queue.awaiting(
+            db.session, page=paging.clamp(request.args.get("awaiting_page", type=int))),
+        action=ActionForm(), last_run=proposal_queries.last_run(db.session),
         updating=proposal_queries.updating(db.session))
 
 
@@ -224,8 +233,11 @@ def need(public_id: str):
         .order_by(Proposal.rank, Proposal.score.desc(), Proposal.id)).all()
     pairings = db.session.scalars(select(Match).where(Match.need_id == found.id)
                                   .order_by(Match.confirmed_at.desc())).all()
+    elsewhere = facilitator_queue.chosen_elsewhere(
+        db.session, found, [p.offer_id for p in proposals if p.rank != 1])
     return render_template("facilitator/need.html", need=found, proposals=proposals,
                            matches=pairings, action=ActionForm(),
+                           ties=reasons.tie_notes(proposals, elsewhere),
                            load_weight=settings_store.get_weights(db.session).load)
 
 
@@ -333,8 +345,23 @@ def weights():
     return form_page("facilitator/weights.html", form=form)
 
 
+def _waited(since: datetime, now: datetime) -> str:
+    """How long a request has waited, in the reader's language ("3 days")."""
+    return format_timedelta(max(now - since, timedelta(0)), threshold=1.1)
+
+
+def _short_slot(slot: Any) -> str:
+    """"Tue 16:00–18:00" (or the date of a one-off slot), for a row of the queue."""
+    if getattr(slot, "on_date", None) is not None:
+        return slot_label(slot)
+    hours = f"{format_minutes(slot.start_minute)}–{format_minutes(slot.end_minute)}"
+    return f"{weekday_name(slot.weekday, 'abbreviated')} {hours}"
+
+
 @bp.context_processor
 def template_helpers() -> dict[str, Any]:
     return {"describe": reasons.describe, "unmatched_reason": reasons.unmatched_reason,
+            "urgency_label": reasons.urgency_label, "waited": _waited,
+            "short_slot": _short_slot,
             "status_label": status_label, "match_status": matches.match_status_label,
             "public_count": impact.public_count}
