@@ -271,7 +271,8 @@ def test_confirmation_link_shows_a_button_and_confirms_on_post(app, client, sess
     page = client.get(link, headers=EN)
     assert page.status_code == 200
     assert "maria@example.org" in page.text
-    assert re.search(r'<form novalidate method="post" action="/confirm/[^"]+" class="stacked">', page.text)
+    assert re.search(r'<form novalidate method="post" action="/confirm/[^"]+" class="stacked">',
+                     page.text)
     user = session.scalars(select(User)).one()
     assert user.email_confirmed_at is None  # opening the link alone confirms nothing
     assert not is_logged_in(client)
