@@ -2,6 +2,23 @@
 
 from mutuo_aiuto.models.audit import AuditEvent
 from mutuo_aiuto.models.catalogue import CATEGORY_KINDS, Category, Skill
+from mutuo_aiuto.models.groups import (
+    ACTIVITY_KINDS,
+    Activity,
+    ActivityKind,
+    ActivityMeeting,
+    ActivityMembership,
+    ActivitySlot,
+    ActivityStatus,
+    Admission,
+    Association,
+    AssociationCoordinator,
+    AssociationFollower,
+    AssociationStatus,
+    Attendance,
+    MembershipStatus,
+    PlaceKind,
+)
 from mutuo_aiuto.models.household import MEMBER_KINDS, Household, Member
 from mutuo_aiuto.models.lease import Lease
 from mutuo_aiuto.models.mail import OutboxMessage
@@ -48,6 +65,7 @@ from mutuo_aiuto.models.vetting import Vetting
 from mutuo_aiuto.models.weights import MatchingWeights
 
 __all__ = [
+    "ACTIVITY_KINDS",
     "ADMIN",
     "CATEGORY_KINDS",
     "COMES_FOR",
@@ -63,6 +81,18 @@ __all__ = [
     "OUTCOMES",
     "REPORT_KINDS",
     "ROLES",
+    "Activity",
+    "ActivityKind",
+    "ActivityMeeting",
+    "ActivityMembership",
+    "ActivitySlot",
+    "ActivityStatus",
+    "Admission",
+    "Association",
+    "AssociationCoordinator",
+    "AssociationFollower",
+    "AssociationStatus",
+    "Attendance",
     "AuditEvent",
     "Category",
     "ComesFor",
@@ -79,6 +109,7 @@ __all__ = [
     "MatchStatus",
     "MatchingRun",
     "MatchingWeights",
+    "MembershipStatus",
     "Member",
     "Need",
     "NeedSlot",
@@ -89,6 +120,7 @@ __all__ = [
     "OfferSlot",
     "OfferStatus",
     "OutboxMessage",
+    "PlaceKind",
     "Proposal",
     "ProposalStatus",
     "QueuedNeed",
