@@ -19,6 +19,7 @@ from mutuo_aiuto.models.matching_run import (
     MatchingRun,
     Proposal,
     ProposalStatus,
+    QueuedNeed,
     QueuedOffer,
     RunKind,
     UnmatchedReason,
@@ -39,6 +40,6 @@ __all__ = [
     "FollowUpOutcome", "Household", "Lease", "Match", "MatchOutcome", "MatchStatus", "MatchingRun",
     "MatchingWeights", "Member", "Need", "NeedSlot", "NeedStatus", "Neighbourhood",
     "Notification", "Offer", "OfferSlot", "OfferStatus", "OutboxMessage", "Proposal",
-    "ProposalStatus", "QueuedOffer", "Role", "RunKind", "Skill", "UnmatchedReason", "User",
-    "Vetting", "neighbourhood_adjacency",
+    "ProposalStatus", "QueuedNeed", "QueuedOffer", "Role", "RunKind", "Skill",
+    "UnmatchedReason", "User", "Vetting", "neighbourhood_adjacency",
 ]

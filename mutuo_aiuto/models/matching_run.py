@@ -92,6 +92,18 @@ class QueuedOffer(Model):
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class QueuedNeed(Model):
+    """A need whose proposals the scheduler is to make again: a confirmation took the
+    offer its choice was, and re-proposing every such need grows with the offer's
+    waiting proposals, so the web request queues them here for the minute job."""
+
+    __tablename__ = "queued_needs"
+
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class UnmatchedReason(Model):
     """Why the need got no proposal the last time the matcher looked at it, and when.
 
