@@ -183,10 +183,14 @@ class Built:
             return judged[key]
 
         last = len(RULES) - 1
-        passing = [p for p in sorted(narrowed[last]) if on_time(p)]
-        if passing:
-            free = any(diagnosis.is_free(need_id, offers[p].id) for p in passing)
-            return None if free else ALL_FULL
+        # Every rule passed: None when one such offer is free, else all are full. The free
+        # ones are judged on time first; of the others, one passing is enough.
+        last_ones = sorted(narrowed[last])
+        free = {p for p in last_ones if diagnosis.is_free(need_id, offers[p].id)}
+        if any(on_time(p) for p in last_ones if p in free):
+            return None
+        if any(on_time(p) for p in last_ones if p not in free):
+            return ALL_FULL
         for k in range(last - 1, timed - 1, -1):  # the widest narrowing some offer passes
             if any(on_time(p) for p in sorted(narrowed[k] - narrowed[k + 1])):
                 return RULES[k + 1][0]
