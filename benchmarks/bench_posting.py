@@ -70,8 +70,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1,
                         help="post the request this many times: p50/p95 of them")
     parser.add_argument("--writes", type=int, default=0, metavar="N",
-                        help="also confirm N proposals (those of the offers most proposed), "
-                             "turn N down, and as helpers accept N and decline N pairings "
+                        help="also confirm N proposals (those of the offers most proposed) and N "
+                             "alternatives (offers another request has as its choice), "
+                             "and as helpers accept N and decline N pairings "
                              "waiting for an answer: p50/p95 ms and queries of each")
     parser.add_argument("--existing", action="store_true",
                         help="post into the database the environment names (DATABASE_URL, "
@@ -152,7 +153,7 @@ def main() -> None:
 
 
 def _writes(app, count: int, queries: dict[str, int]) -> None:
-    """Confirm, turn down, accept and decline ``count`` of each, one at a time."""
+    """Confirm, accept and decline ``count`` of each, one at a time."""
     from sqlalchemy import func
 
     from mutuo_aiuto.models import Household, Match, Offer, Role
@@ -174,11 +175,18 @@ def _writes(app, count: int, queries: dict[str, int]) -> None:
             if public_id not in seen and len(confirm) < count:
                 seen.add(public_id)
                 confirm.append((public_id, n))
+        chosen = select(Proposal.offer_id).where(Proposal.status == "proposed",
+                                                 Proposal.rank == 1)
+        alternatives = list(s.scalars(select(Proposal.public_id).where(
+            Proposal.status == "proposed", Proposal.rank == 2,
+            Proposal.offer_id.in_(chosen), Proposal.public_id.notin_(seen))
+            .order_by(Proposal.id).limit(count)))
         awaiting = list(s.execute(
-            select(Match.public_id, User.id).join(Offer, Offer.id == Match.offer_id)
+            select(Match.public_id, User).join(Offer, Offer.id == Match.offer_id)
             .join(Household, Household.id == Offer.household_id)
             .join(User, User.id == Household.user_id)
             .where(Match.status == "awaiting").order_by(Match.id).limit(2 * count)))
+        awaiting = [(match, user.get_id()) for match, user in awaiting]
 
     def act(user_id: str, path: str, data: dict | None = None) -> tuple[float, int, float]:
         client = app.test_client()
@@ -188,7 +196,10 @@ def _writes(app, count: int, queries: dict[str, int]) -> None:
         started, cpu = time.perf_counter(), time.process_time()
         response = client.post(path, data=data or {})
         if response.status_code != 302:
-            raise SystemExit(f"{path}: {response.status_code}")
+            import re
+
+            errors = re.findall(r'class="[^"]*(?:error|flash)[^"]*"[^>]*>\s*([^<]+)', response.text)
+            raise SystemExit(f"{path}: {response.status_code} {errors[:3]}")
         return ((time.perf_counter() - started) * 1000, queries["n"],
                 (time.process_time() - cpu) * 1000)
 
@@ -210,14 +221,13 @@ def _writes(app, count: int, queries: dict[str, int]) -> None:
           f"{max(n for _, n in confirm)} waiting proposals" if confirm else "")
     line("confirm a proposal", [act(staff, f"/facilitator/proposals/{p}/confirm")
                                 for p, _ in confirm])
-    with app.app_context():  # read after the confirmations, which withdrew some
-        reject = list(db.session.scalars(select(Proposal.public_id).where(
-            Proposal.status == "proposed").order_by(Proposal.id.desc()).limit(count)))
-    line("turn a proposal down", [act(staff, f"/facilitator/proposals/{p}/reject",
-                                      {"reason": "Non adatto"}) for p in reject])
-    line("the helper accepts", [act(str(u), f"/matches/{m}/accept")
+    # An alternative whose offer is another request's choice: that choice is withdrawn
+    # and its request proposed again (queued for the scheduler).
+    line("confirm an alternative", [act(staff, f"/facilitator/proposals/{p}/confirm")
+                                    for p in alternatives])
+    line("the helper accepts", [act(u, f"/matches/{m}/accept")
                                 for m, u in awaiting[:count]])
-    line("the helper declines", [act(str(u), f"/matches/{m}/decline")
+    line("the helper declines", [act(u, f"/matches/{m}/decline")
                                  for m, u in awaiting[count:]])
 
 
