@@ -291,7 +291,8 @@ def lagrangian_bound(problem: Problem, total: int, iterations: int
                for i in np.flatnonzero(helpers > 1)]
     prices = np.zeros(len(offer_rows))
     best, theta, stale, steps = float("inf"), 2.0, 0, 0
-    for steps in range(1, iterations + 1):
+    while steps < iterations:
+        steps += 1
         reduced = np.maximum(scores - transposed @ prices, 0.0)
         top = np.maximum.reduceat(reduced, starts)
         chosen = np.zeros(len(pairs))
