@@ -69,6 +69,11 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--repeat", type=int, default=1,
                         help="post the request this many times: p50/p95 of them")
+    parser.add_argument("--writes", type=int, default=0, metavar="N",
+                        help="also confirm N proposals (those of the offers most proposed) and N "
+                             "alternatives (offers another request has as its choice), "
+                             "and as helpers accept N and decline N pairings "
+                             "waiting for an answer: p50/p95 ms and queries of each")
     parser.add_argument("--existing", action="store_true",
                         help="post into the database the environment names (DATABASE_URL, "
                              "ENVIRONMENT: say, seed-scale's city after its nightly run) "
@@ -129,6 +134,8 @@ def main() -> None:
         print(f"{'post a request, ' + str(args.repeat) + ' times':40} {status:>6} "
               f"p50 {statistics.median(times):.1f} p95 {p95:.1f} max {times[-1]:.1f} ms; "
               f"queries {min(counts)}-{max(counts)}")
+    if args.writes:
+        _writes(app, args.writes, queries)
     queued = getattr(matching_runs, "run_queued", None)
     if queued is not None:
         with app.app_context():
@@ -143,6 +150,85 @@ def main() -> None:
         waiting = db.session.query(Proposal).filter_by(status="proposed").count()
     print(f"{waiting} proposals waiting at the end")
     engine.dispose()
+
+
+def _writes(app, count: int, queries: dict[str, int]) -> None:
+    """Confirm, accept and decline ``count`` of each, one at a time."""
+    from sqlalchemy import func
+
+    from mutuo_aiuto.models import Household, Match, Offer, Role
+
+    with app.app_context():
+        s = db.session
+        staff = s.scalar(select(User).where(User.role == Role.FACILITATOR).limit(1)).get_id()
+        per_offer = (select(Proposal.offer_id, func.count().label("n"))
+                     .where(Proposal.status == "proposed").group_by(Proposal.offer_id)
+                     .order_by(func.count().desc(), Proposal.offer_id).limit(count * 4)
+                     .subquery())
+        contested = list(s.execute(
+            select(Proposal.public_id, per_offer.c.n).join(
+                per_offer, per_offer.c.offer_id == Proposal.offer_id)
+            .where(Proposal.status == "proposed", Proposal.rank == 1)
+            .order_by(per_offer.c.n.desc(), Proposal.id)))
+        seen, confirm = set(), []
+        for public_id, n in contested:
+            if public_id not in seen and len(confirm) < count:
+                seen.add(public_id)
+                confirm.append((public_id, n))
+        chosen = select(Proposal.offer_id).where(Proposal.status == "proposed",
+                                                 Proposal.rank == 1)
+        alternatives = list(s.scalars(select(Proposal.public_id).where(
+            Proposal.status == "proposed", Proposal.rank == 2,
+            Proposal.offer_id.in_(chosen), Proposal.public_id.notin_(seen))
+            .order_by(Proposal.id).limit(count)))
+        awaiting = list(s.execute(
+            select(Match.public_id, User).join(Offer, Offer.id == Match.offer_id)
+            .join(Household, Household.id == Offer.household_id)
+            .join(User, User.id == Household.user_id)
+            .where(Match.status == "awaiting").order_by(Match.id).limit(2 * count)))
+        awaiting = [(match, user.get_id()) for match, user in awaiting]
+
+    def act(user_id: str, path: str, data: dict | None = None) -> tuple[float, int, float]:
+        client = app.test_client()
+        with client.session_transaction() as cookie:
+            cookie["_user_id"], cookie["_fresh"] = user_id, True
+        queries["n"] = 0
+        started, cpu = time.perf_counter(), time.process_time()
+        response = client.post(path, data=data or {})
+        if response.status_code != 302:
+            import re
+
+            errors = re.findall(r'class="[^"]*(?:error|flash)[^"]*"[^>]*>\s*([^<]+)', response.text)
+            raise SystemExit(f"{path}: {response.status_code} {errors[:3]}")
+        return ((time.perf_counter() - started) * 1000, queries["n"],
+                (time.process_time() - cpu) * 1000)
+
+    def p50_p95(values: list[float]) -> str:
+        values = sorted(values)
+        p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+        return f"p50 {statistics.median(values):.0f} p95 {p95:.0f} max {values[-1]:.0f}"
+
+    def line(label: str, results: list[tuple[float, int, float]]) -> None:
+        if not results:
+            print(f"{label:40} none to do")
+            return
+        counts = [n for _, n, _ in results]
+        print(f"{label + f', {len(results)} times':34} wall {p50_p95([r[0] for r in results])} "
+              f"ms; CPU {p50_p95([r[2] for r in results])} ms; "
+              f"queries {min(counts)}-{max(counts)}")
+
+    print(f"confirming proposals of offers with {min(n for _, n in confirm)}-"
+          f"{max(n for _, n in confirm)} waiting proposals" if confirm else "")
+    line("confirm a proposal", [act(staff, f"/facilitator/proposals/{p}/confirm")
+                                for p, _ in confirm])
+    # An alternative whose offer is another request's choice: that choice is withdrawn
+    # and its request proposed again (queued for the scheduler).
+    line("confirm an alternative", [act(staff, f"/facilitator/proposals/{p}/confirm")
+                                    for p in alternatives])
+    line("the helper accepts", [act(u, f"/matches/{m}/accept")
+                                for m, u in awaiting[:count]])
+    line("the helper declines", [act(u, f"/matches/{m}/decline")
+                                 for m, u in awaiting[count:]])
 
 
 if __name__ == "__main__":

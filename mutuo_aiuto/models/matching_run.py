@@ -100,8 +100,9 @@ class QueuedOffer(Model):
 
 
 class QueuedNeed(Model):
-    """A need freed by a helper's "no" (or no answer in time), waiting for the scheduler's
-    minute job to propose it again: the helper's answer does no matching in the request."""
+    """A need whose proposals the scheduler's minute job is to make again: freed by a
+    helper's "no" (or no answer in time), or its choice's offer taken by a confirmation.
+    Re-proposing in the web request would grow with the data; the job does it."""
 
     __tablename__ = "queued_needs"
 

@@ -106,15 +106,99 @@ class Built:
                 found[skill].add(pos)
         return found
 
+    @cached_property
+    def _by_household(self) -> dict[str, set[int]]:
+        found: dict[str, set[int]] = defaultdict(set)
+        for pos, offer in enumerate(self.problem.offers):
+            found[offer.household].add(pos)
+        return found
+
+    @cached_property
+    def _by_rule_key(self) -> dict[str, dict[Hashable, set[int]]]:
+        """For each cheap rule whose reads are known on both sides, the offers' positions
+        grouped by what the rule reads of them."""
+        found: dict[str, dict[Hashable, set[int]]] = {}
+        for code, _ in RULES:
+            if code in _NEED_READS:
+                groups: dict[Hashable, set[int]] = defaultdict(set)
+                for pos, offer in enumerate(self.problem.offers):
+                    groups[_RULE_READS[code](offer)].add(pos)
+                found[code] = groups
+        return found
+
+    def _passing(self, code: str, rule: Callable[..., bool], need: mm.Need) -> set[int]:
+        """The offers' positions a cheap rule allows for ``need``: judged once per kind of
+        offer and kind of need (what the rule reads of each), kept for the next needs."""
+        key = (code, _NEED_READS[code](need))
+        cache: dict[tuple[str, Hashable], set[int]] = self.__dict__.setdefault(
+            "_passing_cache", {})
+        if key not in cache:
+            groups = self._by_rule_key[code]
+            distances = self.diagnosis.distances
+            offers = self.problem.offers
+            cache[key] = set().union(*(positions for positions in groups.values()
+                                       if rule(need, offers[next(iter(positions))],
+                                               distances)))
+        return cache[key]
+
     def why_unmatched(self, need_id: str) -> str | None:
         """``Diagnosis.why_unmatched`` read from the offers with the need's skills only (the
-        first rule), not every offer of the problem: the same answer, rule for rule."""
+        first rule), not every offer of the problem: the same answer, rule for rule.
+
+        The rule named is the first after which no offer is left passing it and
+        every rule before it. The cheap rules are applied as set intersections
+        (``_passing``); the time rule, the costly one, is judged last and only
+        until one offer passes it in each narrowing, from the narrowest."""
         if need_id in self.reasons:
             return self.reasons[need_id]
         diagnosis = self.diagnosis
         need = diagnosis.needs[need_id]
-        return unmatched_reason(need, self._skilled(need), diagnosis.distances,
-                                lambda offer: diagnosis.is_free(need_id, offer.id))
+        offers = self.problem.offers
+        if need.skills:
+            left = set.intersection(*(self._by_skill.get(s, set()) for s in need.skills))
+        else:
+            left = set(range(len(offers)))
+        left -= self._by_household.get(need.household, set())
+        if any(code not in _NEED_READS and code not in (NO_SKILL, NO_TIME)
+               for code, _ in RULES) or RULES[0][0] != NO_SKILL:
+            found = [offers[p] for p in sorted(left)]
+            return unmatched_reason(need, found, diagnosis.distances,
+                                    lambda offer: diagnosis.is_free(need_id, offer.id))
+        if not left:
+            return NO_SKILL
+        # narrowed[k]: the offers passing rules 0..k but the time rule (nested, shrinking).
+        timed = next(i for i, (code, _) in enumerate(RULES) if code == NO_TIME)
+        narrowed = [left]
+        for code, rule in RULES[1:]:
+            if code != NO_TIME:
+                left = left & self._passing(code, rule, need)
+            narrowed.append(left)
+        for k in range(1, timed):
+            if not narrowed[k]:
+                return RULES[k][0]
+        time_rule = RULES[timed][1]
+        judged: dict[Hashable, bool] = {}
+
+        def on_time(pos: int) -> bool:
+            key = _RULE_READS[NO_TIME](offers[pos])
+            if key not in judged:
+                judged[key] = time_rule(need, offers[pos], diagnosis.distances)
+            return judged[key]
+
+        last = len(RULES) - 1
+        # Every rule passed: None when one such offer is free, else all are full. The free
+        # ones are judged on time first; of the others, one passing is enough.
+        last_ones = sorted(narrowed[last])
+        free = {p for p in last_ones if diagnosis.is_free(need_id, offers[p].id)}
+        if any(on_time(p) for p in last_ones if p in free):
+            return None
+        if any(on_time(p) for p in last_ones if p not in free):
+            return ALL_FULL
+        for k in range(last - 1, timed - 1, -1):  # the widest narrowing some offer passes
+            if any(on_time(p) for p in sorted(narrowed[k] - narrowed[k + 1])):
+                return RULES[k + 1][0]
+        return NO_TIME
+
 
     def _skilled(self, need: mm.Need) -> list[mm.Offer]:
         """Other households' offers with every skill of the need (the first rule)."""
@@ -146,12 +230,20 @@ def helpers_but_for_vetting(need: mm.Need, offers: list[mm.Offer],
     return len({offer.household for offer in passing if not offer.vetted}) if reason is None else 0
 
 
+
 # What each of the matcher's rules 2–6 reads of an offer (``matching.diagnose``): offers
 # alike in it pass or fail that rule together, so each is judged once per kind.
 _RULE_READS: dict[str, Callable[[mm.Offer], Hashable]] = {
     NO_SKILL: lambda o: o.skills, NO_TIME: lambda o: o.slots,
     TOO_FAR: lambda o: (o.neighbourhood, o.max_hops), LANGUAGE: lambda o: o.languages,
     NOT_VETTED: lambda o: o.vetted}
+
+
+# What the cheap rules read of a need, as ``_RULE_READS`` of an offer: needs alike in it
+# are allowed the same offers by that rule (``Built._passing``).
+_NEED_READS: dict[str, Callable[[mm.Need], Hashable]] = {
+    TOO_FAR: lambda n: (n.neighbourhood, n.max_hops, n.remote),
+    LANGUAGE: lambda n: n.languages, NOT_VETTED: lambda n: n.requires_vetted}
 
 
 def unmatched_reason(need: mm.Need, offers: list[mm.Offer], distances: Distances,

@@ -6,7 +6,9 @@ changed, with the matcher's incremental API (``prepare`` + ``propose_for_need``
 on the part of the problem the need can touch, read in a fixed number of
 queries): bounded work, done inside the web request. An offer posted or
 changed may fit many needs, so ``queue_for_offer`` only queues it and
-``run_queued`` (the scheduler's minute job) re-proposes them. ``check_pair``
+``run_queued`` (the scheduler's minute job) re-proposes them; so too the needs a
+confirmation took their chosen offer from (``repropose_blocked`` queues them with
+``queue_for_needs``), as they can be many. ``check_pair``
 judges one pairing against the matches of the moment, for confirmations.
 
 Every rule is the matcher's, the household rule (``matching.busy_elsewhere``)
@@ -59,7 +61,8 @@ from mutuo_aiuto.services.matching_problem import (
 )
 
 __all__ = ["ALTERNATIVES", "TAKEN", "PairCheck", "build_problem", "check_pair",
-           "check_pairs", "propose_for", "propose_for_offer", "queue_for_need", "queue_for_offer",
+           "check_pairs", "propose_for", "propose_for_offer", "queue_for_need",
+           "queue_for_needs", "queue_for_offer",
            "repropose_blocked", "run_full", "run_queued", "supersede_for_need"]
 
 # Besides the matcher's choice, the facilitator sees this many next-best offers.
@@ -128,22 +131,20 @@ def _row(run_id: int, built: Built, proposal: mm.Proposal, rank: int) -> dict[st
 def _store_need(session: Session, run: MatchingRun, built: Built, need_id: str,
                 chosen: Iterable[mm.Proposal], excluded: set[tuple[int, int]],
                 stored: dict[int, UnmatchedReason], now: datetime) -> list[Proposal]:
-    """Store the need's pairings (``_picks``); a need left with none keeps the reason
-    why, and when."""
+    """Store the need's pairings (``_picks``) in one statement and read them back in
+    another, however many there are; a need left with none keeps the reason why, and
+    when."""
     picks, others = _picks(built, need_id, chosen, excluded)
-    rows = [_store(session, run, built, p, 1) for p in picks]
-    rows += [_store(session, run, built, p, rank) for rank, p in enumerate(others, start=2)]
+    values = [_row(run.id, built, p, 1) for p in picks]
+    values += [_row(run.id, built, p, rank) for rank, p in enumerate(others, start=2)]
+    rows: list[Proposal] = []
+    if values:
+        session.execute(insert(Proposal), values)
+        rows = list(session.scalars(select(Proposal).where(
+            Proposal.public_id.in_([v["public_id"] for v in values]))
+            .order_by(Proposal.rank, Proposal.id)))
     _settle_need(session, built, need_id, bool(picks), stored, now)
     return rows
-
-
-def _store(session: Session, run: MatchingRun, built: Built, proposal: mm.Proposal,
-           rank: int) -> Proposal:
-    row = Proposal(run=run, need=built.needs[proposal.need], offer=built.offers[proposal.offer],
-                   rank=rank, score=proposal.score,
-                   reasons=proposal_to_dict(proposal)["reasons"])
-    session.add(row)
-    return row
 
 
 def _settle_need(session: Session, built: Built, need_id: str, proposed: bool,
@@ -321,23 +322,41 @@ def supersede_for_need(session: Session, need: Need) -> None:
     _supersede(session, Proposal.need_id == need.id)
 
 
-def repropose_blocked(session: Session, offer: Offer, *, today: date,
-                      now: datetime | None = None) -> int:
+def repropose_blocked(session: Session, offer: Offer, *, now: datetime | None = None,
+                      today: date) -> int:
     """After the offer took a need: its waiting proposals to other needs, for which it has
-    no room or time left any more, are withdrawn; a need that loses its choice (rank 1)
-    gets new proposals. Returns how many proposals were withdrawn."""
+    no room or time left any more, are withdrawn at once (never shown stale); a need that
+    loses its choice (rank 1) is queued for the scheduler's minute job to propose again
+    (``queue_for_needs``). A fixed number of queries however many proposals the offer
+    had. Returns how many proposals were withdrawn."""
     waiting = list(session.scalars(select(Proposal).where(Proposal.status == "proposed",
                                                           Proposal.offer_id == offer.id)
                                    .options(selectinload(Proposal.need))
                                    .order_by(Proposal.id)))
+    if not waiting:
+        return 0
     checks = check_pairs(session, list({p.need_id: p.need for p in waiting}.values()), offer,
-                         today) if waiting else {}
+                         today)
     blocked = [p for p in waiting if checks[p.need_id].blockers]
-    for proposal in blocked:
-        proposal.status = "superseded"
-    for need in sorted({p.need for p in blocked if p.rank == 1}, key=lambda n: n.public_id):
-        propose_for(session, need, today=today, now=now)
+    if blocked:
+        session.execute(update(Proposal).where(Proposal.id.in_([p.id for p in blocked]))
+                        .values(status="superseded")
+                        .execution_options(synchronize_session=False))
+        for proposal in blocked:
+            session.expire(proposal, ["status"])
+        queue_for_needs(session, sorted({p.need_id for p in blocked if p.rank == 1}), now=now)
     return len(blocked)
+
+
+def queue_for_needs(session: Session, need_ids: list[int], *,
+                    now: datetime | None = None) -> None:
+    """Queue these needs for the scheduler's minute job to propose again, one row per need
+    however often it is queued (two statements whatever their number)."""
+    if not need_ids:
+        return
+    at = now or hubtime.clock().now()
+    session.execute(delete(QueuedNeed).where(QueuedNeed.need_id.in_(need_ids)))
+    session.execute(insert(QueuedNeed), [{"need_id": n, "queued_at": at} for n in need_ids])
 
 
 # ---- offers: queued for the scheduler -----------------------------------------
@@ -365,37 +384,20 @@ def queue_for_need(session: Session, need: Need, *, now: datetime | None = None)
 
 
 def run_queued(session: Session, *, today: date, now: datetime | None = None) -> int:
-    """The scheduler's job: re-propose for the queued offers, the whole problem read once
-    for all of them, then each queued need still without a proposal with the incremental
-    ``propose_for``. Returns how many needs got new proposals."""
-    now = now or hubtime.clock().now()
-    done = 0
+    """The scheduler's job: re-propose for the queued offers and needs, the whole problem
+    read once for all of them. Returns how many needs got new proposals."""
     queued = list(session.scalars(select(QueuedOffer).order_by(QueuedOffer.queued_at)))
-    if queued:
-        offers = list(session.scalars(select(Offer).where(
-            Offer.id.in_([q.offer_id for q in queued])).order_by(Offer.id)))
-        for row in queued:
-            session.delete(row)
-        done = _propose_for_offers(session, offers, today=today, now=now)
-    return done + _propose_queued_needs(session, today=today, now=now)
-
-
-def _propose_queued_needs(session: Session, *, today: date, now: datetime) -> int:
-    queued = list(session.scalars(select(QueuedNeed).order_by(QueuedNeed.queued_at,
-                                                              QueuedNeed.need_id)))
-    if not queued:
+    queued_needs = list(session.scalars(select(QueuedNeed).order_by(QueuedNeed.queued_at)))
+    if not queued and not queued_needs:
         return 0
+    offers = list(session.scalars(select(Offer).where(
+        Offer.id.in_([q.offer_id for q in queued])).order_by(Offer.id))) if queued else []
     needs = list(session.scalars(select(Need).where(
-        Need.id.in_([q.need_id for q in queued])).order_by(Need.id)))
-    for row in queued:
+        Need.id.in_([q.need_id for q in queued_needs])))) if queued_needs else []
+    for row in [*queued, *queued_needs]:
         session.delete(row)
-    session.flush()
-    waiting = set(session.scalars(select(Proposal.need_id).where(
-        Proposal.status == "proposed", Proposal.need_id.in_([n.id for n in needs]))))
-    fresh = [need for need in needs if need.id not in waiting]
-    for need in fresh:  # a queued offer's run may have proposed for it already
-        propose_for(session, need, today=today, now=now)
-    return len(fresh)
+    return _propose_for_offers(session, offers, today=today, now=now or hubtime.clock().now(),
+                               needs=needs)
 
 
 def propose_for_offer(session: Session, offer: Offer, *, today: date,
@@ -406,13 +408,15 @@ def propose_for_offer(session: Session, offer: Offer, *, today: date,
 
 
 def _propose_for_offers(session: Session, offers: list[Offer], *, today: date,
-                        now: datetime) -> int:
+                        now: datetime, needs: Iterable[Need] = ()) -> int:
     lock_proposals(session)  # shared: never beside a full run's writes
     built = build_problem(session, today)
     current = current_proposals(session, built)
     with_choice = {built.needs[n].id for n in current}
-    affected = {p.need for p in session.scalars(select(Proposal).where(
-        Proposal.status == "proposed", Proposal.offer_id.in_([o.id for o in offers])))}
+    affected = set(needs)
+    if offers:
+        affected |= {p.need for p in session.scalars(select(Proposal).where(
+            Proposal.status == "proposed", Proposal.offer_id.in_([o.id for o in offers])))}
     for offer in offers:
         if offer.public_id in built.offers and offer.status == "open":
             affected |= {built.needs[n] for n in built.seeking

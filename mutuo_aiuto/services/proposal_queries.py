@@ -110,11 +110,11 @@ def last_run(session: Session) -> MatchingRun | None:
 
 
 def updating(session: Session, offer: Offer | None = None) -> bool:
-    """Whether re-proposals are waiting for the scheduler (for ``offer``, when given;
-    otherwise also a request freed by a helper's "no" or silence)."""
+    """Whether re-proposals are waiting for the scheduler (for ``offer``, when given; the
+    needs a confirmation queued count for the whole list)."""
     query = select(QueuedOffer.offer_id)
     if offer is not None:
         query = query.where(QueuedOffer.offer_id == offer.id)
-    elif session.scalar(select(QueuedNeed.need_id).limit(1)) is not None:
-        return True
-    return session.scalar(query.limit(1)) is not None
+        return session.scalar(query.limit(1)) is not None
+    either = query.union_all(select(QueuedNeed.need_id))
+    return session.scalar(select(either.subquery().c[0]).limit(1)) is not None

@@ -16,8 +16,9 @@ from mutuo_aiuto.models import (
     OutboxMessage,
     Proposal,
     QueuedNeed,
+    UnmatchedReason,
 )
-from mutuo_aiuto.services import matches, matching_runs
+from mutuo_aiuto.services import matches, matching_runs, proposal_queries
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from tests import factories
 from tests.match_scenes import build_scene, tuesday
@@ -217,6 +218,24 @@ def test_proposals_of_a_full_offer_to_others_are_renewed(scene):
     confirm(scene, ours)
     assert theirs.status == "superseded"
     assert other.status == "open"
+
+
+def test_a_need_losing_its_choice_is_queued_for_the_scheduler(scene):
+    """Confirming another need's alternative takes the offer from the need it was the
+    choice of: that proposal is withdrawn at once, and proposing again for its need is
+    the scheduler's minute job, not the web request's."""
+    other = scene.another_need(slots=[tuesday(15, 16)])
+    [ours] = propose(scene)
+    [theirs] = propose(scene, other)
+    assert (ours.rank, theirs.rank) == (1, 2)
+    confirm(scene, theirs)
+    assert ours.status == "superseded"
+    assert scene.need.status == "proposed"  # until the scheduler looks again
+    assert proposal_queries.updating(scene.session)
+    assert matching_runs.run_queued(scene.session, today=NOW.date(), now=NOW) == 1
+    assert not proposal_queries.updating(scene.session)
+    assert scene.need.status == "open"
+    assert scene.session.get(UnmatchedReason, scene.need.id).reason == "all_full"
 
 
 # ---- rejecting ------------------------------------------------------------------------
