@@ -126,10 +126,13 @@ def build_scene(server: LiveServer, locale: str) -> dict[str, Any]:
 
 
 def menu_links(page: Any) -> list[str]:
-    """The addresses of the main menu, as the page lists them."""
-    hrefs = page.locator("nav.site-nav a[href]").evaluate_all(
+    """The addresses of the main menu and of the footer (where the calendar and the
+    privacy pages went when the menu was cut to one row), as the page lists them; not
+    the footer's language switch, which would change the page's language."""
+    hrefs = page.locator("nav.site-nav a[href], .site-footer a[href]").evaluate_all(
         "links => links.map(a => a.getAttribute('href'))")
-    return [href for href in hrefs if href.startswith("/") and href != "/logout"]
+    return [href for href in hrefs
+            if href.startswith("/") and href != "/logout" and "lang=" not in href]
 
 
 @pytest.mark.parametrize("lang", ["it", "ar"])
