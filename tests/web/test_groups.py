@@ -78,3 +78,20 @@ def test_others_get_404_and_the_list_is_for_staff(client, login, group):
     listing = client.get("/groups")
     assert listing.status_code == 200 and "Genitori separati" in listing.text
     assert client.get(f"/groups/{activity.public_id}/meetings").status_code == 200
+
+
+def test_the_impact_page_counts_the_groups(client, login, group):
+    leader, activity, families = group
+    login(leader)
+    day = (date.today() - timedelta(days=1)).isoformat()
+    client.post(f"/groups/{activity.public_id}/meetings/{day}",
+                data={"present": [h.public_id for h in families], "start": "17:00"})
+    login(factories.make_user(db.session, role="facilitator", locale="en"))
+    db.session.commit()
+    page = client.get("/facilitator/impact")
+    assert page.status_code == 200
+    section = page.text[page.text.index('id="groups"'):]
+    assert "Families who took part" in section and "Meetings held" in section
+    # Three families: fewer than 5, shown as "<5"; the self-help group has no row of its own.
+    assert "&lt;5" in section
+    assert "Group activities by kind" not in section

@@ -12,10 +12,11 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.models import Activity
+from mutuo_aiuto.models import Activity, ActivityKind
 from mutuo_aiuto.services import attendance, policy
 from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.web.access import facilitator_required, member_required
@@ -23,6 +24,22 @@ from mutuo_aiuto.web.groups.forms import AttendanceForm
 from mutuo_aiuto.web.helpers import found_or_404, hub_clock, refused
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
+
+KIND_LABELS = {
+    ActivityKind.SELF_HELP: _l("Self-help group"),
+    ActivityKind.PLAY_GROUP: _l("Play group"),
+    ActivityKind.HOMEWORK_CLUB: _l("Homework club"),
+    ActivityKind.PARENTS_CIRCLE: _l("Parents' circle"),
+    ActivityKind.LANGUAGE_CAFE: _l("Language café"),
+    ActivityKind.OUTING: _l("Outing"),
+    ActivityKind.WORKSHOP: _l("Workshop"),
+}
+
+
+@bp.app_template_filter("activity_kind")
+def activity_kind(code: str) -> str:
+    """A kind of group activity in the reader's language ("homework_club" → "Doposcuola")."""
+    return str(KIND_LABELS.get(ActivityKind(code), code)) if code in KIND_LABELS else code
 
 
 def _activity(public_id: str) -> Activity:
