@@ -131,3 +131,64 @@ def test_attendance_goes_with_the_household(scene):
     db.session.commit()
     left = db.session.scalars(select(Attendance.household_id)).all()
     assert sorted(left) == sorted([b.id, scene[2][2].id])
+
+
+def test_a_coordinator_of_another_association_never_reads_attendance_or_notes(scene):
+    from mutuo_aiuto.models import Association, AssociationCoordinator
+    leader, activity, (a, _, _) = scene
+    ours = Association(name="Famiglie in cammino", status="approved")
+    theirs = Association(name="Altra associazione", status="approved")
+    coordinator = factories.make_user(db.session)
+    db.session.add_all([ours, theirs, AssociationCoordinator(association=theirs,
+                                                             user=coordinator)])
+    activity.association = ours
+    attendance.record(db.session, leader, activity, TUESDAY, {a.public_id}, "Riservato", CLOCK)
+    db.session.commit()
+    assert not policy.can_record_attendance(coordinator, activity)
+    with pytest.raises(NotAllowed):
+        attendance.meetings(db.session, coordinator, activity, CLOCK)
+    with pytest.raises(NotAllowed):
+        attendance.sheet(db.session, coordinator, activity, TUESDAY, CLOCK)
+    assert attendance.activities_for(db.session, coordinator) == []
+
+
+def test_the_export_has_the_familys_own_groups_and_attendance_only(scene):
+    from mutuo_aiuto.services.gdpr import export
+    leader, activity, (a, b, _) = scene
+    attendance.record(db.session, leader, activity, TUESDAY, {a.public_id, b.public_id},
+                      "Note del leader", CLOCK)
+    db.session.commit()
+    data = export.export_household(db.session, a.user)
+    assert [m["activity"] for m in data["group_memberships"]] == [activity.public_id]
+    assert [(r["on_date"], r["present"]) for r in data["group_attendance"]] == [
+        (TUESDAY.isoformat(), True)]
+    assert "Note del leader" not in str(data)
+    assert b.public_id not in str(data) and b.name not in str(data)
+
+
+def test_erasure_takes_the_family_out_of_its_groups(scene):
+    from mutuo_aiuto.models import ActivityMembership
+    from mutuo_aiuto.services.gdpr import erasure
+    leader, activity, (a, b, _) = scene
+    attendance.record(db.session, leader, activity, TUESDAY, {a.public_id, b.public_id}, "",
+                      CLOCK)
+    db.session.commit()
+    summary = erasure.anonymise_household(db.session, a)
+    db.session.commit()
+    assert summary.groups == 1
+    assert db.session.scalar(select(ActivityMembership.id).where(
+        ActivityMembership.household_id == a.id)) is None
+    # An open group's attendance stays, anonymous, for the counts.
+    assert db.session.scalar(select(Attendance.id).where(Attendance.household_id == a.id))
+
+
+def test_erasure_deletes_attendance_at_a_confidential_group(scene):
+    from mutuo_aiuto.services.gdpr import erasure
+    leader, activity, (a, _, _) = scene
+    activity.kind, activity.admission, activity.confidential = "self_help", "by_request", True
+    attendance.record(db.session, leader, activity, TUESDAY, {a.public_id}, "", CLOCK)
+    db.session.commit()
+    erasure.anonymise_household(db.session, a)
+    db.session.commit()
+    assert db.session.scalar(select(Attendance.id).where(
+        Attendance.household_id == a.id)) is None
