@@ -20,12 +20,12 @@ from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import (
+    MATCH_HOLDING,
+    MEMBER,
     Activity,
     ActivityMeeting,
     ActivityMembership,
     Attendance,
-    MATCH_HOLDING,
-    MEMBER,
     ErasureRequest,
     ErasureStatus,
     FollowUp,
