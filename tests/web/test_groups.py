@@ -95,3 +95,29 @@ def test_the_impact_page_counts_the_groups(client, login, group):
     # Three families: fewer than 5, shown as "<5"; the self-help group has no row of its own.
     assert "&lt;5" in section
     assert "Group activities by kind" not in section
+
+
+def test_the_family_and_the_facilitator_see_a_group_that_could_help(client, login, app):
+    s = db.session
+    place = factories.make_neighbourhood(s, name="Fontivegge")
+    parenting = factories.make_category(s, slug="parenting-support", kind="relational")
+    family = factories.make_household(s, neighbourhood=place, languages=["ar"],
+                                      user=factories.make_user(s, locale="en"))
+    need = factories.make_need(s, household=family, category=parenting, languages=["ar"])
+    make_activity(s, kind="parents_circle", title="Cerchio dei genitori", neighbourhood=place,
+                  languages=["ar"], capacity=6,
+                  slots=[ActivitySlot(weekday=1, start_minute=17 * 60, end_minute=19 * 60)])
+    s.commit()
+    login(family.user)
+    page = client.get(f"/needs/{need.public_id}")
+    assert page.status_code == 200
+    assert "A group could help too" in page.text
+    text = re.sub(r"\s+", " ", page.text)
+    assert ("Cerchio dei genitori</strong>: Parents&#39; circle in Fontivegge, every Tuesday, "
+            "17:00–19:00, in Arabic, 6 places left") in text
+    login(factories.make_user(s, role="facilitator", locale="en"))
+    s.commit()
+    staff = client.get(f"/facilitator/needs/{need.public_id}")
+    assert "Groups that could help" in staff.text and "Cerchio dei genitori" in staff.text
+    unmatched = client.get("/facilitator/unmatched")
+    assert 'data-reason="group"' in unmatched.text and "Cerchio dei genitori" in unmatched.text

@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.models import Activity, ActivityKind
-from mutuo_aiuto.services import attendance, policy
+from mutuo_aiuto.models import Activity, ActivityKind, Need
+from mutuo_aiuto.services import attendance, group_suggestions, policy
 from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.web.access import facilitator_required, member_required
 from mutuo_aiuto.web.groups.forms import AttendanceForm
@@ -54,6 +54,13 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         abort(404)
+
+
+@bp.app_template_global("group_suggestions")
+def suggestions_for(needs: list[Need]) -> dict[int, list[group_suggestions.Suggestion]]:
+    """Groups that could help these requests (by need id), for the request pages and the
+    unmatched list: one call per page, a constant number of queries."""
+    return group_suggestions.suggestions(db.session, needs, hub_clock().today())
 
 
 @bp.get("")
