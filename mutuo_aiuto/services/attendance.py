@@ -85,7 +85,7 @@ def activity_by_public_id(session: Session, public_id: str) -> Activity:
     return found
 
 
-def _scheduled(activity: Activity, since: date, until: date) -> dict[date, tuple[int, int]]:
+def scheduled(activity: Activity, since: date, until: date) -> dict[date, tuple[int, int]]:
     """The activity's meetings from ``since`` to ``until`` by its slots: date -> times
     (two slots on one day: the earlier one is the meeting)."""
     first = max(since, activity.starts_on)
@@ -115,7 +115,7 @@ def meetings(session: Session, actor: User, activity: Activity, clock: HubClock)
     """The past and today's meetings, newest first, with the recorded ones' counts."""
     _require(actor, activity)
     today = clock.today()
-    days = _scheduled(activity, today - timedelta(days=LOOKBACK_DAYS), today)
+    days = scheduled(activity, today - timedelta(days=LOOKBACK_DAYS), today)
     present = func.count(Attendance.id).filter(Attendance.present.is_(True))
     recorded = session.execute(
         select(ActivityMeeting.on_date, ActivityMeeting.start_minute,
@@ -143,7 +143,7 @@ def meeting_on(session: Session, activity: Activity, day: date, clock: HubClock)
         return MeetingDay(day, row.start_minute, row.end_minute, recorded=True), row
     if day > clock.today():
         raise NotFound("this meeting has not happened yet")
-    times = _scheduled(activity, day, day).get(day)
+    times = scheduled(activity, day, day).get(day)
     if times is None:
         raise NotFound("the group does not meet on this day")
     return MeetingDay(day, *times), None
@@ -220,7 +220,7 @@ def record(session: Session, actor: User, activity: Activity, day: date,
 
 def next_meeting(activity: Activity, today: date) -> MeetingDay | None:
     """The group's next meeting from today on (within a year), by its slots."""
-    days = _scheduled(activity, today, today + timedelta(days=366))
+    days = scheduled(activity, today, today + timedelta(days=366))
     if not days:
         return None
     day = min(days)
