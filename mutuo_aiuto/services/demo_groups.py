@@ -129,7 +129,7 @@ def _activity(seed: dict[str, Any], today: date, places: dict[str, Neighbourhood
         requires_vetted_leader=seed.get("requires_vetted_leader", False),
         admission=seed.get("admission", "open"), confidential=seed.get("confidential", False),
         leader_id=leader.id if leader is not None else None,
-        created_by_id=(leader or facilitator).id if (leader or facilitator) else None,
+        created_by_id=next((u.id for u in (leader, facilitator) if u is not None), None),
         starts_on=today - timedelta(weeks=WEEKS),
         slots=[ActivitySlot(weekday=DAYS.index(day), start_minute=_minutes(start),
                             end_minute=_minutes(end)) for day, start, end in seed["slots"]])
