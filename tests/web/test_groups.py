@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.models import ActivityMeeting, ActivitySlot, Attendance
+from mutuo_aiuto.models import ActivityMeeting, ActivitySlot, Attendance, AuditEvent
 from tests import factories
 from tests.groups_scenes import join, make_activity
 
@@ -53,6 +53,11 @@ def test_the_leader_records_who_came_with_one_submit(client, login, group):
     assert len(re.findall(r'class="tap-input"[^>]*checked|checked[^>]*class="tap-input"',
                           again.text)) == 2
     assert "Primo incontro" in again.text
+    # The confidential group's notes were read: on the record.
+    reads = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "sensitive.viewed")).all()
+    assert [(r.target_id, r.details["fields"]) for r in reads] == [(activity.public_id,
+                                                                     ["notes"])]
 
 
 def test_a_stale_or_hostile_sheet_is_refused(client, login, group):

@@ -17,7 +17,8 @@ from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Activity, ActivityKind, Need
-from mutuo_aiuto.services import attendance, group_suggestions, policy
+from mutuo_aiuto.security import audit_event
+from mutuo_aiuto.services import attendance, audit, group_suggestions, policy
 from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.web.access import facilitator_required, member_required
 from mutuo_aiuto.web.groups.forms import AttendanceForm
@@ -111,6 +112,10 @@ def meeting(public_id: str, day: str):
                 flash(_("Attendance saved: %(count)s present.",
                         count=len(form.present.data or [])), "success")
                 return redirect(url_for("groups.meetings", public_id=activity.public_id))
+    if activity.confidential and sheet.notes:  # a self-help group's notes: a sensitive read
+        audit_event(audit.SENSITIVE_VIEWED, target=activity,
+                    details={"meeting": sheet.meeting.on_date.isoformat(), "fields": ["notes"]},
+                    commit=True)
     status = 400 if form.is_submitted() else 200
     return render_template("groups/meeting.html", activity=activity, sheet=sheet,
                            form=form), status
