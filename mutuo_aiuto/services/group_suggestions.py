@@ -5,9 +5,10 @@ When a request has no proposal, or its kind of help is better met in a group
 the family's suggest open group activities with places left, by the rules a
 pairing follows: within the request's distance in neighbourhood hops, a meeting
 time overlapping one of the request's times, a shared language when both state
-one. The matcher and its contract are untouched: this reads the same rows and
-``places.hop_distances``. A constant number of queries for any number of requests.
-No Flask.
+one; a group for children only to a family with a child of its ages. The
+matcher and its contract are untouched: this reads the same rows and
+``places.hop_distances``. A constant number of queries for any number of
+requests. No Flask.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from mutuo_aiuto.models import (
     ActivitySlot,
     ActivityStatus,
     Category,
+    Member,
     MembershipStatus,
     Need,
     NeedSlot,
@@ -105,10 +107,28 @@ def _overlap(need_slot: NeedSlot, slot: ActivitySlot, today: date) -> bool:
     return need_slot.day == slot.weekday
 
 
+def ages_welcome(activity: Activity, children: Sequence[int | None], year: int) -> bool:
+    """A group for children welcomes a family with a child of its ages (by birth year: a
+    year's leeway either side of a birthday); a child of unknown age may fit. A group for
+    adults (no ages) welcomes anyone."""
+    low, high = activity.min_child_age, activity.max_child_age
+    if low is None and high is None:
+        return True
+    for born in children:
+        if born is None:
+            return True
+        oldest, youngest = year - born, year - born - 1
+        if (low is None or oldest >= low) and (high is None or youngest <= high):
+            return True
+    return False
+
+
 def _fits(need: Need, kinds: tuple[ActivityKind, ...], slots: Sequence[NeedSlot],
           activity: Activity, places_left: int, hops: dict[int, dict[int, int]],
-          today: date) -> Suggestion | None:
+          today: date, children: Sequence[int | None]) -> Suggestion | None:
     if places_left <= 0 or activity.kind not in kinds:
+        return None
+    if not ages_welcome(activity, children, today.year):
         return None
     distance = hops.get(need.neighbourhood_id, {}).get(activity.neighbourhood_id)
     if distance is None or distance > need.max_hops:
@@ -170,13 +190,21 @@ def suggestions(session: Session, needs: Iterable[Need], today: date) -> dict[in
         .where(ActivityMembership.household_id.in_({n.household_id for n in wanting}),
                ActivityMembership.status.not_in((MembershipStatus.LEFT,
                                                  MembershipStatus.DECLINED))))}
+    # The children's birth years of each family, for groups that welcome some ages.
+    children: dict[int, list[int | None]] = {}
+    for household_id, born in session.execute(
+            select(Member.household_id, Member.birth_year).where(
+                Member.household_id.in_({n.household_id for n in wanting}),
+                Member.kind == "child")):
+        children.setdefault(household_id, []).append(born)
     hops = places.hop_distances(session)
     found: dict[int, list[Suggestion]] = {}
     for need in wanting:
         kinds = fitting_kinds(categories[need.category_id])
         fitting = [s for a in activities if (need.household_id, a.id) not in already
                    and (s := _fits(need, kinds, slots.get(need.id, []), a,
-                                   a.capacity - joined.get(a.id, 0), hops, today))]
+                                   a.capacity - joined.get(a.id, 0), hops, today,
+                                   children.get(need.household_id, [])))]
         fitting.sort(key=lambda s: (s.hops, -s.places_left, s.activity.id))
         if fitting:
             found[need.id] = fitting[:MAX_SUGGESTIONS]

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.models import ActivitySlot, NeedSlot
-from mutuo_aiuto.services.group_suggestions import suggestions
+from mutuo_aiuto.models import ActivitySlot, MatchingRun, Member, NeedSlot, Proposal
+from mutuo_aiuto.services.group_suggestions import ages_welcome, suggestions
 from tests import factories
 from tests.groups_scenes import join, make_activity
 
@@ -84,7 +84,6 @@ def test_a_request_that_matches_well_one_to_one_is_shown_no_group(world):
     need = factories.make_need(db.session, household=world["family"], category=homework,
                                languages=["ar"], slots=[NeedSlot(
                                    weekday=1, start_minute=17 * 60, end_minute=19 * 60)])
-    from mutuo_aiuto.models import MatchingRun, Proposal
     offer = factories.make_offer(db.session)
     db.session.add(Proposal(run=MatchingRun(kind="full"), need=need, offer=offer, score=30,
                             rank=1, reasons=[]))
@@ -97,3 +96,20 @@ def test_a_request_that_matches_well_one_to_one_is_shown_no_group(world):
                                     weekday=1, start_minute=17 * 60, end_minute=19 * 60)])
     db.session.commit()
     assert suggestions(db.session, [need2], TODAY)[need2.id][0].activity.kind == "homework_club"
+
+
+def test_a_group_for_children_only_to_a_family_with_a_child_of_its_ages(world):
+    circle(world, min_child_age=0, max_child_age=3)
+    assert suggestions(db.session, [world["need"]], TODAY) == {}  # no child
+    db.session.add(Member(household=world["family"], kind="child",
+                          birth_year=TODAY.year - 9))
+    db.session.commit()
+    assert suggestions(db.session, [world["need"]], TODAY) == {}  # nine: too old
+    db.session.add(Member(household=world["family"], kind="child",
+                          birth_year=TODAY.year - 2))
+    db.session.commit()
+    assert len(suggestions(db.session, [world["need"]], TODAY)[world["need"].id]) == 1
+    group = make_activity(db.session, min_child_age=6, max_child_age=13)
+    assert ages_welcome(group, [2026 - 13], 2026) and ages_welcome(group, [2026 - 14], 2026)
+    assert not ages_welcome(group, [2026 - 15], 2026)
+    assert not ages_welcome(group, [2026 - 5], 2026) and ages_welcome(group, [None], 2026)
