@@ -84,7 +84,9 @@ def seed_demo_command(if_empty: bool) -> None:
                    f"{summary.households} households, {summary.needs} requests, "
                    f"{summary.offers} offers, {summary.users} accounts, "
                    f"{summary.past_pairings} pairings closed in the past months and "
-                   f"{summary.running_pairings} under way.")
+                   f"{summary.running_pairings} under way, "
+                   f"{summary.associations} associations, {summary.activities} group "
+                   f"activities and {summary.group_meetings} of their meetings.")
     echo_demo_accounts(demo.DEMO_ACCOUNTS)
 
 

@@ -48,6 +48,7 @@ KEYS_ROTATED = "keys.rotated"
 RETENTION_PURGED = "retention.purged"
 BACKUP_MADE = "backup.made"
 BACKUP_RESTORED = "backup.restored"
+ATTENDANCE_RECORDED = "attendance.recorded"
 
 # Every action, with how the transparency and search pages name it.
 ACTIONS: dict[str, Any] = {
@@ -72,6 +73,7 @@ ACTIONS: dict[str, Any] = {
     RETENTION_PURGED: _l("deleted data past the retention period"),
     BACKUP_MADE: _l("made a backup"),
     BACKUP_RESTORED: _l("restored a backup"),
+    ATTENDANCE_RECORDED: _l("recorded who came to a group's meeting"),
 }
 
 # A details dict is for ids, field names and counts; anything larger is a bug.

@@ -53,6 +53,7 @@ from mutuo_aiuto.services import (
     places,
     vetting,
 )
+from mutuo_aiuto.services.demo_groups import seed_groups
 from mutuo_aiuto.services.lifecycle import move_need, move_offer
 from mutuo_aiuto.services.passwords import hash_password
 from mutuo_aiuto.services.slots import DatedRow, WeeklyRow, input_time, parse_time
@@ -102,13 +103,17 @@ class DemoSummary:
     vettings: int = 0
     past_pairings: int = 0
     running_pairings: int = 0
+    associations: int = 0
+    activities: int = 0
+    group_meetings: int = 0
     accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS
 
     @property
     def added(self) -> int:
         return (self.neighbourhoods + self.adjacencies + self.categories + self.skills
                 + self.users + self.households + self.needs + self.offers + self.vettings
-                + self.past_pairings + self.running_pairings)
+                + self.past_pairings + self.running_pairings + self.associations
+                + self.activities + self.group_meetings)
 
 
 # ---- times ---------------------------------------------------------------------------
@@ -222,6 +227,12 @@ class _Seeder:
                     consent_at=self.now, email_confirmed_at=self.now)
         self.session.add(user)
         self.summary.users += 1
+        return user
+
+    def coordinator(self, email: str, name: str) -> User:
+        """An association's coordinator: a member who came to help, with no household."""
+        user = self.user(email, name, MEMBER)
+        user.comes_for = "give"
         return user
 
     def staff(self) -> None:
@@ -386,4 +397,17 @@ def seed_demo(session: Session, today: date, consent_version: str = "2026-11") -
         for seed in pairings:
             seeder.pairing(seed, found[seed["family"]], found[seed["helper"]], running)
     session.flush()
+    groups = seed_groups(session, load("groups"), today, _all_households(session, people),
+                         seeder.facilitator, seeder.coordinator)
+    seeder.summary.associations, seeder.summary.activities = (groups.associations,
+                                                              groups.activities)
+    seeder.summary.group_meetings = groups.meetings
     return seeder.summary
+
+
+def _all_households(session: Session, people: dict[str, Any]) -> dict[str, Household | None]:
+    """Every demo family's household by key, those an earlier run made included."""
+    emails = {account_email(family): family["key"] for family in people["families"]}
+    rows = session.execute(select(User.email, Household).join(
+        Household, Household.user_id == User.id).where(User.email.in_(list(emails))))
+    return {emails[email]: household for email, household in rows}

@@ -19,7 +19,18 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
-from mutuo_aiuto.models import Category, Match, MatchStatus, Need, Neighbourhood, Offer
+from mutuo_aiuto.models import (
+    Activity,
+    ActivityKind,
+    ActivityMeeting,
+    Attendance,
+    Category,
+    Match,
+    MatchStatus,
+    Need,
+    Neighbourhood,
+    Offer,
+)
 from mutuo_aiuto.services import proposal_queries
 from mutuo_aiuto.services.hubtime import HubClock
 from mutuo_aiuto.services.reasons import UNMATCHED_REASONS
@@ -130,6 +141,7 @@ class Impact:
     total: Figures
     reciprocal: int  # households that both gave and received in the period
     unmatched: list[tuple[str, int]]  # (reason code, needs), every reason listed
+    groups: GroupFigures | None = None  # the group activities' figures (issue 12)
 
 
 @dataclass(frozen=True)
@@ -237,7 +249,134 @@ def impact(session: Session, period: Period, today: date, clock: HubClock) -> Im
                            key=lambda i: (i[0].position, i[0].name)),
         total=total.get("all", Figures()),
         reciprocal=reciprocal_households(confirmed),
-        unmatched=unmatched_by_reason(session, today))
+        unmatched=unmatched_by_reason(session, today),
+        groups=groups_impact(session, period, clock))
+
+
+# ---- group activities (issue 12) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Present:
+    """One family present at one meeting (an attendance row, slim)."""
+
+    meeting: int
+    household: int
+    on_date: date
+    kind: str  # the activity's kind
+
+
+@dataclass(frozen=True)
+class GroupCell:
+    """The groups' figures of a month, a kind of activity or the whole period."""
+
+    participants: int = 0  # distinct families present at least once
+    sessions: int = 0  # meetings with somebody present
+    attendances: int = 0  # families present, meeting by meeting
+    new_ties: int = 0  # pairs of families who met for the first time in a group
+
+    def public(self) -> GroupCell:
+        """Shown with every count under 5 (but 0) as "<5"."""
+        return GroupCell(*(public_count(n) for n in (  # type: ignore[arg-type]
+            self.participants, self.sessions, self.attendances, self.new_ties)))
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    by_month: list[tuple[date, GroupCell]]
+    # Every kind but the self-help groups: they count in the totals only (special category).
+    by_kind: list[tuple[str, GroupCell]]
+    total: GroupCell
+    group_to_pairing: int  # first came to a group, then got their first pairing (in period)
+    pairing_to_group: int  # first paired, then first came to a group (in period)
+
+
+def _group_cell(present: list[Present], ties: int = 0) -> GroupCell:
+    return GroupCell(participants=len({p.household for p in present}),
+                     sessions=len({p.meeting for p in present}),
+                     attendances=len(present), new_ties=ties)
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def group_figures(present: Iterable[Present], pairings: Iterable[tuple[int, int, date]],
+                  period: Period) -> GroupFigures:
+    """The groups' figures from every attendance up to the period's end (``present``) and
+    every counted pairing (family, helper, day confirmed).
+
+    A new tie is a pair of families present at the same meeting in the period who had
+    neither been paired with each other on or before that day nor met at an earlier
+    meeting; it counts once, in the month they first met. A family went from a group
+    to a pairing when its first attendance came before its first pairing and that
+    pairing falls in the period; the other way round likewise.
+    """
+    months = set(period.months())
+    everything = sorted(present, key=lambda p: (p.on_date, p.meeting))
+    paired_on: dict[tuple[int, int], date] = {}
+    first_pairing: dict[int, date] = {}
+    for family, helper, day in pairings:
+        key = _pair(family, helper)
+        paired_on[key] = min(day, paired_on.get(key, day))
+        for household in (family, helper):
+            first_pairing[household] = min(day, first_pairing.get(household, day))
+    first_attended: dict[int, date] = {}
+    by_meeting: dict[int, list[Present]] = {}
+    for row in everything:
+        first_attended.setdefault(row.household, row.on_date)
+        by_meeting.setdefault(row.meeting, []).append(row)
+    met: set[tuple[int, int]] = set()
+    ties: Counter[date] = Counter()
+    for rows in by_meeting.values():  # in date order: dicts keep the insertion order
+        month = month_of(rows[0].on_date)
+        households = sorted({r.household for r in rows})
+        for n, a in enumerate(households):
+            for b in households[n + 1:]:
+                key = (a, b)
+                if key in met:
+                    continue
+                met.add(key)
+                earlier = paired_on.get(key)
+                if month in months and (earlier is None or earlier > rows[0].on_date):
+                    ties[month] += 1
+    shown = [p for p in everything if month_of(p.on_date) in months]
+    per_month: dict[date, list[Present]] = {}
+    per_kind: dict[str, list[Present]] = {}
+    for row in shown:
+        per_month.setdefault(month_of(row.on_date), []).append(row)
+        if row.kind != ActivityKind.SELF_HELP:
+            per_kind.setdefault(row.kind, []).append(row)
+    kinds = [k.value for k in ActivityKind if k.value in per_kind]
+    return GroupFigures(
+        by_month=[(m, _group_cell(per_month.get(m, []), ties[m])) for m in period.months()],
+        by_kind=[(k, _group_cell(per_kind[k])) for k in kinds],
+        total=_group_cell(shown, sum(ties.values())),
+        group_to_pairing=sum(1 for h, day in first_pairing.items()
+                             if month_of(day) in months and h in first_attended
+                             and first_attended[h] < day),
+        pairing_to_group=sum(1 for h, day in first_attended.items()
+                             if month_of(day) in months and h in first_pairing
+                             and first_pairing[h] < day))
+
+
+def groups_impact(session: Session, period: Period, clock: HubClock) -> GroupFigures:
+    """``group_figures`` over the database: two queries, slim rows."""
+    last = add_months(period.last, 1)
+    rows = session.execute(
+        select(ActivityMeeting.id, Attendance.household_id, ActivityMeeting.on_date,
+               Activity.kind)
+        .join(Attendance, Attendance.meeting_id == ActivityMeeting.id)
+        .join(Activity, Activity.id == ActivityMeeting.activity_id)
+        .where(Attendance.present.is_(True), ActivityMeeting.on_date < last))
+    helper = aliased(Offer)
+    matched = session.execute(
+        select(Need.household_id, helper.household_id, Match.confirmed_at)
+        .join(Need, Need.id == Match.need_id).join(helper, helper.id == Match.offer_id)
+        .where(Match.status.not_in(NOT_COUNTED), Match.confirmed_at < _start(last, clock)))
+    return group_figures([Present(*row) for row in rows],
+                         [(family, helper_id, clock.date_of(at))
+                          for family, helper_id, at in matched], period)
 
 
 # ---- the export -------------------------------------------------------------------------
@@ -266,8 +405,28 @@ def export_rows(figures: Impact, category_label: Callable[[Category], str],
                  public_count(figures.reciprocal)))
     rows += [("unmatched_now", reason_label(code), "needs", public_count(count))
              for code, count in figures.unmatched]
+    if figures.groups is not None:
+        rows += _group_rows(figures.groups, period)
     return [(kind, _plain(group), measure, "" if value is None else str(value))
             for kind, group, measure, value in rows]
+
+
+def _group_rows(groups: GroupFigures, period: str) -> list[tuple[str, str, str, object]]:
+    cells = [*(("groups_month", f"{m:%Y-%m}", cell) for m, cell in groups.by_month),
+             *(("groups_kind", kind, cell) for kind, cell in groups.by_kind),
+             ("groups_period", period, groups.total)]
+    rows: list[tuple[str, str, str, object]] = []
+    for kind, group, cell in cells:
+        shown = cell.public()
+        rows += [(kind, group, "participants", shown.participants),
+                 (kind, group, "sessions_held", shown.sessions),
+                 (kind, group, "attendances", shown.attendances),
+                 (kind, group, "new_ties_in_groups", shown.new_ties)]
+    rows += [("groups_period", period, "from_group_to_pairing",
+              public_count(groups.group_to_pairing)),
+             ("groups_period", period, "from_pairing_to_group",
+              public_count(groups.pairing_to_group))]
+    return rows
 
 
 def _plain(text: str) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, object_session
 
 from mutuo_aiuto.models import (
     MEMBER,
+    Activity,
     ComesFor,
     Household,
     Match,
@@ -237,3 +238,17 @@ def counterpart(user: User, match: Match) -> Household | None:
     if is_helper(user, match):
         return match.need.household
     return None
+
+
+# ---- Attendance ------------------------------------------------------------------------
+
+
+def can_record_attendance(user: Any, activity: Activity) -> bool:
+    """The activity's leader and the Hub's facilitators open its meetings, record who came
+    and read the meeting notes; nobody else (not the association's other coordinators, nor
+    another association's), so a self-help group's attendance stays with its facilitator."""
+    if is_facilitator(user):
+        return True
+    return (is_signed_in(user) and activity.leader_id is not None
+            and activity.leader_id == user.id)
+

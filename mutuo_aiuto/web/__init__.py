@@ -13,6 +13,7 @@ from mutuo_aiuto.web.auth.views import bp as auth_bp
 from mutuo_aiuto.web.facilitator.views import bp as facilitator_bp
 from mutuo_aiuto.web.families.views import bp as families_bp
 from mutuo_aiuto.web.followups.views import bp as followups_bp
+from mutuo_aiuto.web.groups.views import bp as groups_bp
 from mutuo_aiuto.web.inbox.views import bp as inbox_bp
 from mutuo_aiuto.web.main.views import bp as main_bp
 from mutuo_aiuto.web.privacy.views import bp as privacy_bp
@@ -21,7 +22,7 @@ from mutuo_aiuto.web.week.views import bp as week_bp
 
 BLUEPRINTS: tuple[Blueprint, ...] = (main_bp, auth_bp, families_bp, admin_bp, week_bp,
                                      followups_bp, privacy_bp, users_bp)
-BLUEPRINTS += (facilitator_bp, inbox_bp)
+BLUEPRINTS += (facilitator_bp, inbox_bp, groups_bp)
 
 
 def init_app(app: Flask) -> None:

@@ -57,6 +57,9 @@ SCENE_KEYS: dict[str, tuple[str, bool]] = {
                        False),
     "confirm_token": ("the link mailed to a new account (the link is the key)", False),
     "reset_token": ("a password-reset link mailed to the owner (the link is the key)", False),
+    "led_activity": ("a group activity the owner leads, with the owner's and the helper's "
+                     "families in it", True),
+    "meeting_day": ("a past day the owner's group met (a date: not private)", False),
 }
 
 # Recurring rows: anonymous, owner, other_member, helper, facilitator, admin.
@@ -76,6 +79,9 @@ STAFF_BUTTON = "login 403 403 403 302 302"
 ADMIN = "login 403 403 403 403 200"
 ADMIN_FORM = "login 403 403 403 403 400"
 ADMIN_BUTTON = "login 403 403 403 403 302"
+# A group's meetings: its leader (the owner) and staff; anyone else, even a family in it, 404.
+LEADER = "login 200 404 404 200 200"
+LEADER_FORM = "login 400 404 404 400 400"
 # Forms for visitors who are not logged in: a logged-in account is sent on.
 GUEST = "200 302 302 302 302 302"
 GUEST_FORM = "400 302 302 302 302 302"
@@ -229,6 +235,11 @@ ROUTES: tuple[Route, ...] = (
     R("facilitator.reject", get=STAFF, post=STAFF_FORM, args={"public_id": "proposal"}),
     R("facilitator.weights", get=ADMIN, post=ADMIN_FORM),
     R("followups.index", get=STAFF),
+    # ---- groups: attendance (issue 12) -----------------------------------------------------
+    R("groups.index", get=STAFF),
+    R("groups.meetings", get=LEADER, args={"public_id": "led_activity"}),
+    R("groups.meeting", get=LEADER, post=LEADER_FORM,
+      args={"public_id": "led_activity", "day": "meeting_day"}),
     R("followups.record", get=STAFF, post=STAFF_FORM, args={"public_id": "follow_up"}),
     R("followups.close_match", get=STAFF, post=STAFF_FORM, args=MATCH),
     R("followups.vettings", get=STAFF),

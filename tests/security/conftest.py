@@ -33,6 +33,9 @@ from sqlalchemy.orm import Session
 from mutuo_aiuto import create_app
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import (
+    Activity,
+    ActivityMembership,
+    ActivitySlot,
     AuditEvent,
     ErasureRequest,
     FollowUp,
@@ -132,7 +135,17 @@ def build_scene(session: Session) -> Scene:
     erasure = ErasureRequest(household=family, requested_by_id=family.user_id)
     vetting = Vetting(household=helper, checked_on=today - timedelta(days=30),
                       expires_on=today + timedelta(days=300), recorded_by_id=facilitator.id)
-    session.add_all([run, proposal, follow_up, member, notice, erasure, vetting])
+    # A group the owner leads (they record its attendance), meeting every day since a
+    # fortnight; the owner's family and the helper's are in it.
+    led_activity = Activity(
+        kind="homework_club", title="Doposcuola", neighbourhood=place,
+        place_name="Sala 2", capacity=8, languages=["it"], leader_id=family.user_id,
+        starts_on=today - timedelta(days=14),
+        slots=[ActivitySlot(weekday=d, start_minute=17 * 60, end_minute=19 * 60)
+               for d in range(7)],
+        memberships=[ActivityMembership(household=family, status="joined"),
+                     ActivityMembership(household=helper, status="joined")])
+    session.add_all([run, proposal, follow_up, member, notice, erasure, vetting, led_activity])
     family.user.calendar_token = "calendar-token-of-the-owner-0123456789abcdef"
     session.flush()
     message = notifications.notify(
@@ -144,7 +157,7 @@ def build_scene(session: Session) -> Scene:
         "need": open_need, "offer": own_offer, "match": match, "awaiting_match": awaiting,
         "proposal": proposal, "follow_up": follow_up, "member": member,
         "notification": message, "session_notice": notice, "erasure": erasure,
-        "household": family, "account": family.user,
+        "household": family, "account": family.user, "led_activity": led_activity,
     }
     scene = Scene()
     for key, obj in objects.items():
@@ -155,6 +168,7 @@ def build_scene(session: Session) -> Scene:
         "calendar_token": family.user.calendar_token,
         "confirm_token": tokens.make_confirmation_token(unconfirmed, secret),
         "reset_token": tokens.make_reset_token(family.user, secret),
+        "meeting_day": (today - timedelta(days=1)).isoformat(),
     }
     scene.users = {OWNER: family.user.get_id(), OTHER: stranger.user.get_id(),
                    HELPER: helper.user.get_id(), FACILITATOR: facilitator.get_id(),

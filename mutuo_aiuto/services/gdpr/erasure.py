@@ -22,6 +22,10 @@ from sqlalchemy.orm import Session
 from mutuo_aiuto.models import (
     MATCH_HOLDING,
     MEMBER,
+    Activity,
+    ActivityMeeting,
+    ActivityMembership,
+    Attendance,
     ErasureRequest,
     ErasureStatus,
     FollowUp,
@@ -69,6 +73,7 @@ class ErasureSummary:
     mails: int = 0
     vettings: int = 0
     mails_redacted: int = 0  # other people's mail that named the household
+    groups: int = 0  # places in groups, requests to join and waiting-list places
 
 
 # ---- the request and the decision ---------------------------------------------------
@@ -341,6 +346,24 @@ def redact_mails_naming(session: Session, names: list[str]) -> int:
     return changed
 
 
+def _leave_groups(session: Session, household: Household) -> int:
+    """Delete the family's places in groups (and what it wrote asking to join) and its
+    attendance at confidential groups; attendance at open groups stays, anonymous, for
+    the counts."""
+    memberships = session.scalars(select(ActivityMembership).filter_by(
+        household_id=household.id)).all()
+    for membership in memberships:
+        session.delete(membership)
+    confidential = (select(ActivityMeeting.id)
+                    .join(Activity, Activity.id == ActivityMeeting.activity_id)
+                    .where(Activity.confidential.is_(True)))
+    for row in session.scalars(select(Attendance).where(
+            Attendance.household_id == household.id,
+            Attendance.meeting_id.in_(confidential))):
+        session.delete(row)
+    return len(memberships)
+
+
 def anonymise_household(session: Session, household: Household, *,
                         now: datetime | None = None) -> ErasureSummary:
     """Delete or blank every personal field of a household and its account.
@@ -366,6 +389,7 @@ def anonymise_household(session: Session, household: Household, *,
         session.delete(vetting)
     summary.vettings = len(vettings)
     summary.members = _blank_members(household)
+    summary.groups = _leave_groups(session, household)
     household.name = ERASED_NAME
     household.phone = household.address = household.care_notes = None
     household.languages = []

@@ -16,6 +16,10 @@ from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import (
+    Activity,
+    ActivityMeeting,
+    ActivityMembership,
+    Attendance,
     AuditEvent,
     ErasureRequest,
     FollowUp,
@@ -60,6 +64,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "erasure_requests": ("erasure_requests/*",),
     "audit_events": ("access_log/*", "actions/*"),
     "notifications": ("notifications/*",),
+    "activity_memberships": ("group_memberships/*",),
+    "attendances": ("group_attendance/*",),
 }
 
 
@@ -161,6 +167,29 @@ def mails_to(session: Session, user: User) -> list[OutboxMessage]:
         func.lower(OutboxMessage.recipient) == user.email.lower()).order_by(OutboxMessage.id)))
 
 
+def _groups(session: Session, household: Household) -> dict[str, list[dict[str, Any]]]:
+    """The family's own places in groups and its own attendance: never the other families
+    of a group, nor the leader's notes of a meeting."""
+    memberships = session.execute(
+        select(ActivityMembership, Activity.public_id, Activity.title)
+        .join(Activity, Activity.id == ActivityMembership.activity_id)
+        .where(ActivityMembership.household_id == household.id)
+        .order_by(ActivityMembership.id)).all()
+    attended = session.execute(
+        select(Attendance, ActivityMeeting.on_date, Activity.public_id, Activity.title)
+        .join(ActivityMeeting, ActivityMeeting.id == Attendance.meeting_id)
+        .join(Activity, Activity.id == ActivityMeeting.activity_id)
+        .where(Attendance.household_id == household.id)
+        .order_by(ActivityMeeting.on_date, Attendance.id)).all()
+    return {
+        "group_memberships": [_row(m) | {"activity": public_id, "activity_title": title}
+                              for m, public_id, title in memberships],
+        "group_attendance": [_row(a, exclude=("meeting_id",)) | {
+            "on_date": _plain(day), "activity": public_id, "activity_title": title}
+            for a, day, public_id, title in attended],
+    }
+
+
 def _household_part(session: Session, household: Household) -> dict[str, Any]:
     members = [_row(member) for member in household.members]
     return {
@@ -179,6 +208,7 @@ def _household_part(session: Session, household: Household) -> dict[str, Any]:
             select(ErasureRequest).filter_by(household_id=household.id)
             .order_by(ErasureRequest.id))],
         "access_log": _audit_entries(audit.for_household(session, household, limit=10_000)),
+        **_groups(session, household),
     }
 
 
@@ -200,6 +230,7 @@ def export_household(session: Session, user: User, now: datetime | None = None) 
         "actions": _actions(session, user),
         "household": None, "needs": [], "offers": [], "proposals": [], "matches": [],
         "vettings": [], "erasure_requests": [], "access_log": [],
+        "group_memberships": [], "group_attendance": [],
     }
     if household is not None:
         data |= _household_part(session, household)

@@ -1,0 +1,1 @@
+"""The groups blueprint: a group activity's meetings and who came to each (issue 12)."""
