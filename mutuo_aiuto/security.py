@@ -266,7 +266,7 @@ def refuse_file_parts() -> None:
     if request.mimetype != "multipart/form-data" or not request.files:
         return
     view = current_app.view_functions.get(request.endpoint or "")
-    allowed = getattr(view, "accepts_files", frozenset())
+    allowed: frozenset[str] = getattr(view, "accepts_files", frozenset())
     if any(name not in allowed for name in request.files):
         raise BadRequest()
 

@@ -325,7 +325,7 @@ def _follower(session: Session, household: Household,
         AssociationFollower.household_id == household.id)).first()
 
 
-def is_following(session: Session, household: Household | None,
+def follows(session: Session, household: Household | None,
                  association: Association) -> bool:
     return household is not None and _follower(session, household, association) is not None
 
@@ -336,9 +336,12 @@ def follow(session: Session, user: User, association: Association) -> None:
         raise NotAllowed(_l("Describe your family first: then you can follow associations."))
     if association.status != AssociationStatus.APPROVED:
         raise NotFound(_l("This association is not on the service."))
-    if _follower(session, user.household, association) is None:
+    household = user.household
+    if household is None:  # can_follow_associations said there is one
+        raise NotAllowed(_l("Describe your family first: then you can follow associations."))
+    if _follower(session, household, association) is None:
         session.add(AssociationFollower(association_id=association.id,
-                                        household_id=user.household.id))
+                                        household_id=household.id))
         session.flush()
 
 

@@ -129,7 +129,8 @@ def test_administrators_add_and_remove_coordinators_by_email(session):
     first = factories.make_user(session)
     second = factories.make_user(session, email="Luisa@Example.org")
     association = factories.make_association(session, coordinators=[first])
-    assert associations.add_coordinator(session, admin, association, " luisa@example.ORG ") == second
+    added = associations.add_coordinator(session, admin, association, " luisa@example.ORG ")
+    assert added == second
     with pytest.raises(DomainError, match="already a coordinator"):
         associations.add_coordinator(session, admin, association, second.email)
     with pytest.raises(DomainError, match="No account"):
@@ -175,7 +176,7 @@ def test_families_follow_and_unfollow(session):
     associations.follow(session, family.user, association)
     associations.follow(session, family.user, association)  # once only
     assert associations.followed_by(session, family) == [association]
-    assert associations.is_following(session, family, association)
+    assert associations.follows(session, family, association)
     associations.unfollow(session, family.user, association)
     associations.unfollow(session, family.user, association)
     assert associations.followed_by(session, family) == []

@@ -116,7 +116,7 @@ def detail(public_id: str) -> str:
     return render_template(
         "associations/detail.html", association=association,
         activities=associations.activities_of(db.session, association),
-        following=associations.is_following(db.session, household, association),
+        following=associations.follows(db.session, household, association),
         can_follow=policy.can_follow_associations(current_user),
         can_manage=policy.can_manage_association(current_user, association),
         sees_status=policy.can_see_association_status(current_user, association))
