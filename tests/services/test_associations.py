@@ -210,3 +210,28 @@ def test_review_lists_pending_first(session):
     pending = factories.make_association(session, name="B", status="pending")
     assert associations.for_review(session) == [pending, approved]
     assert associations.for_review(session, "approved") == [approved]
+
+
+def test_the_familys_export_names_what_it_follows_and_coordinates(session):
+    from mutuo_aiuto.services.gdpr import export
+
+    family = factories.make_household(session)
+    followed = factories.make_association(session, name="Genitori in Rete")
+    factories.make_association(session, name="Famiglie Insieme", coordinators=[family.user])
+    associations.follow(session, family.user, followed)
+    data = export.export_household(session, family.user, now=NOW)
+    assert [row["association"] for row in data["associations_followed"]] == ["Genitori in Rete"]
+    assert [row["association"] for row in data["association_coordinators"]] == [
+        "Famiglie Insieme"]
+
+
+def test_erasing_a_family_forgets_what_it_followed(session):
+    from mutuo_aiuto.models import AssociationFollower
+    from mutuo_aiuto.services.gdpr import erasure
+
+    family = factories.make_household(session)
+    associations.follow(session, family.user, factories.make_association(session))
+    session.commit()
+    assert session.scalars(select(AssociationFollower)).all()
+    erasure.anonymise_household(session, family, now=NOW)
+    assert session.scalars(select(AssociationFollower)).all() == []

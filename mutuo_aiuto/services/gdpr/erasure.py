@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from mutuo_aiuto.models import (
     MATCH_HOLDING,
     MEMBER,
+    AssociationFollower,
     ErasureRequest,
     ErasureStatus,
     FollowUp,
@@ -365,6 +366,10 @@ def anonymise_household(session: Session, household: Household, *,
     for vetting in vettings:
         session.delete(vetting)
     summary.vettings = len(vettings)
+    # Which associations it followed (a parish group can tell a faith): forgotten.
+    for follower in session.scalars(select(AssociationFollower).filter_by(
+            household_id=household.id)).all():
+        session.delete(follower)
     summary.members = _blank_members(household)
     household.name = ERASED_NAME
     household.phone = household.address = household.care_notes = None
