@@ -175,6 +175,8 @@ def test_a_family_follows_and_its_page_lists_it(client, login, make_household,
 
 
 def test_the_menus(client, login, make_association, make_user):
+    # Anyone finds the list from the footer of every page.
+    assert 'href="/associations"' in client.get("/").text.split("<footer")[1]
     coordinator = make_association().coordinators[0].user
     login(coordinator)
     assert "/associations/mine" in client.get("/associations").text

@@ -119,7 +119,8 @@ def detail(public_id: str) -> str:
         following=associations.follows(db.session, household, association),
         can_follow=policy.can_follow_associations(current_user),
         can_manage=policy.can_manage_association(current_user, association),
-        sees_status=policy.can_see_association_status(current_user, association))
+        sees_status=policy.can_see_association_status(current_user, association),
+        can_review=policy.can_review_associations(current_user))
 
 
 @bp.get("/associations/<public_id>/logo")
