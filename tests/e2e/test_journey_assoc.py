@@ -54,7 +54,8 @@ def people(server: LiveServer, lang: str) -> None:
 
 
 class Walk:
-    """Checks each page a person sees: axe-core, no sideways scroll at 360 px, its height."""
+    """Checks each page a person sees: axe-core, targets of 24 px, no sideways scroll at
+    360 px, and its height."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
@@ -68,6 +69,8 @@ class Walk:
         violations = axe_violations(page)
         if violations:
             self.problems.append(f"{step}: axe-core\n{describe_violations(violations)}")
+        for target in checks.small_targets(page):
+            self.problems.append(f"{step}: touch target under 24 px: {target}")
         page.set_viewport_size({"width": checks.PHONE_WIDTH, "height": 800})
         if overflow := checks.horizontal_overflow(page):
             self.problems.append(f"{step}: {overflow} px sideways at 360 px, from "
