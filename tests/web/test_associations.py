@@ -4,14 +4,16 @@ and the administrators' review; a page one may not see answers 404."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
-from mutuo_aiuto.models import Activity, Association, AuditEvent
+from mutuo_aiuto.models import Activity, Association, AssociationFollower, AuditEvent
 from mutuo_aiuto.services import audit
 from tests.conftest import FreshClient
 from tests.factories import TINY_PNG
+from tests.web.test_query_counts import counted
 
 HTML_LOGO = b"<!doctype html><html><script>alert(1)</script></html>"
 
@@ -130,7 +132,7 @@ def test_the_page_lists_its_activities(client, make_association, session, place)
     association = make_association(neighbourhoods=[place])
     session.add(Activity(association=association, kind="homework_club", title="Compiti insieme",
                          neighbourhood=place, place_name="Biblioteca San Matteo",
-                         starts_on=__import__("datetime").date(2026, 12, 1)))
+                         starts_on=date(2026, 12, 1)))
     session.commit()
     page = client.get(f"/associations/{association.public_id}?lang=en").text
     assert "Compiti insieme" in page and "homework club" in page
@@ -215,3 +217,46 @@ def test_only_administrators_review(client, login, make_association, make_user, 
     login(make_user(role=role))
     assert client.get("/admin/associations").status_code == 403
     assert client.post(f"/admin/associations/{association.public_id}/approve").status_code == 403
+
+
+def test_a_text_field_sent_as_a_file_is_refused(client, login, make_user, place, session):
+    login(make_user())
+    answer = client.post("/associations/new", data=form(name=(io.BytesIO(b"x"), "name.txt")),
+                         content_type="multipart/form-data")
+    assert answer.status_code == 400
+    assert session.scalars(select(Association)).all() == []
+
+
+def test_the_pages_ask_as_often_with_many_associations(client, login, make_association,
+                                                       make_household, make_neighbourhood,
+                                                       make_user, session, place):
+    """List, page, family page and review: no query per association, place or activity."""
+    family = make_household(neighbourhood=place)
+    admin = make_user(role="admin")
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            association = make_association(neighbourhoods=[place, make_neighbourhood()])
+            session.add(Activity(association=association, kind="outing", title="Gita",
+                                 neighbourhood=place, place_name="Parco",
+                                 starts_on=date(2026, 12, 1)))
+            session.add(AssociationFollower(association=association, household=family))
+        session.commit()
+
+    def counts() -> dict[str, int]:
+        first = session.scalars(select(Association).order_by(Association.id)).first()
+        pages = {"list": ("/associations", family.user), "family": ("/family", family.user),
+                 "page": (f"/associations/{first.public_id}", family.user),
+                 "review": ("/admin/associations", admin)}
+        found = {}
+        for name, (url, user) in pages.items():
+            login(user)
+            with counted() as statements:
+                assert client.get(url).status_code == 200, url
+            found[name] = len(statements)
+        return found
+
+    add(2)
+    few = counts()
+    add(10)
+    assert counts() == few
