@@ -247,11 +247,27 @@ def refuse_nul_bytes() -> None:
         raise BadRequest()
 
 
+def accepts_files(*names: str) -> Callable[[F], F]:
+    """Let a view take a file in the form fields ``names`` (an association's logo); any
+    other file part is still refused by ``refuse_file_parts``. Wear it under the route."""
+
+    def decorator(view: F) -> F:
+        view.accepts_files = frozenset(names)  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
 def refuse_file_parts() -> None:
-    """No form of the service takes a file. A text field sent as a multipart file part
-    would reach the form as a file object, which every text filter and check trips over
-    (a 500): refuse any file part (400) before a view builds a form."""
-    if request.mimetype == "multipart/form-data" and request.files:
+    """Forms take text, but for the few file fields a view names (``accepts_files``). A
+    text field sent as a multipart file part would reach the form as a file object, which
+    every text filter and check trips over (a 500): refuse any other file part (400)
+    before a view builds a form."""
+    if request.mimetype != "multipart/form-data" or not request.files:
+        return
+    view = current_app.view_functions.get(request.endpoint or "")
+    allowed: frozenset[str] = getattr(view, "accepts_files", frozenset())
+    if any(name not in allowed for name in request.files):
         raise BadRequest()
 
 

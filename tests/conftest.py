@@ -245,6 +245,7 @@ make_skill = _factory("make_skill")
 make_need = _factory("make_need")
 make_offer = _factory("make_offer")
 make_match = _factory("make_match")
+make_association = _factory("make_association")
 
 
 @pytest.fixture

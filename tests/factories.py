@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import (
+    Association,
+    AssociationCoordinator,
     Category,
     Household,
     Need,
@@ -150,3 +152,27 @@ def make_match(session: Session, **overrides: Any) -> Any:
     session.add(match)
     session.flush()
     return match
+
+
+# A 1×1 PNG: a real image's bytes, for logo uploads.
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000b49444154789c6360000200000500017a5eab3f0000000049454e44ae426082")
+
+
+def make_association(session: Session, **overrides: Any) -> Association:
+    """An approved association; ``coordinators`` (users) manage it, ``neighbourhoods``
+    (places) it works in."""
+    n = _n()
+    coordinators = overrides.pop("coordinators", None) or [make_user(session)]
+    places = overrides.pop("neighbourhoods", None) or [make_neighbourhood(session)]
+    values = {"name": f"Associazione {n}", "description": "Famiglie insieme.",
+              "languages": ["it"], "public_email": f"info{n}@example.org",
+              "status": "approved", "approved_at": datetime.now(UTC)} | overrides
+    association = Association(**values)
+    association.neighbourhoods = list(places)
+    association.coordinators = [AssociationCoordinator(user_id=user.id)
+                                for user in coordinators]
+    session.add(association)
+    session.flush()
+    return association

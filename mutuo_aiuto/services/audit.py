@@ -49,6 +49,12 @@ RETENTION_PURGED = "retention.purged"
 BACKUP_MADE = "backup.made"
 BACKUP_RESTORED = "backup.restored"
 ATTENDANCE_RECORDED = "attendance.recorded"
+ASSOCIATION_PROPOSED = "association.proposed"
+ASSOCIATION_EDITED = "association.edited"
+ASSOCIATION_APPROVED = "association.approved"
+ASSOCIATION_SUSPENDED = "association.suspended"
+COORDINATOR_ADDED = "association.coordinator_added"
+COORDINATOR_REMOVED = "association.coordinator_removed"
 
 # Every action, with how the transparency and search pages name it.
 ACTIONS: dict[str, Any] = {
@@ -74,6 +80,12 @@ ACTIONS: dict[str, Any] = {
     BACKUP_MADE: _l("made a backup"),
     BACKUP_RESTORED: _l("restored a backup"),
     ATTENDANCE_RECORDED: _l("recorded who came to a group's meeting"),
+    ASSOCIATION_PROPOSED: _l("proposed an association"),
+    ASSOCIATION_EDITED: _l("edited an association's page"),
+    ASSOCIATION_APPROVED: _l("approved an association"),
+    ASSOCIATION_SUSPENDED: _l("suspended an association"),
+    COORDINATOR_ADDED: _l("named a coordinator of an association"),
+    COORDINATOR_REMOVED: _l("removed a coordinator of an association"),
 }
 
 # A details dict is for ids, field names and counts; anything larger is a bug.

@@ -19,6 +19,9 @@ from sqlalchemy.orm import Session, object_session
 from mutuo_aiuto.models import (
     MEMBER,
     Activity,
+    Association,
+    AssociationCoordinator,
+    AssociationStatus,
     ComesFor,
     Household,
     Match,
@@ -238,6 +241,83 @@ def counterpart(user: User, match: Match) -> Household | None:
     if is_helper(user, match):
         return match.need.household
     return None
+
+
+# ---- Associations -------------------------------------------------------------------------
+# A family association's page and its coordinators (issue 12). The other features of
+# associations (activities, sign-ups, attendance) ask these by these names.
+
+
+def is_coordinator_of(user: Any, association: Association) -> bool:
+    """One of the association's coordinators, while it is approved or pending (a suspended
+    association has none who may act). Administrators are not coordinators."""
+    if association.status == AssociationStatus.SUSPENDED:
+        return False
+    return _listed_coordinator(user, association)
+
+
+def can_manage_association(user: Any, association: Association) -> bool:
+    """Edit the page and act for the association: its coordinators while it is not
+    suspended, and administrators."""
+    return is_coordinator_of(user, association) or (is_admin(user) and user.active)
+
+
+def _listed_coordinator(user: Any, association: Association) -> bool:
+    return is_signed_in(user) and any(c.user_id == user.id for c in association.coordinators)
+
+
+def can_view_association(user: Any, association: Association) -> bool:
+    """The page: anyone once approved; before (pending) or after (suspended) only its
+    coordinators, even of a suspended one, to read the administrator's note, and staff."""
+    if association.status == AssociationStatus.APPROVED or is_facilitator(user):
+        return True
+    return _listed_coordinator(user, association)
+
+
+def can_see_association_status(user: Any, association: Association) -> bool:
+    """Its state and the administrator's note: its coordinators (even while suspended)
+    and staff."""
+    return is_facilitator(user) or _listed_coordinator(user, association)
+
+
+def coordinates_an_association(user: Any) -> bool:
+    """Whether the account is listed as a coordinator of any association (the menu's
+    "My association"), suspended ones included, to read the note."""
+    if not is_signed_in(user):
+        return False
+    session = object_session(user)
+    if session is None:
+        return False
+    query = select(AssociationCoordinator.id).where(
+        AssociationCoordinator.user_id == user.id).limit(1)
+    return session.execute(query).first() is not None
+
+
+def can_review_associations(user: Any) -> bool:
+    """Approve, suspend, re-approve associations and name their coordinators: administrators."""
+    return is_admin(user) and bool(user.active)
+
+
+def can_propose_association(user: Any) -> bool:
+    """Propose a new association: any signed-in member of the service (staff too)."""
+    return is_signed_in(user)
+
+
+def can_follow_associations(user: Any) -> bool:
+    """Follow an association: an account with a household (its family page lists them)."""
+    return is_signed_in(user) and _has_household(user)
+
+
+def require_association_manager(actor: Any, association: Association) -> None:
+    """Refuse anyone who may not manage this association (or while it is suspended)."""
+    if not can_manage_association(actor, association):
+        raise NotAllowed(_l("Only the association's coordinators can do this."))
+
+
+def require_association_reviewer(actor: Any) -> None:
+    """Refuse anyone but an active administrator."""
+    if not can_review_associations(actor):
+        raise NotAllowed(_l("Only an administrator can approve or suspend associations."))
 
 
 # ---- Attendance ------------------------------------------------------------------------

@@ -31,6 +31,7 @@ MENU: tuple[Entry, ...] = (
     ("families.needs", _l("My requests"), policy.is_asking_for_help),
     ("families.offers", _l("My offers"), policy.is_offering_help),
     ("week.index", _l("My week"), policy.is_family_or_helper),
+    ("associations.mine", _l("My association"), policy.coordinates_an_association),
     ("facilitator.dashboard", _l("Proposals"), policy.is_facilitator),
     ("followups.index", _l("Follow-ups"), policy.is_facilitator),
     ("followups.vettings", _l("Vetting"), policy.is_facilitator),
@@ -38,6 +39,7 @@ MENU: tuple[Entry, ...] = (
     ("facilitator.impact", _l("Impact"), policy.is_facilitator),
     ("admin.index", _l("Administration"), policy.is_admin),
     ("users.index", _l("Accounts"), policy.is_admin),
+    ("associations.review", _l("Associations"), policy.can_review_associations),
     (MESSAGES, _l("Messages"), policy.is_signed_in),
     ("auth.account", _l("My account"), policy.is_signed_in),
 )

@@ -50,6 +50,8 @@ SCENE_KEYS: dict[str, tuple[str, bool]] = {
     "erasure": ("the owner's pending erasure request", True),
     "household": ("the owner's household", True),
     "account": ("the owner's account", True),
+    "association": ("an approved association, with a logo (its page is public)", False),
+    "own_association": ("the same association: the owner coordinates it", True),
     "category": ("a category in use (addressed by its slug: not private)", False),
     "neighbourhood": ("a neighbourhood in use (by slug)", False),
     "skill": ("a skill in use (by slug)", False),
@@ -129,6 +131,8 @@ R = Route
 
 
 NEED, OFFER, MATCH = {"public_id": "need"}, {"public_id": "offer"}, {"public_id": "match"}
+ASSOCIATION = {"public_id": "association"}
+OWN_ASSOCIATION = {"public_id": "own_association"}
 
 ROUTES: tuple[Route, ...] = (
     # ---- main and accounts ---------------------------------------------------------------
@@ -270,6 +274,27 @@ ROUTES: tuple[Route, ...] = (
     R("users.reactivate", post=ADMIN_BUTTON, args={"public_id": "account"}, fresh=True),
     R("users.sign_out", post=ADMIN_BUTTON, args={"public_id": "account"}),
     R("users.audit_trail", get=ADMIN),
+    # ---- associations --------------------------------------------------------------------
+    # An approved association's page, its logo and the list are public; the owner is
+    # its coordinator. Anyone logged in may propose one (the refused form) and follow it
+    # (staff, who have no family, are told why); only its coordinators and administrators
+    # edit it: anyone else finds nothing.
+    R("associations.index", get=EVERYONE),
+    R("associations.detail", get=EVERYONE, args=ASSOCIATION),
+    R("associations.logo", get=EVERYONE, args=ASSOCIATION),
+    R("associations.new", get=ACCOUNTS, post=ACCOUNTS_REFUSED_FORM),
+    R("associations.mine", get=ACCOUNTS),
+    R("associations.edit", get="login 200 404 404 404 200", post="login 400 404 404 404 400",
+      args=OWN_ASSOCIATION),
+    R("associations.follow", post=ACCOUNTS_REDIRECTED, args=ASSOCIATION),
+    R("associations.unfollow", post=ACCOUNTS_REDIRECTED, args=ASSOCIATION),
+    R("associations.review", get=ADMIN),
+    R("associations.manage", get=ADMIN, args=OWN_ASSOCIATION),
+    R("associations.approve", post=ADMIN_BUTTON, args=OWN_ASSOCIATION),
+    R("associations.suspend", get=ADMIN, post=ADMIN_FORM, args=OWN_ASSOCIATION),
+    R("associations.add_coordinator", post=ADMIN_FORM, args=OWN_ASSOCIATION),
+    R("associations.remove_coordinator", post=ADMIN_BUTTON,
+      args={"public_id": "own_association", "user_id": "account"}),
 )
 
 BY_ENDPOINT = {route.endpoint: route for route in ROUTES}

@@ -148,6 +148,9 @@ def build_scene(session: Session) -> Scene:
     session.add_all([run, proposal, follow_up, member, notice, erasure, vetting, led_activity])
     family.user.calendar_token = "calendar-token-of-the-owner-0123456789abcdef"
     session.flush()
+    association = make.make_association(session, name="Famiglie Insieme",
+                                        coordinators=[family.user], neighbourhoods=[place],
+                                        logo=make.TINY_PNG, logo_type="image/png")
     message = notifications.notify(
         session, family.user, "match_accepted", mail=False, helper=helper.name,
         need=running_need.title, match_id=match.public_id, need_id=running_need.public_id)
@@ -158,6 +161,7 @@ def build_scene(session: Session) -> Scene:
         "proposal": proposal, "follow_up": follow_up, "member": member,
         "notification": message, "session_notice": notice, "erasure": erasure,
         "household": family, "account": family.user, "led_activity": led_activity,
+        "own_association": association,
     }
     scene = Scene()
     for key, obj in objects.items():
@@ -165,6 +169,7 @@ def build_scene(session: Session) -> Scene:
         scene.row_ids[key] = obj.id
     scene.ids |= {
         "category": category.slug, "neighbourhood": place.slug, "skill": skill.slug,
+        "association": association.public_id,
         "calendar_token": family.user.calendar_token,
         "confirm_token": tokens.make_confirmation_token(unconfirmed, secret),
         "reset_token": tokens.make_reset_token(family.user, secret),

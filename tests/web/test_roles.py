@@ -269,7 +269,7 @@ MEMBER_MENUS = {
 STAFF = ["Proposals", "Follow-ups", "Vetting", "Erasure requests", "Impact"]
 STAFF_MENUS = {
     "facilitator": [*STAFF, "Messages", "My account"],
-    "admin": [*STAFF, "Administration", "Accounts", "Messages", "My account"],
+    "admin": [*STAFF, "Administration", "Accounts", "Associations", "Messages", "My account"],
 }
 
 

@@ -25,6 +25,7 @@ from mutuo_aiuto.models import (
     Activity,
     ActivityMeeting,
     ActivityMembership,
+    AssociationFollower,
     Attendance,
     ErasureRequest,
     ErasureStatus,
@@ -388,6 +389,10 @@ def anonymise_household(session: Session, household: Household, *,
     for vetting in vettings:
         session.delete(vetting)
     summary.vettings = len(vettings)
+    # Which associations it followed (a parish group can tell a faith): forgotten.
+    for follower in session.scalars(select(AssociationFollower).filter_by(
+            household_id=household.id)).all():
+        session.delete(follower)
     summary.members = _blank_members(household)
     summary.groups = _leave_groups(session, household)
     household.name = ERASED_NAME

@@ -19,6 +19,8 @@ from mutuo_aiuto.models import (
     Activity,
     ActivityMeeting,
     ActivityMembership,
+    AssociationCoordinator,
+    AssociationFollower,
     Attendance,
     AuditEvent,
     ErasureRequest,
@@ -66,6 +68,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "notifications": ("notifications/*",),
     "activity_memberships": ("group_memberships/*",),
     "attendances": ("group_attendance/*",),
+    "association_coordinators": ("association_coordinators/*",),
+    "association_followers": ("associations_followed/*",),
 }
 
 
@@ -209,11 +213,21 @@ def _household_part(session: Session, household: Household) -> dict[str, Any]:
             .order_by(ErasureRequest.id))],
         "access_log": _audit_entries(audit.for_household(session, household, limit=10_000)),
         **_groups(session, household),
+        "associations_followed": [
+            {"association": row.association.name, "since": _plain(row.created_at)}
+            for row in session.scalars(select(AssociationFollower).filter_by(
+                household_id=household.id).order_by(AssociationFollower.id))],
     }
 
 
+def _account_row(row: Any) -> dict[str, Any]:
+    if isinstance(row, AssociationCoordinator):  # which association, not only since when
+        return {"association": row.association.name} | _row(row)
+    return _row(row)
+
+
 def _account_rows(session: Session, user: User) -> dict[str, list[dict[str, Any]]]:
-    return {model.__tablename__: [_row(r) for r in session.scalars(
+    return {model.__tablename__: [_account_row(r) for r in session.scalars(
         select(model).filter_by(user_id=user.id).order_by(*model.__table__.primary_key))]
         for model in account_tables()}
 
@@ -229,7 +243,7 @@ def export_household(session: Session, user: User, now: datetime | None = None) 
         "mails": [_row(m) for m in mails_to(session, user)],
         "actions": _actions(session, user),
         "household": None, "needs": [], "offers": [], "proposals": [], "matches": [],
-        "vettings": [], "erasure_requests": [], "access_log": [],
+        "vettings": [], "erasure_requests": [], "access_log": [], "associations_followed": [],
         "group_memberships": [], "group_attendance": [],
     }
     if household is not None:

@@ -73,12 +73,15 @@ SECTIONS = (
     ("notifications", _l("Messages from the service")),
     ("mails", _l("Mails sent to you")),
     ("erasure_requests", _l("Erasure requests")),
+    ("associations_followed", _l("Associations you follow")),
+    ("association_coordinators", _l("Associations you coordinate")),
     ("access_log", _l("Who accessed your data")),
     ("actions", _l("What you did in the service")),
 )
 
 # The export's field names in words; a field without a label shows its name.
 FIELD_LABELS = {
+    "association": _l("Association"), "since": _l("Since"),
     "public_id": _l("Reference"), "email": _l("Email"), "name": _l("Name"),
     "locale": _l("Language"), "role": _l("Role"), "active": _l("Active"),
     "consent_version": _l("Privacy notice agreed"), "consent_at": _l("Agreed on"),

@@ -1,0 +1,1 @@
+"""Family associations: the public list and pages, proposing and editing, following, review."""
