@@ -24,7 +24,7 @@ from mutuo_aiuto.services import audit, paging, user_admin
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.access import admin_required
 from mutuo_aiuto.web.filters import ROLE_LABELS
-from mutuo_aiuto.web.helpers import carried_out, found_or_404, hub_clock
+from mutuo_aiuto.web.helpers import carried_out, found_or_404, hub_clock, refused
 from mutuo_aiuto.web.users.forms import AuditSearchForm, ButtonForm, RoleForm, UserSearchForm
 
 bp = Blueprint("users", __name__)
@@ -52,7 +52,10 @@ def index() -> str:
         state = {"active": True, "inactive": False}.get(form.state.data or "")
         query = user_admin.UserQuery(text=form.q.data, role=form.role.data or None,
                                      active=state)
-        users = user_admin.list_users(db.session, query, page=_page())
+        try:
+            users = user_admin.list_users(db.session, query, page=_page())
+        except DomainError as error:  # a role the list does not have: said on the field
+            refused(form, error)
     return render_template("users/index.html", form=form, users=users, page=_page(),
                            page_size=user_admin.PAGE_SIZE)
 
