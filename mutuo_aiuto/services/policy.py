@@ -18,6 +18,13 @@ from sqlalchemy.orm import Session, object_session
 
 from mutuo_aiuto.models import (
     MEMBER,
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Admission,
+    Association,
+    AssociationCoordinator,
+    AssociationStatus,
     ComesFor,
     Household,
     Match,
@@ -237,3 +244,77 @@ def counterpart(user: User, match: Match) -> Household | None:
     if is_helper(user, match):
         return match.need.household
     return None
+
+
+# ---- Associations ---------------------------------------------------------------------
+# (issue 12; ``assoc`` writes the full section: these two keep exactly its semantics)
+
+
+def is_coordinator_of(user: Any, association: Association | None) -> bool:
+    """Whether ``user`` is one of the association's coordinators (has its row)."""
+    if association is None or not is_signed_in(user):
+        return False
+    session = object_session(association)
+    if session is None:
+        return any(c.user_id == user.id for c in association.coordinators)
+    query = select(AssociationCoordinator.id).where(
+        AssociationCoordinator.association_id == association.id,
+        AssociationCoordinator.user_id == user.id).limit(1)
+    return session.execute(query).first() is not None
+
+
+def can_manage_association(user: Any, association: Association | None) -> bool:
+    """A coordinator while the association is not suspended, or an administrator."""
+    if association is None:
+        return False
+    if is_admin(user):
+        return True
+    return (association.status != AssociationStatus.SUSPENDED
+            and is_coordinator_of(user, association))
+
+
+# ---- Activities -----------------------------------------------------------------------
+
+
+def is_leader(user: Any, activity: Activity) -> bool:
+    """The person who runs the group's meetings."""
+    return is_signed_in(user) and activity.leader_id is not None and activity.leader_id == user.id
+
+
+def can_post_activity(user: Any, association: Association | None) -> bool:
+    """An association's activity: who can manage it; the Hub's own: facilitators."""
+    if association is None:
+        return is_facilitator(user)
+    return can_manage_association(user, association)
+
+
+def can_manage_activity(user: Any, activity: Activity) -> bool:
+    """Edit, cancel, accept or decline families: facilitators for every activity, the
+    leader, and the coordinators of the association that posted it (while they may
+    manage it). A self-help group's coordinators other than its leader may not: who is
+    in it is for the leader and the facilitators alone."""
+    if is_facilitator(user) or is_leader(user, activity):
+        return True
+    if activity.confidential:
+        return False
+    return can_manage_association(user, activity.association)
+
+
+def can_see_members(user: Any, activity: Activity) -> bool:
+    """Who is in the group, who asks and what they wrote: a confidential group's leader
+    and the facilitators only; an open one's also its association's coordinators (never
+    another association's), never the other members."""
+    return can_manage_activity(user, activity)
+
+
+def can_join(user: Any, activity: Activity) -> bool:
+    """A family (a member with a household, or staff with one) may sign up or ask to join
+    an activity that is open; its own leader may not join it."""
+    return (activity.status == ActivityStatus.OPEN and _has_household(user)
+            and is_family_or_helper(user) and not is_leader(user, activity))
+
+
+def joins_by_request(activity: Activity) -> bool:
+    """A self-help group, or one the poster made by request: the leader accepts each."""
+    return (activity.kind == ActivityKind.SELF_HELP
+            or activity.admission == Admission.BY_REQUEST)
