@@ -27,6 +27,8 @@ from mutuo_aiuto.models import (
     ActivityStatus,
     Admission,
     Association,
+    AssociationCoordinator,
+    AssociationStatus,
     Household,
     MembershipStatus,
     Neighbourhood,
@@ -369,3 +371,14 @@ def _apply(activity: Activity, values: dict[str, Any]) -> None:
     activity.neighbourhood = neighbourhood
     activity.leader = leader
     activity.slots = slots
+
+
+def managed_associations(session: Session, user: User) -> list[Association]:
+    """The approved associations ``user`` may post activities for (an administrator: all)."""
+    query = (select(Association).where(Association.status == AssociationStatus.APPROVED)
+             .order_by(Association.name))
+    if not policy.is_admin(user):
+        query = query.where(Association.id.in_(
+            select(AssociationCoordinator.association_id).where(
+                AssociationCoordinator.user_id == user.id)))
+    return [a for a in session.scalars(query) if policy.can_manage_association(user, a)]

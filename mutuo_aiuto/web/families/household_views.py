@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.services import households, needs, policy
+from mutuo_aiuto.services import activities, households, needs, policy
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.families.common import (
     current_household,
@@ -27,6 +27,8 @@ def _render_household(member_form: MemberForm, status: int = 200):
     return render_template(
         "families/household.html", household=household, member_form=member_form,
         current_needs=needs.current_needs(db.session, household),
+        groups_near=activities.near(db.session, household, hub_clock().today(), limit=3),
+        own_groups=activities.household_memberships(db.session, household),
         show_contacts=policy.can_see_contacts(current_user, household)), status
 
 
