@@ -33,6 +33,11 @@ from sqlalchemy.orm import Session
 from mutuo_aiuto import create_app
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import (
+    Activity,
+    ActivityMembership,
+    ActivitySlot,
+    Association,
+    AssociationCoordinator,
     AuditEvent,
     ErasureRequest,
     FollowUp,
@@ -133,6 +138,7 @@ def build_scene(session: Session) -> Scene:
     vetting = Vetting(household=helper, checked_on=today - timedelta(days=30),
                       expires_on=today + timedelta(days=300), recorded_by_id=facilitator.id)
     session.add_all([run, proposal, follow_up, member, notice, erasure, vetting])
+    activity, activity_request = _group_scene(session, place, family, helper)
     family.user.calendar_token = "calendar-token-of-the-owner-0123456789abcdef"
     session.flush()
     message = notifications.notify(
@@ -144,7 +150,8 @@ def build_scene(session: Session) -> Scene:
         "need": open_need, "offer": own_offer, "match": match, "awaiting_match": awaiting,
         "proposal": proposal, "follow_up": follow_up, "member": member,
         "notification": message, "session_notice": notice, "erasure": erasure,
-        "household": family, "account": family.user,
+        "household": family, "account": family.user, "activity": activity,
+        "activity_request": activity_request,
     }
     scene = Scene()
     for key, obj in objects.items():
@@ -160,6 +167,32 @@ def build_scene(session: Session) -> Scene:
                    HELPER: helper.user.get_id(), FACILITATOR: facilitator.get_id(),
                    ADMIN: admin.get_id()}
     return scene
+
+
+def _group_scene(session: Session, place: Any, family: Any, helper: Any) -> tuple[Any, Any]:
+    """An association the helper coordinates, with an open homework club the owner joined
+    and a self-help group the helper leads, which the owner asked to join."""
+    association = Association(name="Associazione Famiglie Insieme", status="approved")
+    session.add(association)
+    session.flush()
+    session.add(AssociationCoordinator(association=association, user=helper.user))
+
+    def group(kind: str, title: str, **extra: Any) -> Activity:
+        row = Activity(association=association, kind=kind, title=title, neighbourhood=place,
+                       place_kind="hub_room", place_name="Sala 2", capacity=5,
+                       languages=["it"], leader=helper.user, starts_on=date.today(),
+                       slots=[_tuesday(16, 18, ActivitySlot)], **extra)
+        session.add(row)
+        return row
+
+    club = group("homework_club", "Doposcuola")
+    circle = group("self_help", "Genitori insieme", admission="by_request", confidential=True)
+    session.add(ActivityMembership(activity=club, household=family, status="joined"))
+    request = ActivityMembership(activity=circle, household=family, status="requested",
+                                 note="Una nota riservata")
+    session.add(request)
+    session.flush()
+    return club, request
 
 
 # ---- the snapshot and the harness -------------------------------------------------------
