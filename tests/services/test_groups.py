@@ -247,3 +247,31 @@ def test_erasing_a_household_removes_its_memberships(scene):
     db.session.execute(db.delete(Household).where(Household.id == first.id))
     db.session.commit()
     assert db.session.scalars(select(ActivityMembership)).all() == []
+
+
+def test_the_export_holds_the_familys_groups_with_its_own_note(scene):
+    from mutuo_aiuto.services.gdpr import export
+
+    activity = activities.post_activity(db.session, scene["coordinator"], scene["association"],
+                                        data(scene["place"], kind="self_help"), TODAY)
+    first = scene["families"][0]
+    join(first, scene["activity"])
+    join(first, activity, note="La nostra nota")
+    exported = export.export_household(db.session, first.user, now=NOW)["groups"]
+    assert sorted((g["activity_title"], g["status"], g["note"]) for g in exported) == [
+        ("Doposcuola del martedì", "joined", None),
+        ("Doposcuola del martedì", "requested", "La nostra nota")]
+    other = export.export_household(db.session, scene["families"][1].user, now=NOW)
+    assert other["groups"] == []
+
+
+def test_erasure_takes_the_memberships_and_frees_the_place(scene):
+    from mutuo_aiuto.services.gdpr import erasure
+
+    first, second, _ = scene["families"]
+    join(first, scene["activity"])
+    join(second, scene["activity"])
+    erasure.anonymise_household(db.session, first, now=NOW)
+    db.session.commit()
+    rows = db.session.scalars(select(ActivityMembership)).all()
+    assert [(m.household_id, m.status) for m in rows] == [(second.id, "joined")]

@@ -22,11 +22,13 @@ from sqlalchemy.orm import Session
 from mutuo_aiuto.models import (
     MATCH_HOLDING,
     MEMBER,
+    ActivityMembership,
     ErasureRequest,
     ErasureStatus,
     FollowUp,
     Household,
     Match,
+    MembershipStatus,
     Need,
     NeedStatus,
     Notification,
@@ -41,6 +43,7 @@ from mutuo_aiuto.models import (
 from mutuo_aiuto.services import audit, hubtime, matching_runs, policy
 from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
 from mutuo_aiuto.services.gdpr.ownership import account_tables, household_of, matches_of
+from mutuo_aiuto.services.groups import move_up
 from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import (
     NEED_FINISHED,
@@ -341,6 +344,19 @@ def redact_mails_naming(session: Session, names: list[str]) -> int:
     return changed
 
 
+def _leave_groups(session: Session, household: Household, now: datetime) -> None:
+    """The household's memberships of group activities go (a self-help group's are
+    special-category data); a place it held goes to the first family waiting."""
+    memberships = list(session.scalars(
+        select(ActivityMembership).filter_by(household_id=household.id)))
+    freed = {m.activity for m in memberships if m.status == MembershipStatus.JOINED}
+    for membership in memberships:
+        session.delete(membership)
+    session.flush()
+    for activity in sorted(freed, key=lambda a: a.id):
+        move_up(session, activity, now)
+
+
 def anonymise_household(session: Session, household: Household, *,
                         now: datetime | None = None) -> ErasureSummary:
     """Delete or blank every personal field of a household and its account.
@@ -366,6 +382,7 @@ def anonymise_household(session: Session, household: Household, *,
         session.delete(vetting)
     summary.vettings = len(vettings)
     summary.members = _blank_members(household)
+    _leave_groups(session, household, now)
     household.name = ERASED_NAME
     household.phone = household.address = household.care_notes = None
     household.languages = []

@@ -16,6 +16,7 @@ from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import (
+    ActivityMembership,
     AuditEvent,
     ErasureRequest,
     FollowUp,
@@ -60,6 +61,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "erasure_requests": ("erasure_requests/*",),
     "audit_events": ("access_log/*", "actions/*"),
     "notifications": ("notifications/*",),
+    "activity_memberships": ("groups/*",),
 }
 
 
@@ -179,6 +181,10 @@ def _household_part(session: Session, household: Household) -> dict[str, Any]:
             select(ErasureRequest).filter_by(household_id=household.id)
             .order_by(ErasureRequest.id))],
         "access_log": _audit_entries(audit.for_household(session, household, limit=10_000)),
+        "groups": [_row(m) | {"activity": m.activity.public_id,
+                              "activity_title": m.activity.title}
+                   for m in session.scalars(select(ActivityMembership).filter_by(
+                       household_id=household.id).order_by(ActivityMembership.id))],
     }
 
 
@@ -199,7 +205,7 @@ def export_household(session: Session, user: User, now: datetime | None = None) 
         "mails": [_row(m) for m in mails_to(session, user)],
         "actions": _actions(session, user),
         "household": None, "needs": [], "offers": [], "proposals": [], "matches": [],
-        "vettings": [], "erasure_requests": [], "access_log": [],
+        "vettings": [], "erasure_requests": [], "access_log": [], "groups": [],
     }
     if household is not None:
         data |= _household_part(session, household)
