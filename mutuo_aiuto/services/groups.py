@@ -16,6 +16,7 @@ which ignores row locks (the same guard as ``matches._confirm``).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -78,7 +79,7 @@ def membership_of(session: Session, activity: Activity,
         ActivityMembership.household_id == household.id)).first()
 
 
-def _params(activity: Activity) -> dict[str, str]:
+def _params(activity: Activity) -> dict[str, Any]:
     return {"activity": activity.title, "activity_id": activity.public_id}
 
 
