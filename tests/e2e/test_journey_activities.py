@@ -103,6 +103,8 @@ class Pages:
         self.shot += 1
         self.shoot(page, self.journey, f"{self.shot:02d}-{name}")
         axe_check(page)
+        self.problems += [f"{name}: touch target under 24 px: {target}"
+                          for target in checks.small_targets(page)]
         page.set_viewport_size({"width": checks.PHONE_WIDTH, "height": 844})
         overflow = checks.horizontal_overflow(page)
         page.set_viewport_size({"width": 390, "height": 844})
@@ -155,7 +157,8 @@ def test_a_club_fills_a_family_moves_up_and_a_self_help_group_stays_private(
     coordinator.get_by_label(t("Neighbourhood")).select_option(label="Fontivegge")
     coordinator.get_by_label(t("Name of the place")).fill("Sala 2")
     coordinator.get_by_label(t("How many families at most")).fill("1")
-    post_taps += [1] * 6  # kind, title, the day, from, to, the place… as typed above
+    # Each field touched above: the kind, title, day, from, to, neighbourhood, place, places.
+    post_taps += [1] * 8
     tap(coordinator, "button", t("Publish the activity"), post_taps)
     pages.look(coordinator, "club-published")
     assert coordinator.get_by_role("heading", name=CLUB).is_visible()
@@ -208,7 +211,7 @@ def test_a_club_fills_a_family_moves_up_and_a_self_help_group_stays_private(
     second.goto(club_url)
     pages.look(second, "club-moved-up")
     assert t("Your family takes part.") in second.locator("main").inner_text()
-    second.goto("/messages")
+    second.goto("/inbox")
     pages.look(second, "inbox-moved-up")
     assert t("A place is free for you in “%(activity)s”", activity=CLUB) in (
         second.locator("main").inner_text())
@@ -239,7 +242,7 @@ def test_a_club_fills_a_family_moves_up_and_a_self_help_group_stays_private(
 
     seconds = time.monotonic() - started
     print(f"\n[activities journey {lang}] {seconds:.1f} s; taps: posting the club "
-          f"{len(post_taps)} (of which {len(post_taps) - 6} taps on links and buttons), "
+          f"{len(post_taps)} (8 fields, 2 links and buttons), "
           f"finding and joining from the family page {len(find_taps)}; page heights at "
           "390×844: " + ", ".join(f"{name} {px}px" for name, px in pages.heights.items()))
     assert not pages.problems, pages.problems
