@@ -20,7 +20,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import (
     Activity,
@@ -246,6 +246,7 @@ def members(session: Session, activity: Activity,
     return list(session.scalars(
         select(ActivityMembership).where(ActivityMembership.activity_id == activity.id,
                                          ActivityMembership.status.in_(list(statuses)))
+        .options(selectinload(ActivityMembership.household).selectinload(Household.user))
         .order_by(ActivityMembership.requested_at, ActivityMembership.id)))
 
 

@@ -102,6 +102,13 @@ class ActivityForm(FamiliesForm):
         if not posters:
             del self.posted_by
 
+    def first_date_used(self) -> bool:
+        """Whether a date row holds something (or a message): its fold opens by itself."""
+        return any((row.form.on_date.raw_data and row.form.on_date.raw_data[0])
+                   or row.form.on_date.data or row.form.start.data or row.form.end.data
+                   or row.errors for row in self.dated.entries) or bool(
+            [e for e in self.dated.errors if isinstance(e, str)])
+
     @staticmethod
     def data_of(activity: Activity) -> dict[str, Any]:
         return {
