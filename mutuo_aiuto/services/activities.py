@@ -141,8 +141,9 @@ def near(session: Session, household: Household, today: date, limit: int = 5
         ActivityMembership.household_id == household.id,
         ActivityMembership.status.in_((MembershipStatus.JOINED, MembershipStatus.WAITING,
                                        MembershipStatus.REQUESTED)))
+    taken = set(session.scalars(mine))
     rows = [a for a in list_open(session, today, neighbourhood_ids=ids, limit=50)
-            if a.id not in set(session.scalars(mine))]
+            if a.id not in taken]
     counts = joined_counts(session, [a.id for a in rows])
     found = [(a, a.capacity - counts.get(a.id, 0)) for a in rows]
     found = [(a, left) for a, left in found if left > 0]

@@ -275,3 +275,11 @@ def test_erasure_takes_the_memberships_and_frees_the_place(scene):
     db.session.commit()
     rows = db.session.scalars(select(ActivityMembership)).all()
     assert [(m.household_id, m.status) for m in rows] == [(second.id, "joined")]
+
+
+def test_the_hourly_job_sends_the_groups_reminders_too(scene):
+    from mutuo_aiuto.services.reminders import send_due_reminders
+
+    join(scene["families"][0], scene["activity"])
+    with force_locale("it"):
+        assert send_due_reminders(db.session, datetime(2026, 12, 1, 18, 0, tzinfo=UTC)) == 1

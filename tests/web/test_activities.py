@@ -159,3 +159,57 @@ def test_a_confidential_groups_requests_only_for_the_leader_and_facilitators(
     assert client.post(f"/activities/requests/{membership.public_id}/accept").status_code == 302
     db.session.expire_all()
     assert db.session.get(ActivityMembership, membership.id).status == "joined"
+
+
+def test_the_pages_ask_as_often_with_many_groups_and_families(client, login, make_user,
+                                                              make_household,
+                                                              make_neighbourhood):
+    """/activities, an activity's page (with its members), the family page and the week:
+    the same number of queries with two groups of two families as with six of six."""
+    from tests.web.test_query_counts import counted
+
+    from mutuo_aiuto.models import Household, User
+
+    coordinator = make_user()
+    association = make_association(coordinator)
+    place = make_neighbourhood()
+    family = make_household(neighbourhood=place)
+    first = post(coordinator, association, place, capacity=50)
+    ids = {"coordinator": coordinator.id, "family": family.id, "association": association.id,
+           "place": place.id}
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+    def grow(groups_wanted: int, members: int) -> None:
+        session = db.session
+        author = session.get(User, ids["coordinator"])
+        home = session.get(Household, ids["family"])
+        where = session.get(type(place), ids["place"])
+        have = session.scalars(select(Activity)).all()
+        for _ in range(groups_wanted - len(have)):
+            post(author, session.get(Association, ids["association"]), where, capacity=50,
+                 weekly=[WeeklyRow([1, 3], "10:00", "11:00")])
+        for activity in session.scalars(select(Activity)).all():
+            while len(groups.members(session, activity)) < members:
+                other = factories.make_household(session, neighbourhood=where)
+                groups.join(session, other.user, other, activity, now=now)
+            if groups.membership_of(session, activity, home) is None:
+                groups.join(session, home.user, home, activity, now=now)
+        session.commit()
+
+    def load(user_id: int, path: str) -> int:
+        login(db.session.get(User, user_id))
+        client.get(path)
+        db.session.expunge_all()
+        with counted() as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    family_user = family.user_id
+    pages = [(ids["coordinator"], "/activities"),
+             (ids["coordinator"], f"/activities/{first.public_id}"),
+             (family_user, "/family"), (family_user, "/week?start=2026-11-30")]
+    grow(2, 2)
+    small = [load(user, path) for user, path in pages]
+    grow(6, 6)
+    large = [load(user, path) for user, path in pages]
+    assert small == large
