@@ -213,3 +213,53 @@ def test_the_pages_ask_as_often_with_many_groups_and_families(client, login, mak
     grow(6, 6)
     large = [load(user, path) for user, path in pages]
     assert small == large
+
+
+def test_the_leader_edits_and_cancels_and_the_family_is_told(client, login, make_user,
+                                                            make_household,
+                                                            make_neighbourhood):
+    from mutuo_aiuto.models import Notification
+
+    coordinator = make_user()
+    place = make_neighbourhood()
+    activity = post(coordinator, make_association(coordinator), place, capacity=2)
+    family = make_household(neighbourhood=place)
+    groups.join(db.session, family.user, family, activity,
+                now=datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    db.session.commit()
+    login(coordinator)
+    page = client.get(f"/activities/{activity.public_id}/edit").get_data(as_text=True)
+    assert 'value="Doposcuola"' in page
+    answer = client.post(f"/activities/{activity.public_id}/edit", data=FORM | {
+        "kind": "homework_club", "title": "Doposcuola nuovo", "neighbourhood": place.slug,
+        "capacity": "3", "leader": coordinator.public_id, "weekly-0-days": "4"})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    changed = db.session.get(Activity, activity.id)
+    assert (changed.title, changed.capacity, changed.slots[0].weekday) == (
+        "Doposcuola nuovo", 3, 4)
+    # Fewer places than families in it: refused, on its field.
+    answer = client.post(f"/activities/{activity.public_id}/edit", data=FORM | {
+        "title": "Doposcuola nuovo", "neighbourhood": place.slug, "capacity": "0",
+        "leader": coordinator.public_id})
+    assert answer.status_code == 400
+    assert client.post(f"/activities/{activity.public_id}/cancel").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Activity, activity.id).status == "cancelled"
+    kinds = db.session.scalars(select(Notification.kind).where(
+        Notification.user_id == family.user_id)).all()
+    assert kinds == ["activity_cancelled"]
+
+
+def test_children_welcome_need_a_checked_leader_said_on_the_form(client, login, make_user):
+    coordinator = make_user()
+    association = make_association(coordinator)
+    place = factories.make_neighbourhood(db.session)
+    db.session.commit()
+    login(coordinator)
+    answer = client.post("/activities/new", data=FORM | {
+        "posted_by": association.public_id, "neighbourhood": place.slug,
+        "leader": coordinator.public_id, "min_child_age": "6", "max_child_age": "10"})
+    assert answer.status_code == 400
+    assert 'id="leader-error"' in answer.get_data(as_text=True)
+    assert db.session.scalars(select(Activity)).first() is None
