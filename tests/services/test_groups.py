@@ -23,6 +23,8 @@ from mutuo_aiuto.models import (
 from mutuo_aiuto.services import activities, groups, policy
 from mutuo_aiuto.services.activities import ActivityInput
 from mutuo_aiuto.services.errors import DomainError, DomainErrors, NotAllowed, NotFound
+from mutuo_aiuto.services.gdpr import erasure, export
+from mutuo_aiuto.services.reminders import send_due_reminders
 from mutuo_aiuto.services.slots import WeeklyRow
 from tests import factories
 
@@ -250,8 +252,6 @@ def test_erasing_a_household_removes_its_memberships(scene):
 
 
 def test_the_export_holds_the_familys_groups_with_its_own_note(scene):
-    from mutuo_aiuto.services.gdpr import export
-
     activity = activities.post_activity(db.session, scene["coordinator"], scene["association"],
                                         data(scene["place"], kind="self_help"), TODAY)
     first = scene["families"][0]
@@ -266,8 +266,6 @@ def test_the_export_holds_the_familys_groups_with_its_own_note(scene):
 
 
 def test_erasure_takes_the_memberships_and_frees_the_place(scene):
-    from mutuo_aiuto.services.gdpr import erasure
-
     first, second, _ = scene["families"]
     join(first, scene["activity"])
     join(second, scene["activity"])
@@ -278,8 +276,6 @@ def test_erasure_takes_the_memberships_and_frees_the_place(scene):
 
 
 def test_the_hourly_job_sends_the_groups_reminders_too(scene):
-    from mutuo_aiuto.services.reminders import send_due_reminders
-
     join(scene["families"][0], scene["activity"])
     with force_locale("it"):
         assert send_due_reminders(db.session, datetime(2026, 12, 1, 18, 0, tzinfo=UTC)) == 1

@@ -13,11 +13,15 @@ from mutuo_aiuto.models import (
     ActivityMembership,
     Association,
     AssociationCoordinator,
+    Household,
+    Notification,
+    User,
 )
 from mutuo_aiuto.services import activities, groups, hubtime
 from mutuo_aiuto.services.activities import ActivityInput
 from mutuo_aiuto.services.slots import WeeklyRow
 from tests import factories
+from tests.web.test_query_counts import counted
 
 TODAY = date(2026, 12, 1)
 
@@ -166,10 +170,6 @@ def test_the_pages_ask_as_often_with_many_groups_and_families(client, login, mak
                                                               make_neighbourhood):
     """/activities, an activity's page (with its members), the family page and the week:
     the same number of queries with two groups of two families as with six of six."""
-    from tests.web.test_query_counts import counted
-
-    from mutuo_aiuto.models import Household, User
-
     coordinator = make_user()
     association = make_association(coordinator)
     place = make_neighbourhood()
@@ -218,8 +218,6 @@ def test_the_pages_ask_as_often_with_many_groups_and_families(client, login, mak
 def test_the_leader_edits_and_cancels_and_the_family_is_told(client, login, make_user,
                                                             make_household,
                                                             make_neighbourhood):
-    from mutuo_aiuto.models import Notification
-
     coordinator = make_user()
     place = make_neighbourhood()
     activity = post(coordinator, make_association(coordinator), place, capacity=2)
