@@ -111,8 +111,12 @@ def places_left(session: Session, activity: Activity) -> int:
 
 
 def _open(today: date) -> Any:
+    """Taking families, not past its last day, and posted by the Hub or by an association
+    an administrator approved (a suspended association's activities are not listed)."""
+    approved = select(Association.id).where(Association.status == AssociationStatus.APPROVED)
     return ((Activity.status == ActivityStatus.OPEN)
-            & ((Activity.ends_on.is_(None)) | (Activity.ends_on >= today)))
+            & ((Activity.ends_on.is_(None)) | (Activity.ends_on >= today))
+            & (Activity.association_id.is_(None) | Activity.association_id.in_(approved)))
 
 
 def list_open(session: Session, today: date, *, neighbourhood_ids: Sequence[int] | None = None,

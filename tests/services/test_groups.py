@@ -279,3 +279,12 @@ def test_the_hourly_job_sends_the_groups_reminders_too(scene):
     join(scene["families"][0], scene["activity"])
     with force_locale("it"):
         assert send_due_reminders(db.session, datetime(2026, 12, 1, 18, 0, tzinfo=UTC)) == 1
+
+
+def test_a_suspended_associations_activities_are_not_listed(scene):
+    listed = activities.list_open(db.session, TODAY)
+    assert listed == [scene["activity"]]
+    scene["association"].status = "suspended"
+    db.session.flush()
+    assert activities.list_open(db.session, TODAY) == []
+    assert activities.near(db.session, scene["families"][0], TODAY) == []
