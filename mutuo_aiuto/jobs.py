@@ -214,9 +214,9 @@ def _daily_digest(ctx: Context) -> int:
 
 @task("session_reminders")
 def _session_reminders(ctx: Context) -> int:
-    from mutuo_aiuto.services.reminders import send_session_reminders
+    from mutuo_aiuto.services.reminders import send_due_reminders
 
-    return send_session_reminders(ctx.session, ctx.now, ctx.clock)
+    return send_due_reminders(ctx.session, ctx.now, ctx.clock)
 
 
 @task("purge_expired")

@@ -21,8 +21,19 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.models import MATCH_HOLDING, Household, Match, MatchStatus, NeedSlot, User
+from mutuo_aiuto.models import (
+    MATCH_HOLDING,
+    ActivityMembership,
+    ActivityStatus,
+    Household,
+    Match,
+    MatchStatus,
+    MembershipStatus,
+    NeedSlot,
+    User,
+)
 from mutuo_aiuto.services import hubtime
+from mutuo_aiuto.services.activities import household_memberships, last_day
 
 ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 TOKEN_BYTES = 32
@@ -86,6 +97,46 @@ def feed_matches(session: Session, household: Household) -> list[Match]:
         .order_by(Match.id)))
 
 
+def feed_memberships(session: Session, household: Household) -> list[ActivityMembership]:
+    """The groups the household takes part in, while they meet (issue 12)."""
+    return [m for m in household_memberships(session, household, (MembershipStatus.JOINED,))
+            if m.activity.status == ActivityStatus.OPEN]
+
+
+def group_events(membership: ActivityMembership) -> list[Event]:
+    """One event per slot of a group the family joined: weekly ones recur until its last
+    day. The summary is the activity's title and its public place, nothing about who."""
+    activity = membership.activity
+    stamp = membership.joined_at or membership.requested_at
+    start = max(activity.starts_on, hubtime.clock().date_of(stamp))
+    last = last_day(activity)
+    until = (hubtime.clock().start_of(last + timedelta(days=1))
+             - timedelta(seconds=1)).astimezone(UTC)
+    events = []
+    for slot in activity.slots:
+        if slot.on_date is not None:
+            first: date | None = slot.on_date if start <= slot.on_date <= last else None
+        else:
+            first = start + timedelta(days=(int(slot.weekday or 0) - start.weekday()) % 7)
+            first = first if first <= last else None
+        if first is None:
+            continue
+        event = Event()
+        event.add("uid", f"{activity.public_id}-{slot.id}@{UID_DOMAIN}")
+        event.add("dtstamp", stamp)
+        event.add("summary", activity.title)
+        event.add("location", activity.place_name)
+        event.add("description", gettext("A group activity of the Family Hub of Perugia."))
+        event.add("status", "CONFIRMED")
+        event.add("dtstart", _at(first, slot.start_minute))
+        event.add("dtend", _at(first, slot.end_minute))
+        if slot.weekday is not None:
+            event.add("rrule", {"freq": "weekly", "byday": ICAL_DAYS[slot.weekday],
+                                "until": until})
+        events.append(event)
+    return events
+
+
 def build_feed(session: Session, user: User,
                link: Callable[[Match], str] | None = None) -> bytes:
     """The iCalendar document of ``user``'s sessions, in the user's language."""
@@ -100,6 +151,9 @@ def build_feed(session: Session, user: User,
         if household is not None:
             for match in feed_matches(session, household):
                 for event in match_events(match, household, link):
+                    calendar.add_component(event)
+            for membership in feed_memberships(session, household):
+                for event in group_events(membership):
                     calendar.add_component(event)
     calendar.add_missing_timezones()
     ical: bytes = calendar.to_ical()

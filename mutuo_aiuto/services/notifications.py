@@ -12,7 +12,7 @@ Mails leave through the app's mailer (``ports.mailer()``), links come from
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import LazyString, format_date, format_datetime
@@ -44,6 +44,7 @@ _FAMILY_OFFER_PAGE = ("families.offer", "offer_id")
 _STAFF_NEED_PAGE = ("facilitator.need", "need_id")
 _CLOSE_PAGE = ("followups.close_match", "match_id")
 _FEEDBACK_PAGE = ("followups.feedback", "match_id")
+_ACTIVITY_PAGE = ("activities.detail", "activity_id")
 
 KINDS: dict[str, Kind] = {
     # Before the helper accepts, neither side is told the other's name (product.md):
@@ -137,10 +138,46 @@ KINDS: dict[str, Kind] = {
            "changed too: the old one no longer works, on any phone. Open the Calendar page "
            "and add the new address to your calendar app again."),
         None),
+    # Group activities (issue 12): joining, the waiting list, the day before a meeting.
+    "activity_moved_up": Kind(
+        _l("A place is free for you in “%(activity)s”"),
+        _l("A place became free in “%(activity)s” and your family was first on the waiting "
+           "list: you are in. If you cannot come after all, leave the group on its page so "
+           "that the next family can take the place."),
+        _ACTIVITY_PAGE),
+    "activity_accepted": Kind(
+        _l("You are in “%(activity)s”"),
+        _l("The leader accepted your family in “%(activity)s”. The times and the place are "
+           "on the activity's page and in your week."),
+        _ACTIVITY_PAGE),
+    "activity_accepted_waiting": Kind(
+        _l("On the waiting list of “%(activity)s”"),
+        _l("The leader accepted your family in “%(activity)s”, but it is full for now: you "
+           "are on the waiting list and will be told as soon as a place is free."),
+        _ACTIVITY_PAGE),
+    "activity_declined": Kind(
+        _l("About “%(activity)s”"),
+        _l("The leader cannot take your family in “%(activity)s”. The Family Hub can suggest "
+           "other groups."),
+        _ACTIVITY_PAGE),
+    "activity_request": Kind(
+        _l("A family asks to join “%(activity)s”"),
+        _l("A family asks to join “%(activity)s”. Accept or decline on the activity's page."),
+        _ACTIVITY_PAGE),
+    "activity_cancelled": Kind(
+        _l("“%(activity)s” is cancelled"),
+        _l("“%(activity)s” will not meet any more: it was cancelled."),
+        _ACTIVITY_PAGE),
+    "activity_reminder": Kind(
+        _l("Tomorrow: “%(activity)s”"),
+        _l("“%(activity)s” meets tomorrow, %(day)s, at %(time)s, at %(place)s."),
+        _ACTIVITY_PAGE),
 }
 
 # Parameters kept as ISO timestamps and shown as dates in the reader's language.
 DATETIME_PARAMS = frozenset({"respond_by"})
+# Parameters kept as ISO dates and shown as dates in the reader's language.
+DATE_PARAMS = frozenset({"day"})
 
 
 @dataclass(frozen=True)
@@ -173,6 +210,8 @@ def _shown(params: dict[str, Any]) -> dict[str, Any]:
     shown = _Shown(params)
     for key in DATETIME_PARAMS & shown.keys():
         shown[key] = moment(datetime.fromisoformat(shown[key]))
+    for key in DATE_PARAMS & shown.keys():
+        shown[key] = format_date(date.fromisoformat(shown[key]), "full")
     return shown
 
 

@@ -19,6 +19,9 @@ from sqlalchemy.orm import Session, object_session
 from mutuo_aiuto.models import (
     MEMBER,
     Activity,
+    ActivityKind,
+    ActivityStatus,
+    Admission,
     Association,
     AssociationCoordinator,
     AssociationStatus,
@@ -248,17 +251,20 @@ def counterpart(user: User, match: Match) -> Household | None:
 # associations (activities, sign-ups, attendance) ask these by these names.
 
 
-def is_coordinator_of(user: Any, association: Association) -> bool:
+def is_coordinator_of(user: Any, association: Association | None) -> bool:
     """One of the association's coordinators, while it is approved or pending (a suspended
-    association has none who may act). Administrators are not coordinators."""
-    if association.status == AssociationStatus.SUSPENDED:
+    association has none who may act). Administrators are not coordinators. The Hub's
+    own activities have no association (None): nobody coordinates them."""
+    if association is None or association.status == AssociationStatus.SUSPENDED:
         return False
     return _listed_coordinator(user, association)
 
 
-def can_manage_association(user: Any, association: Association) -> bool:
+def can_manage_association(user: Any, association: Association | None) -> bool:
     """Edit the page and act for the association: its coordinators while it is not
     suspended, and administrators."""
+    if association is None:
+        return False
     return is_coordinator_of(user, association) or (is_admin(user) and user.active)
 
 
@@ -332,3 +338,49 @@ def can_record_attendance(user: Any, activity: Activity) -> bool:
     return (is_signed_in(user) and activity.leader_id is not None
             and activity.leader_id == user.id)
 
+
+# ---- Activities -----------------------------------------------------------------------
+
+
+def is_leader(user: Any, activity: Activity) -> bool:
+    """The person who runs the group's meetings."""
+    return is_signed_in(user) and activity.leader_id is not None and activity.leader_id == user.id
+
+
+def can_post_activity(user: Any, association: Association | None) -> bool:
+    """An association's activity: who can manage it; the Hub's own: facilitators."""
+    if association is None:
+        return is_facilitator(user)
+    return can_manage_association(user, association)
+
+
+def can_manage_activity(user: Any, activity: Activity) -> bool:
+    """Edit, cancel, accept or decline families: facilitators for every activity, the
+    leader, and the coordinators of the association that posted it (while they may
+    manage it). A self-help group's coordinators other than its leader may not: who is
+    in it is for the leader and the facilitators alone."""
+    if is_facilitator(user) or is_leader(user, activity):
+        return True
+    if activity.confidential:
+        return False
+    return can_manage_association(user, activity.association)
+
+
+def can_see_members(user: Any, activity: Activity) -> bool:
+    """Who is in the group, who asks and what they wrote: a confidential group's leader
+    and the facilitators only; an open one's also its association's coordinators (never
+    another association's), never the other members."""
+    return can_manage_activity(user, activity)
+
+
+def can_join(user: Any, activity: Activity) -> bool:
+    """A family (a member with a household, or staff with one) may sign up or ask to join
+    an activity that is open; its own leader may not join it."""
+    return (activity.status == ActivityStatus.OPEN and _has_household(user)
+            and is_family_or_helper(user) and not is_leader(user, activity))
+
+
+def joins_by_request(activity: Activity) -> bool:
+    """A self-help group, or one the poster made by request: the leader accepts each."""
+    return (activity.kind == ActivityKind.SELF_HELP
+            or activity.admission == Admission.BY_REQUEST)

@@ -127,3 +127,12 @@ def _tell_cannot_come(session: Session, notice: SessionNotice, user: User) -> No
             ports.mailer().send(session, person, "session_cancelled",
                                 _l("A session cannot take place"), notice=notice,
                                 absent=absent)
+
+
+def send_due_reminders(session: Session, now: datetime, clock: HubClock | None = None) -> int:
+    """The hourly job's work: the pairings' session reminders, then the day-before
+    reminders of the group activities families joined (``groups.send_meeting_reminders``)."""
+    from mutuo_aiuto.services.groups import send_meeting_reminders
+
+    return (send_session_reminders(session, now, clock)
+            + send_meeting_reminders(session, now, clock))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 
 from mutuo_aiuto.web import errors, filters, hub_check, navigation, static_files
+from mutuo_aiuto.web.activities.views import bp as activities_bp
 from mutuo_aiuto.web.admin.views import bp as admin_bp
 from mutuo_aiuto.web.associations.views import bp as associations_bp
 from mutuo_aiuto.web.auth.views import bp as auth_bp
@@ -23,7 +24,7 @@ from mutuo_aiuto.web.week.views import bp as week_bp
 
 BLUEPRINTS: tuple[Blueprint, ...] = (main_bp, auth_bp, families_bp, admin_bp, week_bp,
                                      followups_bp, privacy_bp, users_bp)
-BLUEPRINTS += (facilitator_bp, inbox_bp, groups_bp)
+BLUEPRINTS += (facilitator_bp, inbox_bp, groups_bp, activities_bp)
 BLUEPRINTS += (associations_bp,)
 
 

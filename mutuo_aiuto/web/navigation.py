@@ -46,6 +46,7 @@ MENU: tuple[Entry, ...] = (
 
 # Under the account entry and in the footer, not in the main menu.
 ACCOUNT_LINKS: tuple[Entry, ...] = (
+    ("activities.index", _l("Groups and activities"), policy.is_signed_in),
     ("followups.calendar", _l("Calendar"), policy.is_signed_in),
     ("privacy.index", _l("Privacy and your data"), policy.is_signed_in),
 )

@@ -49,6 +49,11 @@ SCENE_KEYS: dict[str, tuple[str, bool]] = {
     "session_notice": ("the owner's reminder of a session of the running match", True),
     "erasure": ("the owner's pending erasure request", True),
     "household": ("the owner's household", True),
+    "activity": ("an open group activity of an association the helper coordinates and "
+                 "leads, which the owner joined (public to members: not a private row)",
+                 False),
+    "activity_request": ("the owner's request to join a confidential self-help group the "
+                         "helper leads", True),
     "account": ("the owner's account", True),
     "association": ("an approved association, with a logo (its page is public)", False),
     "own_association": ("the same association: the owner coordinates it", True),
@@ -133,6 +138,7 @@ R = Route
 NEED, OFFER, MATCH = {"public_id": "need"}, {"public_id": "offer"}, {"public_id": "match"}
 ASSOCIATION = {"public_id": "association"}
 OWN_ASSOCIATION = {"public_id": "own_association"}
+ACTIVITY = {"public_id": "activity"}
 
 ROUTES: tuple[Route, ...] = (
     # ---- main and accounts ---------------------------------------------------------------
@@ -211,6 +217,24 @@ ROUTES: tuple[Route, ...] = (
     R("followups.calendar", get=ACCOUNTS),
     R("followups.new_calendar_link", post=ACCOUNTS_REDIRECTED),
     R("followups.calendar_feed", get=EVERYONE, args={"token": "calendar_token"}),
+    # ---- group activities (issue 12) -----------------------------------------------------
+    # Every signed-in account finds activities; posting: coordinators (the helper) and staff.
+    R("activities.index", get=ACCOUNTS),
+    R("activities.new", get="login 403 403 200 200 200", post="login 403 403 400 400 400"),
+    R("activities.detail", get=ACCOUNTS, args=ACTIVITY),
+    # Managing: its leader and coordinator (the helper) and staff; anyone else finds nothing.
+    R("activities.edit", get="login 404 404 200 200 200", post="login 404 404 400 400 400",
+      args=ACTIVITY),
+    R("activities.cancel", post="login 404 404 302 302 302", args=ACTIVITY),
+    # A family's own buttons (refused with a message when they do not apply); staff have no
+    # family to sign up.
+    R("activities.join", post="login 302 302 302 404 404", args=ACTIVITY),
+    R("activities.leave", post="login 302 302 302 404 404", args=ACTIVITY),
+    # A request to join a self-help group: its leader and staff only, never the family.
+    R("activities.accept", post="login 404 404 302 302 302",
+      args={"public_id": "activity_request"}),
+    R("activities.decline", post="login 404 404 302 302 302",
+      args={"public_id": "activity_request"}),
     # ---- privacy -------------------------------------------------------------------------
     R("privacy.index", get=ACCOUNTS),
     R("privacy.access", get=ACCOUNTS),

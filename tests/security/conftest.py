@@ -36,6 +36,8 @@ from mutuo_aiuto.models import (
     Activity,
     ActivityMembership,
     ActivitySlot,
+    Association,
+    AssociationCoordinator,
     AuditEvent,
     ErasureRequest,
     FollowUp,
@@ -146,6 +148,7 @@ def build_scene(session: Session) -> Scene:
         memberships=[ActivityMembership(household=family, status="joined"),
                      ActivityMembership(household=helper, status="joined")])
     session.add_all([run, proposal, follow_up, member, notice, erasure, vetting, led_activity])
+    activity, activity_request = _group_scene(session, place, family, helper)
     family.user.calendar_token = "calendar-token-of-the-owner-0123456789abcdef"
     session.flush()
     association = make.make_association(session, name="Famiglie Insieme",
@@ -161,7 +164,8 @@ def build_scene(session: Session) -> Scene:
         "proposal": proposal, "follow_up": follow_up, "member": member,
         "notification": message, "session_notice": notice, "erasure": erasure,
         "household": family, "account": family.user, "led_activity": led_activity,
-        "own_association": association,
+        "own_association": association, "activity": activity,
+        "activity_request": activity_request,
     }
     scene = Scene()
     for key, obj in objects.items():
@@ -179,6 +183,32 @@ def build_scene(session: Session) -> Scene:
                    HELPER: helper.user.get_id(), FACILITATOR: facilitator.get_id(),
                    ADMIN: admin.get_id()}
     return scene
+
+
+def _group_scene(session: Session, place: Any, family: Any, helper: Any) -> tuple[Any, Any]:
+    """An association the helper coordinates, with an open homework club the owner joined
+    and a self-help group the helper leads, which the owner asked to join."""
+    association = Association(name="Associazione Famiglie Insieme", status="approved")
+    session.add(association)
+    session.flush()
+    session.add(AssociationCoordinator(association=association, user=helper.user))
+
+    def group(kind: str, title: str, **extra: Any) -> Activity:
+        row = Activity(association=association, kind=kind, title=title, neighbourhood=place,
+                       place_kind="hub_room", place_name="Sala 2", capacity=5,
+                       languages=["it"], leader=helper.user, starts_on=date.today(),
+                       slots=[_tuesday(16, 18, ActivitySlot)], **extra)
+        session.add(row)
+        return row
+
+    club = group("homework_club", "Doposcuola")
+    circle = group("self_help", "Genitori insieme", admission="by_request", confidential=True)
+    session.add(ActivityMembership(activity=club, household=family, status="joined"))
+    request = ActivityMembership(activity=circle, household=family, status="requested",
+                                 note="Una nota riservata")
+    session.add(request)
+    session.flush()
+    return club, request
 
 
 # ---- the snapshot and the harness -------------------------------------------------------

@@ -32,6 +32,7 @@ from mutuo_aiuto.models import (
     FollowUp,
     Household,
     Match,
+    MembershipStatus,
     Need,
     NeedStatus,
     Notification,
@@ -46,6 +47,7 @@ from mutuo_aiuto.models import (
 from mutuo_aiuto.services import audit, hubtime, matching_runs, policy
 from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
 from mutuo_aiuto.services.gdpr.ownership import account_tables, household_of, matches_of
+from mutuo_aiuto.services.groups import move_up
 from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import (
     NEED_FINISHED,
@@ -347,12 +349,13 @@ def redact_mails_naming(session: Session, names: list[str]) -> int:
     return changed
 
 
-def _leave_groups(session: Session, household: Household) -> int:
-    """Delete the family's places in groups (and what it wrote asking to join) and its
-    attendance at confidential groups; attendance at open groups stays, anonymous, for
-    the counts."""
-    memberships = session.scalars(select(ActivityMembership).filter_by(
-        household_id=household.id)).all()
+def _leave_groups(session: Session, household: Household, now: datetime) -> int:
+    """Delete the family's places in groups (and what it wrote asking to join), giving a
+    place it held to the first family waiting, and its attendance at confidential
+    groups; attendance at open groups stays, anonymous, for the counts."""
+    memberships = list(session.scalars(
+        select(ActivityMembership).filter_by(household_id=household.id)))
+    freed = {m.activity for m in memberships if m.status == MembershipStatus.JOINED}
     for membership in memberships:
         session.delete(membership)
     confidential = (select(ActivityMeeting.id)
@@ -362,6 +365,9 @@ def _leave_groups(session: Session, household: Household) -> int:
             Attendance.household_id == household.id,
             Attendance.meeting_id.in_(confidential))):
         session.delete(row)
+    session.flush()
+    for activity in sorted(freed, key=lambda a: a.id):
+        move_up(session, activity, now)
     return len(memberships)
 
 
@@ -394,7 +400,7 @@ def anonymise_household(session: Session, household: Household, *,
             household_id=household.id)).all():
         session.delete(follower)
     summary.members = _blank_members(household)
-    summary.groups = _leave_groups(session, household)
+    summary.groups = _leave_groups(session, household, now)
     household.name = ERASED_NAME
     household.phone = household.address = household.care_notes = None
     household.languages = []

@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.services import associations, households, needs, policy
+from mutuo_aiuto.services import activities, associations, households, needs, policy
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.families.common import (
     current_household,
@@ -28,6 +28,8 @@ def _render_household(member_form: MemberForm, status: int = 200):
         "families/household.html", household=household, member_form=member_form,
         current_needs=needs.current_needs(db.session, household),
         followed_associations=associations.followed_by(db.session, household),
+        groups_near=activities.near(db.session, household, hub_clock().today(), limit=3),
+        own_groups=activities.household_memberships(db.session, household),
         show_contacts=policy.can_see_contacts(current_user, household)), status
 
 

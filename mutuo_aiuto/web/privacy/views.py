@@ -70,6 +70,7 @@ SECTIONS = (
     ("proposals", _l("Pairings proposed for your requests and offers")),
     ("matches", _l("Your pairings")),
     ("vettings", _l("Volunteer checks")),
+    ("groups", _l("Your groups and activities")),
     ("notifications", _l("Messages from the service")),
     ("mails", _l("Mails sent to you")),
     ("erasure_requests", _l("Erasure requests")),

@@ -18,8 +18,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import (
     MATCH_HOLDING,
+    ActivityStatus,
+    Household,
     Match,
     MatchStatus,
+    MembershipStatus,
     Need,
     NeedStatus,
     Offer,
@@ -28,6 +31,7 @@ from mutuo_aiuto.models import (
 )
 from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.services import policy
+from mutuo_aiuto.services.activities import household_memberships, meeting_days
 
 # Requests still waiting for help; once matched they show as sessions instead.
 WAITING_NEEDS = (NeedStatus.OPEN, NeedStatus.PROPOSED)
@@ -35,8 +39,10 @@ WAITING_NEEDS = (NeedStatus.OPEN, NeedStatus.PROPOSED)
 STANDING_OFFERS = (OfferStatus.OPEN, OfferStatus.FULL)
 
 NEED, OFFER, HELPING, HELPED = "need", "offer", "helping", "helped"
-# Same time: sessions first, then requests, then availability.
-_KIND_ORDER = {HELPING: 0, HELPED: 0, NEED: 1, OFFER: 2}
+# A meeting of a group activity the family joined (issue 12).
+GROUP = "group"
+# Same time: sessions and group meetings first, then requests, then availability.
+_KIND_ORDER = {HELPING: 0, HELPED: 0, GROUP: 0, NEED: 1, OFFER: 2}
 
 # A week far outside these years is a mistyped address, not a plan.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -191,6 +197,21 @@ def _load(session: Session, household_id: int) -> tuple[list[Need], list[Offer],
     return list(needs), list(offers), list(matches)
 
 
+def _group_entries(session: Session, household: Household, monday: date
+                   ) -> dict[date, list[Entry]]:
+    """The meetings of the groups the family takes part in, by day of the week."""
+    by_day: dict[date, list[Entry]] = {}
+    for membership in household_memberships(session, household, (MembershipStatus.JOINED,)):
+        activity = membership.activity
+        if activity.status != ActivityStatus.OPEN:
+            continue
+        for day, slot in meeting_days(activity, monday, monday + timedelta(days=6)):
+            by_day.setdefault(day, []).append(
+                Entry(GROUP, activity.title, slot.start_minute, slot.end_minute,
+                      who=activity.place_name))
+    return by_day
+
+
 def member_week(session: Session, user: User, monday: date) -> list[Day]:
     """The seven days from ``monday``, each with the member's entries in time order."""
     days = [Day(monday + timedelta(days=n)) for n in range(7)]
@@ -198,8 +219,10 @@ def member_week(session: Session, user: User, monday: date) -> list[Day]:
     if household is None:
         return days
     needs, offers, matches = _load(session, household.id)
+    meetings = _group_entries(session, household, monday)
     for day in days:
-        entries = [*_session_entries(day.on, matches, user, household.id),
+        entries = [*meetings.get(day.on, []),
+                   *_session_entries(day.on, matches, user, household.id),
                    *_need_entries(day.on, needs), *_offer_entries(day.on, offers)]
         entries.sort(key=lambda e: (e.start_minute, _KIND_ORDER[e.kind], e.end_minute, e.title))
         day.entries.extend(entries)

@@ -19,6 +19,7 @@ from mutuo_aiuto.services import policy
 from mutuo_aiuto.web.access import member_required
 from mutuo_aiuto.web.helpers import hub_clock
 from mutuo_aiuto.web.week.agenda import (
+    GROUP,
     HELPED,
     HELPING,
     NEED,
@@ -35,6 +36,7 @@ KIND_LABELS = {
     OFFER: _l("You are available"),
     HELPING: _l("You help"),
     HELPED: _l("Help for your family"),
+    GROUP: _l("A group your family takes part in"),
 }
 SESSION_STATUS = {
     MatchStatus.AWAITING: _l("confirmed by the Hub, waiting for the helper to accept"),

@@ -1,0 +1,1 @@
+"""Group activities: find one, post one, join one (issue 12)."""
