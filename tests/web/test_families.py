@@ -465,6 +465,19 @@ def test_an_offer_with_an_unknown_capacity_is_refused(client, family, session):
     assert count(session, Offer) == 0
 
 
+def test_three_mistakes_in_an_offer_are_shown_after_one_submission(client, family, session):
+    response = client.post("/offers/new", data=offer_form(
+        title="", skills=None, **{"weekly-0-end": "14:00"}))
+    assert response.status_code == 400
+    box = re.search(r'<div class="error-summary".*?</div>', response.text, re.S).group(0)
+    assert [anchor for anchor in re.findall(r'<a href="#([^"]+)">', box)] == [
+        "title", "skills", "weekly-0-end"]
+    assert {"title", "weekly-0-end"} <= invalid_inputs(response.text)
+    # Nothing typed is lost.
+    assert 'value="15:00"' in response.text and 'value="fontivegge"' in response.text
+    assert count(session, Offer) == 0
+
+
 def test_editing_an_offer(client, family, make_offer, session):
     offer = make_offer(household=family)
     assert 'value="15:00"' in client.get(f"/offers/{offer.public_id}/edit").text
