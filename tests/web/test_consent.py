@@ -66,7 +66,8 @@ def test_no_button_confirms_at_once(client, login, scene):
     for path in ("/facilitator", f"/facilitator/needs/{scene.need.public_id}"):
         page = client.get(path).text
         assert not re.search(r'<form[^>]*action="[^"]*/confirm"', page)
-        assert "Take this one instead" in page and "Confirm this pairing" in page
+    # The queue's row opens the request; its page offers the choice, each a link to the step.
+    assert "Take this one instead" in page and "Confirm this pairing" in page
 
 
 def test_an_alternative_opens_the_same_confirmation_page(client, login, scene):
@@ -177,3 +178,29 @@ def test_the_helpers_week_names_the_kind_of_help_until_they_accept(client, login
     assert "Childcare" in week and "Uscita da scuola" not in week
     client.post(f"/matches/{match.public_id}/accept")
     assert "Uscita da scuola" in client.get(f"/week?start={monday.isoformat()}").text
+
+
+@pytest.mark.parametrize(("locale", "waiting", "matched"), [
+    ("en", "waiting for the helper&#39;s answer", "matched"),
+    ("it", "in attesa della risposta di chi aiuta", "abbinata"),
+])
+def test_the_status_badge_says_the_same_as_the_sentence_until_the_helper_answers(
+        client, login, scene, locale, waiting, matched):
+    match = confirmed(scene, client, login)
+    scene.family.user.locale = scene.facilitator.locale = locale
+    scene.session.commit()
+    login(scene.family.user)
+    for path in ("/needs", f"/needs/{scene.need.public_id}"):
+        page = client.get(path).text
+        badge = re.search(r'<span class="status status-matched">([^<]*)</span>', page)
+        assert badge and badge.group(1) == waiting, path
+        assert f">{matched}<" not in page
+    login(scene.facilitator)
+    page = client.get(f"/facilitator/needs/{scene.need.public_id}").text
+    assert f'<span class="status">{waiting}</span>' in page
+    login(scene.helper.user)
+    accepted = client.post(f"/matches/{match.public_id}/accept")
+    assert accepted.status_code == 302
+    login(scene.family.user)
+    page = client.get(f"/needs/{scene.need.public_id}").text
+    assert '<span class="status status-active">' in page
