@@ -29,9 +29,20 @@ def locale_code() -> str:
     return str(get_locale() or "it")
 
 
-def weekday_name(day: int, width: Literal["abbreviated", "narrow", "short", "wide"] = "wide",
+def weekday_name(day: int,
+                 width: Literal["abbreviated", "narrow", "short", "wide", "tick"] = "wide",
                  ) -> str:
-    """0 = Monday, in the reader's language."""
+    """0 = Monday, in the reader's language.
+
+    "tick" is the label over a weekday's box in a row of seven (a phone's width): the
+    abbreviated name, or the stand-alone short one where the abbreviated is the full
+    word (Arabic's "الخميس" broke in two over its box; "خميس" fits).
+    """
+    if width == "tick":
+        name = get_day_names("abbreviated", locale=get_locale())[day]
+        if len(name) <= 4:
+            return name
+        return get_day_names("short", context="stand-alone", locale=get_locale())[day]
     return get_day_names(width, locale=get_locale())[day]
 
 

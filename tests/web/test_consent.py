@@ -123,7 +123,11 @@ def test_the_helpers_decision_page_shows_nothing_that_names_the_family(client, l
         assert needed in page, needed
     assert f"/matches/{match.public_id}/accept" in page
     assert f"/matches/{match.public_id}/decline" in page
+    # The status speaks to the helper, whose answer it waits for; no hours before a yes.
+    assert '<span class="status">waiting for your answer</span>' in page
+    assert "Hours of help" not in page and f"/matches/{match.public_id}/hours" not in page
     inbox = client.get("/inbox").text
+    assert '<span class="status">waiting for your answer</span>' in inbox
     for secret in family_secrets(scene):
         assert secret not in inbox, secret
 
@@ -158,6 +162,8 @@ def test_after_the_yes_both_see_names_and_contacts(client, login, scene, at_home
     for shown in ("Famiglia Rossi", HELPER_PHONE, scene.helper.user.email):
         assert shown in page, shown
     assert HELPER_ADDRESS not in page
+    # How to reach the other comes first, before the request's and the offer's details.
+    assert page.index("Contacts of Famiglia Rossi") < page.index("Skills needed")
 
 
 def test_after_a_decline_the_helper_still_does_not_know_the_family(client, login, scene):

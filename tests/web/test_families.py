@@ -528,3 +528,17 @@ def test_the_offer_page_shows_exactly_the_allowed_actions(client, family, make_o
     allowed = allowed_actions(offer, family.user)
     for action in ("edit", "pause", "resume", "cancel"):
         assert (f"/offers/{offer.public_id}/{action}" in page) == (action in allowed), action
+
+
+@pytest.mark.parametrize(("locale", "ticks"), [
+    ("it", ["lun", "mar", "mer", "gio", "ven", "sab", "dom"]),
+    # Arabic's abbreviated names are the full words, which broke in two over the boxes.
+    ("ar", ["إثنين", "ثلاثاء", "أربعاء", "خميس", "جمعة", "سبت", "أحد"]),
+])
+def test_the_weekday_boxes_are_labelled_short_enough_for_a_phone(client, family, session,
+                                                                 locale, ticks):
+    family.user.locale = locale
+    session.commit()
+    html = client.get("/offers/new").text
+    row = re.search(r'<div class="weekday-ticks" id="weekly-0-days".*?</div>', html, re.S)
+    assert re.findall(r'<span aria-hidden="true">([^<]+)</span>', row.group(0)) == ticks
