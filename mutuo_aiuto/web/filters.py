@@ -111,13 +111,25 @@ def plain_number(value: float | Decimal) -> str:
     return str(format_decimal(value, format="0.##"))
 
 
+def list_comma() -> str:
+    """The reader's comma between names: Arabic writes "،", not ","."""
+    locale = get_locale()
+    return "، " if locale is not None and locale.language in ("ar", "fa", "ur") else ", "
+
+
+def listed(items: Any) -> str:
+    """Names one after the other with the reader's comma ("italiano, arabo";
+    "الإيطالية، العربية"), for the short lists of the details pages."""
+    return list_comma().join(str(item) for item in items)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         weekday=weekday_name, slot=slot_label, label=label, language_name=language_name,
         date=short_date, error_messages=error_messages, month=month_name,
-        number=format_decimal, signed=signed_number, moment=moment,
+        number=format_decimal, signed=signed_number, moment=moment, listed=listed,
     )
     # Templates compare statuses with the models' enums, never with bare strings;
     # which buttons a row shows comes from the view's ``actions``.
     app.jinja_env.globals.update(NeedStatus=NeedStatus, OfferStatus=OfferStatus,
-                                 MatchStatus=MatchStatus)
+                                 MatchStatus=MatchStatus, list_comma=list_comma)

@@ -210,3 +210,16 @@ def test_the_status_badge_says_the_same_as_the_sentence_until_the_helper_answers
     login(scene.family.user)
     page = client.get(f"/needs/{scene.need.public_id}").text
     assert '<span class="status status-active">' in page
+
+
+def test_phones_and_emails_read_left_to_right_in_arabic(client, login, scene):
+    match = confirmed(scene, client, login)
+    login(scene.helper.user)
+    client.post(f"/matches/{match.public_id}/accept")
+    scene.family.user.locale = "ar"
+    scene.session.commit()
+    login(scene.family.user)
+    page = client.get(f"/matches/{match.public_id}").text
+    assert f'dir="ltr">{HELPER_PHONE}</a>' in page
+    assert f'dir="ltr">{scene.helper.user.email}</a>' in page
+    assert f'<span dir="ltr">{FAMILY_PHONE}</span>' in client.get("/family").text

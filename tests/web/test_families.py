@@ -542,3 +542,14 @@ def test_the_weekday_boxes_are_labelled_short_enough_for_a_phone(client, family,
     html = client.get("/offers/new").text
     row = re.search(r'<div class="weekday-ticks" id="weekly-0-days".*?</div>', html, re.S)
     assert re.findall(r'<span aria-hidden="true">([^<]+)</span>', row.group(0)) == ticks
+
+
+@pytest.mark.parametrize(("locale", "languages"), [
+    ("en", "Italian, Arabic"), ("it", "italiano, arabo"), ("ar", "الإيطالية، العربية")])
+def test_lists_of_names_use_the_pages_comma(client, family, session, make_need, locale,
+                                            languages):
+    need = make_need(household=family, languages=["it", "ar"])
+    family.user.locale = locale
+    session.commit()
+    assert f"<dd>{languages}</dd>" in client.get(f"/needs/{need.public_id}").text
+    assert f"<dd>{languages}</dd>" in client.get("/family").text
