@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from babel import Locale
 from babel.dates import get_day_names
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
@@ -88,10 +89,16 @@ def error_messages(errors: Any) -> list[str]:
 
 
 def short_date(value: date | datetime | None) -> str:
+    """"5 dic 2026", and for a moment "5 dic 2026, 18:50": the reader's medium date and
+    short time (no seconds: nobody needs to know when a pairing closed to the second)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, "medium")
+        locale = get_locale() or Locale.parse("it")
+        pattern = (str(locale.datetime_formats["medium"])
+                   .replace("{1}", locale.date_formats["medium"].pattern)
+                   .replace("{0}", locale.time_formats["short"].pattern))
+        return format_datetime(value, pattern)
     return format_date(value, "medium")
 
 
