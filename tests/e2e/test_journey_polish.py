@@ -137,4 +137,11 @@ def test_once_accepted_contacts_come_first_and_the_phone_reads_left_to_right(
     # The email too, in a box whose own direction is the page's.
     assert family.locator("main .contacts a[href^='mailto:']").evaluate(
         "a => getComputedStyle(a).direction") == "ltr"
+    # The request's page: its one weekly time is a value, not a bulleted list beside a label.
+    family.goto("/needs")
+    with family.expect_navigation():
+        family.get_by_role("link", name=steps.SCHOOL_RUN.title).first.click()
+    walk.seen(family, "06-family-request")
+    assert family.locator("main .details .slot-list").first.evaluate(
+        "ul => getComputedStyle(ul).listStyleType") == "none"
     print(f"\n[polish pairing {lang}] {time.monotonic() - started:.1f}s; {walk.heights}")

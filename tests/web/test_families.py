@@ -553,3 +553,12 @@ def test_lists_of_names_use_the_pages_comma(client, family, session, make_need, 
     session.commit()
     assert f"<dd>{languages}</dd>" in client.get(f"/needs/{need.public_id}").text
     assert f"<dd>{languages}</dd>" in client.get("/family").text
+
+
+def test_italian_speaks_to_the_family_as_tu_and_names_the_facilitator(client, family, session,
+                                                                      make_need):
+    need = make_need(household=family)
+    family.user.locale = "it"
+    session.commit()
+    page = client.get(f"/needs/{need.public_id}").text
+    assert "A casa tua" in page and "vostra" not in page
