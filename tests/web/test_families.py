@@ -562,3 +562,14 @@ def test_italian_speaks_to_the_family_as_tu_and_names_the_facilitator(client, fa
     session.commit()
     page = client.get(f"/needs/{need.public_id}").text
     assert "A casa tua" in page and "vostra" not in page
+
+
+def test_a_list_of_requests_names_no_landmark_twice(client, family, make_need):
+    first, second = make_need(household=family), make_need(household=family, title="Another")
+    html = client.get("/needs").text
+    assert html.count('class="standing standing-') == 2
+    assert 'aria-label="Where your request stands"' not in html
+    page = client.get(f"/needs/{first.public_id}").text
+    assert '<section class="standing standing-' in page
+    assert page.count('aria-label="Where your request stands"') == 1
+    assert second.title not in page
