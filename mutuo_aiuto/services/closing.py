@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import Match, MatchHours, MatchReport, ReportKind, User
@@ -27,6 +28,17 @@ PROBLEM_MAX = 1000
 MONTH_HOURS_MAX = 200
 # How far back a helper may record: a pairing rarely runs longer than two years.
 MONTHS_BACK = 24
+
+
+def lock(session: Session, match: Match) -> None:
+    """Hold the pairing's row until the transaction ends, reading it afresh.
+
+    Two "it's done" or two saves of one month sent together (a double tap, two
+    tabs) queue here, so the second sees what the first wrote: one report, one
+    row per month. (SQLite has no row locks; its one writer at a time does it.)
+    """
+    session.execute(select(Match.id).where(Match.id == match.id).with_for_update())
+    session.refresh(match, ["status"])
 
 
 def _reportable(user: User, match: Match) -> str:
@@ -47,6 +59,7 @@ def _params(match: Match, side: str) -> dict[str, str]:
 def report_done(session: Session, user: User, match: Match, now: datetime) -> MatchReport:
     """A side says the help is over: the facilitators are asked at once to close it.
     Saying it twice tells them once."""
+    lock(session, match)
     side = _reportable(user, match)
     earlier = session.scalars(select(MatchReport).filter_by(
         match_id=match.id, side=side, kind=ReportKind.DONE)).first()
@@ -123,6 +136,7 @@ def record_hours(session: Session, user: User, match: Match, month: date | None,
     recorded again is corrected. The pairing's ``hours`` becomes the sum of its months."""
     if not policy.can_act_on_match(user, match, policy.SEE_HOURS):
         raise NotFound(_l("This pairing does not exist."))
+    lock(session, match)
     if not policy.can_act_on_match(user, match, policy.RECORD_HOURS):
         raise InvalidTransition(_l("Hours can be recorded while the pairing is under way."))
     if month is None or first_of_month(month) not in recordable_months(match, today):
@@ -134,10 +148,7 @@ def record_hours(session: Session, user: User, match: Match, month: date | None,
         raise DomainError(_l("Hours in a month must be between 0 and %(max)s.",
                              max=MONTH_HOURS_MAX), field="hours")
     month = first_of_month(month)
-    row = session.scalars(select(MatchHours).filter_by(match_id=match.id, month=month)).first()
-    if row is None:
-        row = MatchHours(match=match, month=month, hours=0)
-        session.add(row)
+    row = _month_row(session, match, month)
     row.hours, row.updated_at = float(round(value, 2)), now
     session.flush()
     match.hours = float(session.scalar(select(func.coalesce(func.sum(MatchHours.hours), 0))
@@ -145,6 +156,22 @@ def record_hours(session: Session, user: User, match: Match, month: date | None,
     audit.record(session, user, audit.MATCH_HOURS_RECORDED, target=match,
                  household=user.household,
                  details={"match": match.public_id, "month": month.isoformat()}, at=now)
+    return row
+
+
+def _month_row(session: Session, match: Match, month: date) -> MatchHours:
+    """The month's row, created when missing; a row another save created meanwhile (the
+    lock makes it rare) is found again rather than refused by the unique key."""
+    query = select(MatchHours).filter_by(match_id=match.id, month=month)
+    row = session.scalars(query).first()
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            row = MatchHours(match=match, month=month, hours=0)
+            session.add(row)
+    except IntegrityError:
+        row = session.scalars(query).one()
     return row
 
 

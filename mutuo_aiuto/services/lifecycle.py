@@ -86,7 +86,9 @@ STATUS_LABELS: dict[str, Any] = {
     NeedStatus.OPEN: lazy_pgettext("request or offer status", "open"),
     NeedStatus.PAUSED: lazy_pgettext("request or offer status", "paused"),
     NeedStatus.PROPOSED: lazy_pgettext("request or offer status", "proposed"),
-    NeedStatus.MATCHED: lazy_pgettext("request or offer status", "matched"),
+    # A helper was asked and has not answered yet (the request is "matched" until every
+    # helper asked has answered): the words the pairing and the family's page use.
+    NeedStatus.MATCHED: _l("waiting for the helper's answer"),
     NeedStatus.ACTIVE: lazy_pgettext("request or offer status", "active"),
     NeedStatus.CLOSED: lazy_pgettext("request or offer status", "closed"),
     NeedStatus.CANCELLED: lazy_pgettext("request or offer status", "cancelled"),

@@ -82,6 +82,14 @@ def match_status_label(status: str) -> str:
     return str(label) if label is not None else status
 
 
+def match_status_for(viewer: Any, match: Match) -> str:
+    """The pairing's status as its viewer reads it: the helper asked waits on their own
+    answer ("waiting for your answer"), everyone else for the helper's."""
+    if match.status == MatchStatus.AWAITING and policy.is_helper(viewer, match):
+        return str(_l("waiting for your answer"))
+    return match_status_label(match.status)
+
+
 # ---- finding, with the permission checks --------------------------------------
 
 

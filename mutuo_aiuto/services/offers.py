@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from mutuo_aiuto.models import Household, Offer, OfferSlot, OfferStatus, Skill
 from mutuo_aiuto.services import listings
 from mutuo_aiuto.services import slots as slot_input
-from mutuo_aiuto.services.errors import DomainError
+from mutuo_aiuto.services.errors import DomainError, Problems, all_errors
 from mutuo_aiuto.services.households import clean_languages
 from mutuo_aiuto.services.lifecycle import OFFER_EDITABLE, OFFER_PAUSABLE, move_offer
 from mutuo_aiuto.services.needs import (
@@ -75,24 +75,38 @@ def list_offers(session: Session, household: Household) -> list[Offer]:
 
 def _values(session: Session, household: Household, data: OfferInput,
             today: date) -> dict[str, Any]:
-    """Every field checked, in the order the form shows them (the first fault is reported)."""
-    title = clean_title(data.title)
-    skills = active_skills(session, data.skills)
-    slot_input.check_period(today=today, ends_on=data.ends_on)
-    slots = slot_input.parse_slots(data.weekly, (), today=today, ends_on=data.ends_on,
-                                   allow_dated=False)
-    place = listings.place_of(session, household, data.neighbourhood)
-    languages = household.languages if data.languages is None else data.languages
+    """Every field checked; every refusal reported at once (``DomainErrors``), in form order."""
+    problems = Problems()
+    title = problems.check(clean_title, data.title)
+    skills = problems.check(active_skills, session, data.skills)
+    problems.check(slot_input.check_period, today=today, ends_on=data.ends_on)
+    slots = problems.check(slot_input.parse_slots, data.weekly, (), today=today,
+                           ends_on=data.ends_on if slot_input.is_date(data.ends_on) else None,
+                           allow_dated=False) or []
+    place = problems.check(listings.place_of, session, household, data.neighbourhood)
+    max_hops = problems.check(choose, data.max_hops, HOPS, "max_hops")
+    capacity = problems.check(choose, data.capacity, CAPACITIES, "capacity")
+    languages = problems.check(
+        clean_languages, household.languages if data.languages is None else data.languages)
+    description = problems.check(clean_description, data.description)
+    problems.raise_any()
     return {
         "title": title, "skills": skills, "ends_on": data.ends_on,
         "slots": [OfferSlot(weekday=s.weekday, start_minute=s.start_minute,
                             end_minute=s.end_minute) for s in slots],
-        "neighbourhood": place,
-        "max_hops": choose(data.max_hops, HOPS, "max_hops"),
-        "capacity": choose(data.capacity, CAPACITIES, "capacity"),
-        "languages": clean_languages(languages),
-        "description": clean_description(data.description),
+        "neighbourhood": place, "max_hops": max_hops, "capacity": capacity,
+        "languages": languages, "description": description,
     }
+
+
+def check_offer(session: Session, household: Household, data: OfferInput,
+                today: date) -> list[DomainError]:
+    """What ``post_offer`` would refuse, without saving: every problem, in form order."""
+    try:
+        _values(session, household, data, today)
+    except DomainError as error:
+        return all_errors(error)
+    return []
 
 
 def post_offer(session: Session, household: Household, data: OfferInput, today: date) -> Offer:

@@ -225,7 +225,9 @@ def can_act_on_match(user: Any, match: Match, action: str = VIEW) -> bool:
     if action == RECORD_HOURS:
         return match.status == MatchStatus.ACTIVE and is_helper(user, match)
     if action == SEE_HOURS:
-        return is_helper(user, match) or is_facilitator(user)
+        # The helper's hours exist once they said yes: nothing to see while deciding.
+        return is_facilitator(user) or (is_helper(user, match) and match.status in (
+            MatchStatus.ACTIVE, MatchStatus.CLOSED, MatchStatus.CANCELLED))
     if action == REPORT:
         return match.status == MatchStatus.ACTIVE and (is_family(user, match)
                                                        or is_helper(user, match))

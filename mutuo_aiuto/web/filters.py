@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from babel import Locale
 from babel.dates import get_day_names
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
@@ -29,9 +30,20 @@ def locale_code() -> str:
     return str(get_locale() or "it")
 
 
-def weekday_name(day: int, width: Literal["abbreviated", "narrow", "short", "wide"] = "wide",
+def weekday_name(day: int,
+                 width: Literal["abbreviated", "narrow", "short", "wide", "tick"] = "wide",
                  ) -> str:
-    """0 = Monday, in the reader's language."""
+    """0 = Monday, in the reader's language.
+
+    "tick" is the label over a weekday's box in a row of seven (a phone's width): the
+    abbreviated name, or the stand-alone short one where the abbreviated is the full
+    word (Arabic's "الخميس" broke in two over its box; "خميس" fits).
+    """
+    if width == "tick":
+        name = get_day_names("abbreviated", locale=get_locale())[day]
+        if len(name) <= 4:
+            return name
+        return get_day_names("short", context="stand-alone", locale=get_locale())[day]
     return get_day_names(width, locale=get_locale())[day]
 
 
@@ -77,10 +89,16 @@ def error_messages(errors: Any) -> list[str]:
 
 
 def short_date(value: date | datetime | None) -> str:
+    """"5 dic 2026", and for a moment "5 dic 2026, 18:50": the reader's medium date and
+    short time (no seconds: nobody needs to know when a pairing closed to the second)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, "medium")
+        locale = get_locale() or Locale.parse("it")
+        pattern = (str(locale.datetime_formats["medium"])
+                   .replace("{1}", locale.date_formats["medium"].pattern)
+                   .replace("{0}", locale.time_formats["short"].pattern))
+        return format_datetime(value, pattern)
     return format_date(value, "medium")
 
 
@@ -100,13 +118,25 @@ def plain_number(value: float | Decimal) -> str:
     return str(format_decimal(value, format="0.##"))
 
 
+def list_comma() -> str:
+    """The reader's comma between names: Arabic writes "،", not ","."""
+    locale = get_locale()
+    return "، " if locale is not None and locale.language in ("ar", "fa", "ur") else ", "
+
+
+def listed(items: Any) -> str:
+    """Names one after the other with the reader's comma ("italiano, arabo";
+    "الإيطالية، العربية"), for the short lists of the details pages."""
+    return list_comma().join(str(item) for item in items)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         weekday=weekday_name, slot=slot_label, label=label, language_name=language_name,
         date=short_date, error_messages=error_messages, month=month_name,
-        number=format_decimal, signed=signed_number, moment=moment,
+        number=format_decimal, signed=signed_number, moment=moment, listed=listed,
     )
     # Templates compare statuses with the models' enums, never with bare strings;
     # which buttons a row shows comes from the view's ``actions``.
     app.jinja_env.globals.update(NeedStatus=NeedStatus, OfferStatus=OfferStatus,
-                                 MatchStatus=MatchStatus)
+                                 MatchStatus=MatchStatus, list_comma=list_comma)

@@ -170,5 +170,7 @@ def test_no_page_scrolls_sideways_at_360_px(browser, live_server, lang):
         finally:
             context.close()
     print("\n".join(f"{where}: {width} px" for where, width in widths.items()))
-    assert len(widths) >= 70, sorted(widths)
+    # Every menu entry of the four people and the pages behind them (staff menus hold only
+    # staff work since issue 11, so fewer entries than the old mixed menu).
+    assert len(widths) >= 55, sorted(widths)
     assert not problems, "\n".join(problems)

@@ -199,7 +199,8 @@ def test_a_childcare_offer_waits_for_and_passes_the_hubs_check(browsing, live_se
 
     # And is proposed for the family's childcare request.
     run_matcher(facilitator, server, lang, pages, "dashboard-after")
-    steps.open_request(facilitator, FAMILY.family)  # the queue's row opens the request
+    # The queue's row opens the request, whose page shows the matcher's choice.
+    steps.open_request(facilitator, FAMILY.family)
     pages.look(facilitator, "request-after")
     assert VOLUNTEER.family in steps.proposal_for(facilitator, CHILDCARE_NEED).inner_text()
     with server.app_context():

@@ -205,6 +205,12 @@ def test_policy_of_reports_and_hours(match, make_user, facilitator, make_match):
     assert not policy.can_act_on_match(awaiting.offer.household.user, awaiting, policy.REPORT)
     assert not policy.can_act_on_match(awaiting.offer.household.user, awaiting,
                                        policy.RECORD_HOURS)
+    # While deciding there are no hours to see; the facilitators see them at any time.
+    assert not policy.can_act_on_match(awaiting.offer.household.user, awaiting,
+                                       policy.SEE_HOURS)
+    assert policy.can_act_on_match(facilitator, awaiting, policy.SEE_HOURS)
+    closed = make_match(status="closed")
+    assert policy.can_act_on_match(closed.offer.household.user, closed, policy.SEE_HOURS)
 
 
 def test_contacts_shown_in_a_pairing_follow_the_contacts_rule(session, make_match, make_user,

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from mutuo_aiuto.models import Offer, OfferSlot
 from mutuo_aiuto.services import offers
-from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotFound
+from mutuo_aiuto.services.errors import DomainError, DomainErrors, InvalidTransition, NotFound
 from mutuo_aiuto.services.offers import OfferInput
 from mutuo_aiuto.services.slots import WeeklyRow
 
@@ -192,3 +192,15 @@ def test_another_households_offer_is_not_found(session, world, make_offer):
     assert theirs.status == "open"
     assert offers.list_offers(session, mine) == []
     assert offers.get_offer(session, theirs.household, theirs.public_id) is theirs
+
+
+def test_every_problem_of_an_offer_is_reported_at_once(session, world):
+    data = offer_input(title="", skills=[], ends_on=TODAY - timedelta(days=1),
+                       weekly=[WeeklyRow([1], "10:00", "09:00")], capacity=9)
+    with pytest.raises(DomainErrors) as raised:
+        offers.post_offer(session, world["household"], data, today=TODAY)
+    fields = ["title", "skills", "ends_on", "weekly-0-end", "capacity"]
+    assert [error.field for error in raised.value.errors] == fields
+    assert [e.field for e in offers.check_offer(session, world["household"], data, TODAY)] == fields
+    assert offers.check_offer(session, world["household"], offer_input(), TODAY) == []
+    assert count(session, Offer) == 0

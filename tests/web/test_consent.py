@@ -68,6 +68,7 @@ def test_no_button_confirms_at_once(client, login, scene):
     for path in ("/facilitator", f"/facilitator/needs/{scene.need.public_id}"):
         page = client.get(path).text
         assert not re.search(r'<form[^>]*action="[^"]*/confirm"', page)
+    # The queue's row opens the request; its page offers the choice, each a link to the step.
     assert "Take this one instead" in page and "Confirm this pairing" in page
 
 
@@ -124,7 +125,11 @@ def test_the_helpers_decision_page_shows_nothing_that_names_the_family(client, l
         assert needed in page, needed
     assert f"/matches/{match.public_id}/accept" in page
     assert f"/matches/{match.public_id}/decline" in page
+    # The status speaks to the helper, whose answer it waits for; no hours before a yes.
+    assert '<span class="status">waiting for your answer</span>' in page
+    assert "Hours of help" not in page and f"/matches/{match.public_id}/hours" not in page
     inbox = client.get("/inbox").text
+    assert '<span class="status">waiting for your answer</span>' in inbox
     for secret in family_secrets(scene):
         assert secret not in inbox, secret
 
@@ -159,6 +164,8 @@ def test_after_the_yes_both_see_names_and_contacts(client, login, scene, at_home
     for shown in ("Famiglia Rossi", HELPER_PHONE, scene.helper.user.email):
         assert shown in page, shown
     assert HELPER_ADDRESS not in page
+    # How to reach the other comes first, before the request's and the offer's details.
+    assert page.index("Contacts of Famiglia Rossi") < page.index("Skills needed")
 
 
 def test_after_a_decline_the_helper_still_does_not_know_the_family(client, login, scene):
@@ -179,3 +186,42 @@ def test_the_helpers_week_names_the_kind_of_help_until_they_accept(client, login
     assert "Childcare" in week and "Uscita da scuola" not in week
     client.post(f"/matches/{match.public_id}/accept")
     assert "Uscita da scuola" in client.get(f"/week?start={monday.isoformat()}").text
+
+
+@pytest.mark.parametrize(("locale", "waiting", "matched"), [
+    ("en", "waiting for the helper&#39;s answer", "matched"),
+    ("it", "in attesa della risposta di chi aiuta", "abbinata"),
+])
+def test_the_status_badge_says_the_same_as_the_sentence_until_the_helper_answers(
+        client, login, scene, locale, waiting, matched):
+    match = confirmed(scene, client, login)
+    scene.family.user.locale = scene.facilitator.locale = locale
+    scene.session.commit()
+    login(scene.family.user)
+    for path in ("/needs", f"/needs/{scene.need.public_id}"):
+        page = client.get(path).text
+        badge = re.search(r'<span class="status status-matched">([^<]*)</span>', page)
+        assert badge and badge.group(1) == waiting, path
+        assert f">{matched}<" not in page
+    login(scene.facilitator)
+    page = client.get(f"/facilitator/needs/{scene.need.public_id}").text
+    assert f'<span class="status">{waiting}</span>' in page
+    login(scene.helper.user)
+    accepted = client.post(f"/matches/{match.public_id}/accept")
+    assert accepted.status_code == 302
+    login(scene.family.user)
+    page = client.get(f"/needs/{scene.need.public_id}").text
+    assert '<span class="status status-active">' in page
+
+
+def test_phones_and_emails_read_left_to_right_in_arabic(client, login, scene):
+    match = confirmed(scene, client, login)
+    login(scene.helper.user)
+    client.post(f"/matches/{match.public_id}/accept")
+    scene.family.user.locale = "ar"
+    scene.session.commit()
+    login(scene.family.user)
+    page = client.get(f"/matches/{match.public_id}").text
+    assert f'dir="ltr">{HELPER_PHONE}</a>' in page
+    assert f'dir="ltr">{scene.helper.user.email}</a>' in page
+    assert f'<span dir="ltr">{FAMILY_PHONE}</span>' in client.get("/family").text

@@ -465,6 +465,19 @@ def test_an_offer_with_an_unknown_capacity_is_refused(client, family, session):
     assert count(session, Offer) == 0
 
 
+def test_three_mistakes_in_an_offer_are_shown_after_one_submission(client, family, session):
+    response = client.post("/offers/new", data=offer_form(
+        title="", skills=None, **{"weekly-0-end": "14:00"}))
+    assert response.status_code == 400
+    box = re.search(r'<div class="error-summary".*?</div>', response.text, re.S).group(0)
+    assert [anchor for anchor in re.findall(r'<a href="#([^"]+)">', box)] == [
+        "title", "skills", "weekly-0-end"]
+    assert {"title", "weekly-0-end"} <= invalid_inputs(response.text)
+    # Nothing typed is lost.
+    assert 'value="15:00"' in response.text and 'value="fontivegge"' in response.text
+    assert count(session, Offer) == 0
+
+
 def test_editing_an_offer(client, family, make_offer, session):
     offer = make_offer(household=family)
     assert 'value="15:00"' in client.get(f"/offers/{offer.public_id}/edit").text
@@ -515,3 +528,48 @@ def test_the_offer_page_shows_exactly_the_allowed_actions(client, family, make_o
     allowed = allowed_actions(offer, family.user)
     for action in ("edit", "pause", "resume", "cancel"):
         assert (f"/offers/{offer.public_id}/{action}" in page) == (action in allowed), action
+
+
+@pytest.mark.parametrize(("locale", "ticks"), [
+    ("it", ["lun", "mar", "mer", "gio", "ven", "sab", "dom"]),
+    # Arabic's abbreviated names are the full words, which broke in two over the boxes.
+    ("ar", ["إثنين", "ثلاثاء", "أربعاء", "خميس", "جمعة", "سبت", "أحد"]),
+])
+def test_the_weekday_boxes_are_labelled_short_enough_for_a_phone(client, family, session,
+                                                                 locale, ticks):
+    family.user.locale = locale
+    session.commit()
+    html = client.get("/offers/new").text
+    row = re.search(r'<div class="weekday-ticks" id="weekly-0-days".*?</div>', html, re.S)
+    assert re.findall(r'<span aria-hidden="true">([^<]+)</span>', row.group(0)) == ticks
+
+
+@pytest.mark.parametrize(("locale", "languages"), [
+    ("en", "Italian, Arabic"), ("it", "italiano, arabo"), ("ar", "الإيطالية، العربية")])
+def test_lists_of_names_use_the_pages_comma(client, family, session, make_need, locale,
+                                            languages):
+    need = make_need(household=family, languages=["it", "ar"])
+    family.user.locale = locale
+    session.commit()
+    assert f"<dd>{languages}</dd>" in client.get(f"/needs/{need.public_id}").text
+    assert f"<dd>{languages}</dd>" in client.get("/family").text
+
+
+def test_italian_speaks_to_the_family_as_tu_and_names_the_facilitator(client, family, session,
+                                                                      make_need):
+    need = make_need(household=family)
+    family.user.locale = "it"
+    session.commit()
+    page = client.get(f"/needs/{need.public_id}").text
+    assert "A casa tua" in page and "vostra" not in page
+
+
+def test_a_list_of_requests_names_no_landmark_twice(client, family, make_need):
+    first, second = make_need(household=family), make_need(household=family, title="Another")
+    html = client.get("/needs").text
+    assert html.count('class="standing standing-') == 2
+    assert 'aria-label="Where your request stands"' not in html
+    page = client.get(f"/needs/{first.public_id}").text
+    assert '<section class="standing standing-' in page
+    assert page.count('aria-label="Where your request stands"') == 1
+    assert second.title not in page

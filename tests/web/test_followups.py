@@ -381,3 +381,19 @@ def test_reading_a_follow_up_records_who_saw_the_contacts(client, login, session
     events = session.scalars(select(AuditEvent).filter_by(action="contacts.viewed")).all()
     assert len(events) == 2
     assert all(event.actor_id == facilitator.id for event in events)
+
+
+def test_once_told_the_closed_pairing_thanks_instead_of_asking_again(client, session, login,
+                                                                    make_match):
+    match = make_match(status="closed")
+    match.need.household.user.locale = match.offer.household.user.locale = "en"
+    session.commit()
+    login(match.need.household.user)
+    assert "Tell us how it went" in client.get(f"/matches/{match.public_id}").text
+    client.post(f"/matches/{match.public_id}/feedback", data={"rating": "4", "comment": ""})
+    page = client.get(f"/matches/{match.public_id}").text
+    assert "Tell us how it went" not in page
+    assert "You told us how it went." in page and "Change what you said" in page
+    # The other side has not said yet: still asked.
+    login(match.offer.household.user)
+    assert "Tell us how it went" in client.get(f"/matches/{match.public_id}").text

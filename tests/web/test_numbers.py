@@ -56,3 +56,13 @@ def test_hours_typed_with_a_comma_are_shown_back_with_a_comma(app):
         assert form.hours._value() == "12,5"
         form.hours.process_formdata([form.hours._value()])
         assert form.hours.data == Decimal("12.5")
+
+
+@pytest.mark.parametrize(("locale", "written"), [
+    ("it", "5 dic 2026, 18:50"), ("en", "Dec 5, 2026, 6:50\u202fPM")])
+def test_a_moment_is_written_without_seconds(app, locale, written):
+    from datetime import UTC, datetime
+
+    with app.test_request_context(), force_locale(locale):
+        # 17:50:26 UTC is 18:50 in the Hub's time zone (Rome).
+        assert filters.short_date(datetime(2026, 12, 5, 17, 50, 26, tzinfo=UTC)) == written

@@ -317,3 +317,32 @@ def test_a_new_notice_version_asks_everyone_again(make_app, make_user):
         with client.session_transaction() as flask_session:
             flask_session["_user_id"] = user.get_id()
         assert client.get("/family/privacy").location.startswith("/consent")
+
+
+# ---- a helper who came only to help reads "your details", never "your family" ----------------
+
+
+def test_a_helper_without_details_is_not_told_about_a_family(client, fresh, make_user):
+    fresh(make_user(locale="en", comes_for="give"))
+    for path, words in (("/family/erase", "Your details are not filled in, so there is nothing "
+                                          "of yours to erase."),
+                        ("/family/access", "Your details are not filled in yet, so there is "
+                                           "nothing to show.")):
+        html = client.get(path).text
+        assert words in html, path
+        assert "family data" not in html and "described your family" not in html, path
+
+
+def test_a_helpers_pages_about_their_data_say_your_details(client, fresh, make_user,
+                                                           make_household):
+    helper = make_household(user=make_user(locale="en", comes_for="give"))
+    fresh(helper.user)
+    access = client.get("/family/access").text  # first: the export is on the record
+    assert "Nobody has accessed your data yet." in access
+    assert "your family&#39;s data" not in access
+    export = client.get("/family/data").text
+    assert "Everything the service keeps about you, as of" in export
+    assert "you and your family" not in export
+    assert '<h2 id="section-household">Your details</h2>' in export
+    erase = client.get("/family/erase").text
+    assert "erase your data." in erase and "your family&#39;s data" not in erase

@@ -162,6 +162,19 @@ def test_session_page_says_who_helps_whom(client, login, make_household, make_ne
     assert "School run" in days[1]
 
 
+def test_a_session_waiting_for_the_helper_says_so_to_each_side(
+        client, login, make_household, make_need, make_offer):
+    family, helper = _pair(make_household, make_need, make_offer)
+    for side, words in ((family, "Help for your family (waiting for the helper's answer)"),
+                        (helper, "You help (waiting for your answer)")):
+        side.user.locale = "en"
+        db.session.commit()
+        login(side.user)
+        day = day_items(week_page(client).text)[1]
+        assert words in day.replace("&#39;", "'")
+        assert "matched" not in day
+
+
 def test_hand_made_pairing_outside_the_offers_hours_uses_the_needs_times(
         app, make_need, make_offer):
     need = make_need(slots=[NeedSlot(weekday=2, start_minute=600, end_minute=660)])

@@ -20,10 +20,10 @@ from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household, Need, Offer
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.lifecycle import Action, allowed_actions
-from mutuo_aiuto.web.facilitator.hooks import propose_after_commit
+from mutuo_aiuto.services.posting import propose_after_commit
 from mutuo_aiuto.web.families.common import current_household
 from mutuo_aiuto.web.families.forms import FamiliesForm
-from mutuo_aiuto.web.helpers import form_page, found_or_404, refused
+from mutuo_aiuto.web.helpers import form_page, found_or_404, hub_clock, refused
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,11 @@ def render_form(listing: Listing, form: FamiliesForm, row: Need | Offer | None =
 
 def _saved(listing: Listing, row: Need | Offer, done: str) -> Response:
     db.session.commit()
+    today = hub_clock().today()
     if isinstance(row, Need):
-        propose_after_commit(need=row)
+        propose_after_commit(db.session, today=today, need=row)
     else:
-        propose_after_commit(offer=row)
+        propose_after_commit(db.session, today=today, offer=row)
     flash(done, "success")
     return back_to_page(listing, row.public_id)
 

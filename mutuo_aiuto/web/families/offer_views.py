@@ -12,6 +12,7 @@ from flask_login import current_user
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Offer
 from mutuo_aiuto.services import households, needs, offers, proposal_queries, vetting
+from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.lifecycle import allowed_actions
 from mutuo_aiuto.web.families.common import (
     household_required,
@@ -57,8 +58,15 @@ def new_offer():
     def post() -> Offer:
         return offers.post_offer(db.session, household, form.to_input(), today=hub_clock().today())
 
-    return (submit(OFFER, form, post, _("Your offer is published: thank you!"))
+    return (submit(OFFER, form, post, _("Your offer is published: thank you!"),
+                   check=partial(_check, form))
             or render_form(OFFER, form))
+
+
+def _check(form: OfferForm) -> list[DomainError]:
+    """What the service would refuse besides what the fields refused (nothing is saved)."""
+    return offers.check_offer(db.session, own_household(), form.to_input(),
+                              today=hub_clock().today())
 
 
 @bp.get("/offers/<public_id>", endpoint="offer")
@@ -82,7 +90,7 @@ def _update(form: OfferForm, offer: Offer) -> Offer:
 def edit_offer(public_id: str):
     return edit(OFFER, public_id, lambda offer: _form(OfferForm.data_of(offer)), _update,
                 refused=_("This offer can no longer be changed."),
-                done=_("Your offer is saved."))
+                done=_("Your offer is saved."), check=_check)
 
 
 @bp.post("/offers/<public_id>/pause")

@@ -200,4 +200,5 @@ def decline(public_id: str):
 @bp.context_processor
 def template_helpers() -> dict[str, Any]:
     return {"match_status": matches.match_status_label, "status_label": status_label,
+            "side_status": lambda match: matches.match_status_for(current_user, match),
             "can_see_names": lambda match: policy.can_see_names(current_user, match)}

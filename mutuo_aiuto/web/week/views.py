@@ -38,9 +38,12 @@ KIND_LABELS = {
     HELPED: _l("Help for your family"),
     GROUP: _l("A group your family takes part in"),
 }
+# By (kind, the pairing's status): the words the request's page and the pairing use.
 SESSION_STATUS = {
-    MatchStatus.AWAITING: _l("confirmed by the Hub, waiting for the helper to accept"),
-    MatchStatus.ACTIVE: _l("confirmed"),
+    (HELPED, MatchStatus.AWAITING): _l("waiting for the helper's answer"),
+    (HELPING, MatchStatus.AWAITING): _l("waiting for your answer"),
+    (HELPED, MatchStatus.ACTIVE): _l("confirmed"),
+    (HELPING, MatchStatus.ACTIVE): _l("confirmed"),
 }
 
 

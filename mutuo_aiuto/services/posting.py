@@ -9,26 +9,35 @@ the needs it may serve can be many.
 
 from __future__ import annotations
 
-from flask import current_app
-from sqlalchemy.exc import SQLAlchemyError
+import logging
+from datetime import date
 
-from mutuo_aiuto.extensions import db
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
 from mutuo_aiuto.matching.errors import ProblemError
 from mutuo_aiuto.models import Need, Offer
 from mutuo_aiuto.services import matching_runs
 from mutuo_aiuto.services.errors import DomainError
-from mutuo_aiuto.web.helpers import hub_clock
+
+log = logging.getLogger(__name__)
 
 
-def propose_after_commit(need: Need | None = None, offer: Offer | None = None) -> None:
-    """Re-propose for a need now, or queue the needs an offer may now serve (or no longer)."""
-    today = hub_clock().today()
+def propose_after_commit(session: Session, *, today: date, need: Need | None = None,
+                         offer: Offer | None = None) -> bool:
+    """Re-propose for a need now, or queue the needs an offer may now serve (or no longer).
+
+    Commits its own work; on failure rolls it back, logs, and answers False
+    (what the caller committed before stays saved).
+    """
     try:
         if need is not None:
-            matching_runs.propose_for(db.session, need, today=today)
+            matching_runs.propose_for(session, need, today=today)
         if offer is not None:
-            matching_runs.queue_for_offer(db.session, offer)
-        db.session.commit()
+            matching_runs.queue_for_offer(session, offer)
+        session.commit()
     except (SQLAlchemyError, ProblemError, DomainError):
-        db.session.rollback()
-        current_app.logger.exception("proposing after a change failed; the change is saved")
+        session.rollback()
+        log.exception("proposing after a change failed; the change is saved")
+        return False
+    return True
