@@ -35,7 +35,7 @@ from mutuo_aiuto.models import (
     PlaceKind,
     User,
 )
-from mutuo_aiuto.services import places, policy, vetting
+from mutuo_aiuto.services import audit, places, policy, vetting
 from mutuo_aiuto.services import slots as slot_input
 from mutuo_aiuto.services.errors import (
     DomainError,
@@ -346,6 +346,7 @@ def post_activity(session: Session, actor: User, association: Association | None
     _apply(activity, values)
     session.add(activity)
     session.flush()
+    audit.record(session, actor, audit.ACTIVITY_POSTED, target=activity)
     return activity
 
 
@@ -364,6 +365,7 @@ def update_activity(session: Session, actor: User, activity: Activity, data: Act
     _apply(activity, values)
     activity.version += 1
     session.flush()
+    audit.record(session, actor, audit.ACTIVITY_EDITED, target=activity)
     return activity
 
 

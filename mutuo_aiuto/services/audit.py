@@ -55,6 +55,11 @@ ASSOCIATION_APPROVED = "association.approved"
 ASSOCIATION_SUSPENDED = "association.suspended"
 COORDINATOR_ADDED = "association.coordinator_added"
 COORDINATOR_REMOVED = "association.coordinator_removed"
+ACTIVITY_POSTED = "activity.posted"
+ACTIVITY_EDITED = "activity.edited"
+ACTIVITY_CANCELLED = "activity.cancelled"
+GROUP_REQUEST_ACCEPTED = "activity.request_accepted"
+GROUP_REQUEST_DECLINED = "activity.request_declined"
 
 # Every action, with how the transparency and search pages name it.
 ACTIONS: dict[str, Any] = {
@@ -86,6 +91,11 @@ ACTIONS: dict[str, Any] = {
     ASSOCIATION_SUSPENDED: _l("suspended an association"),
     COORDINATOR_ADDED: _l("named a coordinator of an association"),
     COORDINATOR_REMOVED: _l("removed a coordinator of an association"),
+    ACTIVITY_POSTED: _l("posted a group activity"),
+    ACTIVITY_EDITED: _l("changed a group activity"),
+    ACTIVITY_CANCELLED: _l("cancelled a group activity"),
+    GROUP_REQUEST_ACCEPTED: _l("took a family into a group"),
+    GROUP_REQUEST_DECLINED: _l("turned down a family's request to join a group"),
 }
 
 # A details dict is for ids, field names and counts; anything larger is a bug.

@@ -31,7 +31,7 @@ from mutuo_aiuto.models import (
     Notification,
     User,
 )
-from mutuo_aiuto.services import policy
+from mutuo_aiuto.services import audit, policy
 from mutuo_aiuto.services.activities import meeting_days
 from mutuo_aiuto.services.database import rowcount
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
@@ -205,6 +205,7 @@ def accept(session: Session, user: User, membership: ActivityMembership, *,
     notify(session, membership.household.user, kind, now=now, **_params(activity))
     _claim(session, activity)
     session.flush()
+    audit.record(session, user, audit.GROUP_REQUEST_ACCEPTED, target=membership, at=now)
     return membership
 
 
@@ -219,6 +220,7 @@ def decline(session: Session, user: User, membership: ActivityMembership, *,
     notify(session, membership.household.user, "activity_declined", now=now,
            **_params(membership.activity))
     session.flush()
+    audit.record(session, user, audit.GROUP_REQUEST_DECLINED, target=membership, at=now)
     return membership
 
 
@@ -236,6 +238,7 @@ def cancel_activity(session: Session, user: User, activity: Activity, *,
                **_params(activity))
     _claim(session, activity)
     session.flush()
+    audit.record(session, user, audit.ACTIVITY_CANCELLED, target=activity, at=now)
     return activity
 
 

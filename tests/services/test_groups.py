@@ -288,3 +288,29 @@ def test_a_suspended_associations_activities_are_not_listed(scene):
     db.session.flush()
     assert activities.list_open(db.session, TODAY) == []
     assert activities.near(db.session, scene["families"][0], TODAY) == []
+
+
+def test_posting_editing_answering_and_cancelling_are_audited(scene):
+    """The same audit as everything else (issue 12, item 6): who did what to which group."""
+    from mutuo_aiuto.models import AuditEvent
+    from mutuo_aiuto.services import audit
+
+    coordinator = scene["coordinator"]
+    activity = activities.post_activity(db.session, coordinator, scene["association"],
+                                        data(scene["place"], kind="self_help"), TODAY)
+    activities.update_activity(db.session, coordinator, activity,
+                               data(scene["place"], kind="self_help", capacity=4), TODAY)
+    first, second, _ = scene["families"]
+    groups.accept(db.session, coordinator, join(first, activity), now=NOW)
+    groups.decline(db.session, coordinator, join(second, activity), now=NOW)
+    groups.cancel_activity(db.session, coordinator, activity, now=NOW)
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.actor_id == coordinator.id,
+        AuditEvent.action.like("activity.%")).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.target_type) for e in events][-5:] == [
+        (audit.ACTIVITY_POSTED, "activity"), (audit.ACTIVITY_EDITED, "activity"),
+        (audit.GROUP_REQUEST_ACCEPTED, "activitymembership"),
+        (audit.GROUP_REQUEST_DECLINED, "activitymembership"),
+        (audit.ACTIVITY_CANCELLED, "activity")]
+    # The family's own transparency page lists what was decided about it, and only that.
+    assert {e.household_id for e in events[-3:-1]} == {first.id, second.id}

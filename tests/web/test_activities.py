@@ -261,3 +261,18 @@ def test_children_welcome_need_a_checked_leader_said_on_the_form(client, login, 
     assert answer.status_code == 400
     assert 'id="leader-error"' in answer.get_data(as_text=True)
     assert db.session.scalars(select(Activity)).first() is None
+
+
+def test_the_leader_finds_the_meetings_from_the_activity_page(client, login, make_user,
+                                                             make_household,
+                                                             make_neighbourhood):
+    """The leader's way in to record who came; a family of the group has none."""
+    coordinator = make_user()
+    place = make_neighbourhood()
+    activity = post(coordinator, make_association(coordinator), place)
+    meetings = f"/groups/{activity.public_id}/meetings"
+    login(coordinator)
+    assert f'href="{meetings}"' in client.get(f"/activities/{activity.public_id}").text
+    family = make_household(neighbourhood=place)
+    login(family.user)
+    assert f'href="{meetings}"' not in client.get(f"/activities/{activity.public_id}").text

@@ -118,7 +118,7 @@ def test_the_family_and_the_facilitator_see_a_group_that_could_help(client, logi
     assert page.status_code == 200
     assert "A group could help too" in page.text
     text = re.sub(r"\s+", " ", page.text)
-    assert ("Cerchio dei genitori</strong>: Parents&#39; circle in Fontivegge, every Tuesday, "
+    assert ("Cerchio dei genitori</strong></a>: Parents&#39; circle in Fontivegge, every Tuesday, "
             "17:00–19:00, in Arabic, 6 places left") in text
     login(factories.make_user(s, role="facilitator", locale="en"))
     s.commit()

@@ -195,6 +195,7 @@ def detail(public_id: str):
         left=activities.places_left(db.session, activity),
         members=groups.members(db.session, activity) if see_members else [],
         see_members=see_members, manage=policy.can_manage_activity(current_user, activity),
+        record=policy.can_record_attendance(current_user, activity),
         can_join=policy.can_join(current_user, activity) and household is not None,
         by_request=policy.joins_by_request(activity), join_form=JoinForm(),
         upcoming=activities.meeting_days(activity, today, today + timedelta(days=UPCOMING_DAYS)),
