@@ -218,9 +218,10 @@ ROUTES: tuple[Route, ...] = (
     R("followups.new_calendar_link", post=ACCOUNTS_REDIRECTED),
     R("followups.calendar_feed", get=EVERYONE, args={"token": "calendar_token"}),
     # ---- group activities (issue 12) -----------------------------------------------------
-    # Every signed-in account finds activities; posting: coordinators (the helper) and staff.
+    # Every signed-in account finds activities; posting: coordinators (the owner coordinates
+    # own_association, the helper another association) and staff.
     R("activities.index", get=ACCOUNTS),
-    R("activities.new", get="login 403 403 200 200 200", post="login 403 403 400 400 400"),
+    R("activities.new", get="login 200 403 200 200 200", post="login 400 403 400 400 400"),
     R("activities.detail", get=ACCOUNTS, args=ACTIVITY),
     # Managing: its leader and coordinator (the helper) and staff; anyone else finds nothing.
     R("activities.edit", get="login 404 404 200 200 200", post="login 404 404 400 400 400",

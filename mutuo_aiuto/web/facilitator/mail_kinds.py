@@ -26,13 +26,17 @@ LABELS = {
     "calendar_link_changed": _l("Calendar address changed"),
 }
 ABOUT_A_PAIRING = _l("A notice about a pairing")
+ABOUT_A_GROUP = _l("A notice about a group activity")
 FROM_THE_HUB = _l("A notice from the Hub")
 
 
 def label(kind: str | None) -> str:
-    """The kind in words; notices about pairings share one label."""
+    """The kind in words; notices about pairings share one label, and so do those about
+    group activities (``activity_*``)."""
     if kind in LABELS:
         return str(LABELS[kind])
     if kind and kind.startswith("match_"):
         return str(ABOUT_A_PAIRING)
+    if kind and kind.startswith("activity_"):
+        return str(ABOUT_A_GROUP)
     return str(FROM_THE_HUB)
