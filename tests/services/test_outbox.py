@@ -225,7 +225,8 @@ def test_outbox_retry_command(app, session, runner):
     session.commit()
     assert runner.invoke(args=["outbox-retry"]).exit_code != 0
     assert runner.invoke(args=["outbox-retry", "nosuchmail"]).exit_code != 0
-    result = runner.invoke(args=["outbox-retry", message.public_id])
+    # "--": a random public id may begin with "-", which click would read as an option.
+    result = runner.invoke(args=["outbox-retry", "--", message.public_id])
     assert result.exit_code == 0, result.output
     session.refresh(message)
     assert message.failed_at is None
