@@ -12,35 +12,27 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.models import Activity, ActivityKind, Need
+from mutuo_aiuto.models import Activity, Need
 from mutuo_aiuto.security import audit_event
 from mutuo_aiuto.services import attendance, audit, group_suggestions, policy
 from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.web.access import facilitator_required, member_required
+from mutuo_aiuto.web.activities.forms import KIND_LABELS
 from mutuo_aiuto.web.groups.forms import AttendanceForm
 from mutuo_aiuto.web.helpers import found_or_404, hub_clock, refused
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 
-KIND_LABELS = {
-    ActivityKind.SELF_HELP: _l("Self-help group"),
-    ActivityKind.PLAY_GROUP: _l("Play group"),
-    ActivityKind.HOMEWORK_CLUB: _l("Homework club"),
-    ActivityKind.PARENTS_CIRCLE: _l("Parents' circle"),
-    ActivityKind.LANGUAGE_CAFE: _l("Language café"),
-    ActivityKind.OUTING: _l("Outing"),
-    ActivityKind.WORKSHOP: _l("Workshop"),
-}
 
 
 @bp.app_template_filter("activity_kind")
 def activity_kind(code: str) -> str:
-    """A kind of group activity in the reader's language ("homework_club" → "Doposcuola")."""
-    return str(KIND_LABELS.get(ActivityKind(code), code)) if code in KIND_LABELS else code
+    """A kind of group activity in the reader's language ("homework_club" → "Doposcuola"),
+    in the words of the activity form's choices."""
+    return str(KIND_LABELS.get(code, code))
 
 
 def _activity(public_id: str) -> Activity:
