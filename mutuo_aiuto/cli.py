@@ -59,7 +59,7 @@ def seed_demo_command(if_empty: bool) -> None:
 
     from mutuo_aiuto.config import PRODUCTION
     from mutuo_aiuto.extensions import db
-    from mutuo_aiuto.services import demo, hubtime, matching_runs
+    from mutuo_aiuto.services import demo, demo_history, hubtime, matching_runs
 
     if current_app.config["SETTINGS"].environment == PRODUCTION:
         # The demo accounts share a password published in the README, and one is an
@@ -73,6 +73,9 @@ def seed_demo_command(if_empty: bool) -> None:
         settings = current_app.config["SETTINGS"]
         today = current_app.extensions[hubtime.EXTENSION].today()
         summary = demo.seed_demo(db.session, today, settings.privacy_notice_version)
+        # Eighteen months of the Hub's past, so the impact pages show shapes.
+        history = demo_history.seed_history(db.session, today, settings.privacy_notice_version,
+                                            demo.facilitator(db.session))
         db.session.commit()
         # A first look at the facilitator's queue finds proposals and the reasons a
         # request has none, instead of waiting for the night's run.
@@ -86,7 +89,9 @@ def seed_demo_command(if_empty: bool) -> None:
                    f"{summary.past_pairings} pairings closed in the past months and "
                    f"{summary.running_pairings} under way, "
                    f"{summary.associations} associations, {summary.activities} group "
-                   f"activities and {summary.group_meetings} of their meetings.")
+                   f"activities and {summary.group_meetings} of their meetings; "
+                   f"a history of {history.requests} requests and {history.pairings} "
+                   f"pairings over {demo_history.MONTHS} months.")
     echo_demo_accounts(demo.DEMO_ACCOUNTS)
 
 

@@ -241,9 +241,7 @@ class _Seeder:
             if not _email_taken(self.session, person["email"]):
                 self.user(person["email"], person["name"], person["role"])
         self.session.flush()
-        email = next(p["email"] for p in load("people")["staff"] if p["role"] == FACILITATOR)
-        self.facilitator = self.session.execute(
-            select(User).filter_by(email=email)).scalar_one_or_none()
+        self.facilitator = facilitator(self.session)
 
     def phone(self) -> str:
         # 555 numbers: clearly made up, in the Italian mobile format.
@@ -368,6 +366,12 @@ class _Seeder:
         for side, rating in zip((family, helper), seed["ratings"], strict=True):
             outcomes.give_feedback(self.session, side.user, match, rating, None)
         self.summary.past_pairings += 1
+
+
+def facilitator(session: Session) -> User | None:
+    """The demo's facilitator (who confirmed the demo's pairings), if present."""
+    email = next(p["email"] for p in load("people")["staff"] if p["role"] == FACILITATOR)
+    return session.execute(select(User).filter_by(email=email)).scalar_one_or_none()
 
 
 def has_users(session: Session) -> bool:

@@ -104,7 +104,7 @@ def seed_scale(session: Session, households: int, today: date, seed: int = 1,
     return builder.summary
 
 
-def _bulk(session: Session, model: Any, rows: list[dict[str, Any]], summary: ScaleSummary,
+def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]], summary: ScaleSummary,
           returning: bool = False) -> list[int]:
     """Insert ``rows`` in a few multi-row statements; the new ids in order when asked."""
     table = getattr(model, "__table__", model)
@@ -159,12 +159,12 @@ class _Builder:
         names, edges, _ = city_map()
         missing = [name for name in names if name not in existing]
         rows = [{"slug": name, "name": _district_name(name), "active": True} for name in missing]
-        existing.update(zip(missing, _bulk(self.session, Neighbourhood, rows, self.summary,
+        existing.update(zip(missing, bulk_insert(self.session, Neighbourhood, rows, self.summary,
                                            returning=True), strict=True))
         pairs = {tuple(sorted((existing[a], existing[b]))) for a, b in edges}
         known = {(a, b) for a, b in self.session.execute(
             select(neighbourhood_adjacency.c.a_id, neighbourhood_adjacency.c.b_id))}
-        _bulk(self.session, neighbourhood_adjacency,
+        bulk_insert(self.session, neighbourhood_adjacency,
               [{"a_id": a, "b_id": b} for a, b in sorted(pairs - known)], self.summary)
         return {name: existing[name] for name in names}
 
@@ -205,10 +205,11 @@ class _Builder:
                                "phone": f"+39 3{self.rng.randint(20, 49)} 555 {n % 10000:04d}",
                                "address": f"Via Scala {n % 400 + 1}, Perugia", "version": 1,
                                "created_at": joined, "updated_at": joined})
-        user_ids = _bulk(self.session, User, users, self.summary, returning=True)
+        user_ids = bulk_insert(self.session, User, users, self.summary, returning=True)
         for row, user_id in zip(homes_rows, user_ids, strict=True):
             row["user_id"] = user_id
-        household_ids = _bulk(self.session, Household, homes_rows, self.summary, returning=True)
+        household_ids = bulk_insert(self.session, Household, homes_rows, self.summary,
+                                    returning=True)
         year = self.today.year
         for household_id in household_ids:
             people = [("adult", year - self.rng.randint(25, 60))
@@ -220,7 +221,7 @@ class _Builder:
             members += [{"public_id": new_public_id(), "household_id": household_id,
                          "kind": kind, "first_name": self.rng.choice(FIRST_NAMES),
                          "birth_year": born, "has_disability": False} for kind, born in people]
-        _bulk(self.session, Member, members, self.summary)
+        bulk_insert(self.session, Member, members, self.summary)
         return dict(zip(homes, household_ids, strict=True))
 
     def vettings(self, data: dict[str, Any], ids: dict[str, int]) -> None:
@@ -230,7 +231,7 @@ class _Builder:
             checked = self.today - timedelta(days=self.rng.randint(10, 300))
             rows.append({"household_id": household_id, "checked_on": checked,
                          "expires_on": checked + timedelta(days=365), "recorded_at": self.now})
-        _bulk(self.session, Vetting, rows, self.summary)
+        bulk_insert(self.session, Vetting, rows, self.summary)
 
     # ---- what is open today ---------------------------------------------------
 
@@ -251,13 +252,13 @@ class _Builder:
                          "requires_vetted": category.requires_vetted,
                          "remote": category.remote, "ends_on": self._ends_on(),
                          "created_at": opened, "updated_at": opened, "opened_at": opened})
-        need_ids = _bulk(self.session, Need, rows, self.summary, returning=True)
+        need_ids = bulk_insert(self.session, Need, rows, self.summary, returning=True)
         for need, need_id in zip(data["needs"], need_ids, strict=True):
             skills += [{"need_id": need_id, "skill_id": self.skills[SKILL_SLUGS[name]].id}
                        for name in need["skills"]]
             slots += [self._need_slot(need_id, slot) for slot in need["slots"]]
-        _bulk(self.session, need_skills, skills, self.summary)
-        _bulk(self.session, NeedSlot, slots, self.summary)
+        bulk_insert(self.session, need_skills, skills, self.summary)
+        bulk_insert(self.session, NeedSlot, slots, self.summary)
         return {need["id"]: need_id for need, need_id in zip(data["needs"], need_ids, strict=True)}
 
     def open_offers(self, data: dict[str, Any], ids: dict[str, int],
@@ -272,15 +273,15 @@ class _Builder:
                          "max_hops": offer["max_hops"], "languages": offer["languages"],
                          "ends_on": self._ends_on(), "version": 1, "created_at": since,
                          "updated_at": since})
-        offer_ids = _bulk(self.session, Offer, rows, self.summary, returning=True)
+        offer_ids = bulk_insert(self.session, Offer, rows, self.summary, returning=True)
         for offer, offer_id in zip(data["offers"], offer_ids, strict=True):
             skills += [{"offer_id": offer_id, "skill_id": self.skills[SKILL_SLUGS[name]].id}
                        for name in offer["skills"]]
             slots += [{"offer_id": offer_id, "weekday": slot["day"],
                        "start_minute": _minutes(slot["start"]),
                        "end_minute": _minutes(slot["end"])} for slot in offer["slots"]]
-        _bulk(self.session, offer_skills, skills, self.summary)
-        _bulk(self.session, OfferSlot, slots, self.summary)
+        bulk_insert(self.session, offer_skills, skills, self.summary)
+        bulk_insert(self.session, OfferSlot, slots, self.summary)
         return {o["id"]: offer_id for o, offer_id in zip(data["offers"], offer_ids, strict=True)}
 
     def running(self, data: dict[str, Any], need_ids: dict[str, int],
@@ -305,8 +306,8 @@ class _Builder:
                          "accepted_at": None if awaiting else confirmed + timedelta(days=1),
                          "started_on": None if awaiting else (confirmed + timedelta(days=2)).date(),
                          "created_at": confirmed})
-        match_ids = _bulk(self.session, Match, rows, self.summary, returning=True)
-        _bulk(self.session, FollowUp, [
+        match_ids = bulk_insert(self.session, Match, rows, self.summary, returning=True)
+        bulk_insert(self.session, FollowUp, [
             {"public_id": new_public_id(), "match_id": match_id,
              "due_on": self.today + timedelta(days=self.rng.randint(-7, 28))}
             for match_id, row in zip(match_ids, rows, strict=True)
@@ -360,8 +361,8 @@ class _Builder:
                            "title": skill.name, "capacity": 1, "max_hops": 2, "languages": [],
                            "ends_on": ended.date(), "version": 1,
                            "created_at": confirmed - timedelta(days=20), "updated_at": ended})
-        need_ids = _bulk(self.session, Need, needs, self.summary, returning=True)
-        offer_ids = _bulk(self.session, Offer, offers, self.summary, returning=True)
+        need_ids = bulk_insert(self.session, Need, needs, self.summary, returning=True)
+        offer_ids = bulk_insert(self.session, Offer, offers, self.summary, returning=True)
         outcomes, weights = zip(*OUTCOMES, strict=True)
         matches, rows = [], {"ns": [], "nk": [], "os": [], "ok": []}
         for (skill, confirmed, ended, weeks, day, start), need_id, offer_id in zip(
@@ -382,12 +383,12 @@ class _Builder:
                             "hours": float(weeks * self.rng.choice((1, 1, 2, 3))),
                             "family_rating": self.rng.randint(3, 5),
                             "helper_rating": self.rng.randint(3, 5), "created_at": confirmed})
-        _bulk(self.session, NeedSlot, rows["ns"], self.summary)
-        _bulk(self.session, OfferSlot, rows["os"], self.summary)
-        _bulk(self.session, need_skills, rows["nk"], self.summary)
-        _bulk(self.session, offer_skills, rows["ok"], self.summary)
-        match_ids = _bulk(self.session, Match, matches, self.summary, returning=True)
-        _bulk(self.session, FollowUp, [
+        bulk_insert(self.session, NeedSlot, rows["ns"], self.summary)
+        bulk_insert(self.session, OfferSlot, rows["os"], self.summary)
+        bulk_insert(self.session, need_skills, rows["nk"], self.summary)
+        bulk_insert(self.session, offer_skills, rows["ok"], self.summary)
+        match_ids = bulk_insert(self.session, Match, matches, self.summary, returning=True)
+        bulk_insert(self.session, FollowUp, [
             {"public_id": new_public_id(), "match_id": match_id,
              "due_on": (match["confirmed_at"] + timedelta(days=7)).date(),
              "done_at": match["confirmed_at"] + timedelta(days=8), "outcome": "going_well"}
