@@ -103,7 +103,8 @@ def test_export_shows_own_feedback_not_the_other_sides(session, family, make_nee
     match = _match(session, need, make_offer(), status="closed", hours=6.5,
                    family_rating=5, family_comment="Grazie!", helper_rating=4,
                    helper_comment="Famiglia gentile", closed_at=LATELY)
-    session.add(FollowUp(match=match, due_on=date(2026, 11, 1), notes="Nota riservata"))
+    session.add(FollowUp(match=match, due_on=date(2026, 11, 1), notes="Nota riservata",
+                         family_belonging=2, helper_belonging=5))
     session.commit()
     [exported] = export.export_household(session, family.user)["matches"]
     assert exported["side"] == "family"
@@ -111,6 +112,22 @@ def test_export_shows_own_feedback_not_the_other_sides(session, family, make_nee
     assert "helper_comment" not in exported and "helper_rating" not in exported
     assert exported["follow_ups"][0]["due_on"] == "2026-11-01"
     assert "notes" not in exported["follow_ups"][0]
+    # The family's own belonging answer, not the helper's.
+    assert exported["follow_ups"][0]["family_belonging"] == 2
+    assert "helper_belonging" not in exported["follow_ups"][0]
+
+
+def test_erasure_deletes_own_belonging_answers_and_keeps_the_other_sides(session, family,
+                                                                         erasure_case):
+    running = erasure_case["running"]
+    check = FollowUp(match=running, due_on=date(2026, 11, 1), done_at=LATELY,
+                     family_belonging=3, helper_belonging=4)
+    session.add(check)
+    session.commit()
+    erasure.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    session.commit()
+    session.expire_all()
+    assert (check.family_belonging, check.helper_belonging) == (None, 4)
 
 
 def test_export_leaves_out_other_households(session, family, make_need, make_household):

@@ -97,6 +97,10 @@ FIELD_LABELS = {
     "minority": _l("Minority"),
     "special_consent_at": _l("Consent to the disability and minority answers given on"),
     "special_consent_version": _l("Privacy notice of that consent"),
+    "family_belonging": _l("Your answer: I know people in my neighbourhood I can ask for "
+                           "help (1–5)"),
+    "helper_belonging": _l("Your answer: I know people in my neighbourhood I can ask for "
+                           "help (1–5)"),
     "status": _l("Status"), "title": _l("Title"),
     "description": _l("Description"), "category": _l("Category"), "skills": _l("Skills"),
     "slots": _l("When"), "weekday": _l("Weekday"), "on_date": _l("Date"),
