@@ -239,7 +239,7 @@ def test_a_person_is_added_with_answers_edited_and_the_consent_withdrawn(client,
     assert re.search(r'<option selected value="isced_3_4">', edit.text)
     response = client.post(f"/family/members/{member.public_id}/edit", data={
         "kind": "adult", "birth_year": "1985", "gender": "woman", "employment": "employed",
-        "special_consent": "y", "disability": "yes"})
+        "education": "", "special_consent": "y", "disability": "yes"})
     assert response.status_code == 302
     session.refresh(member)
     assert (member.employment, member.education, member.disability) == ("employed", None, "yes")
