@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
@@ -74,9 +75,20 @@ def test_every_encrypted_column_is_discovered_from_the_metadata():
     assert expected | {("offers", "description")} <= found
 
 
-def test_disability_is_not_stored_as_free_text():
-    # A flag, not a note: it cannot leak words, and its column is not text.
-    assert str(Member.__table__.c.has_disability.type) == "BOOLEAN"
+def test_special_category_answers_are_encrypted_at_rest(session, make_household):
+    """Disability and minority (ESF+) are special-category data: ciphertext in the row."""
+    household = make_household()
+    household.members.append(Member(kind="adult", disability="yes", minority="no",
+                                    special_consent_at=datetime(2026, 12, 1, tzinfo=UTC),
+                                    special_consent_version="2026-11"))
+    session.commit()
+    raw = session.execute(text("SELECT disability, minority FROM household_members")).one()
+    assert all(value.startswith("gAAAA") for value in raw)
+    session.expire_all()
+    assert (household.members[0].disability, household.members[0].minority) == ("yes", "no")
+    found = {(table.name, column.name) for table, columns in keys.encrypted_columns(db.metadata)
+             for column in columns}
+    assert {("household_members", "disability"), ("household_members", "minority")} <= found
 
 
 # ---- key rotation -------------------------------------------------------------------

@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import MetaData, inspect
+from sqlalchemy import select as sa_select
 
 from mutuo_aiuto.extensions import db, include_in_migrations
 
@@ -136,3 +137,44 @@ def test_accounts_made_before_the_question_come_for_both(bare_app):
         connection.execute(text("UPDATE users SET comes_for = 'staff'"))
     downgrade(revision="5e2b8c1f4a70")
     assert "comes_for" not in {c["name"] for c in inspect(db.engine).get_columns("users")}
+
+
+def test_the_old_disability_tick_moves_into_the_consent_guarded_answer(bare_app):
+    """Issue 14: a ticked "Has a disability" becomes the encrypted answer "yes" with a
+    legacy consent dated when the household was made; an unticked box is no answer."""
+    from sqlalchemy import text
+
+    upgrade(revision="d4a1c8e2f6b3")
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (public_id, email, password_hash, name, locale, role, active, "
+            "session_version, created_at, comes_for) VALUES ('u1', 'a@example.org', 'x', 'A', "
+            "'it', 'member', true, 1, '2026-11-30 08:00:00', 'both')"))
+        connection.execute(text(
+            "INSERT INTO households (public_id, user_id, name, languages, version, created_at, "
+            "updated_at) VALUES ('h1', (SELECT id FROM users), 'F', '[]', 1, "
+            "'2026-11-30 09:00:00', '2026-11-30 09:00:00')"))
+        for public_id, ticked in (("m-ticked", True), ("m-blank", False)):
+            connection.execute(text(
+                "INSERT INTO household_members (public_id, household_id, kind, has_disability) "
+                "VALUES (:p, (SELECT id FROM households), 'adult', :t)"),
+                {"p": public_id, "t": ticked})
+    upgrade(revision="e5f2a7c91b04")
+    with db.engine.connect() as connection:
+        rows = {row.public_id: row for row in connection.execute(text(
+            "SELECT public_id, disability, special_consent_at, special_consent_version "
+            "FROM household_members"))}
+    assert rows["m-ticked"].disability.startswith("gAAAA")  # encrypted at rest
+    assert rows["m-ticked"].special_consent_version == "legacy-2026-11"
+    assert str(rows["m-ticked"].special_consent_at).startswith("2026-11-30 09:00:00")
+    assert (rows["m-blank"].disability, rows["m-blank"].special_consent_at) == (None, None)
+    from mutuo_aiuto.models import Member
+    assert {m.public_id: m.disability for m in db.session.scalars(
+        sa_select(Member))} == {"m-ticked": "yes", "m-blank": None}
+    db.session.remove()
+    downgrade(revision="d4a1c8e2f6b3")
+    with db.engine.connect() as connection:
+        back = dict(connection.execute(text(
+            "SELECT public_id, has_disability FROM household_members")).all())
+    assert {key: bool(value) for key, value in back.items()} == {"m-ticked": True,
+                                                                 "m-blank": False}

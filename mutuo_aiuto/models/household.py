@@ -17,6 +17,21 @@ if TYPE_CHECKING:
 
 MEMBER_KINDS = ("adult", "child", "elder")
 
+# What a person may say about themselves for the programme's funder (ESF+). The
+# stored codes only: labels, explanations and the ESF+ indicator codes are in
+# services/esf.py. "prefer_not" is an answer ("I would rather not say"); NULL
+# means the question was not answered at all.
+PREFER_NOT = "prefer_not"
+GENDERS = ("woman", "man", "non_binary", PREFER_NOT)
+EMPLOYMENT_STATUSES = ("unemployed", "long_term_unemployed", "inactive", "employed", PREFER_NOT)
+EDUCATION_LEVELS = ("isced_0_2", "isced_3_4", "isced_5_8", PREFER_NOT)
+CITIZENSHIPS = ("italian", "other_eu", "third_country", PREFER_NOT)
+YES_NO = ("yes", "no", PREFER_NOT)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    return CheckConstraint(f"{column} IS NULL OR {column} IN {values!r}", name=column)
+
 
 class Household(Model):
     __tablename__ = "households"
@@ -59,6 +74,11 @@ class Member(Model):
         CheckConstraint(f"kind IN {MEMBER_KINDS!r}", name="kind"),
         CheckConstraint("birth_year IS NULL OR (birth_year BETWEEN 1900 AND 2100)",
                         name="birth_year"),
+        _one_of("gender", GENDERS),
+        _one_of("employment", EMPLOYMENT_STATUSES),
+        _one_of("education", EDUCATION_LEVELS),
+        _one_of("citizenship", CITIZENSHIPS),
+        _one_of("foreign_background", YES_NO),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +88,18 @@ class Member(Model):
     kind: Mapped[str] = mapped_column(String(10), default="adult")
     first_name: Mapped[str | None] = mapped_column(String(80))
     birth_year: Mapped[int | None]
-    has_disability: Mapped[bool] = mapped_column(default=False)
+    # ESF+ questions, all optional (codes above). Employment is the status "at entry":
+    # asked when the person is added, kept as it was then.
+    gender: Mapped[str | None] = mapped_column(String(12))
+    employment: Mapped[str | None] = mapped_column(String(24))
+    education: Mapped[str | None] = mapped_column(String(12))
+    citizenship: Mapped[str | None] = mapped_column(String(16))
+    foreign_background: Mapped[str | None] = mapped_column(String(12))
+    # Special-category data (GDPR art. 9): kept only with the separate consent recorded
+    # below, encrypted at rest, one of YES_NO. Withdrawing the consent clears both.
+    disability: Mapped[str | None] = mapped_column(EncryptedText())
+    minority: Mapped[str | None] = mapped_column(EncryptedText())
+    special_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    special_consent_version: Mapped[str | None] = mapped_column(String(20))
 
     household: Mapped[Household] = relationship(back_populates="members")

@@ -121,6 +121,12 @@ class FollowUp(Model):
     """A scheduled follow-up ("colloquio di verifica") with both sides, and its outcome."""
 
     __tablename__ = "follow_ups"
+    __table_args__ = (
+        CheckConstraint("family_belonging IS NULL OR family_belonging BETWEEN 1 AND 5",
+                        name="family_belonging"),
+        CheckConstraint("helper_belonging IS NULL OR helper_belonging BETWEEN 1 AND 5",
+                        name="helper_belonging"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
@@ -132,6 +138,12 @@ class FollowUp(Model):
     outcome: Mapped[str | None] = mapped_column(String(20))
     notes: Mapped[str | None] = mapped_column(EncryptedText())
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Belonging (issue 14): each side's answer, 1-5, to "I know people in my
+    # neighbourhood I can ask for help", asked at every check; dated by ``done_at``.
+    # Columns of the check, as the ratings are of the match, so that each side's
+    # export holds its own answer only (services/belonging.py reads them).
+    family_belonging: Mapped[int | None]
+    helper_belonging: Mapped[int | None]
 
     match: Mapped[Match] = relationship()
 

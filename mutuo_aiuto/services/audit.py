@@ -60,6 +60,8 @@ ACTIVITY_EDITED = "activity.edited"
 ACTIVITY_CANCELLED = "activity.cancelled"
 GROUP_REQUEST_ACCEPTED = "activity.request_accepted"
 GROUP_REQUEST_DECLINED = "activity.request_declined"
+SPECIAL_CONSENT_GIVEN = "special_consent.given"
+SPECIAL_CONSENT_WITHDRAWN = "special_consent.withdrawn"
 
 # Every action, with how the transparency and search pages name it.
 ACTIONS: dict[str, Any] = {
@@ -96,6 +98,10 @@ ACTIONS: dict[str, Any] = {
     ACTIVITY_CANCELLED: _l("cancelled a group activity"),
     GROUP_REQUEST_ACCEPTED: _l("took a family into a group"),
     GROUP_REQUEST_DECLINED: _l("turned down a family's request to join a group"),
+    SPECIAL_CONSENT_GIVEN: _l("agreed that the Hub keeps a person's disability or "
+                              "minority answers"),
+    SPECIAL_CONSENT_WITHDRAWN: _l("withdrew the consent to a person's disability or "
+                                  "minority answers, which were deleted"),
 }
 
 # A details dict is for ids, field names and counts; anything larger is a bug.

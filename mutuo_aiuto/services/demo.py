@@ -53,6 +53,7 @@ from mutuo_aiuto.services import (
     places,
     vetting,
 )
+from mutuo_aiuto.services.demo_esf import belonging_answer, follow_up_days, person_answers
 from mutuo_aiuto.services.demo_groups import seed_groups
 from mutuo_aiuto.services.lifecycle import move_need, move_offer
 from mutuo_aiuto.services.passwords import hash_password
@@ -106,6 +107,8 @@ class DemoSummary:
     associations: int = 0
     activities: int = 0
     group_meetings: int = 0
+    follow_ups_done: int = 0
+    belonging_answers: int = 0
     accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS
 
     @property
@@ -213,6 +216,9 @@ class _Seeder:
         self._hash: str | None = None
         self.phones: set[str] = set()
         self.facilitator: User | None = None
+        # The side each household first took part on, and when: its belonging answers start
+        # there and rise (services/demo_esf.py); filled by seed_demo from the pairings' data.
+        self.took_part_since: dict[str, tuple[str, date]] = {}
 
     @property
     def password_hash(self) -> str:
@@ -271,9 +277,14 @@ class _Seeder:
                                                              strict=True)]
         people += [("child", name, age) for name, age in family.get("children", ())]
         people += [("elder", name, age) for name, age in family.get("elders", ())]
+        # The funder's questions answered as the family would, the consent (when given)
+        # under the notice the demo's accounts agreed to.
+        consent = households.ConsentContext(actor=user, now=self.now,
+                                            notice_version=self.consent_version)
         for kind, name, age in people:
             households.add_member(self.session, household, kind=kind, this_year=year,
-                                  first_name=name, birth_year=year - age)
+                                  first_name=name, birth_year=year - age, context=consent,
+                                  answers=person_answers(load("esf"), family, kind, name, age))
         self.summary.households += 1
         return household
 
@@ -355,6 +366,10 @@ class _Seeder:
         move_need(need, NeedStatus.ACTIVE, match.accepted_at)
         move_offer(offer, OfferStatus.FULL)
         self.session.flush()
+        # The check-ins already done, each with both sides' belonging answers when asked;
+        # a running pairing's next one is due two days ago (written below), so its last
+        # done one is three weeks or more before that.
+        self.follow_ups(seed, match, ended.date() if ended else self.today - timedelta(days=23))
         if ended is None:  # still running
             self.session.add(FollowUp(match=match, due_on=self.today - timedelta(days=2)))
             self.summary.running_pairings += 1
@@ -368,10 +383,37 @@ class _Seeder:
         self.summary.past_pairings += 1
 
 
+    def follow_ups(self, seed: dict[str, Any], match: Match, before: date) -> None:
+        """The follow-ups a facilitator did from the pairing's start until ``before``."""
+        config = load("esf")["belonging"]
+        assert match.started_on is not None and self.facilitator is not None  # set above
+        for day in follow_up_days(match.started_on, before):
+            answers = {side: belonging_answer(config, seed[side],
+                                              *self.took_part_since[seed[side]], day)
+                       for side in ("family", "helper")}
+            self.session.add(FollowUp(
+                match=match, due_on=day, done_at=datetime.combine(day, time(10, 0), tzinfo=UTC),
+                done_by_id=self.facilitator.id, outcome="going_well",
+                family_belonging=answers["family"], helper_belonging=answers["helper"]))
+            self.summary.follow_ups_done += 1
+            self.summary.belonging_answers += sum(a is not None for a in answers.values())
+
+
 def facilitator(session: Session) -> User | None:
     """The demo's facilitator (who confirmed the demo's pairings), if present."""
     email = next(p["email"] for p in load("people")["staff"] if p["role"] == FACILITATOR)
     return session.execute(select(User).filter_by(email=email)).scalar_one_or_none()
+
+
+def took_part_since(today: date) -> dict[str, tuple[str, date]]:
+    """Each household's first pairing (roughly: months ago × 30 days) and its side in it,
+    by family key."""
+    since: dict[str, tuple[str, date]] = {}
+    for seed in sorted((*PAST, *RUNNING), key=lambda s: -s["months_ago"]):
+        start = today - timedelta(days=30 * seed["months_ago"])
+        for side in ("family", "helper"):
+            since.setdefault(seed[side], (side, start))
+    return since
 
 
 def has_users(session: Session) -> bool:
@@ -397,6 +439,7 @@ def seed_demo(session: Session, today: date, consent_version: str = "2026-11") -
         seeder.offer(offer, found[offer["family"]])
     for key in people["vetted"]:
         seeder.vetting(found[key])
+    seeder.took_part_since = took_part_since(today)
     for running, pairings in ((False, PAST), (True, RUNNING)):
         for seed in pairings:
             seeder.pairing(seed, found[seed["family"]], found[seed["helper"]], running)

@@ -7,8 +7,12 @@ find a helper within days — from the same neighbourhood two times in three —
 some helpers say no and another is found, some requests are never met and
 expire, pairings run for weeks with their hours month by month, close with an
 outcome and both sides' ratings, and are followed up after a week and, when
-they last, again after six weeks. A family helped once often asks the same
-helper again, and one family in ten also helps others.
+they last, again after six weeks, each side answering the belonging question
+(rising the longer a household takes part: ``demo_esf.belonging_answer``). A
+family helped once often asks the same helper again, and one family in ten also
+helps others. Each person answers the funder's (ESF+) questions with the
+demo's own weights (``demo_data/esf.json``); nobody's special-category answers
+are made up here.
 
 Everything is in the past and closed: the queue, the week and the follow-ups due
 stay those of the hand-written demo. Rows go in with bulk ``INSERT``s (the
@@ -48,6 +52,7 @@ from mutuo_aiuto.models.offer import offer_skills
 from mutuo_aiuto.models.place import neighbourhood_adjacency
 from mutuo_aiuto.models.types import new_public_id
 from mutuo_aiuto.services import demo
+from mutuo_aiuto.services.demo_esf import belonging_answer
 from mutuo_aiuto.services.passwords import hash_password
 from mutuo_aiuto.services.scale_data import FIRST_NAMES, SURNAMES, ScaleSummary, bulk_insert
 
@@ -69,6 +74,8 @@ ASKED = (("accompagnamento-scuola", 16), ("baby-sitting", 16), ("aiuto-compiti",
 OUTCOMES = (("resolved", 62), ("partly", 24), ("not_resolved", 9), ("stopped", 5))
 OUTCOME_NAMES = tuple(name for name, _ in OUTCOMES)
 OUTCOME_WEIGHTS = tuple(weight for _, weight in OUTCOMES)
+# The funder's questions as columns of household_members (every bulk row names them all).
+ESF_COLUMNS = ("gender", "employment", "education", "citizenship", "foreign_background")
 STARTS = (450, 960, 1020, 1080, 1140)  # 7:30 before school, afternoons, early evening
 
 
@@ -132,6 +139,9 @@ class _History:
         self.consent_version = consent_version
         self.facilitator_id = facilitator.id if facilitator is not None else None
         self.summary = HistorySummary()
+        self.esf = demo.load("esf")
+        self.women = [name for name in FIRST_NAMES if name in self.esf["women"]]
+        self.men = [name for name in FIRST_NAMES if name not in self.esf["women"]]
         self.rows = ScaleSummary()
         self.places = {n.slug: n.id for n in session.scalars(select(Neighbourhood))}
         self.skills = {s.slug: s for s in session.scalars(select(Skill))}
@@ -186,24 +196,53 @@ class _History:
         members = []
         for household_id, person in zip(ids, people, strict=True):
             person["id"] = household_id
-            members += self.members(household_id, str(person["role"]))
+            members += self.members(household_id, person)
         bulk_insert(self.session, Member, members, self.rows)
         self.summary.households = len(ids)
         return people
 
-    def members(self, household_id: int, role: str) -> list[dict[str, Any]]:
-        year = self.today.year
+    def members(self, household_id: int, person: dict[str, Any]) -> list[dict[str, Any]]:
+        """The household's people, with their answers to the funder's questions."""
+        year, role = self.today.year, person["role"]
         if role == "helper" and self.rng.random() < 0.4:  # retired neighbours help too
-            people = [("adult", year - self.rng.randint(60, 74))]
+            people = [("elder" if self.rng.random() < 0.3 else "adult",
+                       year - self.rng.randint(60, 74))]
         else:
-            people = [("adult", year - self.rng.randint(24, 55))
+            people = [("adult", year - self.rng.randint(19, 58))
                       for _ in range(self.rng.choice((1, 2, 2)))]
             if role != "helper" or self.rng.random() < 0.5:
                 people += [("child", year - self.rng.randint(0, 15))
                            for _ in range(self.rng.choice((1, 1, 2, 3)))]
-        return [{"public_id": new_public_id(), "household_id": household_id, "kind": kind,
-                 "first_name": self.rng.choice(FIRST_NAMES), "birth_year": born,
-                 "has_disability": False} for kind, born in people]
+        origin = ("italian" if person["languages"] == ["it"] else
+                  "other_eu" if person["languages"][0] in ("ro", "es", "fr") else "third_country")
+        rows = []
+        for kind, born in people:
+            answers = dict.fromkeys(ESF_COLUMNS) | self.answers(kind, year - born, origin)
+            names = self.women if answers["gender"] == "woman" else self.men
+            rows.append({"public_id": new_public_id(), "household_id": household_id,
+                         "kind": kind, "first_name": self.rng.choice(names),
+                         "birth_year": born} | answers)
+        return rows
+
+    def answers(self, kind: str, age: int, origin: str) -> dict[str, Any]:
+        """Plausible ESF+ answers (the demo's own weights); one person in twelve gives none."""
+        config = self.esf
+        if self.rng.random() < config["skip_all"]:
+            return {}
+        citizenship = origin
+        if origin != "italian" and kind != "child" and self.rng.random() < config["naturalised"]:
+            citizenship = "italian"
+        answers = {"gender": self.rng.choices(("woman", "man", "non_binary", "prefer_not"),
+                                              (52, 44, 1, 3))[0],
+                   "citizenship": citizenship,
+                   "foreign_background": "no" if origin == "italian" else "yes"}
+        if kind != "child" or age >= 16:
+            group = "elder" if kind == "elder" or age >= 65 else "adult"
+            answers["employment"] = (_weighted(self.rng, config["employment"][group])
+                                     if kind != "child" else "inactive")
+            answers["education"] = (_weighted(self.rng, config["education"][group])
+                                    if kind != "child" else "isced_0_2")
+        return answers
 
     # ---- the requests and their pairings ------------------------------------------
 
@@ -367,7 +406,11 @@ class _History:
                 followups.append({"public_id": new_public_id(), "match_id": match_id,
                                   "due_on": due.date(), "outcome": outcome,
                                   "done_at": due + timedelta(days=self.rng.randint(0, 3)),
-                                  "done_by_id": self.facilitator_id})
+                                  "done_by_id": self.facilitator_id,
+                                  "family_belonging": self.belonging(plan["family"], "family",
+                                                                     due.date()),
+                                  "helper_belonging": self.belonging(plan["helper"], "helper",
+                                                                     due.date())})
         bulk_insert(self.session, MatchHours, hours, self.rows)
         bulk_insert(self.session, FollowUp, followups, self.rows)
         if totals:
@@ -376,3 +419,13 @@ class _History:
             self.session.execute(matches.update().where(
                 Match.id == bindparam("match_id")).values(hours=bindparam("new_hours")),
                 [{"match_id": t["id"], "new_hours": t["hours"]} for t in totals])
+
+    def belonging(self, household: dict[str, Any], side: str, day: date) -> int | None:
+        """The household's answer that day: from where it started, rising as it takes part."""
+        return belonging_answer(self.esf["belonging"], f"storia-{household['id']}",
+                                household.setdefault("first_side", side),
+                                household["joined"].date(), day)
+
+
+def _weighted(rng: random.Random, pairs: list[list[Any]]) -> Any:
+    return rng.choices([pair[0] for pair in pairs], [pair[1] for pair in pairs])[0]

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from mutuo_aiuto.models import FollowUp, Household, Match, MatchStatus, Need, Offer, User
-from mutuo_aiuto.services import policy, ports
+from mutuo_aiuto.services import belonging, policy, ports
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition
 from mutuo_aiuto.services.hubtime import aware, local_date
 from mutuo_aiuto.services.notifications import facilitators
@@ -103,9 +103,12 @@ def _open_query() -> Any:
 
 def record_follow_up(session: Session, actor: User, follow_up: FollowUp, outcome: str,
                      notes: str | None, now: datetime,
-                     every_days: int = EVERY_DAYS) -> FollowUp | None:
+                     every_days: int = EVERY_DAYS, *, family_belonging: int | None = None,
+                     helper_belonging: int | None = None) -> FollowUp | None:
     """Record how a follow-up went; plan the next one while the match goes on.
 
+    ``family_belonging`` and ``helper_belonging`` are each side's answer (1-5) to
+    the belonging question (services/belonging.py), None when not asked.
     Returns the next follow-up, if one was planned.
     """
     policy.require_facilitator(actor)
@@ -117,6 +120,9 @@ def record_follow_up(session: Session, actor: User, follow_up: FollowUp, outcome
     if len(notes) > NOTES_MAX:
         raise DomainError(_l("Notes can be at most %(n)s characters.", n=NOTES_MAX),
                           field="notes")
+    family_score = belonging.check_score(family_belonging, "family_belonging")
+    helper_score = belonging.check_score(helper_belonging, "helper_belonging")
+    follow_up.family_belonging, follow_up.helper_belonging = family_score, helper_score
     follow_up.done_at, follow_up.done_by_id = now, actor.id
     follow_up.outcome, follow_up.notes = outcome, notes or None
     session.flush()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import MEMBER_KINDS, Household, Member, Neighbourhood, User
+from mutuo_aiuto.services import audit, esf
 from mutuo_aiuto.services.errors import DomainError, NotFound
 
 # The languages a family can say it speaks, in the order the form lists them.
@@ -143,31 +146,162 @@ def _birth_year(value: int | None, this_year: int) -> int | None:
     return value
 
 
+@dataclass(frozen=True)
+class PersonAnswers:
+    """What a person says about themselves for the programme's funder (ESF+), all optional.
+
+    Each value is a code of ``services/esf.py`` or None (not answered). Disability
+    and minority are kept only with ``special_consent``: the separate consent to
+    special-category data, recorded with the notice version it was given under.
+    """
+
+    gender: str | None = None
+    employment: str | None = None
+    education: str | None = None
+    citizenship: str | None = None
+    foreign_background: str | None = None
+    disability: str | None = None
+    minority: str | None = None
+    special_consent: bool = False
+
+
+@dataclass(frozen=True)
+class ConsentContext:
+    """Who records the answers, when, and under which version of the privacy notice."""
+
+    actor: User | None
+    now: datetime
+    notice_version: str
+
+
+def _answer(question: esf.Question, value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or value not in question.codes:
+        raise DomainError(_l("Choose an answer from the list."), field=question.field)
+    return value
+
+
+def _checked(answers: PersonAnswers) -> dict[str, str | None]:
+    """Every answer checked (codes of ``esf``); special-category ones need the consent."""
+    values = {q.field: _answer(q, getattr(answers, q.field))
+              for q in (*esf.QUESTIONS, *esf.SPECIAL_CATEGORY)}
+    if not answers.special_consent and any(
+            values[q.field] is not None for q in esf.SPECIAL_CATEGORY):
+        raise DomainError(_l("Tick the consent first: without it the Hub does not keep "
+                             "answers about disability or minority."), field="special_consent")
+    return values
+
+
+def _apply_answers(session: Session, member: Member, answers: PersonAnswers,
+                   context: ConsentContext | None) -> None:
+    """Store checked answers; record or withdraw the special-category consent."""
+    values = _checked(answers)
+    if answers.special_consent and context is None:
+        raise ValueError("a special-category consent needs a ConsentContext")
+    for question in esf.QUESTIONS:
+        setattr(member, question.field, values[question.field])
+    had_consent = member.special_consent_at is not None
+    if answers.special_consent and context is not None:
+        for question in esf.SPECIAL_CATEGORY:
+            setattr(member, question.field, values[question.field])
+        if not had_consent:
+            member.special_consent_at = context.now
+            member.special_consent_version = context.notice_version
+            session.flush()
+            audit.record(session, context.actor, audit.SPECIAL_CONSENT_GIVEN,
+                         target=member.household, at=context.now,
+                         details={"member": member.public_id,
+                                  "version": context.notice_version})
+    elif had_consent:
+        _clear_special(member)
+        session.flush()
+        audit.record(session, context.actor if context else None,
+                     audit.SPECIAL_CONSENT_WITHDRAWN, target=member.household,
+                     at=context.now if context else None,
+                     details={"member": member.public_id})
+    session.flush()
+
+
+def _clear_special(member: Member) -> None:
+    """Withdrawn consent: the answers go with it, and the record of when it was given."""
+    member.disability = member.minority = None
+    member.special_consent_at = None
+    member.special_consent_version = None
+
+
+def answers_of(member: Member) -> PersonAnswers:
+    """A member's stored answers, to fill the form back."""
+    values = {f.name: getattr(member, f.name) for f in fields(PersonAnswers)
+              if f.name != "special_consent"}
+    return PersonAnswers(**values, special_consent=member.special_consent_at is not None)
+
+
 def add_member(session: Session, household: Household, *, kind: str, this_year: int,
                first_name: str | None = None, birth_year: int | None = None,
-               has_disability: bool = False) -> Member:
-    """Add a person to the household; every field but the kind is optional."""
+               answers: PersonAnswers | None = None,
+               context: ConsentContext | None = None) -> Member:
+    """Add a person to the household; every field but the kind is optional.
+
+    ``context`` is needed only when ``answers`` carry the special-category consent.
+    """
     if kind not in MEMBER_KINDS:
         raise DomainError(_l("Choose adult, child or elder."), field="kind")
     if len(household.members) >= MAX_MEMBERS:
         raise DomainError(_l("A family can list at most %(count)d people.", count=MAX_MEMBERS),
                           field="kind")
+    answers = answers or PersonAnswers()
     member = Member(
         kind=kind,
         first_name=clean_text(first_name, limit=FIRST_NAME_MAX, field="first_name"),
         birth_year=_birth_year(birth_year, this_year),
-        has_disability=bool(has_disability),
     )
+    _checked(answers)  # refused before the person is added
     household.members.append(member)
-    session.flush()
+    _apply_answers(session, member, answers, context)
+    return member
+
+
+def member_of(household: Household, member_public_id: str) -> Member:
+    """One person of this household; another household's member is not found."""
+    member = next((m for m in household.members if m.public_id == member_public_id), None)
+    if member is None:
+        raise NotFound(_l("This person is not in your family."))
+    return member
+
+
+def update_member(session: Session, household: Household, member_public_id: str, *,
+                  kind: str, this_year: int, first_name: str | None = None,
+                  birth_year: int | None = None, answers: PersonAnswers,
+                  context: ConsentContext) -> Member:
+    """Change what is recorded about a person; unticking the consent clears the
+    special-category answers (and is on the audit trail)."""
+    member = member_of(household, member_public_id)
+    if kind not in MEMBER_KINDS:
+        raise DomainError(_l("Choose adult, child or elder."), field="kind")
+    name = clean_text(first_name, limit=FIRST_NAME_MAX, field="first_name")
+    year = _birth_year(birth_year, this_year)
+    _checked(answers)  # every check before any change: a refusal leaves the person as was
+    member.kind, member.first_name, member.birth_year = kind, name, year
+    _apply_answers(session, member, answers, context)
+    return member
+
+
+def withdraw_special_consent(session: Session, household: Household, member_public_id: str,
+                             context: ConsentContext) -> Member:
+    """Withdraw a person's consent to special-category data: their answers are cleared."""
+    member = member_of(household, member_public_id)
+    if member.special_consent_at is None:
+        raise DomainError(_l("There is no consent to withdraw for this person."))
+    kept = answers_of(member)
+    _apply_answers(session, member, PersonAnswers(
+        **{q.field: getattr(kept, q.field) for q in esf.QUESTIONS}), context)
     return member
 
 
 def remove_member(session: Session, household: Household, member_public_id: str) -> None:
     """Remove one person of this household; another household's member is not found."""
-    member = next((m for m in household.members if m.public_id == member_public_id), None)
-    if member is None:
-        raise NotFound(_l("This person is not in your family."))
+    member = member_of(household, member_public_id)
     household.members.remove(member)
     session.flush()
 

@@ -220,7 +220,7 @@ class _Builder:
                 people.append(("elder", year - self.rng.randint(70, 90)))
             members += [{"public_id": new_public_id(), "household_id": household_id,
                          "kind": kind, "first_name": self.rng.choice(FIRST_NAMES),
-                         "birth_year": born, "has_disability": False} for kind, born in people]
+                         "birth_year": born} for kind, born in people]
         bulk_insert(self.session, Member, members, self.summary)
         return dict(zip(homes, household_ids, strict=True))
 

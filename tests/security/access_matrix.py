@@ -174,6 +174,9 @@ ROUTES: tuple[Route, ...] = (
       post="login 302 302 302 302 302", poster="other_member"),
     R("families.add_member", post=ACCOUNTS_REDIRECTED),
     R("families.remove_member", post=OWN_BUTTON, args={"public_id": "member"}),
+    # Every field is optional (the kind comes prefilled): an empty post saves as it was.
+    R("families.edit_member", get=OWN, post=OWN_BUTTON, args={"public_id": "member"}),
+    R("families.withdraw_consent", post=OWN_BUTTON, args={"public_id": "member"}),
     R("families.needs", get=HOUSEHOLD),
     R("families.new_need", get=HOUSEHOLD, post=HOUSEHOLD_FORM),
     R("families.need", get=OWN, args=NEED),

@@ -506,6 +506,8 @@ SAVED = [
                                "languages": ["it"], "address": IMG, "care_notes": SCRIPT},
      "/family"),
     ("owner", "/family/members", {"kind": "child", "first_name": IMG}, "/family"),
+    ("owner", "/family/members/{member}/edit", {"kind": "adult", "first_name": SCRIPT,
+                                                "gender": "woman"}, "/family"),
     ("owner", "/needs/{need}/edit", _need_form(), "/needs/{need}"),
     ("admin", "/admin/categories/new", {"name_it": SCRIPT, "name_en": IMG, "kind": "care",
                                         "icon": "digital", "active": "y"}, "/admin/categories"),

@@ -216,7 +216,8 @@ def test_past_and_running_pairings_give_the_hub_a_history(session):
     running = list(session.execute(select(Match).where(Match.status == "active")).scalars())
     assert len(running) == summary.running_pairings == len(demo.RUNNING)
     for match in running:  # each with a follow-up the facilitator is late for
-        [due] = session.execute(select(FollowUp).filter_by(match_id=match.id)).scalars()
+        [due] = session.execute(select(FollowUp).filter_by(match_id=match.id, done_at=None)
+                                ).scalars()
         assert due.done_at is None and due.due_on < TODAY
         assert (match.need.status, match.offer.status) == ("active", "full")
     figures = impact.impact(session, impact.default_period(TODAY), TODAY, hubtime.clock())
@@ -225,3 +226,56 @@ def test_past_and_running_pairings_give_the_hub_a_history(session):
     assert figures.total.cross_ties >= 3
     assert figures.reciprocal >= 2  # families that both gave and received
     assert len({month for month, cell in figures.by_month if cell.matches}) >= 6
+
+
+def test_the_demo_people_answer_the_funders_questions(session):
+    """Issue 14: shapes for the ESF+ figures — most people answered, every kind of answer
+    seen, the special-category answers only with a consent, young children not asked
+    about work."""
+    from mutuo_aiuto.models import Member
+    from mutuo_aiuto.services import esf
+
+    demo.seed_demo(session, TODAY)
+    session.commit()
+    members = list(session.scalars(select(Member)))
+    answered = [m for m in members if m.gender is not None]
+    assert len(answered) >= 0.85 * len(members)
+    assert {m.gender for m in answered} == {"woman", "man", "non_binary", "prefer_not"}
+    assert Counter(m.gender for m in answered)["woman"] > len(answered) / 3
+    assert {m.citizenship for m in answered} >= {"italian", "other_eu", "third_country"}
+    assert {m.employment for m in members} >= {"employed", "unemployed",
+                                               "long_term_unemployed", "inactive"}
+    assert {m.education for m in members} >= {"isced_0_2", "isced_3_4", "isced_5_8"}
+    assert all(m.employment is None for m in members
+               if m.kind == "child" and esf.age_in_year(m.birth_year, TODAY) < 16)
+    bands = Counter(esf.age_band(m.birth_year, TODAY) for m in members)
+    assert bands.keys() >= {"under_18", "30_54", "65_plus"}
+    consented = [m for m in members if m.special_consent_at is not None]
+    assert 0.15 * len(members) < len(consented) < 0.6 * len(members)
+    assert any(m.disability == "yes" for m in consented)
+    assert all(m.disability is None and m.minority is None
+               for m in members if m.special_consent_at is None)
+    # The demo's families are those of the README: Nadia's answers are fixed by her name.
+    nadia = session.scalars(select(Member).filter_by(first_name="Nadia")).one()
+    assert (nadia.gender, nadia.foreign_background) == ("woman", "yes")
+
+
+def test_the_demo_follow_ups_give_belonging_before_and_after(session):
+    from mutuo_aiuto.services import belonging
+
+    summary = demo.seed_demo(session, TODAY)
+    session.commit()
+    done = count(session, FollowUp, FollowUp.done_at.is_not(None))
+    assert done == summary.follow_ups_done >= 20
+    assert len(belonging.answers(session)) == summary.belonging_answers
+    assert summary.belonging_answers >= 1.5 * done  # both sides, mostly asked
+    changes = belonging.before_after(session)
+    assert len(changes) >= 10
+    result = belonging.summarise(changes)
+    # Taking part helps most: more households move up than down, none leaves the scale.
+    assert result.improved > result.worse and result.mean_change > 0
+    assert all(1 <= c.first <= 5 and 1 <= c.latest <= 5 for c in changes)
+    assert belonging.satisfaction(session).family_ratings == len(demo.PAST)
+    # A second run adds nothing.
+    again = demo.seed_demo(session, TODAY)
+    assert again.follow_ups_done == 0

@@ -101,3 +101,21 @@ def test_a_second_run_adds_nothing_and_the_same_day_gives_the_same_history(sessi
         select(func.count()).select_from(Match).where(Match.id.in_(
             [m.id for m in history_matches(session)])))
     assert session.scalar(select(func.count()).select_from(Offer)) > first.pairings
+
+
+def test_people_answer_the_funders_questions_and_belonging_rises(session):
+    from mutuo_aiuto.models import Member
+    from mutuo_aiuto.services import belonging
+
+    seeded(session)
+    people = session.scalars(select(Member).join(Household).join(User).where(
+        User.email.like(f"%@{demo_history.HISTORY_DOMAIN}"))).all()
+    genders = Counter(p.gender for p in people)
+    assert genders["woman"] > 50 and genders["man"] > 50 and genders[None] > 0
+    assert Counter(p.citizenship for p in people)["third_country"] > 30
+    assert all(p.disability is None and p.minority is None for p in people)
+    adults = [p for p in people if p.kind != "child"]
+    assert {p.education for p in adults} >= {"isced_0_2", "isced_3_4", "isced_5_8"}
+    summary = belonging.summarise(belonging.before_after(session, TODAY))
+    assert summary.households > 100
+    assert summary.mean_after > summary.mean_before

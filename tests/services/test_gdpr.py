@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from mutuo_aiuto.models import (
     AuditEvent,
@@ -32,6 +32,7 @@ from tests.factories import TEST_PASSWORD
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 LONG_AGO = NOW - timedelta(days=800)  # more than 24 months
 LATELY = NOW - timedelta(days=30)
+CONSENTED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
 
 def _match(session, need, offer, **values) -> Match:
@@ -49,7 +50,10 @@ def _count(session, model) -> int:
 def family(make_household, session):
     household = make_household(care_notes="Il bambino ha l'asma.")
     household.members.append(Member(kind="child", first_name="Sara", birth_year=2018,
-                                    has_disability=True))
+                                    gender="woman", citizenship="third_country",
+                                    foreign_background="yes", disability="yes",
+                                    special_consent_at=CONSENTED,
+                                    special_consent_version="2026-11"))
     session.commit()
     return household
 
@@ -77,9 +81,13 @@ def test_export_has_household_contacts_members_needs_offers(session, family, mak
     assert household["address"] == family.address
     assert household["care_notes"] == "Il bambino ha l'asma."
     assert household["neighbourhood"] == family.neighbourhood.name
-    assert household["members"] == [{"public_id": family.members[0].public_id, "kind": "child",
-                                     "first_name": "Sara", "birth_year": 2018,
-                                     "has_disability": True}]
+    # Every ESF+ answer of the person, the special-category ones and their consent too.
+    assert household["members"] == [{
+        "public_id": family.members[0].public_id, "kind": "child", "first_name": "Sara",
+        "birth_year": 2018, "gender": "woman", "employment": None, "education": None,
+        "citizenship": "third_country", "foreign_background": "yes", "disability": "yes",
+        "minority": None, "special_consent_at": CONSENTED.isoformat(),
+        "special_consent_version": "2026-11"}]
     [exported_need] = data["needs"]
     assert exported_need["public_id"] == need.public_id
     assert exported_need["description"] == "Mia figlia ha bisogno di aiuto."
@@ -95,7 +103,8 @@ def test_export_shows_own_feedback_not_the_other_sides(session, family, make_nee
     match = _match(session, need, make_offer(), status="closed", hours=6.5,
                    family_rating=5, family_comment="Grazie!", helper_rating=4,
                    helper_comment="Famiglia gentile", closed_at=LATELY)
-    session.add(FollowUp(match=match, due_on=date(2026, 11, 1), notes="Nota riservata"))
+    session.add(FollowUp(match=match, due_on=date(2026, 11, 1), notes="Nota riservata",
+                         family_belonging=2, helper_belonging=5))
     session.commit()
     [exported] = export.export_household(session, family.user)["matches"]
     assert exported["side"] == "family"
@@ -103,6 +112,22 @@ def test_export_shows_own_feedback_not_the_other_sides(session, family, make_nee
     assert "helper_comment" not in exported and "helper_rating" not in exported
     assert exported["follow_ups"][0]["due_on"] == "2026-11-01"
     assert "notes" not in exported["follow_ups"][0]
+    # The family's own belonging answer, not the helper's.
+    assert exported["follow_ups"][0]["family_belonging"] == 2
+    assert "helper_belonging" not in exported["follow_ups"][0]
+
+
+def test_erasure_deletes_own_belonging_answers_and_keeps_the_other_sides(session, family,
+                                                                         erasure_case):
+    running = erasure_case["running"]
+    check = FollowUp(match=running, due_on=date(2026, 11, 1), done_at=LATELY,
+                     family_belonging=3, helper_belonging=4)
+    session.add(check)
+    session.commit()
+    erasure.confirm_erasure(session, erasure_case["facilitator"], erasure_case["request"], now=NOW)
+    session.commit()
+    session.expire_all()
+    assert (check.family_belonging, check.helper_belonging) == (None, 4)
 
 
 def test_export_leaves_out_other_households(session, family, make_need, make_household):
@@ -229,8 +254,13 @@ def test_confirm_erasure_anonymises_the_household(session, family, erasure_case)
     assert (family.phone, family.address, family.care_notes) == (None, None, None)
     assert family.languages == []
     member = family.members[0]
-    assert (member.kind, member.first_name, member.birth_year, member.has_disability) == (
-        "child", None, None, False)
+    assert (member.kind, member.first_name, member.birth_year) == ("child", None, None)
+    # The ESF+ answers and the special-category data with its consent: all gone.
+    personal = ("gender", "employment", "education", "citizenship", "foreign_background",
+                "disability", "minority", "special_consent_at", "special_consent_version")
+    assert {name: getattr(member, name) for name in personal} == dict.fromkeys(personal)
+    raw = session.execute(text("SELECT disability FROM household_members")).scalar_one()
+    assert raw is None
     user = family.user
     assert user.email != email and user.name == erasure.ERASED_NAME and not user.active
     assert accounts.authenticate(session, email, TEST_PASSWORD) is None

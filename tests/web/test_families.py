@@ -173,12 +173,11 @@ def test_editing_the_profile_keeps_one_household(client, family, session):
 
 def test_members_are_added_and_removed(client, family, session):
     response = client.post("/family/members", data={"kind": "child", "first_name": "Amina",
-                                                    "birth_year": "2018",
-                                                    "has_disability": "y"})
+                                                    "birth_year": "2018"})
     assert response.status_code == 302
     member = session.execute(select(Member)).scalar_one()
-    assert (member.kind, member.first_name, member.birth_year, member.has_disability) == (
-        "child", "Amina", 2018, True)
+    assert (member.kind, member.first_name, member.birth_year, member.gender) == (
+        "child", "Amina", 2018, None)
     assert "Amina" in client.get("/family").text
     response = client.post(f"/family/members/{member.public_id}/remove")
     assert response.status_code == 302
@@ -195,6 +194,76 @@ def test_an_invalid_member_is_shown_again_and_saves_nothing(client, family, sess
     assert response.status_code == 400
     assert field in invalid_inputs(response.text)
     assert count(session, Member) == 0
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    ({"kind": "adult", "gender": "martian"}, "gender"),  # not one of the answers
+    ({"kind": "adult", "disability": "yes"}, "special_consent"),  # no consent ticked
+])
+def test_a_refused_answer_opens_the_funders_questions(client, family, session, data, field):
+    response = client.post("/family/members", data=data)
+    assert response.status_code == 400
+    assert field in invalid_inputs(response.text)
+    assert re.search(r'<details class="slot-details esf-details" open>', response.text)
+    assert count(session, Member) == 0
+
+
+def test_the_funders_questions_are_behind_a_closed_disclosure(client, family):
+    page = client.get("/family").text
+    assert re.search(r'<details class="slot-details esf-details">', page)
+    assert "About each person (optional, for the programme" in page
+    # Every question offers "Prefer not to say", and its explanation is tied to it.
+    for name in ("gender", "employment", "education", "citizenship", "foreign_background",
+                 "disability", "minority"):
+        select_html = re.search(rf'<select[^>]*name="{name}"[^>]*>.*?</select>', page, re.S)
+        assert select_html and 'value="prefer_not"' in select_html.group(0), name
+        assert f'aria-describedby="{name}-hint"' in select_html.group(0), name
+
+
+def test_a_person_is_added_with_answers_edited_and_the_consent_withdrawn(client, family,
+                                                                         session):
+    response = client.post("/family/members", data={
+        "kind": "adult", "birth_year": "1985", "gender": "woman", "employment": "unemployed",
+        "education": "isced_3_4", "citizenship": "other_eu", "foreign_background": "yes",
+        "special_consent": "y", "disability": "yes", "minority": "prefer_not"})
+    assert response.status_code == 302
+    member = session.execute(select(Member)).scalar_one()
+    assert (member.gender, member.employment, member.citizenship, member.disability,
+            member.minority) == ("woman", "unemployed", "other_eu", "yes", "prefer_not")
+    assert member.special_consent_version == "2026-11" and member.special_consent_at
+    page = client.get("/family").text
+    assert "Withdraw the consent" in page
+
+    edit = client.get(f"/family/members/{member.public_id}/edit")
+    assert edit.status_code == 200
+    assert re.search(r'<option selected value="isced_3_4">', edit.text)
+    response = client.post(f"/family/members/{member.public_id}/edit", data={
+        "kind": "adult", "birth_year": "1985", "gender": "woman", "employment": "employed",
+        "education": "", "special_consent": "y", "disability": "yes"})
+    assert response.status_code == 302
+    session.refresh(member)
+    assert (member.employment, member.education, member.disability) == ("employed", None, "yes")
+
+    response = client.post(f"/family/members/{member.public_id}/withdraw-consent")
+    assert response.status_code == 302
+    session.refresh(member)
+    assert (member.disability, member.minority, member.special_consent_at) == (None, None, None)
+    assert member.gender == "woman"
+    assert "Withdraw the consent" not in client.get("/family").text
+
+
+def test_another_households_member_cannot_be_edited(client, family, make_household, session):
+    other = make_household()
+    other.members.append(Member(kind="adult", gender="man"))
+    session.commit()
+    public_id = other.members[0].public_id
+    assert client.get(f"/family/members/{public_id}/edit").status_code == 404
+    response = client.post(f"/family/members/{public_id}/edit",
+                           data={"kind": "adult", "gender": "woman"})
+    assert response.status_code == 404
+    assert client.post(f"/family/members/{public_id}/withdraw-consent").status_code == 404
+    session.refresh(other.members[0])
+    assert other.members[0].gender == "man"
 
 
 def test_another_households_member_cannot_be_removed(client, family, make_household, session):

@@ -87,6 +87,29 @@ def test_recording_a_follow_up_plans_the_next(client, session, facilitator, due)
     assert waiting.due_on > date.today()
 
 
+def test_the_belonging_question_is_asked_of_both_sides(client, session, facilitator, due):
+    page = client.get(f"/followups/{due.public_id}").text
+    assert "I know people in my neighbourhood I can ask for help" in page
+    assert page.count('name="family_belonging"') == 5
+    assert page.count('name="helper_belonging"') == 5
+    response = client.post(f"/followups/{due.public_id}",
+                           data={"outcome": "going_well", "family_belonging": "4"})
+    assert response.status_code == 302
+    session.expire_all()
+    assert (due.family_belonging, due.helper_belonging) == (4, None)
+
+
+@pytest.mark.parametrize("answer", ["9", "tanto"])
+def test_a_belonging_answer_off_the_scale_saves_nothing(client, session, facilitator, due,
+                                                        answer):
+    response = client.post(f"/followups/{due.public_id}",
+                           data={"outcome": "going_well", "helper_belonging": answer})
+    assert response.status_code == 400
+    assert "Choose from 1 to 5, or leave it empty." in response.text
+    session.expire_all()
+    assert due.done_at is None and due.helper_belonging is None
+
+
 def test_an_invalid_follow_up_is_shown_again_and_saves_nothing(client, session, facilitator,
                                                                due):
     response = client.post(f"/followups/{due.public_id}", data={"outcome": "wonderful"})

@@ -208,8 +208,11 @@ def _end_matches(session: Session, household: Household, now: datetime
     ended: list[Need | Offer] = []
     for match in matches:
         match.family_comment = match.helper_comment = match.override_reason = None
+        own_side = "family" if match.need.household_id == household.id else "helper"
         for follow_up in session.scalars(select(FollowUp).filter_by(match_id=match.id)):
             follow_up.notes = None
+            # The household's own belonging answers go; the other side's are theirs.
+            setattr(follow_up, f"{own_side}_belonging", None)
         if match.status in MATCH_HOLDING:
             ended.append(end_for_leaving_household(session, match, household.id, now=now))
     return len(ended), ended

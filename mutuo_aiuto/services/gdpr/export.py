@@ -44,6 +44,7 @@ USER_PRIVATE = frozenset({"password_hash", "session_version", "calendar_token"})
 # Each side of a match sees its own feedback; the other side's is theirs.
 _OTHER_SIDE = {"family": ("helper_rating", "helper_comment"),
                "helper": ("family_rating", "family_comment")}
+_OTHER = {"family": "helper", "helper": "family"}
 # Where each table's rows are in the export: a path of keys, ``*`` for each item
 # of a list. Tables of staff actions (matching runs, weights) are not a person's.
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -120,7 +121,9 @@ def _match(session: Session, match: Match, household: Household) -> dict[str, An
     return _row(match, exclude=_OTHER_SIDE[side]) | {
         "side": side, "need": match.need.public_id, "need_title": match.need.title,
         "offer": match.offer.public_id, "offer_title": match.offer.title,
-        "follow_ups": [_row(f, exclude=("notes",)) for f in follow_ups],
+        # Each side's belonging answer is its own: the other side's stays out.
+        "follow_ups": [_row(f, exclude=("notes", f"{_OTHER[side]}_belonging"))
+                       for f in follow_ups],
         # Reminders of the sessions, to either side: whose they were stays out.
         "session_notices": [_row(n) | {"yours": n.user_id == household.user_id}
                             for n in notices],

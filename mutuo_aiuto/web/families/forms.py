@@ -32,8 +32,9 @@ from wtforms.fields.core import Field
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mutuo_aiuto.models import Category, Household, Need, Neighbourhood, Offer, Skill
-from mutuo_aiuto.services import households, needs, offers, slots
+from mutuo_aiuto.models import Category, Household, Member, Need, Neighbourhood, Offer, Skill
+from mutuo_aiuto.services import esf, households, needs, offers, slots
+from mutuo_aiuto.services.households import PersonAnswers
 from mutuo_aiuto.services.needs import NeedInput
 from mutuo_aiuto.services.offers import OfferInput
 from mutuo_aiuto.services.slots import DatedRow, WeeklyRow
@@ -187,17 +188,68 @@ class AboutYouForm(FamiliesForm):
                 "languages": self.languages.data or [], "phone": self.phone.data}
 
 
+def _answer_choices(question: esf.Question) -> list[SelectChoice]:
+    """"Not answered" first (the empty value), then the question's answers."""
+    return options([("", _l("Not answered")),
+                    *((option.code, option.label) for option in question.options)])
+
+
+def _answer_field(question: esf.Question) -> SelectField:
+    # The service checks the code and says so in the reader's words: not WTForms' message.
+    return SelectField(question.label, choices=_answer_choices(question), validate_choice=False)
+
+
 class MemberForm(FamiliesForm):
+    """A person of the family, with the funder's questions (ESF+) behind a disclosure."""
+
     kind = RadioField(_l("Who"), choices=options(MEMBER_KIND_CHOICES), default="adult",
                       validators=[DataRequired(_l("Choose adult, child or elder."))])
     first_name = StringField(_l("First name (optional)"), filters=[strip],
                              validators=[Optional(), Length(max=households.FIRST_NAME_MAX)])
     birth_year = BoundedIntegerField(_l("Year of birth (optional)"), validators=[Optional()])
-    has_disability = BooleanField(_l("Has a disability"))
+    gender = _answer_field(esf.GENDER)
+    employment = _answer_field(esf.EMPLOYMENT)
+    education = _answer_field(esf.EDUCATION)
+    citizenship = _answer_field(esf.CITIZENSHIP)
+    foreign_background = _answer_field(esf.FOREIGN_BACKGROUND)
+    special_consent = BooleanField(_l("I agree that the Hub keeps the answers about "
+                                      "disability and minority for this person"))
+    disability = _answer_field(esf.DISABILITY)
+    minority = _answer_field(esf.MINORITY)
+
+    @property
+    def esf_fields(self) -> list[tuple[Field, Any]]:
+        """The funder's questions, each with its plain-words explanation, in form order."""
+        return [(self[q.field], q.hint) for q in esf.QUESTIONS]
+
+    @property
+    def special_fields(self) -> list[tuple[Field, Any]]:
+        return [(self[q.field], q.hint) for q in esf.SPECIAL_CATEGORY]
+
+    @property
+    def answers_have_errors(self) -> bool:
+        """A refused answer opens the disclosure, so the message is not hidden."""
+        return any(self[name].errors for name in (*self._answer_names(), "special_consent"))
+
+    @classmethod
+    def data_of(cls, member: Member) -> dict[str, Any]:
+        answers = households.answers_of(member)
+        return {"kind": member.kind, "first_name": member.first_name,
+                "birth_year": member.birth_year,
+                **{name: getattr(answers, name) or "" for name in cls._answer_names()},
+                "special_consent": answers.special_consent}
+
+    @staticmethod
+    def _answer_names() -> list[str]:
+        return [q.field for q in (*esf.QUESTIONS, *esf.SPECIAL_CATEGORY)]
 
     def fields_for_service(self) -> dict[str, Any]:
+        # "" (not answered) reaches the service as None; the service checks the codes.
+        answers = PersonAnswers(**{name: self[name].data or None
+                                   for name in self._answer_names()},
+                                special_consent=bool(self.special_consent.data))
         return {"kind": self.kind.data, "first_name": self.first_name.data,
-                "birth_year": self.birth_year.data, "has_disability": self.has_disability.data}
+                "birth_year": self.birth_year.data, "answers": answers}
 
 
 # -- slot rows ----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from mutuo_aiuto.web.families.common import (
 )
 from mutuo_aiuto.web.families.forms import AboutYouForm, HouseholdForm, MemberForm
 from mutuo_aiuto.web.families.views import bp
-from mutuo_aiuto.web.helpers import form_page, found_or_404, hub_clock, refused
+from mutuo_aiuto.web.helpers import app_settings, form_page, found_or_404, hub_clock, refused
 from mutuo_aiuto.web.navigation import landing_url
 
 
@@ -103,8 +103,8 @@ def add_member():
     form = MemberForm()
     if form.validate_on_submit():
         try:
-            households.add_member(db.session, own_household(),
-                                  this_year=hub_clock().today().year, **form.fields_for_service())
+            households.add_member(db.session, own_household(), this_year=hub_clock().today().year,
+                                  context=_consent_context(), **form.fields_for_service())
         except DomainError as error:
             refused(form, error)
         else:
@@ -120,4 +120,48 @@ def remove_member(public_id: str):
     found_or_404(households.remove_member, current_household(), public_id)
     db.session.commit()
     flash(_("The person is removed from your family."), "success")
+    return redirect(url_for("families.household", _anchor="members"))
+
+
+def _consent_context() -> households.ConsentContext:
+    """Who answers, now, under the privacy notice in force: kept with a special consent."""
+    return households.ConsentContext(actor=current_user, now=hub_clock().now(),
+                                     notice_version=app_settings().privacy_notice_version)
+
+
+@bp.route("/family/members/<public_id>/edit", methods=["GET", "POST"])
+@household_required
+def edit_member(public_id: str):
+    """Change what is recorded about a person, the funder's questions included."""
+    household = own_household()
+    member = found_or_404(lambda _session: households.member_of(household, public_id))
+    form = MemberForm(data=MemberForm.data_of(member))
+    if form.validate_on_submit():
+        try:
+            households.update_member(db.session, household, public_id,
+                                     this_year=hub_clock().today().year,
+                                     context=_consent_context(), **form.fields_for_service())
+        except DomainError as error:
+            refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The person's details are saved."), "success")
+            return redirect(url_for("families.household", _anchor="members"))
+    return form_page("families/member_form.html", form=form, member=member)
+
+
+@bp.post("/family/members/<public_id>/withdraw-consent")
+@household_required
+def withdraw_consent(public_id: str):
+    """Withdraw the consent to a person's disability and minority answers: both are deleted."""
+    try:
+        found_or_404(households.withdraw_special_consent, own_household(), public_id,
+                     _consent_context())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Consent withdrawn: the answers about disability and minority are deleted."),
+              "success")
     return redirect(url_for("families.household", _anchor="members"))

@@ -16,6 +16,7 @@ from wtforms import DateField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
+from mutuo_aiuto.services.belonging import SCALE
 from mutuo_aiuto.services.followups import FOLLOW_UP_OUTCOMES, NOTES_MAX
 from mutuo_aiuto.services.outcomes import COMMENT_MAX, OUTCOME_LABELS
 from mutuo_aiuto.services.reminders import ANSWERS
@@ -57,6 +58,16 @@ class HoursField(StringField):
         return "" if self.data is None else plain_number(self.data)
 
 
+def _score(value: object) -> int | None:
+    """A radio's value as a number; anything else reaches the service, which refuses it."""
+    if value is None or value == "":
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        return -1
+
+
 class FollowUpsForm(FlaskForm):
     """Messages as plain text: the form macros show only strings, not lazy ones."""
 
@@ -73,6 +84,11 @@ class FollowUpForm(FollowUpsForm):
                          validators=[InputRequired(_l("Choose how it is going."))])
     notes = TextAreaField(_l("Notes (only facilitators see them)"), filters=[_strip],
                           validators=[Optional(), Length(max=NOTES_MAX)])
+    # Optional: not asked, or no answer, is left empty (the service checks the range).
+    family_belonging = RadioField(_l("The family's answer"), choices=_choices(SCALE),
+                                  coerce=_score, validate_choice=False)
+    helper_belonging = RadioField(_l("The helper's answer"), choices=_choices(SCALE),
+                                  coerce=_score, validate_choice=False)
 
 
 class CloseMatchForm(FollowUpsForm):

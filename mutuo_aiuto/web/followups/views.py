@@ -28,6 +28,7 @@ from mutuo_aiuto.models import FollowUp, Household, Match, Offer
 from mutuo_aiuto.security import audit_event
 from mutuo_aiuto.services import (
     audit,
+    belonging,
     calendar_feed,
     closing,
     followups,
@@ -96,7 +97,9 @@ def record(public_id: str):
         try:
             followups.record_follow_up(db.session, current_user, follow_up, form.outcome.data,
                                        form.notes.data, hub_clock().now(),
-                                       every_days=app_settings().follow_up_every_days)
+                                       every_days=app_settings().follow_up_every_days,
+                                       family_belonging=form.family_belonging.data,
+                                       helper_belonging=form.helper_belonging.data)
         except DomainError as error:
             refused(form, error)
         else:
@@ -108,7 +111,7 @@ def record(public_id: str):
         audit_event(audit.CONTACTS_VIEWED, target=household, household=household)
     db.session.commit()
     return form_page("followups/record.html", form=form, follow_up=follow_up,
-                     match=follow_up.match)
+                     match=follow_up.match, belonging_question=belonging.QUESTION)
 
 
 @bp.route("/matches/<public_id>/close", methods=["GET", "POST"], endpoint="close_match")

@@ -91,7 +91,17 @@ FIELD_LABELS = {
     "languages": _l("Languages"), "phone": _l("Phone"), "address": _l("Address"),
     "care_notes": _l("Care notes"), "members": _l("People in the family"),
     "kind": _l("Kind"), "first_name": _l("First name"), "birth_year": _l("Year of birth"),
-    "has_disability": _l("Has a disability"), "status": _l("Status"), "title": _l("Title"),
+    "gender": _l("Gender"), "employment": _l("Work when joining the Hub"),
+    "education": _l("Highest school finished"), "citizenship": _l("Citizenship"),
+    "foreign_background": _l("Foreign background"), "disability": _l("Disability"),
+    "minority": _l("Minority"),
+    "special_consent_at": _l("Consent to the disability and minority answers given on"),
+    "special_consent_version": _l("Privacy notice of that consent"),
+    "family_belonging": _l("Your answer: I know people in my neighbourhood I can ask for "
+                           "help (1–5)"),
+    "helper_belonging": _l("Your answer: I know people in my neighbourhood I can ask for "
+                           "help (1–5)"),
+    "status": _l("Status"), "title": _l("Title"),
     "description": _l("Description"), "category": _l("Category"), "skills": _l("Skills"),
     "slots": _l("When"), "weekday": _l("Weekday"), "on_date": _l("Date"),
     "start_minute": _l("From"), "end_minute": _l("To"), "helpers": _l("Helpers wanted"),
