@@ -13,10 +13,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from statistics import median
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from mutuo_aiuto.models import (
@@ -77,6 +78,46 @@ class Period:
     def months(self) -> list[date]:
         count = (self.last.year - self.first.year) * 12 + self.last.month - self.first.month
         return [add_months(self.first, n) for n in range(count + 1)]
+
+
+class Grain(StrEnum):
+    """How the page groups the months: each month, quarter or year on its own, or
+    the running total from the period's first month (figures that only grow, so few
+    of them stay under 5)."""
+
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+    CUMULATIVE = "cumulative"
+
+
+_SPAN_MONTHS = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12, Grain.CUMULATIVE: 1}
+
+
+def span_start(month: date, grain: Grain) -> date:
+    """The first month of the quarter or year ``month`` falls in (itself otherwise)."""
+    if grain is Grain.QUARTER:
+        return date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
+    if grain is Grain.YEAR:
+        return date(month.year, 1, 1)
+    return month_of(month)
+
+
+def snapped(period: Period, grain: Grain) -> Period:
+    """``period`` widened to whole quarters or years, so that no quarter is cut short."""
+    last = add_months(span_start(period.last, grain), _SPAN_MONTHS[grain] - 1)
+    return Period(span_start(period.first, grain), last)
+
+
+def spans(period: Period, grain: Grain) -> list[Period]:
+    """The rows of the page at ``grain``: each month, quarter or year of ``period``
+    (snapped first), or for the running total each month's span from the first."""
+    period = snapped(period, grain)
+    if grain is Grain.CUMULATIVE:
+        return [Period(period.first, month) for month in period.months()]
+    size = _SPAN_MONTHS[grain]
+    return [Period(month, add_months(month, size - 1))
+            for month in period.months()[::size]]
 
 
 def selectable_months(today: date, count: int = SELECTABLE_MONTHS) -> list[date]:
@@ -142,6 +183,16 @@ class Impact:
     reciprocal: int  # households that both gave and received in the period
     unmatched: list[tuple[str, int]]  # (reason code, needs), every reason listed
     groups: GroupFigures | None = None  # the group activities' figures (issue 12)
+    grain: Grain = Grain.MONTH
+    # The figures at ``grain`` (by_month again for months), over the period snapped.
+    by_span: list[tuple[Period, Figures]] = field(default_factory=list)
+
+    def mostly_suppressed(self) -> bool:
+        """Whether most rows that counted somebody show "<5" instead: then quarters or
+        the running total say more than a row of "<5"."""
+        counted = [cell for _, cell in self.by_span if cell.families]
+        hidden = [cell for cell in counted if cell.families < SMALL_COUNT]
+        return bool(counted) and len(hidden) * 2 > len(counted)
 
 
 @dataclass(frozen=True)
@@ -227,9 +278,27 @@ def unmatched_by_reason(session: Session, today: date) -> list[tuple[str, int]]:
     return known + sorted(counts.items())
 
 
-def impact(session: Session, period: Period, today: date, clock: HubClock) -> Impact:
-    """Every figure of the impact page for ``period``; counts raw (see ``public_count``)."""
-    matches = _load(session, period, clock)
+def by_span(matches: list[Counted], period: Period, grain: Grain) -> list[tuple[Period, Figures]]:
+    """The figures of each span of ``spans(period, grain)``, from the loaded matches
+    (which must cover the snapped period): distinct families and medians are counted
+    again per span, never added up from months."""
+    rows = spans(period, grain)
+    if grain is Grain.CUMULATIVE:
+        return [(span, _cells(matches, span, lambda m, month: "all").get("all", Figures()))
+                for span in rows]
+    starts = {span.first: span for span in rows}
+    cells = _cells(matches, snapped(period, grain),
+                   lambda m, month: span_start(month, grain))
+    return [(span, cells.get(span.first, Figures())) for span in starts.values()]
+
+
+def impact(session: Session, period: Period, today: date, clock: HubClock,
+           grain: Grain = Grain.MONTH) -> Impact:
+    """Every figure of the impact page for ``period``; counts raw (see ``public_count``).
+    ``by_span`` holds them at ``grain``, over the period widened to whole quarters or
+    years; every other figure is the period's own."""
+    # The wider load is harmless below: every cell keeps to its own months.
+    matches = _load(session, snapped(period, grain), clock)
     by_month = _cells(matches, period, lambda m, month: month)
     places = _cells(matches, period, lambda m, month: m.place)
     categories = _cells(matches, period, lambda m, month: m.category)
@@ -250,7 +319,8 @@ def impact(session: Session, period: Period, today: date, clock: HubClock) -> Im
         total=total.get("all", Figures()),
         reciprocal=reciprocal_households(confirmed),
         unmatched=unmatched_by_reason(session, today),
-        groups=groups_impact(session, period, clock))
+        groups=groups_impact(session, period, clock),
+        grain=grain, by_span=by_span(matches, period, grain))
 
 
 # ---- group activities (issue 12) -------------------------------------------------------
@@ -432,3 +502,82 @@ def _group_rows(groups: GroupFigures, period: str) -> list[tuple[str, str, str, 
 def _plain(text: str) -> str:
     """A name a spreadsheet would read as a formula ("=…", "+…") is quoted as text."""
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# ---- the public figures (/numbers) -------------------------------------------------------
+
+# The measures the city's website may show, each a count of the cell.
+PUBLIC_MEASURES = ("families", "matches", "hours", "cross_ties")
+
+
+def _primary(value: float | None) -> float | None:
+    return None if value is None or 0 < value < SMALL_COUNT else value
+
+
+def withhold(values: list[float | None], total: float | None) -> list[float | None]:
+    """Cells safe to publish next to their ``total``: under 5 (but 0) withheld (None;
+    a None given stays withheld), and when that leaves exactly one withheld while the
+    total is shown, the smallest other non-zero cell too, so that the total minus the
+    cells shown never gives the small one back."""
+    shown = [_primary(v) for v in values]
+    hidden = [n for n, v in enumerate(shown) if v is None]
+    if len(hidden) == 1 and _primary(total) is not None:
+        others = [(v, n) for n, v in enumerate(shown) if v]
+        if others:
+            shown[min(others)[1]] = None
+    return shown
+
+
+@dataclass(frozen=True)
+class PublicRow:
+    """One row of the public page: each measure a number of 5 or more, 0, or None."""
+
+    families: float | None
+    matches: float | None
+    hours: float | None
+    cross_ties: float | None
+
+
+@dataclass(frozen=True)
+class PublicImpact:
+    since: date | None  # the first month with a counted pairing; None: none yet
+    total: PublicRow
+    by_year: list[tuple[Period, PublicRow]]
+    by_neighbourhood: list[tuple[str, float | None]]  # families helped, all years
+
+
+def _publishable(cell: Figures) -> list[float | None]:
+    # Hours of fewer than 5 families or closed pairings would tell as much as the
+    # count: withheld with them (as on the staff page).
+    few = any(0 < n < SMALL_COUNT for n in (cell.families, cell.closed))
+    return [float(cell.families), float(cell.matches),
+            None if few else round(cell.hours, 1), float(cell.cross_ties)]
+
+
+def public_impact(session: Session, today: date, clock: HubClock) -> PublicImpact:
+    """Every pairing since the first, by calendar year and in all, and the families
+    helped by neighbourhood: no figure under 5, no special-category data (no groups,
+    no categories of need), nothing a subtraction could give back."""
+    first = session.scalar(select(func.min(Match.confirmed_at))
+                           .where(Match.status.not_in(NOT_COUNTED)))
+    if first is None:
+        return PublicImpact(None, PublicRow(0, 0, 0, 0), [], [])
+    period = Period(month_of(clock.date_of(first)), month_of(today))
+    matches = _load(session, snapped(period, Grain.YEAR), clock)
+    total = _cells(matches, period, lambda m, month: "all").get("all", Figures())
+    years = by_span(matches, period, Grain.YEAR)
+    whole = _publishable(total)
+    whole_shown = [_primary(v) for v in whole]
+    columns = [withhold([_publishable(cell)[n] for _, cell in years], whole[n])
+               for n in range(len(PUBLIC_MEASURES))]
+    places = _cells(matches, period, lambda m, month: m.place)
+    named = dict(session.execute(select(Neighbourhood.id, Neighbourhood.name)
+                                 .where(Neighbourhood.id.in_(list(places)))).all())
+    ordered = sorted(places.items(), key=lambda item: named[item[0]])
+    families = withhold([float(cell.families) for _, cell in ordered], whole[0])
+    return PublicImpact(
+        since=period.first, total=PublicRow(*whole_shown),
+        by_year=[(span, PublicRow(*(column[n] for column in columns)))
+                 for n, (span, _) in enumerate(years)],
+        by_neighbourhood=[(named[p], shown) for (p, _), shown in zip(ordered, families,
+                                                                      strict=True)])
