@@ -554,6 +554,26 @@ def _publishable(cell: Figures) -> list[float | None]:
             None if few else round(cell.hours, 1), float(cell.cross_ties)]
 
 
+def _whole(matches: list[Counted], span: Period) -> Figures:
+    return _cells(matches, span, lambda m, month: "all").get("all", Figures())
+
+
+def _public_years(matches: list[Counted], period: Period) -> list[Period]:
+    """The calendar years of ``period``, a year with fewer than 5 families helped joined
+    to the next one (the last to the one before): "2025–2026" says more than a year
+    withheld, and withholding one year would take another with it (see ``withhold``)."""
+    joined: list[Period] = []
+    for year in spans(period, Grain.YEAR):
+        if joined and _whole(matches, joined[-1]).families < SMALL_COUNT:
+            joined[-1] = Period(joined[-1].first, year.last)
+        else:
+            joined.append(year)
+    if len(joined) > 1 and _whole(matches, joined[-1]).families < SMALL_COUNT:
+        last = joined.pop()
+        joined[-1] = Period(joined[-1].first, last.last)
+    return joined
+
+
 def public_impact(session: Session, today: date, clock: HubClock) -> PublicImpact:
     """Every pairing since the first, by calendar year and in all, and the families
     helped by neighbourhood: no figure under 5, no special-category data (no groups,
@@ -565,7 +585,7 @@ def public_impact(session: Session, today: date, clock: HubClock) -> PublicImpac
     period = Period(month_of(clock.date_of(first)), month_of(today))
     matches = _load(session, snapped(period, Grain.YEAR), clock)
     total = _cells(matches, period, lambda m, month: "all").get("all", Figures())
-    years = by_span(matches, period, Grain.YEAR)
+    years = [(span, _whole(matches, span)) for span in _public_years(matches, period)]
     whole = _publishable(total)
     whole_shown = [_primary(v) for v in whole]
     columns = [withhold([_publishable(cell)[n] for _, cell in years], whole[n])

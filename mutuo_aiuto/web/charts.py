@@ -49,7 +49,7 @@ class Point:
 
 def number(value: float, locale: str) -> str:
     """A value with the reader's digits and separators ("1.234,5" in Italian)."""
-    return str(format_decimal(round(value, 1), locale=locale))
+    return str(format_decimal(round(value, 2), locale=locale))
 
 
 class _Frame:
@@ -142,9 +142,9 @@ def _time_axes(frame: _Frame, points: Sequence[Point], top: float, plot: tuple[f
 def _layout(points: Sequence[Point], locale: str) -> tuple[float, tuple[float, ...], float]:
     values = [p.value for p in points if p.value is not None and not p.suppressed]
     top = _nice_top(max(values, default=0.0))
-    tick_width = max(_text_width(number(top, locale)), _text_width("0")) + 10
+    tick_width = max(_text_width(number(top * n / 2, locale)) for n in range(3)) + 10
     height = 220.0
-    return top, (tick_width, VIEW_WIDTH - 6.0, 14.0, height - FONT - 16), height
+    return top, (tick_width, VIEW_WIDTH - 6.0, FONT + 8.0, height - FONT - 16), height
 
 
 def column_chart(points: Sequence[Point], *, chart_id: str, title: str, desc: str,
@@ -156,14 +156,26 @@ def column_chart(points: Sequence[Point], *, chart_id: str, title: str, desc: st
     left, right, upper, base = plot
     parts, step = _time_axes(frame, points, top, plot, locale)
     width = max(step * 0.7, 2.0)
+    # Each column's value above it, when every value fits its column's width.
+    labelled = [number(p.value, locale) if p.value is not None else SMALL_MARK
+                for p in points if p.value is not None or p.suppressed]
+    above = step >= max(map(_text_width, labelled), default=0.0) + 4
     for index, point in enumerate(points):
         x = left + step * index + (step - width) / 2
+        middle = x + width / 2
         if point.suppressed:
             parts.append(frame.rect(x, base - SUPPRESSED_HEIGHT, width, SUPPRESSED_HEIGHT,
                                     "chart-suppressed", fill=f"url(#{chart_id}-hatch)"))
-        elif point.value:
+            if above:
+                parts.append(frame.text(middle, base - SUPPRESSED_HEIGHT - 4, SMALL_MARK,
+                                        anchor="middle", css="chart-value", ltr=True))
+        elif point.value is not None:
             tall = (base - upper) * point.value / top
-            parts.append(frame.rect(x, base - tall, width, tall, "chart-bar"))
+            if point.value:
+                parts.append(frame.rect(x, base - tall, width, tall, "chart-bar"))
+            if above:
+                parts.append(frame.text(middle, base - tall - 4, number(point.value, locale),
+                                        anchor="middle", css="chart-value", ltr=True))
     parts.append(f'<line class="chart-axis" x1="{frame.x(left)}" y1="{base}" '
                  f'x2="{frame.x(right)}" y2="{base}"/>')
     return Markup(_open(chart_id, title, desc, height, f"chart-columns {css}", rtl)
@@ -264,12 +276,15 @@ def chart(kind: str, series: Sequence[Point], chart_id: str, title: str, desc: s
 
 
 def span_label(span: Period, grain: str, width: str = "wide") -> str:
-    """A row's name: "gennaio 2026" / "gen 26", "1º trimestre 2026" / "T1 2026", "2026",
+    """A row's name: "gennaio 2026" / "gen 26", "1º trimestre 2026" / "T1 2026", "2026"
+    (or "2025–2026" for years joined),
     and for the running total its last month ("fino a gennaio 2026" / "gen 26")."""
     if grain == Grain.QUARTER:
         return format_date(span.first, "QQQQ y" if width == "wide" else "QQQ yy")
     if grain == Grain.YEAR:
-        return format_date(span.first, "y")
+        # Years joined on the public page: "2025–2026".
+        first, last = format_date(span.first, "y"), format_date(span.last, "y")
+        return first if first == last else f"{first}–{last}"
     month = format_date(span.last, "LLLL y" if width == "wide" else "LLL yy")
     if grain == Grain.CUMULATIVE and width == "wide":
         return str(_("up to %(month)s", month=month))

@@ -132,3 +132,22 @@ def test_the_line_breaks_where_a_value_is_hidden():
                                     Point("d", 7), Point("e", 8)])
     lines = list(root.iter(f"{SVG}polyline"))
     assert [len(re.findall(r"\S+", line.get("points"))) for line in lines] == [2, 2]
+
+
+def test_columns_carry_their_values_when_there_is_room():
+    few = [Point("T1 26", 12), Point("T2 26", None, suppressed=True), Point("T3 26", 30)]
+    shown = [t.text for t in texts(draw(column_chart, series=few))
+             if t.get("class") == "chart-value"]
+    assert shown == ["12", "<5", "30"]
+    many = [Point(f"m{n}", 1000 + n) for n in range(24)]
+    assert not [t for t in texts(draw(column_chart, series=many))
+                if t.get("class") == "chart-value"]
+
+
+def test_the_widest_tick_fits_beside_the_chart():
+    # A small axis: 0, 0,25, 0,5; "0,25" is the widest tick.
+    root = draw(column_chart, rtl=True, series=[Point("a", None, True), Point("b", 0.4)])
+    ticks = [t for t in texts(root) if t.get("class") == "chart-tick"]
+    assert [t.text for t in ticks] == ["0", "0,25", "0,5"]
+    for tick in ticks:  # anchored at its left end, running right: inside the box
+        assert float(tick.get("x")) + len(tick.text) * charts.FONT * 0.6 <= charts.VIEW_WIDTH

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
+from flask_babel import force_locale
 
 from mutuo_aiuto.services import impact
 
@@ -159,3 +160,35 @@ def test_a_bad_grouping_is_explained_and_months_are_shown(client, staff):
     html = client.get("/facilitator/impact?by=fortnight").text
     assert "Choose months, quarters, years or the running total." in html
     assert 'aria-current="page">Months</a>' in html
+
+
+def test_a_year_with_few_families_is_joined_to_the_next(session, make_match, make_household,
+                                                       make_need, make_offer,
+                                                       make_neighbourhood, app):
+    """3 families the year before last, 6 last year, 2 this year: the first joins the
+    second ("2 years ago–last year", 9) and this year's 2 join them too (11 in one row)."""
+    place = make_neighbourhood(name="Fontivegge")
+    helper = make_household(neighbourhood=place)
+    for year, count in ((NOW.year - 2, 3), (NOW.year - 1, 6), (NOW.year, 2)):
+        when = datetime(year, 1, 2, 9, tzinfo=UTC)
+        for _ in range(count):
+            need = make_need(household=make_household(neighbourhood=place), status="active",
+                             opened_at=when)
+            make_match(need=need, offer=make_offer(household=helper), confirmed_at=when)
+    session.commit()
+    with app.app_context():
+        from mutuo_aiuto.web.helpers import hub_clock
+
+        found = impact.public_impact(session, hub_clock().today(), hub_clock())
+    [(span, row)] = found.by_year
+    assert (span.first.year, span.last.year) == (NOW.year - 2, NOW.year)
+    assert row.families == row.matches == found.total.families == 11
+
+
+def test_joined_years_are_named_as_a_range(app):
+    from mutuo_aiuto.web.charts import span_label
+
+    with app.test_request_context(), force_locale("it"):
+        assert span_label(impact.Period(date(2025, 1, 1), date(2026, 12, 1)), "year") == (
+            "2025–2026")
+        assert span_label(impact.Period(date(2026, 1, 1), date(2026, 12, 1)), "year") == "2026"
