@@ -192,3 +192,14 @@ def test_joined_years_are_named_as_a_range(app):
         assert span_label(impact.Period(date(2025, 1, 1), date(2026, 12, 1)), "year") == (
             "2025–2026")
         assert span_label(impact.Period(date(2026, 1, 1), date(2026, 12, 1)), "year") == "2026"
+
+
+def test_a_grouping_of_nothing_but_small_figures_draws_no_empty_chart(client, staff,
+                                                                     make_match, session):
+    make_match(confirmed_at=NOW)
+    session.commit()
+    html = client.get("/facilitator/impact?by=quarter").text
+    assert "Most of these figures are under 5" in html
+    assert 'id="chart-families"' not in html and 'id="chart-hours"' not in html
+    table = html.split('id="figures-span"')[1].split("</table>")[0]
+    assert "&lt;5" in table  # the table still says "<5"
