@@ -319,7 +319,7 @@ def impact(session: Session, period: Period, today: date, clock: HubClock,
         total=total.get("all", Figures()),
         reciprocal=reciprocal_households(confirmed),
         unmatched=unmatched_by_reason(session, today),
-        groups=groups_impact(session, period, clock),
+        groups=groups_impact(session, period, clock, grain),
         grain=grain, by_span=by_span(matches, period, grain))
 
 
@@ -359,6 +359,8 @@ class GroupFigures:
     total: GroupCell
     group_to_pairing: int  # first came to a group, then got their first pairing (in period)
     pairing_to_group: int  # first paired, then first came to a group (in period)
+    # The figures of each of ``spans(period, grain)``, like the pairings' ``by_span``.
+    by_span: list[tuple[Period, GroupCell]] = field(default_factory=list)
 
 
 def _group_cell(present: list[Present], ties: int = 0) -> GroupCell:
@@ -372,7 +374,7 @@ def _pair(a: int, b: int) -> tuple[int, int]:
 
 
 def group_figures(present: Iterable[Present], pairings: Iterable[tuple[int, int, date]],
-                  period: Period) -> GroupFigures:
+                  period: Period, grain: Grain = Grain.MONTH) -> GroupFigures:
     """The groups' figures from every attendance up to the period's end (``present``) and
     every counted pairing (family, helper, day confirmed).
 
@@ -380,9 +382,12 @@ def group_figures(present: Iterable[Present], pairings: Iterable[tuple[int, int,
     neither been paired with each other on or before that day nor met at an earlier
     meeting; it counts once, in the month they first met. A family went from a group
     to a pairing when its first attendance came before its first pairing and that
-    pairing falls in the period; the other way round likewise.
+    pairing falls in the period; the other way round likewise. ``by_span`` counts the
+    spans of ``grain`` over the period widened to whole quarters or years (the
+    attendances given must reach its end); every other figure is the period's own.
     """
     months = set(period.months())
+    wide = set(snapped(period, grain).months())
     everything = sorted(present, key=lambda p: (p.on_date, p.meeting))
     paired_on: dict[tuple[int, int], date] = {}
     first_pairing: dict[int, date] = {}
@@ -408,7 +413,7 @@ def group_figures(present: Iterable[Present], pairings: Iterable[tuple[int, int,
                     continue
                 met.add(key)
                 earlier = paired_on.get(key)
-                if month in months and (earlier is None or earlier > rows[0].on_date):
+                if month in wide and (earlier is None or earlier > rows[0].on_date):
                     ties[month] += 1
     shown = [p for p in everything if month_of(p.on_date) in months]
     per_month: dict[date, list[Present]] = {}
@@ -418,21 +423,29 @@ def group_figures(present: Iterable[Present], pairings: Iterable[tuple[int, int,
         if row.kind != ActivityKind.SELF_HELP:
             per_kind.setdefault(row.kind, []).append(row)
     kinds = [k.value for k in ActivityKind if k.value in per_kind]
+    by_span = []
+    for span in spans(period, grain):
+        inside = set(span.months())
+        by_span.append((span, _group_cell(
+            [p for p in everything if month_of(p.on_date) in inside],
+            sum(ties[m] for m in inside))))
     return GroupFigures(
         by_month=[(m, _group_cell(per_month.get(m, []), ties[m])) for m in period.months()],
         by_kind=[(k, _group_cell(per_kind[k])) for k in kinds],
-        total=_group_cell(shown, sum(ties.values())),
+        total=_group_cell(shown, sum(ties[m] for m in months)),
         group_to_pairing=sum(1 for h, day in first_pairing.items()
                              if month_of(day) in months and h in first_attended
                              and first_attended[h] < day),
         pairing_to_group=sum(1 for h, day in first_attended.items()
                              if month_of(day) in months and h in first_pairing
-                             and first_pairing[h] < day))
+                             and first_pairing[h] < day),
+        by_span=by_span)
 
 
-def groups_impact(session: Session, period: Period, clock: HubClock) -> GroupFigures:
+def groups_impact(session: Session, period: Period, clock: HubClock,
+                  grain: Grain = Grain.MONTH) -> GroupFigures:
     """``group_figures`` over the database: two queries, slim rows."""
-    last = add_months(period.last, 1)
+    last = add_months(snapped(period, grain).last, 1)
     rows = session.execute(
         select(ActivityMeeting.id, Attendance.household_id, ActivityMeeting.on_date,
                Activity.kind)
@@ -446,7 +459,7 @@ def groups_impact(session: Session, period: Period, clock: HubClock) -> GroupFig
         .where(Match.status.not_in(NOT_COUNTED), Match.confirmed_at < _start(last, clock)))
     return group_figures([Present(*row) for row in rows],
                          [(family, helper_id, clock.date_of(at))
-                          for family, helper_id, at in matched], period)
+                          for family, helper_id, at in matched], period, grain)
 
 
 # ---- the export -------------------------------------------------------------------------

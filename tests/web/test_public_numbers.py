@@ -138,6 +138,9 @@ def test_the_period_switch_groups_the_rows(client, staff, history):
     assert span_rows(quarters) == [f"2nd quarter {NOW.year - 1}", f"3rd quarter {NOW.year - 1}",
                                    f"4th quarter {NOW.year - 1}", f"1st quarter {NOW.year}"]
     assert "Quarters and years are shown whole" in quarters
+    # The group activities' table follows the same switch.
+    groups = quarters.split('id="groups-span"')[1].split("</table>")[0]
+    assert re.findall(r'<th scope="row">([^<]*)</th>', groups) == span_rows(quarters)
     assert 'aria-current="page">Quarters</a>' in quarters
     years = client.get(f"/facilitator/impact?{query}&by=year").text
     assert span_rows(years) == [str(NOW.year - 1), str(NOW.year)]
