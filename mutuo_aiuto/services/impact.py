@@ -13,10 +13,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from statistics import median
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from mutuo_aiuto.models import (
@@ -77,6 +78,46 @@ class Period:
     def months(self) -> list[date]:
         count = (self.last.year - self.first.year) * 12 + self.last.month - self.first.month
         return [add_months(self.first, n) for n in range(count + 1)]
+
+
+class Grain(StrEnum):
+    """How the page groups the months: each month, quarter or year on its own, or
+    the running total from the period's first month (figures that only grow, so few
+    of them stay under 5)."""
+
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+    CUMULATIVE = "cumulative"
+
+
+_SPAN_MONTHS = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12, Grain.CUMULATIVE: 1}
+
+
+def span_start(month: date, grain: Grain) -> date:
+    """The first month of the quarter or year ``month`` falls in (itself otherwise)."""
+    if grain is Grain.QUARTER:
+        return date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
+    if grain is Grain.YEAR:
+        return date(month.year, 1, 1)
+    return month_of(month)
+
+
+def snapped(period: Period, grain: Grain) -> Period:
+    """``period`` widened to whole quarters or years, so that no quarter is cut short."""
+    last = add_months(span_start(period.last, grain), _SPAN_MONTHS[grain] - 1)
+    return Period(span_start(period.first, grain), last)
+
+
+def spans(period: Period, grain: Grain) -> list[Period]:
+    """The rows of the page at ``grain``: each month, quarter or year of ``period``
+    (snapped first), or for the running total each month's span from the first."""
+    period = snapped(period, grain)
+    if grain is Grain.CUMULATIVE:
+        return [Period(period.first, month) for month in period.months()]
+    size = _SPAN_MONTHS[grain]
+    return [Period(month, add_months(month, size - 1))
+            for month in period.months()[::size]]
 
 
 def selectable_months(today: date, count: int = SELECTABLE_MONTHS) -> list[date]:
@@ -142,6 +183,16 @@ class Impact:
     reciprocal: int  # households that both gave and received in the period
     unmatched: list[tuple[str, int]]  # (reason code, needs), every reason listed
     groups: GroupFigures | None = None  # the group activities' figures (issue 12)
+    grain: Grain = Grain.MONTH
+    # The figures at ``grain`` (by_month again for months), over the period snapped.
+    by_span: list[tuple[Period, Figures]] = field(default_factory=list)
+
+    def mostly_suppressed(self) -> bool:
+        """Whether most rows that counted somebody show "<5" instead: then quarters or
+        the running total say more than a row of "<5"."""
+        counted = [cell for _, cell in self.by_span if cell.families]
+        hidden = [cell for cell in counted if cell.families < SMALL_COUNT]
+        return bool(counted) and len(hidden) * 2 > len(counted)
 
 
 @dataclass(frozen=True)
@@ -227,9 +278,27 @@ def unmatched_by_reason(session: Session, today: date) -> list[tuple[str, int]]:
     return known + sorted(counts.items())
 
 
-def impact(session: Session, period: Period, today: date, clock: HubClock) -> Impact:
-    """Every figure of the impact page for ``period``; counts raw (see ``public_count``)."""
-    matches = _load(session, period, clock)
+def by_span(matches: list[Counted], period: Period, grain: Grain) -> list[tuple[Period, Figures]]:
+    """The figures of each span of ``spans(period, grain)``, from the loaded matches
+    (which must cover the snapped period): distinct families and medians are counted
+    again per span, never added up from months."""
+    rows = spans(period, grain)
+    if grain is Grain.CUMULATIVE:
+        return [(span, _cells(matches, span, lambda m, month: "all").get("all", Figures()))
+                for span in rows]
+    starts = {span.first: span for span in rows}
+    cells = _cells(matches, snapped(period, grain),
+                   lambda m, month: span_start(month, grain))
+    return [(span, cells.get(span.first, Figures())) for span in starts.values()]
+
+
+def impact(session: Session, period: Period, today: date, clock: HubClock,
+           grain: Grain = Grain.MONTH) -> Impact:
+    """Every figure of the impact page for ``period``; counts raw (see ``public_count``).
+    ``by_span`` holds them at ``grain``, over the period widened to whole quarters or
+    years; every other figure is the period's own."""
+    # The wider load is harmless below: every cell keeps to its own months.
+    matches = _load(session, snapped(period, grain), clock)
     by_month = _cells(matches, period, lambda m, month: month)
     places = _cells(matches, period, lambda m, month: m.place)
     categories = _cells(matches, period, lambda m, month: m.category)
@@ -250,7 +319,8 @@ def impact(session: Session, period: Period, today: date, clock: HubClock) -> Im
         total=total.get("all", Figures()),
         reciprocal=reciprocal_households(confirmed),
         unmatched=unmatched_by_reason(session, today),
-        groups=groups_impact(session, period, clock))
+        groups=groups_impact(session, period, clock, grain),
+        grain=grain, by_span=by_span(matches, period, grain))
 
 
 # ---- group activities (issue 12) -------------------------------------------------------
@@ -289,6 +359,8 @@ class GroupFigures:
     total: GroupCell
     group_to_pairing: int  # first came to a group, then got their first pairing (in period)
     pairing_to_group: int  # first paired, then first came to a group (in period)
+    # The figures of each of ``spans(period, grain)``, like the pairings' ``by_span``.
+    by_span: list[tuple[Period, GroupCell]] = field(default_factory=list)
 
 
 def _group_cell(present: list[Present], ties: int = 0) -> GroupCell:
@@ -302,7 +374,7 @@ def _pair(a: int, b: int) -> tuple[int, int]:
 
 
 def group_figures(present: Iterable[Present], pairings: Iterable[tuple[int, int, date]],
-                  period: Period) -> GroupFigures:
+                  period: Period, grain: Grain = Grain.MONTH) -> GroupFigures:
     """The groups' figures from every attendance up to the period's end (``present``) and
     every counted pairing (family, helper, day confirmed).
 
@@ -310,9 +382,12 @@ def group_figures(present: Iterable[Present], pairings: Iterable[tuple[int, int,
     neither been paired with each other on or before that day nor met at an earlier
     meeting; it counts once, in the month they first met. A family went from a group
     to a pairing when its first attendance came before its first pairing and that
-    pairing falls in the period; the other way round likewise.
+    pairing falls in the period; the other way round likewise. ``by_span`` counts the
+    spans of ``grain`` over the period widened to whole quarters or years (the
+    attendances given must reach its end); every other figure is the period's own.
     """
     months = set(period.months())
+    wide = set(snapped(period, grain).months())
     everything = sorted(present, key=lambda p: (p.on_date, p.meeting))
     paired_on: dict[tuple[int, int], date] = {}
     first_pairing: dict[int, date] = {}
@@ -338,7 +413,7 @@ def group_figures(present: Iterable[Present], pairings: Iterable[tuple[int, int,
                     continue
                 met.add(key)
                 earlier = paired_on.get(key)
-                if month in months and (earlier is None or earlier > rows[0].on_date):
+                if month in wide and (earlier is None or earlier > rows[0].on_date):
                     ties[month] += 1
     shown = [p for p in everything if month_of(p.on_date) in months]
     per_month: dict[date, list[Present]] = {}
@@ -348,21 +423,29 @@ def group_figures(present: Iterable[Present], pairings: Iterable[tuple[int, int,
         if row.kind != ActivityKind.SELF_HELP:
             per_kind.setdefault(row.kind, []).append(row)
     kinds = [k.value for k in ActivityKind if k.value in per_kind]
+    by_span = []
+    for span in spans(period, grain):
+        inside = set(span.months())
+        by_span.append((span, _group_cell(
+            [p for p in everything if month_of(p.on_date) in inside],
+            sum(ties[m] for m in inside))))
     return GroupFigures(
         by_month=[(m, _group_cell(per_month.get(m, []), ties[m])) for m in period.months()],
         by_kind=[(k, _group_cell(per_kind[k])) for k in kinds],
-        total=_group_cell(shown, sum(ties.values())),
+        total=_group_cell(shown, sum(ties[m] for m in months)),
         group_to_pairing=sum(1 for h, day in first_pairing.items()
                              if month_of(day) in months and h in first_attended
                              and first_attended[h] < day),
         pairing_to_group=sum(1 for h, day in first_attended.items()
                              if month_of(day) in months and h in first_pairing
-                             and first_pairing[h] < day))
+                             and first_pairing[h] < day),
+        by_span=by_span)
 
 
-def groups_impact(session: Session, period: Period, clock: HubClock) -> GroupFigures:
+def groups_impact(session: Session, period: Period, clock: HubClock,
+                  grain: Grain = Grain.MONTH) -> GroupFigures:
     """``group_figures`` over the database: two queries, slim rows."""
-    last = add_months(period.last, 1)
+    last = add_months(snapped(period, grain).last, 1)
     rows = session.execute(
         select(ActivityMeeting.id, Attendance.household_id, ActivityMeeting.on_date,
                Activity.kind)
@@ -376,7 +459,7 @@ def groups_impact(session: Session, period: Period, clock: HubClock) -> GroupFig
         .where(Match.status.not_in(NOT_COUNTED), Match.confirmed_at < _start(last, clock)))
     return group_figures([Present(*row) for row in rows],
                          [(family, helper_id, clock.date_of(at))
-                          for family, helper_id, at in matched], period)
+                          for family, helper_id, at in matched], period, grain)
 
 
 # ---- the export -------------------------------------------------------------------------
@@ -432,3 +515,102 @@ def _group_rows(groups: GroupFigures, period: str) -> list[tuple[str, str, str, 
 def _plain(text: str) -> str:
     """A name a spreadsheet would read as a formula ("=…", "+…") is quoted as text."""
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# ---- the public figures (/numbers) -------------------------------------------------------
+
+# The measures the city's website may show, each a count of the cell.
+PUBLIC_MEASURES = ("families", "matches", "hours", "cross_ties")
+
+
+def _primary(value: float | None) -> float | None:
+    return None if value is None or 0 < value < SMALL_COUNT else value
+
+
+def withhold(values: list[float | None], total: float | None) -> list[float | None]:
+    """Cells safe to publish next to their ``total``: under 5 (but 0) withheld (None;
+    a None given stays withheld), and when that leaves exactly one withheld while the
+    total is shown, the smallest other non-zero cell too, so that the total minus the
+    cells shown never gives the small one back."""
+    shown = [_primary(v) for v in values]
+    hidden = [n for n, v in enumerate(shown) if v is None]
+    if len(hidden) == 1 and _primary(total) is not None:
+        others = [(v, n) for n, v in enumerate(shown) if v]
+        if others:
+            shown[min(others)[1]] = None
+    return shown
+
+
+@dataclass(frozen=True)
+class PublicRow:
+    """One row of the public page: each measure a number of 5 or more, 0, or None."""
+
+    families: float | None
+    matches: float | None
+    hours: float | None
+    cross_ties: float | None
+
+
+@dataclass(frozen=True)
+class PublicImpact:
+    since: date | None  # the first month with a counted pairing; None: none yet
+    total: PublicRow
+    by_year: list[tuple[Period, PublicRow]]
+    by_neighbourhood: list[tuple[str, float | None]]  # families helped, all years
+
+
+def _publishable(cell: Figures) -> list[float | None]:
+    # Hours of fewer than 5 families or closed pairings would tell as much as the
+    # count: withheld with them (as on the staff page).
+    few = any(0 < n < SMALL_COUNT for n in (cell.families, cell.closed))
+    return [float(cell.families), float(cell.matches),
+            None if few else round(cell.hours, 1), float(cell.cross_ties)]
+
+
+def _whole(matches: list[Counted], span: Period) -> Figures:
+    return _cells(matches, span, lambda m, month: "all").get("all", Figures())
+
+
+def _public_years(matches: list[Counted], period: Period) -> list[Period]:
+    """The calendar years of ``period``, a year with fewer than 5 families helped joined
+    to the next one (the last to the one before): "2025–2026" says more than a year
+    withheld, and withholding one year would take another with it (see ``withhold``)."""
+    joined: list[Period] = []
+    for year in spans(period, Grain.YEAR):
+        if joined and _whole(matches, joined[-1]).families < SMALL_COUNT:
+            joined[-1] = Period(joined[-1].first, year.last)
+        else:
+            joined.append(year)
+    if len(joined) > 1 and _whole(matches, joined[-1]).families < SMALL_COUNT:
+        last = joined.pop()
+        joined[-1] = Period(joined[-1].first, last.last)
+    return joined
+
+
+def public_impact(session: Session, today: date, clock: HubClock) -> PublicImpact:
+    """Every pairing since the first, by calendar year and in all, and the families
+    helped by neighbourhood: no figure under 5, no special-category data (no groups,
+    no categories of need), nothing a subtraction could give back."""
+    first = session.scalar(select(func.min(Match.confirmed_at))
+                           .where(Match.status.not_in(NOT_COUNTED)))
+    if first is None:
+        return PublicImpact(None, PublicRow(0, 0, 0, 0), [], [])
+    period = Period(month_of(clock.date_of(first)), month_of(today))
+    matches = _load(session, snapped(period, Grain.YEAR), clock)
+    total = _cells(matches, period, lambda m, month: "all").get("all", Figures())
+    years = [(span, _whole(matches, span)) for span in _public_years(matches, period)]
+    whole = _publishable(total)
+    whole_shown = [_primary(v) for v in whole]
+    columns = [withhold([_publishable(cell)[n] for _, cell in years], whole[n])
+               for n in range(len(PUBLIC_MEASURES))]
+    places = _cells(matches, period, lambda m, month: m.place)
+    named = dict(session.execute(select(Neighbourhood.id, Neighbourhood.name)
+                                 .where(Neighbourhood.id.in_(list(places)))).all())
+    ordered = sorted(places.items(), key=lambda item: named[item[0]])
+    families = withhold([float(cell.families) for _, cell in ordered], whole[0])
+    return PublicImpact(
+        since=period.first, total=PublicRow(*whole_shown),
+        by_year=[(span, PublicRow(*(column[n] for column in columns)))
+                 for n, (span, _) in enumerate(years)],
+        by_neighbourhood=[(named[p], shown) for (p, _), shown in zip(ordered, families,
+                                                                      strict=True)])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from mutuo_aiuto.web import errors, filters, hub_check, navigation, static_files
+from mutuo_aiuto.web import charts, errors, filters, hub_check, navigation, static_files
 from mutuo_aiuto.web.activities.views import bp as activities_bp
 from mutuo_aiuto.web.admin.views import bp as admin_bp
 from mutuo_aiuto.web.associations.views import bp as associations_bp
@@ -31,6 +31,7 @@ BLUEPRINTS += (associations_bp,)
 def init_app(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    charts.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     hub_check.init_app(app)

@@ -157,3 +157,38 @@ _WIDE_ELEMENTS = """
 def wide_elements(page: Page, limit: int = 5) -> list[str]:
     """What reaches past the window's edges: the innermost elements, with their edges."""
     return list(page.evaluate(_WIDE_ELEMENTS, limit))
+
+
+# Every rendered text of the page's SVG charts: its box and the size its font is drawn at
+# (the font-size in chart units times how much the chart is scaled to fit its box).
+_CHART_TEXT = """
+() => {
+  const found = [];
+  for (const svg of document.querySelectorAll('main svg[viewBox]')) {
+    const box = svg.getBoundingClientRect();
+    if (box.width === 0) continue;
+    const scale = box.width / svg.viewBox.baseVal.width;
+    for (const text of svg.querySelectorAll('text')) {
+      const r = text.getBoundingClientRect();
+      if (r.width === 0) continue;
+      const size = parseFloat(getComputedStyle(text).fontSize) * scale;
+      found.push({text: text.textContent, height: r.height, size: size,
+                  left: r.left, right: r.right, chart: svg.id});
+    }
+  }
+  return found;
+}
+"""
+
+
+def chart_texts(page: Page) -> list[dict[str, Any]]:
+    """Each text of the page's SVG charts as drawn: its content, height, font size in CSS
+    px, left and right edges, and the chart's id."""
+    return list(page.evaluate(_CHART_TEXT))
+
+
+def small_chart_text(page: Page, minimum: float = 12) -> list[str]:
+    """Chart texts drawn smaller than ``minimum`` CSS px (font size or box height)."""
+    return [f"{t['chart']}: {t['text']!r} drawn at {t['size']:.1f} px "
+            f"(box {t['height']:.1f} px high)"
+            for t in chart_texts(page) if t["size"] < minimum or t["height"] < minimum]

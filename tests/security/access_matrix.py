@@ -145,6 +145,7 @@ ROUTES: tuple[Route, ...] = (
     R("main.home", get=EVERYONE),
     R("main.healthz", get=EVERYONE),
     R("main.how_pairings_work", get=EVERYONE),
+    R("main.numbers", get=EVERYONE),
     R("auth.privacy", get=EVERYONE),
     R("auth.register", get=GUEST, post=GUEST_FORM),
     R("auth.login", get=GUEST, post=GUEST_FORM),

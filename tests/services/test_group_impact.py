@@ -11,6 +11,7 @@ from mutuo_aiuto.services import attendance
 from mutuo_aiuto.services.hubtime import HubClock
 from mutuo_aiuto.services.impact import (
     FEWER_THAN_5,
+    Grain,
     GroupCell,
     Period,
     Present,
@@ -90,3 +91,24 @@ def test_from_the_database(app):
     figures = groups_impact(s, PERIOD, clock)
     assert (figures.total.participants, figures.total.sessions,
             figures.total.attendances, figures.total.new_ties) == (2, 2, 4, 1)
+
+
+def test_groups_by_quarter_and_running_total():
+    rows = [
+        p(1, 1, date(2026, 10, 6)), p(1, 2, date(2026, 10, 6)),
+        p(2, 1, date(2026, 11, 3)), p(2, 2, date(2026, 11, 3)), p(2, 3, date(2026, 11, 3)),
+        p(3, 4, date(2026, 11, 4), "self_help"), p(3, 5, date(2026, 11, 4), "self_help"),
+        p(4, 1, date(2026, 12, 1)), p(4, 3, date(2026, 12, 1)),
+    ]
+    quarter = group_figures(rows, [], PERIOD, Grain.QUARTER)
+    # The whole fourth quarter: October's meeting counts, and its tie 1–2 with it.
+    assert quarter.by_span == [(Period(date(2026, 10, 1), DEC),
+                                GroupCell(participants=5, sessions=4, attendances=9,
+                                          new_ties=4))]
+    # The period's own figures stay November and December's.
+    assert quarter.total == GroupCell(participants=5, sessions=3, attendances=7, new_ties=3)
+    running = group_figures(rows, [], PERIOD, Grain.CUMULATIVE)
+    assert running.by_span == [
+        (Period(NOV, NOV), GroupCell(participants=5, sessions=2, attendances=5, new_ties=3)),
+        (Period(NOV, DEC), GroupCell(participants=5, sessions=3, attendances=7, new_ties=3)),
+    ]

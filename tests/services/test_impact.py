@@ -195,3 +195,69 @@ def test_months_cross_the_year():
 def test_selectable_months_go_back_five_years_from_this_one():
     months = impact.selectable_months(date(2026, 11, 26))
     assert (months[0], months[-1], len(months)) == (date(2026, 11, 1), date(2021, 12, 1), 60)
+
+
+# ---- quarters, years and the running total ---------------------------------------------
+
+Q1 = Figures(matches=4, families=3, hours=11.5, median_days=7.0, cross_ties=3)
+
+
+def test_a_quarter_counts_each_family_once_not_month_by_month(session, scene):
+    found = impact.impact(session, PERIOD, TODAY, TZ, grain=impact.Grain.QUARTER)
+    # fam1 is helped in January and in February: 3 families, not 2 + 1 + 1.
+    assert found.by_span == [(Period(JAN, MAR), Q1)]
+
+
+def test_a_period_is_widened_to_whole_quarters(session, scene):
+    found = impact.impact(session, Period(date(2025, 12, 1), JAN), TODAY, TZ,
+                          grain=impact.Grain.QUARTER)
+    assert [span for span, _ in found.by_span] == [
+        Period(date(2025, 10, 1), date(2025, 12, 1)), Period(JAN, MAR)]
+    # Q4 2025: the match confirmed on 1 December (opened 30 days before), closed later.
+    assert found.by_span[0][1] == Figures(matches=1, families=1, hours=0.0,
+                                          median_days=30.0, cross_ties=1)
+    assert found.by_span[1][1] == Q1
+    # The period's own figures stay the period's: December and January only.
+    assert found.total.matches == 3
+
+
+def test_a_year_is_the_whole_calendar_year(session, scene):
+    found = impact.impact(session, Period(FEB, MAR), TODAY, TZ, grain=impact.Grain.YEAR)
+    assert found.by_span == [(Period(JAN, date(2026, 12, 1)), Q1)]
+
+
+def test_the_running_total_grows_month_by_month(session, scene):
+    found = impact.impact(session, PERIOD, TODAY, TZ, grain=impact.Grain.CUMULATIVE)
+    assert found.by_span == [
+        (Period(JAN, JAN), Figures(matches=2, families=2, hours=2.0, median_days=7.0,
+                                   cross_ties=1)),
+        (Period(JAN, FEB), Figures(matches=3, families=2, hours=8.5, median_days=4.0,
+                                   cross_ties=2)),
+        (Period(JAN, MAR), Q1),
+    ]
+
+
+def test_months_by_default_are_the_monthly_figures(session, scene):
+    found = figures(session)
+    assert [(span.first, cell) for span, cell in found.by_span] == found.by_month
+
+
+@pytest.mark.parametrize(("grain", "first", "last"), [
+    (impact.Grain.MONTH, date(2025, 11, 1), date(2026, 2, 1)),
+    (impact.Grain.QUARTER, date(2025, 10, 1), date(2026, 3, 1)),
+    (impact.Grain.YEAR, date(2025, 1, 1), date(2026, 12, 1)),
+])
+def test_snapped_periods(grain, first, last):
+    assert impact.snapped(Period(date(2025, 11, 1), date(2026, 2, 1)), grain) == Period(
+        first, last)
+
+
+def test_mostly_suppressed_asks_for_wider_spans():
+    small, big = Figures(matches=2, families=2), Figures(matches=9, families=7)
+    def made(*cells):
+        return impact.Impact(period=PERIOD, by_month=[], by_neighbourhood=[], by_category=[],
+                             total=Figures(), reciprocal=0, unmatched=[],
+                             by_span=[(PERIOD, cell) for cell in cells])
+    assert made(small, small, big, Figures()).mostly_suppressed()
+    assert not made(small, big, Figures()).mostly_suppressed()  # one of two: not most
+    assert not made(Figures(), Figures()).mostly_suppressed()  # nobody: nothing hidden

@@ -27,7 +27,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mutuo_aiuto.models import Category, Neighbourhood, Offer
-from mutuo_aiuto.services.impact import Period
+from mutuo_aiuto.services.impact import Grain, Period
 from mutuo_aiuto.services.matches import REASON_MAX
 from mutuo_aiuto.services.settings_store import MAX_POINTS
 from mutuo_aiuto.web.fields import BoundedIntegerField
@@ -136,6 +136,11 @@ def _listed_month(form: FlaskForm, field: SelectField) -> None:
         raise ValidationError(_l("Choose a month from the list."))
 
 
+def _listed_grain(form: FlaskForm, field: SelectField) -> None:
+    if field.data not in {grain.value for grain in Grain}:
+        raise ValidationError(_l("Choose months, quarters, years or the running total."))
+
+
 class ImpactForm(FlaskForm):
     """The impact page's period, read from the address (GET, nothing to protect)."""
 
@@ -154,6 +159,17 @@ class ImpactForm(FlaskForm):
         self.default = default
         self.since.choices = self.until.choices = options(
             (month_key(m), month_label(m)) for m in months)
+
+    # Links of the page's month / quarter / year / running total switch: no select.
+    by = SelectField(_l("Figures by"), validate_choice=False,
+                     choices=[grain.value for grain in Grain],
+                     validators=[Optional(), _listed_grain])
+
+    def grain(self) -> Grain:
+        """The chosen grouping; months when the input is not valid."""
+        if not self.validate() or not (self.by.data or "").strip():
+            return Grain.MONTH
+        return Grain(self.by.data)
 
     def validate_until(self, field: SelectField) -> None:
         first = self.since.data or month_key(self.default.first)

@@ -292,7 +292,7 @@ def _impact() -> tuple[ImpactForm, impact.Impact]:
     today = hub_clock().today()
     form = ImpactForm(impact.selectable_months(today), impact.default_period(today),
                       month_name, formdata=request.args)
-    return form, impact.impact(db.session, form.period(), today, hub_clock())
+    return form, impact.impact(db.session, form.period(), today, hub_clock(), form.grain())
 
 
 @bp.get("/impact", endpoint="impact")
