@@ -31,6 +31,7 @@ from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.services import audit, policy
 from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
 from mutuo_aiuto.services.hubtime import HubClock
+from mutuo_aiuto.services.meeting_reminders import cannot_come
 
 # How far back the list of meetings goes (recorded meetings older than this still show).
 LOOKBACK_DAYS = 91
@@ -63,6 +64,8 @@ class SheetRow:
     public_id: str
     name: str
     present: bool
+    # The family answered the meeting's reminder "I can't come".
+    cannot_come: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,8 @@ def sheet(session: Session, actor: User, activity: Activity, day: date,
         select(Household.id, Household.public_id, Household.name)
         .where(Household.id.in_(joined) | Household.id.in_(list(marked)))
         .order_by(Household.name, Household.id)).all()
-    rows = [SheetRow(public_id, name, marked.get(hid, False))
+    cannot = cannot_come(session, activity, day)
+    rows = [SheetRow(public_id, name, marked.get(hid, False), hid in cannot)
             for hid, public_id, name in households]
     return Sheet(meeting, rows, (row.notes or "") if row is not None else "")
 

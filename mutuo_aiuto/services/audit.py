@@ -60,6 +60,7 @@ ACTIVITY_EDITED = "activity.edited"
 ACTIVITY_CANCELLED = "activity.cancelled"
 GROUP_REQUEST_ACCEPTED = "activity.request_accepted"
 GROUP_REQUEST_DECLINED = "activity.request_declined"
+MEETING_ANSWERED = "activity.meeting_answered"
 
 # Every action, with how the transparency and search pages name it.
 ACTIONS: dict[str, Any] = {
@@ -96,6 +97,7 @@ ACTIONS: dict[str, Any] = {
     ACTIVITY_CANCELLED: _l("cancelled a group activity"),
     GROUP_REQUEST_ACCEPTED: _l("took a family into a group"),
     GROUP_REQUEST_DECLINED: _l("turned down a family's request to join a group"),
+    MEETING_ANSWERED: _l("said whether they come to a group's meeting"),
 }
 
 # A details dict is for ids, field names and counts; anything larger is a bug.

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Activity, Association, MembershipStatus
-from mutuo_aiuto.services import activities, groups, households, policy
+from mutuo_aiuto.services import activities, groups, households, meeting_reminders, policy
 from mutuo_aiuto.services.errors import DomainError, NotFound, all_errors
 from mutuo_aiuto.web.access import member_required
 from mutuo_aiuto.web.activities.forms import (
@@ -29,6 +29,7 @@ from mutuo_aiuto.web.activities.forms import (
     ActivityForm,
     FindForm,
     JoinForm,
+    MeetingAnswerForm,
     poster_choices,
 )
 from mutuo_aiuto.web.helpers import form_page, found_or_404, hub_clock, refused
@@ -282,3 +283,26 @@ def accept(public_id: str):
 @bp.post("/activities/requests/<public_id>/decline")
 def decline(public_id: str):
     return _answer(public_id, groups.decline, _("The family is told you cannot take it."))
+
+
+# ---- families: "I'm coming" / "I can't come" to a group's meeting -----------------------
+
+
+@bp.route("/activities/meetings/<public_id>", methods=["GET", "POST"])
+def meeting_answer(public_id: str):
+    notice = found_or_404(meeting_reminders.get_notice, current_user, public_id)
+    form = MeetingAnswerForm()
+    if form.validate_on_submit():
+        try:
+            meeting_reminders.answer_meeting(db.session, current_user, notice,
+                                             form.answer.data, hub_clock().now(), hub_clock())
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Thank you: we told the group's leader.")
+                  if notice.answer == "cannot" else _("Thank you, see you there."), "success")
+            return redirect(url_for("activities.meeting_answer", public_id=public_id))
+    return form_page("activities/meeting_answer.html", form=form, notice=notice,
+                     activity=notice.activity)

@@ -32,11 +32,11 @@ FROM_THE_HUB = _l("A notice from the Hub")
 
 def label(kind: str | None) -> str:
     """The kind in words; notices about pairings share one label, and so do those about
-    group activities (``activity_*``)."""
+    group activities (``activity_*``, ``meeting_*``, ``group_*``)."""
     if kind in LABELS:
         return str(LABELS[kind])
     if kind and kind.startswith("match_"):
         return str(ABOUT_A_PAIRING)
-    if kind and kind.startswith("activity_"):
+    if kind and kind.startswith(("activity_", "meeting_", "group_")):
         return str(ABOUT_A_GROUP)
     return str(FROM_THE_HUB)

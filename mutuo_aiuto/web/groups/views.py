@@ -85,7 +85,8 @@ def meeting(public_id: str, day: str):
     except NotFound:
         abort(404)
     form = AttendanceForm()
-    form.present.choices = [(row.public_id, row.name) for row in sheet.rows]
+    form.present.choices = [(row.public_id, _("%(name)s (said they can't come)", name=row.name)
+                             if row.cannot_come else row.name) for row in sheet.rows]
     if not form.is_submitted():
         form.present.data = [row.public_id for row in sheet.rows if row.present]
         form.notes.data = sheet.notes
