@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import db, limiter
 from mutuo_aiuto.models import Activity, Association, MembershipStatus
 from mutuo_aiuto.services import activities, groups, households, meeting_reminders, policy
 from mutuo_aiuto.services.errors import DomainError, NotFound, all_errors
@@ -52,6 +52,8 @@ JOINED_MESSAGES = {
                                  "and will be told when a place is free."),
     MembershipStatus.REQUESTED: _l("Your request is sent: the leader will answer."),
 }
+# Posting activities: a coordinator's busy evening fits; a script filling the finder does not.
+PROPOSE_LIMIT = "10/minute;30/hour"
 # How far ahead the activity's page lists its meetings.
 UPCOMING_DAYS = 28
 
@@ -115,6 +117,7 @@ def _association(choice: str | None, posters: list[tuple[str, str]]) -> Associat
 
 
 @bp.route("/activities/new", methods=["GET", "POST"])
+@limiter.limit(PROPOSE_LIMIT, methods=["POST"])
 def new():
     posters = _posters()
     if not posters:
