@@ -47,6 +47,7 @@ _FEEDBACK_PAGE = ("followups.feedback", "match_id")
 _ACTIVITY_PAGE = ("activities.detail", "activity_id")
 _MEETING_ANSWER = ("activities.meeting_answer", "notice_id")
 _GROUP_MEETINGS = ("groups.meetings", "activity_id")
+_ASSOCIATION_PAGE = ("associations.detail", "association_id")
 
 KINDS: dict[str, Kind] = {
     # Before the helper accepts, neither side is told the other's name (product.md):
@@ -213,6 +214,18 @@ KINDS: dict[str, Kind] = {
         _l("%(family)s said they can't come to the meeting of “%(activity)s” on %(day)s "
            "at %(time)s. It shows on that meeting's attendance sheet."),
         _GROUP_MEETINGS),
+    # An administrator's decision on an association, to its coordinators.
+    "association_approved": Kind(
+        _l("“%(association)s” is approved"),
+        _l("An administrator of the Family Hub approved “%(association)s”: its page is "
+           "public, families can follow it, and you can post its group activities."),
+        _ASSOCIATION_PAGE),
+    "association_suspended": Kind(
+        _l("“%(association)s” is suspended"),
+        _l("An administrator of the Family Hub suspended “%(association)s”: its page and "
+           "activities are hidden and its coordinators cannot act for now. The "
+           "administrator's note: %(note)s"),
+        _ASSOCIATION_PAGE),
     "group_cannot_come": Kind(
         _l("A family can't come to your group"),
         _l("A family said they can't come to your group's meeting on %(day)s at "

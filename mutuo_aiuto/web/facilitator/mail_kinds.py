@@ -24,6 +24,8 @@ LABELS = {
     "vetting_expiring": _l("A background check about to expire"),
     "vetting_expiring_helper": _l("A background check about to expire"),
     "calendar_link_changed": _l("Calendar address changed"),
+    "association_approved": _l("An association approved"),
+    "association_suspended": _l("An association suspended"),
 }
 ABOUT_A_PAIRING = _l("A notice about a pairing")
 ABOUT_A_GROUP = _l("A notice about a group activity")
