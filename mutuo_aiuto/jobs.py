@@ -191,6 +191,13 @@ def _expire_ends(ctx: Context) -> Any:
     return expire_ends(ctx.session, ctx.today, ctx.now)
 
 
+@task("end_activities")
+def _end_activities(ctx: Context) -> int:
+    from mutuo_aiuto.services.activities import end_finished
+
+    return len(end_finished(ctx.session, ctx.today, ctx.now))
+
+
 @task("expiry_notices")
 def _expiry_notices(ctx: Context) -> int:
     from mutuo_aiuto.services.expiry import send_expiry_notices
@@ -258,6 +265,10 @@ def remind_follow_ups() -> None:
 
 def expire_ends() -> None:
     run_task("expire_ends", scheduled=True)
+
+
+def end_activities() -> None:
+    run_task("end_activities", scheduled=True)
 
 
 def expiry_notices() -> None:

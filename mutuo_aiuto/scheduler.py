@@ -70,6 +70,8 @@ SCHEDULES = (
     Schedule("session-reminders", "mutuo_aiuto.jobs:session_reminders", "cron",
              {"minute": 5}),
     Schedule("expire-ends", "mutuo_aiuto.jobs:expire_ends", "cron", {"hour": 0, "minute": 20}),
+    Schedule("end-activities", "mutuo_aiuto.jobs:end_activities", "cron",
+             {"hour": 0, "minute": 25}),
     Schedule("nightly-matching", "mutuo_aiuto.jobs:nightly_matching", "cron",
              {"hour": 2, "minute": 0}),
     Schedule("plan-follow-ups", "mutuo_aiuto.jobs:plan_follow_ups", "cron",

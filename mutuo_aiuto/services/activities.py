@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -160,10 +160,13 @@ def household_memberships(session: Session, household: Household,
                                                      MembershipStatus.WAITING,
                                                      MembershipStatus.REQUESTED)
                           ) -> list[ActivityMembership]:
-    """The family's own groups (joined, waiting or asked), with their activities."""
+    """The family's own groups (joined, waiting or asked) still meeting, with their
+    activities."""
     query = (select(ActivityMembership)
              .where(ActivityMembership.household_id == household.id,
-                    ActivityMembership.status.in_(list(statuses)))
+                    ActivityMembership.status.in_(list(statuses)),
+                    # An ended or cancelled group leaves the family's page and week.
+                    ActivityMembership.activity.has(Activity.status == ActivityStatus.OPEN))
              .options(selectinload(ActivityMembership.activity).selectinload(Activity.slots))
              .order_by(ActivityMembership.requested_at, ActivityMembership.id))
     return list(session.scalars(query))
@@ -188,6 +191,24 @@ def last_day(activity: Activity) -> date:
         return activity.ends_on
     dated = [slot.on_date for slot in activity.slots if slot.on_date is not None]
     return max(dated) if dated else activity.starts_on + timedelta(days=OPEN_ENDED_DAYS)
+
+
+def end_finished(session: Session, today: date, now: datetime) -> list[Activity]:
+    """The daily job: mark ended every open activity whose last day is before ``today``.
+
+    It leaves the finder, the families' pages, weeks and calendars; its memberships,
+    meetings and attendance stay, for the leader's history and the impact figures.
+    """
+    ended = [activity for activity in session.scalars(
+        select(Activity).where(Activity.status == ActivityStatus.OPEN)
+        .options(selectinload(Activity.slots)).order_by(Activity.id))
+        if last_day(activity) < today]
+    for activity in ended:
+        activity.status = ActivityStatus.ENDED.value
+        audit.record(session, None, audit.ACTIVITY_ENDED, target=activity, at=now,
+                     details={"last_day": last_day(activity).isoformat()})
+    session.flush()
+    return ended
 
 
 def meeting_days(activity: Activity, start: date, end: date) -> list[tuple[date, ActivitySlot]]:

@@ -61,6 +61,7 @@ ACTIVITY_CANCELLED = "activity.cancelled"
 GROUP_REQUEST_ACCEPTED = "activity.request_accepted"
 GROUP_REQUEST_DECLINED = "activity.request_declined"
 MEETING_ANSWERED = "activity.meeting_answered"
+ACTIVITY_ENDED = "activity.ended"
 
 # Every action, with how the transparency and search pages name it.
 ACTIONS: dict[str, Any] = {
@@ -98,6 +99,7 @@ ACTIONS: dict[str, Any] = {
     GROUP_REQUEST_ACCEPTED: _l("took a family into a group"),
     GROUP_REQUEST_DECLINED: _l("turned down a family's request to join a group"),
     MEETING_ANSWERED: _l("said whether they come to a group's meeting"),
+    ACTIVITY_ENDED: _l("marked a group activity ended: its last day passed"),
 }
 
 # A details dict is for ids, field names and counts; anything larger is a bug.
