@@ -212,6 +212,13 @@ def _vetting_warnings(ctx: Context) -> int:
     return warn_expiring(ctx.session, ctx.today, ctx.now, ctx.settings.vetting_warn_days)
 
 
+@task("leader_checks")
+def _leader_checks(ctx: Context) -> int:
+    from mutuo_aiuto.services.activities import tell_leaders_waiting
+
+    return tell_leaders_waiting(ctx.session, ctx.today, ctx.now)
+
+
 @task("daily_digest")
 def _daily_digest(ctx: Context) -> int:
     from mutuo_aiuto.services.digest import send_digests
@@ -277,6 +284,10 @@ def expiry_notices() -> None:
 
 def vetting_warnings() -> None:
     run_task("vetting_warnings", scheduled=True)
+
+
+def leader_checks() -> None:
+    run_task("leader_checks", scheduled=True)
 
 
 def daily_digest() -> None:

@@ -81,6 +81,8 @@ SCHEDULES = (
              {"hour": 8, "minute": 0}),
     Schedule("vetting-warnings", "mutuo_aiuto.jobs:vetting_warnings", "cron",
              {"hour": 8, "minute": 30}),
+    Schedule("leader-checks", "mutuo_aiuto.jobs:leader_checks", "cron",
+             {"hour": 8, "minute": 35}),
     Schedule("expiry-notices", "mutuo_aiuto.jobs:expiry_notices", "cron",
              {"hour": 9, "minute": 0}),
     Schedule("purge-expired", "mutuo_aiuto.jobs:purge_expired", "cron",

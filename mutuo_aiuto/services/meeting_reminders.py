@@ -34,7 +34,7 @@ from mutuo_aiuto.models import (
 )
 from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.services import audit
-from mutuo_aiuto.services.activities import meeting_days
+from mutuo_aiuto.services.activities import leaders_waiting, meeting_days
 from mutuo_aiuto.services.errors import InvalidTransition, NotFound
 from mutuo_aiuto.services.groups import members, membership_of
 from mutuo_aiuto.services.hubtime import HubClock
@@ -63,7 +63,12 @@ def send_meeting_reminders(session: Session, now: datetime,
     local_now = (clock or hub_clock()).local(now)
     today = local_now.date()
     sent = 0
-    for activity in _reminded_activities(session, today):
+    reminded = _reminded_activities(session, today)
+    # A children's group whose leader's check lapsed does not go on as if nothing
+    # happened: no reminders until the check is renewed or another leader is chosen
+    # (its leader and the facilitators are told by the daily check).
+    waiting = leaders_waiting(session, reminded, today)
+    for activity in (a for a in reminded if a.id not in waiting):
         families = members(session, activity, (MembershipStatus.JOINED,))
         for day, slot in meeting_days(activity, today, today + timedelta(days=AHEAD_DAYS)):
             kind = due_kind(day, slot.start_minute, local_now)

@@ -214,6 +214,20 @@ KINDS: dict[str, Kind] = {
         _l("%(family)s said they can't come to the meeting of “%(activity)s” on %(day)s "
            "at %(time)s. It shows on that meeting's attendance sheet."),
         _GROUP_MEETINGS),
+    # A group welcoming children whose leader's check by the Hub lapsed (the daily check).
+    "activity_leader_check": Kind(
+        _l("“%(activity)s” waits for your check by the Family Hub"),
+        _l("Children come to “%(activity)s”, so its leader needs a valid check by the "
+           "Family Hub, and yours is no longer valid. Please bring a new certificate to the "
+           "Hub. Until then the families are not reminded of its meetings."),
+        _ACTIVITY_PAGE),
+    "activity_leader_check_staff": Kind(
+        _l("“%(activity)s” waits for its leader's check"),
+        _l("Children come to “%(activity)s”, but its leader, %(leader)s, no longer has a "
+           "valid check by the Family Hub. Record a new check, or choose another checked "
+           "leader on the activity's page. Until then the families are not reminded of its "
+           "meetings."),
+        _ACTIVITY_PAGE),
     # An administrator's decision on an association, to its coordinators.
     "association_approved": Kind(
         _l("“%(association)s” is approved"),

@@ -194,11 +194,15 @@ def detail(public_id: str):
     today = hub_clock().today()
     membership = groups.membership_of(db.session, activity, household)
     see_members = policy.can_see_members(current_user, activity)
+    manage = policy.can_manage_activity(current_user, activity)
     return render_template(
         "activities/detail.html", activity=activity, membership=membership,
         left=activities.places_left(db.session, activity),
         members=groups.members(db.session, activity) if see_members else [],
-        see_members=see_members, manage=policy.can_manage_activity(current_user, activity),
+        see_members=see_members, manage=manage,
+        # Whose check lapsed is for the people who run the group, not for the families.
+        leader_waiting=manage and activity.status == "open"
+        and activities.leader_check_lapsed(db.session, activity, today),
         record=policy.can_record_attendance(current_user, activity),
         can_join=policy.can_join(current_user, activity) and household is not None,
         by_request=policy.joins_by_request(activity), join_form=JoinForm(),
