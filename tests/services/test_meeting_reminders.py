@@ -19,7 +19,7 @@ from mutuo_aiuto.models import (
 )
 from mutuo_aiuto.services import attendance, groups, meeting_reminders
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotFound
-from mutuo_aiuto.services.gdpr import erasure
+from mutuo_aiuto.services.gdpr import erasure, export
 from mutuo_aiuto.services.hubtime import HubClock
 from mutuo_aiuto.services.reminders import send_due_reminders
 from tests import factories
@@ -187,6 +187,19 @@ def test_a_family_that_left_cannot_answer(session, club):
     with pytest.raises(InvalidTransition):
         meeting_reminders.answer_meeting(session, family.user, notice, "cannot", moment,
                                          Fixed(moment))
+
+
+def test_the_familys_export_holds_its_reminders_and_answers(session, club):
+    _, family, _ = club
+    send(session, at(date(2026, 12, 2), 10))
+    notice = session.scalars(select(MeetingNotice)).one()
+    moment = at(date(2026, 12, 2), 11)
+    meeting_reminders.answer_meeting(session, family.user, notice, "coming", moment,
+                                     Fixed(moment))
+    data = export.export_household(session, family.user, now=moment)
+    assert [(row["on_date"], row["answer"], row["activity_title"])
+            for row in data["group_meeting_answers"]] == [
+        ("2026-12-08", "coming", "Doposcuola del martedì")]
 
 
 def test_erasure_deletes_the_familys_notices(session, club):
