@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from mutuo_aiuto.models import ActivityMeeting, ActivitySlot, Attendance, AuditEvent
-from mutuo_aiuto.services import activities, impact
+from mutuo_aiuto.services import activities, attendance, impact
 from mutuo_aiuto.services.hubtime import HubClock
 from tests import factories
 from tests.groups_scenes import join, make_activity
@@ -58,3 +58,13 @@ def test_an_activity_past_its_last_day_ends_and_keeps_its_attendance(session):
     assert [(e.target_id, e.actor_id) for e in events] == [(done.public_id, None),
                                                           (one_date.public_id, None)]
     assert events[0].at == NOW
+
+
+def test_an_ended_group_stays_on_the_leaders_list_for_a_fortnight(session):
+    leader = factories.make_user(session)
+    club = make_activity(session, leader=leader, starts_on=date(2026, 10, 6),
+                         ends_on=date(2026, 12, 1))
+    activities.end_finished(session, TODAY, NOW)
+    assert attendance.activities_for(session, leader) == []  # the open ones only
+    assert attendance.activities_for(session, leader, TODAY) == [club]
+    assert attendance.activities_for(session, leader, date(2026, 12, 16)) == []

@@ -60,7 +60,7 @@ def suggestions_for(needs: list[Need]) -> dict[int, list[group_suggestions.Sugge
 @facilitator_required
 def index():
     today = hub_clock().today()
-    running = attendance.activities_for(db.session, current_user)
+    running = attendance.activities_for(db.session, current_user, today)
     rows = [(activity, attendance.next_meeting(activity, today)) for activity in running]
     return render_template("groups/index.html", rows=rows, today=today,
                            waiting=activities.leaders_waiting(db.session, running, today))
