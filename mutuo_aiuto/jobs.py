@@ -191,6 +191,13 @@ def _expire_ends(ctx: Context) -> Any:
     return expire_ends(ctx.session, ctx.today, ctx.now)
 
 
+@task("end_activities")
+def _end_activities(ctx: Context) -> int:
+    from mutuo_aiuto.services.activities import end_finished
+
+    return len(end_finished(ctx.session, ctx.today, ctx.now))
+
+
 @task("expiry_notices")
 def _expiry_notices(ctx: Context) -> int:
     from mutuo_aiuto.services.expiry import send_expiry_notices
@@ -203,6 +210,13 @@ def _vetting_warnings(ctx: Context) -> int:
     from mutuo_aiuto.services.vetting import warn_expiring
 
     return warn_expiring(ctx.session, ctx.today, ctx.now, ctx.settings.vetting_warn_days)
+
+
+@task("leader_checks")
+def _leader_checks(ctx: Context) -> int:
+    from mutuo_aiuto.services.activities import tell_leaders_waiting
+
+    return tell_leaders_waiting(ctx.session, ctx.today, ctx.now)
 
 
 @task("daily_digest")
@@ -260,12 +274,20 @@ def expire_ends() -> None:
     run_task("expire_ends", scheduled=True)
 
 
+def end_activities() -> None:
+    run_task("end_activities", scheduled=True)
+
+
 def expiry_notices() -> None:
     run_task("expiry_notices", scheduled=True)
 
 
 def vetting_warnings() -> None:
     run_task("vetting_warnings", scheduled=True)
+
+
+def leader_checks() -> None:
+    run_task("leader_checks", scheduled=True)
 
 
 def daily_digest() -> None:

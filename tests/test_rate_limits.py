@@ -90,6 +90,24 @@ def test_register_and_reset_are_limited(make_app):
         assert client.post(path, data={}).status_code == 429, path
 
 
+@pytest.mark.parametrize(("path", "limit", "role"), [("/activities/new", 10, "facilitator"),
+                                                     ("/associations/new", 5, "member")])
+def test_proposing_activities_and_associations_is_limited(make_app, path, limit, role):
+    app = _limited_app(make_app)
+    client = app.test_client()
+    with app.app_context():
+        user = factories.make_user(db.session, role=role, locale="en")
+        db.session.commit()
+        email = user.email
+    client.post("/login", data={"email": email, "password": factories.TEST_PASSWORD})
+    # A refused form (400) still counts: a script cannot probe the form for free.
+    for _ in range(limit):
+        assert client.post(path, data={}).status_code == 400, path
+    refused = client.post(path, data={})
+    assert refused.status_code == 429 and "Too many attempts" in refused.text
+    assert client.get(path).status_code == 200  # reading the form is never limited
+
+
 def test_logins_are_limited_to_50_an_hour_even_at_10_a_minute(make_app):
     client = _limited_app(make_app).test_client()
     with time_machine.travel(datetime(2026, 12, 7, 9, 0, tzinfo=UTC), tick=False) as traveller:

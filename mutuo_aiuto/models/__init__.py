@@ -16,6 +16,7 @@ from mutuo_aiuto.models.groups import (
     AssociationFollower,
     AssociationStatus,
     Attendance,
+    MeetingNotice,
     MembershipStatus,
     PlaceKind,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "MatchStatus",
     "MatchingRun",
     "MatchingWeights",
+    "MeetingNotice",
     "Member",
     "MembershipStatus",
     "Need",

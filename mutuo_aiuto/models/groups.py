@@ -331,3 +331,36 @@ class Attendance(Model):
 
     meeting: Mapped[ActivityMeeting] = relationship(back_populates="attendances")
     household: Mapped[Household] = relationship()
+
+
+class MeetingNotice(Model):
+    """One family's reminders of one meeting of a group, and its answer (issue 12).
+
+    The group's twin of ``SessionNotice``: a row per (activity, family, day, start)
+    remembers which reminders went (a week before, the day before, the morning) and
+    whether the family said "I'm coming" or "I can't come". Erased with the household.
+    """
+
+    __tablename__ = "meeting_notices"
+    __table_args__ = (
+        UniqueConstraint("activity_id", "household_id", "on_date", "start_minute",
+                         name="one_per_meeting"),
+        CheckConstraint("answer IS NULL OR answer IN ('coming', 'cannot')", name="answer"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    on_date: Mapped[date] = mapped_column(index=True)
+    start_minute: Mapped[int]
+    end_minute: Mapped[int]
+    week_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    day_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    morning_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answer: Mapped[str | None] = mapped_column(String(10))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    activity: Mapped[Activity] = relationship()
+    household: Mapped[Household] = relationship()

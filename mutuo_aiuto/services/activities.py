@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -32,6 +32,7 @@ from mutuo_aiuto.models import (
     Household,
     MembershipStatus,
     Neighbourhood,
+    Notification,
     PlaceKind,
     User,
 )
@@ -45,6 +46,7 @@ from mutuo_aiuto.services.errors import (
     Problems,
 )
 from mutuo_aiuto.services.households import active_neighbourhood, clean_languages, clean_text
+from mutuo_aiuto.services.notifications import facilitators, notify
 from mutuo_aiuto.services.slots import DatedRow, SlotValue, WeeklyRow
 
 TITLE_MAX = 120
@@ -160,10 +162,13 @@ def household_memberships(session: Session, household: Household,
                                                      MembershipStatus.WAITING,
                                                      MembershipStatus.REQUESTED)
                           ) -> list[ActivityMembership]:
-    """The family's own groups (joined, waiting or asked), with their activities."""
+    """The family's own groups (joined, waiting or asked) still meeting, with their
+    activities."""
     query = (select(ActivityMembership)
              .where(ActivityMembership.household_id == household.id,
-                    ActivityMembership.status.in_(list(statuses)))
+                    ActivityMembership.status.in_(list(statuses)),
+                    # An ended or cancelled group leaves the family's page and week.
+                    ActivityMembership.activity.has(Activity.status == ActivityStatus.OPEN))
              .options(selectinload(ActivityMembership.activity).selectinload(Activity.slots))
              .order_by(ActivityMembership.requested_at, ActivityMembership.id))
     return list(session.scalars(query))
@@ -188,6 +193,24 @@ def last_day(activity: Activity) -> date:
         return activity.ends_on
     dated = [slot.on_date for slot in activity.slots if slot.on_date is not None]
     return max(dated) if dated else activity.starts_on + timedelta(days=OPEN_ENDED_DAYS)
+
+
+def end_finished(session: Session, today: date, now: datetime) -> list[Activity]:
+    """The daily job: mark ended every open activity whose last day is before ``today``.
+
+    It leaves the finder, the families' pages, weeks and calendars; its memberships,
+    meetings and attendance stay, for the leader's history and the impact figures.
+    """
+    ended = [activity for activity in session.scalars(
+        select(Activity).where(Activity.status == ActivityStatus.OPEN)
+        .options(selectinload(Activity.slots)).order_by(Activity.id))
+        if last_day(activity) < today]
+    for activity in ended:
+        activity.status = ActivityStatus.ENDED.value
+        audit.record(session, None, audit.ACTIVITY_ENDED, target=activity, at=now,
+                     details={"last_day": last_day(activity).isoformat()})
+    session.flush()
+    return ended
 
 
 def meeting_days(activity: Activity, start: date, end: date) -> list[tuple[date, ActivitySlot]]:
@@ -277,6 +300,61 @@ def _check_vetted(session: Session, leader: User | None, required: bool, today: 
         raise DomainError(_l("Children are welcome, so the leader must have a valid check by "
                              "the Family Hub: choose a checked leader, or ask the Hub for the "
                              "check first."), field="leader")
+
+
+# ---- the leader's check (children welcome) -----------------------------------------------
+
+
+def leader_check_lapsed(session: Session, activity: Activity, today: date) -> bool:
+    """A group that welcomes children whose leader has no valid check by the Hub today
+    (it expired or was revoked since the activity was posted, or the leader is gone):
+    it waits for the leader's check, and its families are not reminded meanwhile."""
+    return activity.id in leaders_waiting(session, [activity], today)
+
+
+def leaders_waiting(session: Session, activities: Iterable[Activity], today: date) -> set[int]:
+    """``leader_check_lapsed`` of many activities in one query: their ids."""
+    needing = [a for a in activities if a.requires_vetted_leader]
+    households = {a.id: a.leader.household.id for a in needing
+                  if a.leader is not None and a.leader.household is not None}
+    vetted = vetting.current_vettings(session, sorted(set(households.values())), today)
+    return {a.id for a in needing if households.get(a.id) not in vetted}
+
+
+# Told again every so often while a group waits, not every morning.
+LEADER_CHECK_RETELL_DAYS = 14
+
+
+def tell_leaders_waiting(session: Session, today: date, now: datetime) -> int:
+    """The daily check: each open group waiting for its leader's check tells its leader
+    and the facilitators (again every ``LEADER_CHECK_RETELL_DAYS`` while it lasts);
+    returns how many groups were told about."""
+    groups = list(session.scalars(select(Activity).where(
+        Activity.status == ActivityStatus.OPEN, Activity.requires_vetted_leader.is_(True))
+        .order_by(Activity.id)))
+    waiting = leaders_waiting(session, groups, today)
+    told = 0
+    since = now - timedelta(days=LEADER_CHECK_RETELL_DAYS)
+    for activity in (a for a in groups if a.id in waiting):
+        if _told_since(session, activity, since):
+            continue
+        leader = activity.leader
+        if leader is not None and leader.active:
+            notify(session, leader, "activity_leader_check", now=now,
+                   activity=activity.title, activity_id=activity.public_id)
+        for person in facilitators(session):
+            notify(session, person, "activity_leader_check_staff", now=now,
+                   activity=activity.title, activity_id=activity.public_id,
+                   leader=leader.name if leader is not None else "…")
+        told += 1
+    session.flush()
+    return told
+
+
+def _told_since(session: Session, activity: Activity, since: datetime) -> bool:
+    rows = session.scalars(select(Notification.params).where(
+        Notification.kind == "activity_leader_check_staff", Notification.created_at >= since))
+    return any((params or {}).get("activity_id") == activity.public_id for params in rows)
 
 
 def _values(session: Session, actor: User, association: Association | None,

@@ -41,6 +41,7 @@ from mutuo_aiuto.services.errors import (
     Problems,
 )
 from mutuo_aiuto.services.households import LANGUAGE_CODES
+from mutuo_aiuto.services.notifications import notify
 
 NAME_MAX = 120
 LEGAL_FORM_MAX = 60
@@ -254,6 +255,7 @@ def approve(session: Session, actor: User, association: Association, *,
     session.flush()
     audit.record(session, actor, audit.ASSOCIATION_APPROVED, target=association,
                  details={"from": was})
+    _tell_coordinators(session, association, "association_approved", now)
 
 
 def check_note(note: str) -> str:
@@ -277,6 +279,17 @@ def suspend(session: Session, actor: User, association: Association, note: str) 
     session.flush()
     audit.record(session, actor, audit.ASSOCIATION_SUSPENDED, target=association,
                  details={"from": was})
+    _tell_coordinators(session, association, "association_suspended", None, note=text)
+
+
+def _tell_coordinators(session: Session, association: Association, kind: str,
+                       now: datetime | None, **params: Any) -> None:
+    """Each active coordinator hears of the administrator's decision, by notice and mail in
+    their own language (the suspension with the administrator's note, for them to read)."""
+    for coordinator in sorted(association.coordinators, key=lambda c: c.id):
+        if coordinator.user.active:
+            notify(session, coordinator.user, kind, now=now, association=association.name,
+                   association_id=association.public_id, **params)
 
 
 def add_coordinator(session: Session, actor: User, association: Association,

@@ -29,8 +29,10 @@ from mutuo_aiuto.models import (
 )
 from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.services import audit, policy
+from mutuo_aiuto.services.activities import last_day
 from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
 from mutuo_aiuto.services.hubtime import HubClock
+from mutuo_aiuto.services.meeting_reminders import cannot_come
 
 # How far back the list of meetings goes (recorded meetings older than this still show).
 LOOKBACK_DAYS = 91
@@ -63,6 +65,8 @@ class SheetRow:
     public_id: str
     name: str
     present: bool
+    # The family answered the meeting's reminder "I can't come".
+    cannot_come: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,8 @@ def sheet(session: Session, actor: User, activity: Activity, day: date,
         select(Household.id, Household.public_id, Household.name)
         .where(Household.id.in_(joined) | Household.id.in_(list(marked)))
         .order_by(Household.name, Household.id)).all()
-    rows = [SheetRow(public_id, name, marked.get(hid, False))
+    cannot = cannot_come(session, activity, day)
+    rows = [SheetRow(public_id, name, marked.get(hid, False), hid in cannot)
             for hid, public_id, name in households]
     return Sheet(meeting, rows, (row.notes or "") if row is not None else "")
 
@@ -227,13 +232,23 @@ def next_meeting(activity: Activity, today: date) -> MeetingDay | None:
     return MeetingDay(day, *days[day])
 
 
-def activities_for(session: Session, actor: User) -> list[Activity]:
+# An ended group stays on its leader's list this long, to record its last meetings.
+ENDED_SHOWN_DAYS = 14
+
+
+def activities_for(session: Session, actor: User, today: date | None = None) -> list[Activity]:
     """The open activities whose attendance ``actor`` records: all for facilitators, the
-    ones they lead for anyone else."""
-    query = (select(Activity).where(Activity.status == ActivityStatus.OPEN)
+    ones they lead for anyone else; with ``today``, also those that ended in the last
+    ``ENDED_SHOWN_DAYS`` (the daily job ends a group the day after its last meeting)."""
+    statuses = [ActivityStatus.OPEN] + ([ActivityStatus.ENDED] if today is not None else [])
+    query = (select(Activity).where(Activity.status.in_(statuses))
              .options(selectinload(Activity.slots), selectinload(Activity.neighbourhood),
                       selectinload(Activity.association))
              .order_by(Activity.title, Activity.id))
     if not policy.is_facilitator(actor):
         query = query.where(Activity.leader_id == actor.id)
-    return list(session.scalars(query))
+    found = list(session.scalars(query))
+    if today is None:
+        return found
+    since = today - timedelta(days=ENDED_SHOWN_DAYS)
+    return [a for a in found if a.status == ActivityStatus.OPEN or last_day(a) >= since]

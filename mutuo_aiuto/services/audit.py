@@ -62,6 +62,8 @@ GROUP_REQUEST_ACCEPTED = "activity.request_accepted"
 GROUP_REQUEST_DECLINED = "activity.request_declined"
 SPECIAL_CONSENT_GIVEN = "special_consent.given"
 SPECIAL_CONSENT_WITHDRAWN = "special_consent.withdrawn"
+MEETING_ANSWERED = "activity.meeting_answered"
+ACTIVITY_ENDED = "activity.ended"
 
 # Every action, with how the transparency and search pages name it.
 ACTIONS: dict[str, Any] = {
@@ -102,6 +104,8 @@ ACTIONS: dict[str, Any] = {
                               "minority answers"),
     SPECIAL_CONSENT_WITHDRAWN: _l("withdrew the consent to a person's disability or "
                                   "minority answers, which were deleted"),
+    MEETING_ANSWERED: _l("said whether they come to a group's meeting"),
+    ACTIVITY_ENDED: _l("marked a group activity ended: its last day passed"),
 }
 
 # A details dict is for ids, field names and counts; anything larger is a bug.

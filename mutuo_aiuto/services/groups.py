@@ -15,7 +15,7 @@ which ignores row locks (the same guard as ``matches._confirm``).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -28,15 +28,11 @@ from mutuo_aiuto.models import (
     ActivityStatus,
     Household,
     MembershipStatus,
-    Notification,
     User,
 )
 from mutuo_aiuto.services import audit, policy
-from mutuo_aiuto.services.activities import meeting_days
 from mutuo_aiuto.services.database import rowcount
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
-from mutuo_aiuto.services.hubtime import HubClock
-from mutuo_aiuto.services.hubtime import clock as hub_clock
 from mutuo_aiuto.services.notifications import facilitators, notify
 
 NOTE_MAX = 1000
@@ -251,47 +247,3 @@ def members(session: Session, activity: Activity,
                                          ActivityMembership.status.in_(list(statuses)))
         .options(selectinload(ActivityMembership.household).selectinload(Household.user))
         .order_by(ActivityMembership.requested_at, ActivityMembership.id)))
-
-
-# ---- reminders ------------------------------------------------------------------
-
-
-def _joined_activities(session: Session, today: date) -> list[Activity]:
-    return list(session.scalars(
-        select(Activity).where(Activity.status == ActivityStatus.OPEN,
-                               (Activity.ends_on.is_(None)) | (Activity.ends_on >= today),
-                               Activity.memberships.any(
-                                   ActivityMembership.status == MembershipStatus.JOINED))
-        .order_by(Activity.id)))
-
-
-def _already_reminded(session: Session, user_id: int, since: datetime) -> set[tuple[str, str]]:
-    rows = session.scalars(select(Notification).where(
-        Notification.user_id == user_id, Notification.kind == "activity_reminder",
-        Notification.created_at >= since))
-    return {(str(n.params.get("activity_id")), str(n.params.get("day"))) for n in rows}
-
-
-def send_meeting_reminders(session: Session, now: datetime,
-                           clock: HubClock | None = None) -> int:
-    """The day before each meeting, each family in the group is reminded (notice and mail,
-    in its language), once; return how many were sent."""
-    hub = clock or hub_clock()
-    tomorrow = hub.local(now).date() + timedelta(days=1)
-    sent = 0
-    for activity in _joined_activities(session, tomorrow):
-        days = meeting_days(activity, tomorrow, tomorrow)
-        if not days:
-            continue
-        day, slot = days[0]
-        for membership in members(session, activity, (MembershipStatus.JOINED,)):
-            user = membership.household.user
-            done = _already_reminded(session, user.id, now - timedelta(days=2))
-            if not user.active or (activity.public_id, day.isoformat()) in done:
-                continue
-            notify(session, user, "activity_reminder", now=now, day=day.isoformat(),
-                   time=f"{slot.start_minute // 60:02d}:{slot.start_minute % 60:02d}",
-                   place=activity.place_name, **_params(activity))
-            sent += 1
-    session.flush()
-    return sent

@@ -45,6 +45,9 @@ _STAFF_NEED_PAGE = ("facilitator.need", "need_id")
 _CLOSE_PAGE = ("followups.close_match", "match_id")
 _FEEDBACK_PAGE = ("followups.feedback", "match_id")
 _ACTIVITY_PAGE = ("activities.detail", "activity_id")
+_MEETING_ANSWER = ("activities.meeting_answer", "notice_id")
+_GROUP_MEETINGS = ("groups.meetings", "activity_id")
+_ASSOCIATION_PAGE = ("associations.detail", "association_id")
 
 KINDS: dict[str, Kind] = {
     # Before the helper accepts, neither side is told the other's name (product.md):
@@ -168,10 +171,80 @@ KINDS: dict[str, Kind] = {
         _l("“%(activity)s” is cancelled"),
         _l("“%(activity)s” will not meet any more: it was cancelled."),
         _ACTIVITY_PAGE),
+    # Kept to show the day-before notices stored before the three reminders below.
     "activity_reminder": Kind(
         _l("Tomorrow: “%(activity)s”"),
         _l("“%(activity)s” meets tomorrow, %(day)s, at %(time)s, at %(place)s."),
         _ACTIVITY_PAGE),
+    # A week before, the day before and the morning of each meeting, as for the sessions.
+    "meeting_reminder_week": Kind(
+        _l("In a few days: “%(activity)s”"),
+        _l("“%(activity)s” meets on %(day)s at %(time)s, at %(place)s. Tell us whether "
+           "you are coming, or if you can't come."),
+        _MEETING_ANSWER),
+    "meeting_reminder_day": Kind(
+        _l("Tomorrow: “%(activity)s”"),
+        _l("“%(activity)s” meets tomorrow, %(day)s, at %(time)s, at %(place)s. Tell us "
+           "whether you are coming, or if you can't come."),
+        _MEETING_ANSWER),
+    "meeting_reminder_morning": Kind(
+        _l("Today: “%(activity)s”"),
+        _l("“%(activity)s” meets today at %(time)s, at %(place)s. If you can't come, "
+           "please tell us."),
+        _MEETING_ANSWER),
+    # A self-help group's: neither its name nor what it is about, in case someone else
+    # reads the mail's subject or the phone's screen.
+    "group_reminder_week": Kind(
+        _l("In a few days: your group meets"),
+        _l("Your group meets on %(day)s at %(time)s, at %(place)s. Tell us whether you "
+           "are coming, or if you can't come."),
+        _MEETING_ANSWER),
+    "group_reminder_day": Kind(
+        _l("Tomorrow: your group meets"),
+        _l("Your group meets tomorrow, %(day)s, at %(time)s, at %(place)s. Tell us "
+           "whether you are coming, or if you can't come."),
+        _MEETING_ANSWER),
+    "group_reminder_morning": Kind(
+        _l("Today: your group meets"),
+        _l("Your group meets today at %(time)s, at %(place)s. If you can't come, please "
+           "tell us."),
+        _MEETING_ANSWER),
+    "meeting_cannot_come": Kind(
+        _l("%(family)s can't come to “%(activity)s”"),
+        _l("%(family)s said they can't come to the meeting of “%(activity)s” on %(day)s "
+           "at %(time)s. It shows on that meeting's attendance sheet."),
+        _GROUP_MEETINGS),
+    # A group welcoming children whose leader's check by the Hub lapsed (the daily check).
+    "activity_leader_check": Kind(
+        _l("“%(activity)s” waits for your check by the Family Hub"),
+        _l("Children come to “%(activity)s”, so its leader needs a valid check by the "
+           "Family Hub, and yours is no longer valid. Please bring a new certificate to the "
+           "Hub. Until then the families are not reminded of its meetings."),
+        _ACTIVITY_PAGE),
+    "activity_leader_check_staff": Kind(
+        _l("“%(activity)s” waits for its leader's check"),
+        _l("Children come to “%(activity)s”, but its leader, %(leader)s, no longer has a "
+           "valid check by the Family Hub. Record a new check, or choose another checked "
+           "leader on the activity's page. Until then the families are not reminded of its "
+           "meetings."),
+        _ACTIVITY_PAGE),
+    # An administrator's decision on an association, to its coordinators.
+    "association_approved": Kind(
+        _l("“%(association)s” is approved"),
+        _l("An administrator of the Family Hub approved “%(association)s”: its page is "
+           "public, families can follow it, and you can post its group activities."),
+        _ASSOCIATION_PAGE),
+    "association_suspended": Kind(
+        _l("“%(association)s” is suspended"),
+        _l("An administrator of the Family Hub suspended “%(association)s”: its page and "
+           "activities are hidden and its coordinators cannot act for now. The "
+           "administrator's note: %(note)s"),
+        _ASSOCIATION_PAGE),
+    "group_cannot_come": Kind(
+        _l("A family can't come to your group"),
+        _l("A family said they can't come to your group's meeting on %(day)s at "
+           "%(time)s. Open the group's meetings to see who."),
+        _GROUP_MEETINGS),
 }
 
 # Parameters kept as ISO timestamps and shown as dates in the reader's language.

@@ -9,6 +9,7 @@ remembers which reminders went, so the hourly job never sends one twice.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -41,6 +42,24 @@ def due_kind(day: date, start_minute: int, local_now: datetime) -> str | None:
     return None
 
 
+def reminder_due(notice: Any, kind: str, active: bool) -> bool:
+    """Whether the ``kind`` reminder still has to go for this notice: not sent yet, the
+    person did not say "I can't come", and their account is active. Shared by the
+    pairings' ``SessionNotice`` and the groups' ``MeetingNotice``."""
+    return active and notice.answer != "cannot" and getattr(notice, f"{kind}_sent_at") is None
+
+
+def mark_sent(notice: Any, kind: str, now: datetime) -> None:
+    setattr(notice, f"{kind}_sent_at", now)
+
+
+def check_answer(answer: str | None) -> str:
+    """"coming" or "cannot", else the form's error."""
+    if answer not in ANSWERS:
+        raise DomainError(_l("Say whether you are coming."), field="answer")
+    return answer
+
+
 def send_session_reminders(session: Session, now: datetime,
                            clock: HubClock | None = None) -> int:
     """Send every reminder that is due and not yet sent; return how many mails."""
@@ -62,12 +81,12 @@ def _remind_both(session: Session, match: Match, day: date, slot: NeedSlot, kind
     for user, other in ((match.need.household.user, match.offer.household),
                         (match.offer.household.user, match.need.household)):
         notice = _notice(session, match, user, day, slot)
-        if getattr(notice, f"{kind}_sent_at") or notice.answer == "cannot" or not user.active:
+        if not reminder_due(notice, kind, user.active):
             continue
         ports.mailer().send(session, user, "session_reminder",
                             _l("Reminder of your session with the Family Hub"),
                             notice=notice, kind=kind, other=other)
-        setattr(notice, f"{kind}_sent_at", now)
+        mark_sent(notice, kind, now)
         sent += 1
     session.flush()
     return sent
@@ -103,8 +122,7 @@ def answer_session(session: Session, user: User, notice: SessionNotice, answer: 
     """
     if notice.user_id != user.id:
         raise NotFound(_l("This session does not exist."))
-    if answer not in ANSWERS:
-        raise DomainError(_l("Say whether you are coming."), field="answer")
+    answer = check_answer(answer)
     if (notice.on_date < (clock or hub_clock()).date_of(now)
             or notice.match.status != MatchStatus.ACTIVE):
         raise InvalidTransition(_l("This session is over."))
@@ -130,9 +148,10 @@ def _tell_cannot_come(session: Session, notice: SessionNotice, user: User) -> No
 
 
 def send_due_reminders(session: Session, now: datetime, clock: HubClock | None = None) -> int:
-    """The hourly job's work: the pairings' session reminders, then the day-before
-    reminders of the group activities families joined (``groups.send_meeting_reminders``)."""
-    from mutuo_aiuto.services.groups import send_meeting_reminders
+    """The hourly job's work: the pairings' session reminders, then the same three
+    reminders of the meetings of the groups families joined
+    (``meeting_reminders.send_meeting_reminders``)."""
+    from mutuo_aiuto.services.meeting_reminders import send_meeting_reminders
 
     return (send_session_reminders(session, now, clock)
             + send_meeting_reminders(session, now, clock))

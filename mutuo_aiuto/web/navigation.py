@@ -1,8 +1,8 @@
 """The menus and the landing page: which pages each person sees (as policy.py decides).
 
 A member's main menu holds only what they came for (a family: the family, its
-requests; a helper: the offers; both: the union), then the week, the messages
-and the account, so that it fits one row on a laptop; the privacy pages and the
+requests; a helper: the offers; both: the union), then the week, the groups, the
+messages and the account, so that it fits one row on a laptop; the privacy pages and the
 calendar are reached from the account page and the footer. Staff get the pages
 of their work, and family links only if their account also has a household.
 """
@@ -31,6 +31,8 @@ MENU: tuple[Entry, ...] = (
     ("families.needs", _l("My requests"), policy.is_asking_for_help),
     ("families.offers", _l("My offers"), policy.is_offering_help),
     ("week.index", _l("My week"), policy.is_family_or_helper),
+    # Families find the groups near them and the ones they are in (issue 12).
+    ("activities.index", _l("Groups"), policy.is_family_or_helper),
     ("associations.mine", _l("My association"), policy.coordinates_an_association),
     ("facilitator.dashboard", _l("Proposals"), policy.is_facilitator),
     ("followups.index", _l("Follow-ups"), policy.is_facilitator),

@@ -29,9 +29,10 @@ LANGS = ["it", "ar"]
 KIND_LABEL = {"need": "I need help (for me or my family)", "give": "I can help (I volunteer)",
               "both": "Both: I need help and I can help"}
 MEMBER_MENU = {
-    "need": ["My family", "My requests", "My week", "Messages", "My account"],
-    "give": ["My offers", "My week", "Messages", "My account"],
-    "both": ["My family", "My requests", "My offers", "My week", "Messages", "My account"],
+    "need": ["My family", "My requests", "My week", "Groups", "Messages", "My account"],
+    "give": ["My offers", "My week", "Groups", "Messages", "My account"],
+    "both": ["My family", "My requests", "My offers", "My week", "Groups", "Messages",
+             "My account"],
 }
 FAMILY_LINKS = ["My family", "My requests", "My offers"]
 

@@ -54,6 +54,7 @@ SCENE_KEYS: dict[str, tuple[str, bool]] = {
                  False),
     "activity_request": ("the owner's request to join a confidential self-help group the "
                          "helper leads", True),
+    "meeting_notice": ("the owner's reminder of a meeting of the club the owner joined", True),
     "account": ("the owner's account", True),
     "association": ("an approved association, with a logo (its page is public)", False),
     "own_association": ("the same association: the owner coordinates it", True),
@@ -240,6 +241,9 @@ ROUTES: tuple[Route, ...] = (
       args={"public_id": "activity_request"}),
     R("activities.decline", post="login 404 404 302 302 302",
       args={"public_id": "activity_request"}),
+    # "I'm coming" / "I can't come" to a group's meeting: the family's own reminder only.
+    R("activities.meeting_answer", get="login 200 404 404 404 404",
+      post="login 400 404 404 404 404", args={"public_id": "meeting_notice"}),
     # ---- privacy -------------------------------------------------------------------------
     R("privacy.index", get=ACCOUNTS),
     R("privacy.access", get=ACCOUNTS),

@@ -42,6 +42,7 @@ from mutuo_aiuto.models import (
     ErasureRequest,
     FollowUp,
     MatchingRun,
+    MeetingNotice,
     Member,
     NeedSlot,
     OfferSlot,
@@ -149,6 +150,8 @@ def build_scene(session: Session) -> Scene:
                      ActivityMembership(household=helper, status="joined")])
     session.add_all([run, proposal, follow_up, member, notice, erasure, vetting, led_activity])
     activity, activity_request = _group_scene(session, place, family, helper)
+    meeting_notice = session.scalars(select(MeetingNotice).filter_by(activity_id=activity.id)
+                                     ).one()
     family.user.calendar_token = "calendar-token-of-the-owner-0123456789abcdef"
     session.flush()
     association = make.make_association(session, name="Famiglie Insieme",
@@ -165,7 +168,7 @@ def build_scene(session: Session) -> Scene:
         "notification": message, "session_notice": notice, "erasure": erasure,
         "household": family, "account": family.user, "led_activity": led_activity,
         "own_association": association, "activity": activity,
-        "activity_request": activity_request,
+        "activity_request": activity_request, "meeting_notice": meeting_notice,
     }
     scene = Scene()
     for key, obj in objects.items():
@@ -204,6 +207,9 @@ def _group_scene(session: Session, place: Any, family: Any, helper: Any) -> tupl
     club = group("homework_club", "Doposcuola")
     circle = group("self_help", "Genitori insieme", admission="by_request", confidential=True)
     session.add(ActivityMembership(activity=club, household=family, status="joined"))
+    tuesday = date.today() + timedelta(days=(1 - date.today().weekday()) % 7)
+    session.add(MeetingNotice(activity=club, household=family, on_date=tuesday,
+                              start_minute=16 * 60, end_minute=18 * 60))
     request = ActivityMembership(activity=circle, household=family, status="requested",
                                  note="Una nota riservata")
     session.add(request)

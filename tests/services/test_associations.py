@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from mutuo_aiuto.models import AuditEvent, Neighbourhood
+from mutuo_aiuto.models import AuditEvent, Neighbourhood, Notification, OutboxMessage
 from mutuo_aiuto.services import associations, audit
 from mutuo_aiuto.services.associations import AssociationData
 from mutuo_aiuto.services.errors import DomainError, DomainErrors, InvalidTransition, NotAllowed
@@ -110,6 +110,33 @@ def test_an_administrator_approves_suspends_and_approves_again(session, place):
     assert (association.status, association.status_note) == ("approved", None)
     assert actions(session) == [audit.ASSOCIATION_PROPOSED, audit.ASSOCIATION_APPROVED,
                                 audit.ASSOCIATION_SUSPENDED, audit.ASSOCIATION_APPROVED]
+
+
+def test_the_coordinators_are_told_by_mail_in_their_language(session, place):
+    admin = factories.make_user(session, role="admin")
+    first = factories.make_user(session, locale="ar")
+    association = associations.propose(session, first, data())
+    second = factories.make_user(session, locale="en")
+    away = factories.make_user(session, locale="it", active=False)
+    associations.add_coordinator(session, admin, association, second.email)
+    associations.add_coordinator(session, admin, association, away.email)
+    associations.approve(session, admin, association, now=NOW)
+    associations.suspend(session, admin, association, "Contatti non validi.")
+    mails = [(m.recipient, m.kind, m.subject, m.body) for m in session.scalars(
+        select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert [(to, kind) for to, kind, _, _ in mails] == [
+        (first.email, "association_approved"), (second.email, "association_approved"),
+        (first.email, "association_suspended"), (second.email, "association_suspended")]
+    english = {kind: (subject, body) for to, kind, subject, body in mails if to == second.email}
+    assert english["association_approved"][0] == "“Famiglie Insieme APS” is approved"
+    assert "Contatti non validi." in english["association_suspended"][1]
+    assert f"/associations/{association.public_id}" in english["association_suspended"][1]
+    arabic = next(subject for to, kind, subject, _ in mails
+                  if to == first.email and kind == "association_approved")
+    assert "Famiglie Insieme APS" in arabic and "approved" not in arabic
+    inbox = session.scalars(select(Notification.kind).where(
+        Notification.user_id == away.id)).all()
+    assert inbox == []  # a deactivated account hears nothing
 
 
 @pytest.mark.parametrize("role", ["member", "facilitator"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from mutuo_aiuto.extensions import db
@@ -24,7 +23,6 @@ from mutuo_aiuto.services import activities, groups, policy
 from mutuo_aiuto.services.activities import ActivityInput
 from mutuo_aiuto.services.errors import DomainError, DomainErrors, NotAllowed, NotFound
 from mutuo_aiuto.services.gdpr import erasure, export
-from mutuo_aiuto.services.reminders import send_due_reminders
 from mutuo_aiuto.services.slots import WeeklyRow
 from tests import factories
 
@@ -194,19 +192,6 @@ def test_cancelling_tells_every_family(scene):
                     scene["activity"], now=NOW)
 
 
-def test_the_day_before_each_meeting_joined_families_are_reminded_once(scene):
-    first, second, _ = scene["families"]
-    join(first, scene["activity"])
-    join(second, scene["activity"])  # waiting: no reminder
-    tuesday_evening = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)  # the club meets Wednesdays
-    with force_locale("it"):
-        assert groups.send_meeting_reminders(db.session, tuesday_evening) == 1
-        assert groups.send_meeting_reminders(db.session, tuesday_evening) == 0
-    reminder = db.session.scalars(select(Notification).where(
-        Notification.kind == "activity_reminder")).one()
-    assert reminder.user_id == first.user_id and reminder.params["day"] == "2026-12-02"
-
-
 # ---- who sees the members ----------------------------------------------------------
 
 
@@ -273,12 +258,6 @@ def test_erasure_takes_the_memberships_and_frees_the_place(scene):
     db.session.commit()
     rows = db.session.scalars(select(ActivityMembership)).all()
     assert [(m.household_id, m.status) for m in rows] == [(second.id, "joined")]
-
-
-def test_the_hourly_job_sends_the_groups_reminders_too(scene):
-    join(scene["families"][0], scene["activity"])
-    with force_locale("it"):
-        assert send_due_reminders(db.session, datetime(2026, 12, 1, 18, 0, tzinfo=UTC)) == 1
 
 
 def test_a_suspended_associations_activities_are_not_listed(scene):

@@ -580,5 +580,7 @@ def test_every_mail_kind_the_service_sends_has_words_for_the_facilitator():
                  for path in (Path(mail_kinds.__file__).parents[1] / "templates" / folder
                               ).glob("*.txt") if not path.stem.startswith("_")]
     for kind in [*templates, *KINDS]:
-        assert kind.startswith(("match_", "activity_")) or kind in mail_kinds.LABELS, kind
+        assert (kind.startswith(("match_", "activity_", "meeting_", "group_"))
+                or kind in mail_kinds.LABELS), kind
     assert mail_kinds.label("activity_moved_up") == "A notice about a group activity"
+    assert mail_kinds.label("group_reminder_day") == "A notice about a group activity"

@@ -262,9 +262,10 @@ def test_about_you_lists_every_mistake_and_keeps_what_was_typed(client, login, s
 # ---- the menus -----------------------------------------------------------------------------
 
 MEMBER_MENUS = {
-    "need": ["My family", "My requests", "My week", "Messages", "My account"],
-    "give": ["My offers", "My week", "Messages", "My account"],
-    "both": ["My family", "My requests", "My offers", "My week", "Messages", "My account"],
+    "need": ["My family", "My requests", "My week", "Groups", "Messages", "My account"],
+    "give": ["My offers", "My week", "Groups", "Messages", "My account"],
+    "both": ["My family", "My requests", "My offers", "My week", "Groups", "Messages",
+             "My account"],
 }
 STAFF = ["Proposals", "Follow-ups", "Vetting", "Erasure requests", "Impact"]
 STAFF_MENUS = {

@@ -32,6 +32,7 @@ from mutuo_aiuto.models import (
     FollowUp,
     Household,
     Match,
+    MeetingNotice,
     MembershipStatus,
     Need,
     NeedStatus,
@@ -353,14 +354,18 @@ def redact_mails_naming(session: Session, names: list[str]) -> int:
 
 
 def _leave_groups(session: Session, household: Household, now: datetime) -> int:
-    """Delete the family's places in groups (and what it wrote asking to join), giving a
-    place it held to the first family waiting, and its attendance at confidential
-    groups; attendance at open groups stays, anonymous, for the counts."""
+    """Delete the family's places in groups (what it wrote asking to join, its meeting
+    reminders and answers), giving a place it held to the first family waiting, and its
+    attendance at confidential groups; attendance at open groups stays, anonymous, for
+    the counts."""
     memberships = list(session.scalars(
         select(ActivityMembership).filter_by(household_id=household.id)))
     freed = {m.activity for m in memberships if m.status == MembershipStatus.JOINED}
     for membership in memberships:
         session.delete(membership)
+    # Its reminders and answers ("I can't come") say which groups it was in.
+    for notice in session.scalars(select(MeetingNotice).filter_by(household_id=household.id)):
+        session.delete(notice)
     confidential = (select(ActivityMeeting.id)
                     .join(Activity, Activity.id == ActivityMeeting.activity_id)
                     .where(Activity.confidential.is_(True)))

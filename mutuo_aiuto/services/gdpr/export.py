@@ -27,6 +27,7 @@ from mutuo_aiuto.models import (
     FollowUp,
     Household,
     Match,
+    MeetingNotice,
     Need,
     Offer,
     OutboxMessage,
@@ -69,6 +70,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "notifications": ("notifications/*",),
     "activity_memberships": ("group_memberships/*",),
     "attendances": ("group_attendance/*",),
+    "meeting_notices": ("group_meeting_answers/*",),
     "association_coordinators": ("association_coordinators/*",),
     "association_followers": ("associations_followed/*",),
 }
@@ -188,9 +190,17 @@ def _groups(session: Session, household: Household) -> dict[str, list[dict[str, 
         .join(Activity, Activity.id == ActivityMeeting.activity_id)
         .where(Attendance.household_id == household.id)
         .order_by(ActivityMeeting.on_date, Attendance.id)).all()
+    answers = session.execute(
+        select(MeetingNotice, Activity.public_id, Activity.title)
+        .join(Activity, Activity.id == MeetingNotice.activity_id)
+        .where(MeetingNotice.household_id == household.id)
+        .order_by(MeetingNotice.on_date, MeetingNotice.id)).all()
     return {
         "group_memberships": [_row(m) | {"activity": public_id, "activity_title": title}
                               for m, public_id, title in memberships],
+        # The meetings' reminders sent to the family and its "I'm coming" / "I can't come".
+        "group_meeting_answers": [_row(n) | {"activity": public_id, "activity_title": title}
+                                  for n, public_id, title in answers],
         "group_attendance": [_row(a, exclude=("meeting_id",)) | {
             "on_date": _plain(day), "activity": public_id, "activity_title": title}
             for a, day, public_id, title in attended],
@@ -247,7 +257,7 @@ def export_household(session: Session, user: User, now: datetime | None = None) 
         "actions": _actions(session, user),
         "household": None, "needs": [], "offers": [], "proposals": [], "matches": [],
         "vettings": [], "erasure_requests": [], "access_log": [], "associations_followed": [],
-        "group_memberships": [], "group_attendance": [],
+        "group_memberships": [], "group_attendance": [], "group_meeting_answers": [],
     }
     if household is not None:
         data |= _household_part(session, household)

@@ -20,11 +20,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import AnyOf, Length, Optional
 
 from mutuo_aiuto.models import Activity, Association, Neighbourhood, User
 from mutuo_aiuto.services import activities, groups, slots
 from mutuo_aiuto.services.activities import ActivityInput
+from mutuo_aiuto.services.reminders import ANSWERS
 from mutuo_aiuto.web.families.forms import (
     DatedRowForm,
     FamiliesForm,
@@ -152,6 +153,12 @@ class JoinForm(FlaskForm):
 
     note = TextAreaField(_l("A few words for the leader (optional)"), filters=[strip],
                          validators=[Optional(), Length(max=groups.NOTE_MAX)])
+
+
+class MeetingAnswerForm(FlaskForm):
+    """Two buttons, "I'm coming" and "I can't come", that send ``answer``."""
+
+    answer = StringField(validators=[AnyOf(ANSWERS, _l("Say whether you are coming."))])
 
 
 class FindForm(FlaskForm):

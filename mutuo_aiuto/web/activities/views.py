@@ -16,9 +16,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import db, limiter
 from mutuo_aiuto.models import Activity, Association, MembershipStatus
-from mutuo_aiuto.services import activities, groups, households, policy
+from mutuo_aiuto.services import activities, groups, households, meeting_reminders, policy
 from mutuo_aiuto.services.errors import DomainError, NotFound, all_errors
 from mutuo_aiuto.web.access import member_required
 from mutuo_aiuto.web.activities.forms import (
@@ -29,6 +29,7 @@ from mutuo_aiuto.web.activities.forms import (
     ActivityForm,
     FindForm,
     JoinForm,
+    MeetingAnswerForm,
     poster_choices,
 )
 from mutuo_aiuto.web.helpers import form_page, found_or_404, hub_clock, refused
@@ -51,6 +52,8 @@ JOINED_MESSAGES = {
                                  "and will be told when a place is free."),
     MembershipStatus.REQUESTED: _l("Your request is sent: the leader will answer."),
 }
+# Posting activities: a coordinator's busy evening fits; a script filling the finder does not.
+PROPOSE_LIMIT = "10/minute;30/hour"
 # How far ahead the activity's page lists its meetings.
 UPCOMING_DAYS = 28
 
@@ -114,6 +117,7 @@ def _association(choice: str | None, posters: list[tuple[str, str]]) -> Associat
 
 
 @bp.route("/activities/new", methods=["GET", "POST"])
+@limiter.limit(PROPOSE_LIMIT, methods=["POST"])
 def new():
     posters = _posters()
     if not posters:
@@ -190,11 +194,15 @@ def detail(public_id: str):
     today = hub_clock().today()
     membership = groups.membership_of(db.session, activity, household)
     see_members = policy.can_see_members(current_user, activity)
+    manage = policy.can_manage_activity(current_user, activity)
     return render_template(
         "activities/detail.html", activity=activity, membership=membership,
         left=activities.places_left(db.session, activity),
         members=groups.members(db.session, activity) if see_members else [],
-        see_members=see_members, manage=policy.can_manage_activity(current_user, activity),
+        see_members=see_members, manage=manage,
+        # Whose check lapsed is for the people who run the group, not for the families.
+        leader_waiting=manage and activity.status == "open"
+        and activities.leader_check_lapsed(db.session, activity, today),
         record=policy.can_record_attendance(current_user, activity),
         can_join=policy.can_join(current_user, activity) and household is not None,
         by_request=policy.joins_by_request(activity), join_form=JoinForm(),
@@ -282,3 +290,26 @@ def accept(public_id: str):
 @bp.post("/activities/requests/<public_id>/decline")
 def decline(public_id: str):
     return _answer(public_id, groups.decline, _("The family is told you cannot take it."))
+
+
+# ---- families: "I'm coming" / "I can't come" to a group's meeting -----------------------
+
+
+@bp.route("/activities/meetings/<public_id>", methods=["GET", "POST"])
+def meeting_answer(public_id: str):
+    notice = found_or_404(meeting_reminders.get_notice, current_user, public_id)
+    form = MeetingAnswerForm()
+    if form.validate_on_submit():
+        try:
+            meeting_reminders.answer_meeting(db.session, current_user, notice,
+                                             form.answer.data, hub_clock().now(), hub_clock())
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Thank you: we told the group's leader.")
+                  if notice.answer == "cannot" else _("Thank you, see you there."), "success")
+            return redirect(url_for("activities.meeting_answer", public_id=public_id))
+    return form_page("activities/meeting_answer.html", form=form, notice=notice,
+                     activity=notice.activity)

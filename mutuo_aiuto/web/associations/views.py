@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import db, limiter
 from mutuo_aiuto.models import Activity, Association, User
 from mutuo_aiuto.security import accepts_files
 from mutuo_aiuto.services import associations, policy
@@ -62,6 +62,8 @@ ACTIVITY_KIND_LABELS = {
     "workshop": _l("workshop"),
 }
 ACTIVITY_DETAIL = "activities.detail"
+# Proposing an association is rare: a few tries with a mistyped form, not a flood of them.
+PROPOSE_LIMIT = "5/minute;10/hour"
 
 
 @bp.context_processor
@@ -139,6 +141,7 @@ def logo(public_id: str) -> Response:
 
 
 @bp.route("/associations/new", methods=["GET", "POST"])
+@limiter.limit(PROPOSE_LIMIT, methods=["POST"])
 @accepts_files("logo")
 @allowed_if(policy.can_propose_association)
 def new() -> BaseResponse | tuple[str, int]:

@@ -24,6 +24,8 @@ LABELS = {
     "vetting_expiring": _l("A background check about to expire"),
     "vetting_expiring_helper": _l("A background check about to expire"),
     "calendar_link_changed": _l("Calendar address changed"),
+    "association_approved": _l("An association approved"),
+    "association_suspended": _l("An association suspended"),
 }
 ABOUT_A_PAIRING = _l("A notice about a pairing")
 ABOUT_A_GROUP = _l("A notice about a group activity")
@@ -32,11 +34,11 @@ FROM_THE_HUB = _l("A notice from the Hub")
 
 def label(kind: str | None) -> str:
     """The kind in words; notices about pairings share one label, and so do those about
-    group activities (``activity_*``)."""
+    group activities (``activity_*``, ``meeting_*``, ``group_*``)."""
     if kind in LABELS:
         return str(LABELS[kind])
     if kind and kind.startswith("match_"):
         return str(ABOUT_A_PAIRING)
-    if kind and kind.startswith("activity_"):
+    if kind and kind.startswith(("activity_", "meeting_", "group_")):
         return str(ABOUT_A_GROUP)
     return str(FROM_THE_HUB)

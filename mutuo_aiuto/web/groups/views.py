@@ -17,7 +17,7 @@ from flask_login import current_user
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Activity, Need
 from mutuo_aiuto.security import audit_event
-from mutuo_aiuto.services import attendance, audit, group_suggestions, policy
+from mutuo_aiuto.services import activities, attendance, audit, group_suggestions, policy
 from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.web.access import facilitator_required, member_required
 from mutuo_aiuto.web.activities.forms import KIND_LABELS
@@ -60,9 +60,10 @@ def suggestions_for(needs: list[Need]) -> dict[int, list[group_suggestions.Sugge
 @facilitator_required
 def index():
     today = hub_clock().today()
-    activities = attendance.activities_for(db.session, current_user)
-    rows = [(activity, attendance.next_meeting(activity, today)) for activity in activities]
-    return render_template("groups/index.html", rows=rows, today=today)
+    running = attendance.activities_for(db.session, current_user, today)
+    rows = [(activity, attendance.next_meeting(activity, today)) for activity in running]
+    return render_template("groups/index.html", rows=rows, today=today,
+                           waiting=activities.leaders_waiting(db.session, running, today))
 
 
 @bp.get("/<public_id>/meetings")
@@ -85,7 +86,8 @@ def meeting(public_id: str, day: str):
     except NotFound:
         abort(404)
     form = AttendanceForm()
-    form.present.choices = [(row.public_id, row.name) for row in sheet.rows]
+    form.present.choices = [(row.public_id, _("%(name)s (said they can't come)", name=row.name)
+                             if row.cannot_come else row.name) for row in sheet.rows]
     if not form.is_submitted():
         form.present.data = [row.public_id for row in sheet.rows if row.present]
         form.notes.data = sheet.notes

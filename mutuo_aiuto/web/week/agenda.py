@@ -32,6 +32,7 @@ from mutuo_aiuto.models import (
 from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.services import policy
 from mutuo_aiuto.services.activities import household_memberships, meeting_days
+from mutuo_aiuto.services.meeting_reminders import week_notices
 
 # Requests still waiting for help; once matched they show as sessions instead.
 WAITING_NEEDS = (NeedStatus.OPEN, NeedStatus.PROPOSED)
@@ -61,6 +62,10 @@ class Entry:
     status: str = ""
     # For a session: the other side's name, once the helper accepted ("" before).
     who: str = ""
+    # For a group's meeting once its first reminder went: the notice to answer, and
+    # the answer given ("coming", "cannot" or "").
+    notice_id: str = ""
+    answer: str = ""
 
     @property
     def start(self) -> str:
@@ -201,14 +206,19 @@ def _group_entries(session: Session, household: Household, monday: date
                    ) -> dict[date, list[Entry]]:
     """The meetings of the groups the family takes part in, by day of the week."""
     by_day: dict[date, list[Entry]] = {}
+    sunday = monday + timedelta(days=6)
+    notices = week_notices(session, household, monday, sunday)
     for membership in household_memberships(session, household, (MembershipStatus.JOINED,)):
         activity = membership.activity
         if activity.status != ActivityStatus.OPEN:
             continue
-        for day, slot in meeting_days(activity, monday, monday + timedelta(days=6)):
+        for day, slot in meeting_days(activity, monday, sunday):
+            notice = notices.get((activity.id, day, slot.start_minute))
             by_day.setdefault(day, []).append(
                 Entry(GROUP, activity.title, slot.start_minute, slot.end_minute,
-                      who=activity.place_name))
+                      who=activity.place_name,
+                      notice_id=notice.public_id if notice is not None else "",
+                      answer=(notice.answer or "") if notice is not None else ""))
     return by_day
 
 
