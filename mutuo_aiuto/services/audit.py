@@ -60,6 +60,8 @@ ACTIVITY_EDITED = "activity.edited"
 ACTIVITY_CANCELLED = "activity.cancelled"
 GROUP_REQUEST_ACCEPTED = "activity.request_accepted"
 GROUP_REQUEST_DECLINED = "activity.request_declined"
+PHONE_SIGNED_IN = "login.phone"
+ACCOUNT_CLAIMED = "account.claimed"
 
 # Every action, with how the transparency and search pages name it.
 ACTIONS: dict[str, Any] = {
@@ -96,6 +98,8 @@ ACTIONS: dict[str, Any] = {
     ACTIVITY_CANCELLED: _l("cancelled a group activity"),
     GROUP_REQUEST_ACCEPTED: _l("took a family into a group"),
     GROUP_REQUEST_DECLINED: _l("turned down a family's request to join a group"),
+    PHONE_SIGNED_IN: _l("signed in with a code sent by SMS"),
+    ACCOUNT_CLAIMED: _l("took over the account the Hub made at the front desk"),
 }
 
 # A details dict is for ids, field names and counts; anything larger is a bug.

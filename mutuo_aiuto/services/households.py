@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import MEMBER_KINDS, Household, Member, Neighbourhood, User
+from mutuo_aiuto.services import phone_lookup
 from mutuo_aiuto.services.errors import DomainError, NotFound
 
 # The languages a family can say it speaks, in the order the form lists them.
@@ -105,6 +106,7 @@ def save_household(session: Session, user: User, *, name: str, neighbourhood: st
     household.neighbourhood = place
     household.languages = codes
     household.phone = phone
+    phone_lookup.link_phone(session, user, phone)  # sign in by this number, if a mobile
     household.address = address
     household.care_notes = care_notes
     session.flush()
@@ -129,6 +131,7 @@ def save_helper_details(session: Session, user: User, *, neighbourhood: str | No
     household.neighbourhood = place
     household.languages = codes
     household.phone = phone
+    phone_lookup.link_phone(session, user, phone)
     session.flush()
     return household
 
