@@ -1,22 +1,30 @@
-"""The SMS a test sends, captured: the codes of phone sign-in are read from them."""
+"""The sign-in codes a test sent, read from the SMS outbox (the rows the scheduler delivers)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from mutuo_aiuto.services import phone_signin
+from mutuo_aiuto.models import SmsMessage
+from mutuo_aiuto.services.phone_signin import SMS_KIND
 
 CODE = re.compile(r"\b(\d{6})\b")
 
 
 @dataclass
-class SentSms:
-    """Every SMS queued for a code, in order: (number in E.164, text)."""
+class SentCodes:
+    """Every code SMS queued, in order, as (number in E.164, text)."""
 
-    messages: list[tuple[str, str]] = field(default_factory=list)
+    session: Session
+
+    @property
+    def messages(self) -> list[tuple[str, str]]:
+        rows = self.session.scalars(select(SmsMessage).filter_by(kind=SMS_KIND)
+                                    .order_by(SmsMessage.id))
+        return [(row.recipient, row.body) for row in rows]
 
     def last_code(self) -> str:
         found = CODE.search(self.messages[-1][1])
@@ -24,8 +32,7 @@ class SentSms:
         return found.group(1)
 
 
-def capture(monkeypatch: pytest.MonkeyPatch) -> SentSms:
-    sent = SentSms()
-    monkeypatch.setattr(phone_signin, "queue_code_sms",
-                        lambda _session, e164, text, _now: sent.messages.append((e164, text)))
-    return sent
+def code_in(text: str) -> str:
+    found = CODE.search(text)
+    assert found is not None, text
+    return found.group(1)

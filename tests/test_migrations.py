@@ -136,3 +136,34 @@ def test_accounts_made_before_the_question_come_for_both(bare_app):
         connection.execute(text("UPDATE users SET comes_for = 'staff'"))
     downgrade(revision="5e2b8c1f4a70")
     assert "comes_for" not in {c["name"] for c in inspect(db.engine).get_columns("users")}
+
+
+def test_phones_are_rewritten_in_e164_where_they_parse(bare_app):
+    """Issue 16: stored phones that parse become E.164; any other stays as typed."""
+    from sqlalchemy import column, insert, select, table
+
+    from mutuo_aiuto.models.types import EncryptedText, utcnow
+
+    upgrade(revision="d4a1c8e2f6b3")
+    users = table("users", column("id"), column("public_id"), column("email"),
+                  column("password_hash"), column("name"), column("locale"), column("role"),
+                  column("active"), column("session_version"), column("created_at"))
+    households = table("households", column("id"), column("public_id"), column("user_id"),
+                       column("name"), column("languages"), column("version"),
+                       column("created_at"), column("updated_at"),
+                       column("phone", EncryptedText()))
+    typed = ["333-123 4567", "+40 721 234 567", "call me", None]
+    with db.engine.begin() as connection:
+        for n, phone in enumerate(typed, start=1):
+            connection.execute(insert(users).values(
+                id=n, public_id=f"u{n}", email=f"p{n}@example.org", password_hash="x",
+                name=f"P{n}", locale="it", role="member", active=True, session_version=1,
+                created_at=utcnow()))
+            connection.execute(insert(households).values(
+                id=n, public_id=f"h{n}", user_id=n, name=f"F{n}", languages="[]", version=1,
+                created_at=utcnow(), updated_at=utcnow(), phone=phone))
+    upgrade(revision="e5b2d9f1a7c4")
+    with db.engine.connect() as connection:
+        phones = list(connection.scalars(select(households.c.phone).order_by(households.c.id)))
+    assert phones == ["+393331234567", "+40721234567", "call me", None]
+    downgrade(revision="d4a1c8e2f6b3")  # changes nothing, and works

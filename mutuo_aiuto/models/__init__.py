@@ -51,6 +51,7 @@ from mutuo_aiuto.models.offer import OFFER_STATUSES, Offer, OfferSlot, OfferStat
 from mutuo_aiuto.models.phone_code import PhoneCode
 from mutuo_aiuto.models.place import Neighbourhood, neighbourhood_adjacency
 from mutuo_aiuto.models.privacy import ERASURE_STATUSES, ErasureRequest, ErasureStatus
+from mutuo_aiuto.models.sms import SmsMessage
 from mutuo_aiuto.models.user import (
     ADMIN,
     COMES_FOR,
@@ -131,6 +132,7 @@ __all__ = [
     "Role",
     "RunKind",
     "Skill",
+    "SmsMessage",
     "UnmatchedReason",
     "User",
     "Vetting",

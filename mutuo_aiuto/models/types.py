@@ -103,6 +103,11 @@ def _fernet() -> MultiFernet:
     return KeyRing.fernet
 
 
+def installed_fernet() -> MultiFernet:
+    """The keys installed now, for code that encrypts outside a column."""
+    return _fernet()
+
+
 class EncryptedText(TypeDecorator[str]):
     """Text encrypted at rest with the app's MultiFernet keys.
 

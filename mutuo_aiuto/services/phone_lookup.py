@@ -5,9 +5,8 @@ the same number always gives the same hash, so the account is found with one
 indexed query, and a copied database without the key tells nobody's number.
 The number itself lives only encrypted, on the household.
 
-``mobile_e164`` is the one place that parses a number for signing in (Italian
-by default, foreign numbers accepted); it wraps ``phonenumbers`` until the
-shared ``services/phones.py`` helper replaces it.
+``mobile_e164`` reads a number typed to sign in with ``services/phones.py``
+(Italian by default, foreign numbers with their country code).
 """
 
 from __future__ import annotations
@@ -15,36 +14,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import Household, User
 from mutuo_aiuto.models.types import installed_lookup_key
+from mutuo_aiuto.services.phones import MAX_LENGTH, mobile_number
 
-DEFAULT_REGION = "IT"
-# What a pasted number may hold beyond digits, and how long it may be: anything
-# longer is refused before phonenumbers reads it.
-MAX_INPUT = 40
-# Types a code can be sent to by SMS.
-_MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE,
-                           phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
+# The longest number the form takes, spaces included.
+MAX_INPUT = MAX_LENGTH
 
 
-def mobile_e164(raw: str | None, region: str = DEFAULT_REGION) -> str | None:
+def mobile_e164(raw: str | None) -> str | None:
     """The number in E.164 ("+393331234567") if ``raw`` is a valid mobile number, else None."""
-    text = (raw or "").strip()
-    if not text or len(text) > MAX_INPUT:
-        return None
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return mobile_number((raw or "").strip())
 
 
 def lookup_hash(e164: str, key: bytes | None = None) -> str:

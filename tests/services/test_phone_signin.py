@@ -26,8 +26,8 @@ NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def sent(monkeypatch):
-    return phone_sms.capture(monkeypatch)
+def sent(session):
+    return phone_sms.SentCodes(session)
 
 
 @pytest.fixture
@@ -203,3 +203,15 @@ def test_one_number_opens_one_account(session, make_user, make_neighbourhood):
 ])
 def test_numbers_are_read_as_italian_by_default(raw, e164):
     assert phone_lookup.mobile_e164(raw) == e164
+
+
+def test_the_code_leaves_with_the_scheduler_and_is_then_blanked(app, session, member, sent,
+                                                                 sms_sent):
+    from mutuo_aiuto.services.sms_outbox import FORGOTTEN, deliver_pending_sms
+
+    _ask(session)
+    code = sent.last_code()
+    session.commit()
+    assert deliver_pending_sms(session, app.config["SETTINGS"], now=NOW) == 1
+    assert [(text.to, phone_sms.code_in(text.body)) for text in sms_sent] == [(NUMBER, code)]
+    assert sent.messages == [(NUMBER, FORGOTTEN)]
