@@ -167,3 +167,34 @@ def test_phones_are_rewritten_in_e164_where_they_parse(bare_app):
         phones = list(connection.scalars(select(households.c.phone).order_by(households.c.id)))
     assert phones == ["+393331234567", "+40721234567", "call me", None]
     downgrade(revision="d4a1c8e2f6b3")  # changes nothing, and works
+
+
+def test_accounts_with_a_mobile_number_can_sign_in_by_phone_after_the_migration(bare_app):
+    """Issue 16: existing households' mobile numbers (stored encrypted) become lookups;
+    a landline, an unreadable number or a number already taken gets none."""
+    from sqlalchemy import text
+
+    from mutuo_aiuto.models.types import installed_fernet
+    from mutuo_aiuto.services.phone_lookup import lookup_hash
+
+    upgrade(revision="f3a8c6e1b942")
+    phones = ("+393331234567", "+390751234567", "not a phone", "+393331234567")
+    with db.engine.begin() as connection:
+        for n, phone in enumerate(phones):
+            connection.execute(text(
+                "INSERT INTO users (id, public_id, email, password_hash, name, locale, role, "
+                "active, session_version, created_at) VALUES (:n, :pid, :email, 'x', 'A', "
+                "'it', 'member', true, 1, '2026-12-01 08:00:00')"),
+                {"n": n + 1, "pid": f"u-phone-{n}", "email": f"p{n}@example.org"})
+            connection.execute(text(
+                "INSERT INTO households (public_id, user_id, name, languages, phone, version, "
+                "created_at, updated_at) VALUES (:pid, :n, 'F', '[]', :phone, 1, "
+                "'2026-12-01 08:00:00', '2026-12-01 08:00:00')"),
+                {"pid": f"h-phone-{n}", "n": n + 1,
+                 "phone": installed_fernet().encrypt(phone.encode()).decode()})
+    upgrade()
+    with db.engine.connect() as connection:
+        lookups = connection.execute(text("SELECT phone_lookup FROM users ORDER BY id")).scalars()
+        assert list(lookups) == [lookup_hash("+393331234567"), None, None, None]
+    downgrade(revision="f3a8c6e1b942")
+    assert "phone_lookup" not in {c["name"] for c in inspect(db.engine).get_columns("users")}

@@ -35,9 +35,11 @@ _MOBILE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIX
 
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('phone_lookup', sa.String(length=64), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f('uq_users_phone_lookup'), ['phone_lookup'])
+    # Not a batch operation: on SQLite a batch rebuilds "users", and dropping the old
+    # table with foreign keys on deletes every household (ON DELETE CASCADE). A new
+    # column and a unique index need no rebuild.
+    op.add_column('users', sa.Column('phone_lookup', sa.String(length=64), nullable=True))
+    op.create_index(op.f('ix_users_phone_lookup'), 'users', ['phone_lookup'], unique=True)
     op.create_table(
         'phone_codes',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -100,6 +102,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_phone_codes_user_id'))
         batch_op.drop_index('ix_phone_codes_lookup_created')
     op.drop_table('phone_codes')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_users_phone_lookup'), type_='unique')
-        batch_op.drop_column('phone_lookup')
+    op.drop_index(op.f('ix_users_phone_lookup'), table_name='users')
+    op.drop_column('users', 'phone_lookup')  # SQLite 3.35+ drops a column in place

@@ -215,3 +215,16 @@ def test_the_code_leaves_with_the_scheduler_and_is_then_blanked(app, session, me
     assert deliver_pending_sms(session, app.config["SETTINGS"], now=NOW) == 1
     assert [(text.to, phone_sms.code_in(text.body)) for text in sms_sent] == [(NUMBER, code)]
     assert sent.messages == [(NUMBER, FORGOTTEN)]
+
+
+def test_lookups_can_be_recomputed_from_the_households_phones(session, make_user,
+                                                             make_household):
+    """After the secret key changes (or to repair): the hashes come again from the phones."""
+    mobile, landline = make_user(), make_user()
+    make_household(user=mobile, phone=NUMBER)
+    make_household(user=landline, phone="+39 075 123 4567")
+    mobile.phone_lookup, landline.phone_lookup = "stale", "stale too"
+    session.flush()
+    assert phone_lookup.refresh_all(session) == 1
+    assert mobile.phone_lookup == phone_lookup.lookup_hash(NUMBER)
+    assert landline.phone_lookup is None
