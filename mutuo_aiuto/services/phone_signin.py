@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from mutuo_aiuto.languages import LANGUAGES
 from mutuo_aiuto.models import PhoneCode, User
 from mutuo_aiuto.models.types import installed_fernet, installed_lookup_key
-from mutuo_aiuto.services import accounts, audit, hubtime
+from mutuo_aiuto.services import accounts, audit, hubtime, policy
 from mutuo_aiuto.services.accounts import LinkFor
 from mutuo_aiuto.services.database import rowcount
 from mutuo_aiuto.services.errors import DomainError
@@ -122,8 +122,8 @@ def ask_for_code(session: Session, e164: str, *, locale: str,
     _check_limits(session, lookup, now)
     session.execute(delete(PhoneCode).where(PhoneCode.created_at < now - KEEP_ROWS))
     user = session.scalars(select(User).filter_by(phone_lookup=lookup)).first()
-    if user is not None and not user.active:
-        user = None
+    if user is not None and not policy.can_sign_in_by_phone(user):
+        user = None  # answered exactly like a number without an account
     code, salt = new_code(), secrets.token_hex(16)
     row = PhoneCode(phone_lookup=lookup, user=user, salt=salt, code_hash=code_hash(salt, code),
                     created_at=now, expires_at=now + CODE_LIFETIME)
@@ -207,7 +207,7 @@ def _spend_a_try(session: Session, ids: list[int]) -> None:
 
 
 def _open(session: Session, user: User, now: datetime) -> SignIn:
-    if not user.active:
+    if not policy.can_sign_in_by_phone(user):  # deactivated, or made staff, since the code
         raise _wrong_code()
     first_time = needs_welcome(user)
     user.last_login_at = now

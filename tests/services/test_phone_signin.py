@@ -228,3 +228,29 @@ def test_lookups_can_be_recomputed_from_the_households_phones(session, make_user
     assert phone_lookup.refresh_all(session) == 1
     assert mobile.phone_lookup == phone_lookup.lookup_hash(NUMBER)
     assert landline.phone_lookup is None
+
+
+@pytest.mark.parametrize("role", ["facilitator", "admin"])
+def test_staff_accounts_cannot_sign_in_by_phone(session, member, sent, role):
+    member.role = role
+    lookup = _ask(session)
+    assert sent.messages == []  # the same answer as a number without an account
+    with pytest.raises(CodeNotAccepted):
+        phone_signin.sign_in(session, lookup, "000000", now=NOW)
+
+
+def test_an_account_made_staff_after_the_code_left_is_not_opened(session, member, sent):
+    lookup = _ask(session)
+    member.role = "facilitator"
+    with pytest.raises(CodeNotAccepted):
+        phone_signin.sign_in(session, lookup, sent.last_code(), now=NOW)
+
+
+def test_the_lookups_are_refreshed_by_a_command(session, runner, make_user, make_household):
+    user = make_user()
+    make_household(user=user, phone=NUMBER)
+    session.commit()
+    result = runner.invoke(args=["refresh-phone-lookups"])
+    assert result.exit_code == 0 and "1 accounts" in result.output
+    session.refresh(user)
+    assert user.phone_lookup == phone_lookup.lookup_hash(NUMBER)
