@@ -174,36 +174,39 @@ def sign_in(session: Session, lookup: str, code: str, *,
     """Open the account whose number was sent this code; ``CodeNotAccepted`` otherwise.
 
     Every live code of the number is tried (a first SMS may arrive after a second
-    one was asked for); a wrong guess spends one try of each. The code that opens
-    the session is marked used, and the number's other codes with it, by updates
-    that only one worker can win.
+    one was asked for). Each guess first spends a try of each live code, in one
+    update that only counts rows still under the limit: guesses sent at the same
+    moment from many places still get five tries a code in all. The code that
+    opens the session is marked used, and the number's other codes with it.
     """
     now = now or hubtime.clock().now()
     code = (code or "").strip()
-    live = session.scalars(select(PhoneCode).where(
+    live = select(PhoneCode.id).where(
         PhoneCode.phone_lookup == lookup, PhoneCode.used_at.is_(None),
         PhoneCode.expires_at > now, PhoneCode.attempts < MAX_ATTEMPTS)
-        .order_by(PhoneCode.id.desc())).all()
-    if not live:
+    tried = session.execute(
+        update(PhoneCode).where(PhoneCode.id.in_(live), PhoneCode.attempts < MAX_ATTEMPTS)
+        .values(attempts=PhoneCode.attempts + 1)
+        .returning(PhoneCode.id, PhoneCode.salt, PhoneCode.code_hash, PhoneCode.user_id)
+        .execution_options(synchronize_session=False)).all()
+    if not tried:
         raise _no_live_code()
-    matching = next((row for row in live if hmac.compare_digest(
+    matching = next((row for row in tried if hmac.compare_digest(
         row.code_hash, code_hash(row.salt, code))), None)
-    if matching is None or matching.user is None:
-        _spend_a_try(session, [row.id for row in live])
-        raise _wrong_code()  # the caller commits the spent try before answering
+    if matching is None or matching.user_id is None:
+        raise _wrong_code()  # the caller commits the spent tries before answering
     won = session.execute(update(PhoneCode).where(
-        PhoneCode.id == matching.id, PhoneCode.used_at.is_(None)).values(used_at=now))
+        PhoneCode.id == matching.id, PhoneCode.used_at.is_(None)).values(used_at=now)
+        .execution_options(synchronize_session=False))
     if rowcount(won) != 1:  # another request used it a moment ago
         raise _no_live_code()
     session.execute(update(PhoneCode).where(
-        PhoneCode.phone_lookup == lookup, PhoneCode.used_at.is_(None)).values(used_at=now))
-    return _open(session, matching.user, now)
-
-
-def _spend_a_try(session: Session, ids: list[int]) -> None:
-    # In the database, not in Python: two wrong guesses at once both count.
-    session.execute(update(PhoneCode).where(PhoneCode.id.in_(ids))
-                    .values(attempts=PhoneCode.attempts + 1))
+        PhoneCode.phone_lookup == lookup, PhoneCode.used_at.is_(None)).values(used_at=now)
+        .execution_options(synchronize_session=False))
+    user = session.get(User, matching.user_id)
+    if user is None:
+        raise _wrong_code()
+    return _open(session, user, now)
 
 
 def _open(session: Session, user: User, now: datetime) -> SignIn:

@@ -31,7 +31,10 @@ NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
 THREADS = 6
 
 
-def _together(app, work: Any) -> list[str]:
+def _together(app, work: Any, commit_refusals: bool = False) -> list[str]:
+    """Run ``work`` in THREADS threads at once; each result is "done" or the refusal.
+    ``commit_refusals``: commit after a refusal too, as the code page does (a spent try
+    stays spent)."""
     barrier = threading.Barrier(THREADS)
     results: list[str] = []
 
@@ -43,8 +46,12 @@ def _together(app, work: Any) -> list[str]:
                 db.session.commit()
                 results.append("done")
             except DomainError as error:
-                db.session.rollback()
-                results.append(type(error).__name__)
+                if commit_refusals:
+                    db.session.commit()
+                else:
+                    db.session.rollback()
+                results.append(str(error.message) if commit_refusals
+                               else type(error).__name__)
             finally:
                 db.session.remove()
 
@@ -87,3 +94,31 @@ def test_one_code_tried_at_once_opens_one_session(pg_app):
     with pg_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == audit.PHONE_SIGNED_IN)) == 1
+
+
+def test_guesses_sent_at_once_get_no_more_tries_than_the_limit(pg_app, monkeypatch):
+    """Six wrong guesses at the same moment at a code with two tries left: two are
+    judged wrong, the others find the code used up, and the count stops at the limit."""
+    with pg_app.app_context():
+        user = factories.make_user(db.session)
+        user.phone_lookup = phone_lookup.lookup_hash(NUMBER)
+        db.session.flush()
+        lookup = phone_signin.ask_for_code(db.session, NUMBER, locale="it", now=NOW)
+        code = SentCodes(db.session).last_code()
+        db.session.scalars(select(PhoneCode)).one().attempts = phone_signin.MAX_ATTEMPTS - 2
+        db.session.commit()
+    wrong = f"{(int(code) + 1) % 10 ** 6:06d}"
+    hash_code = phone_signin.code_hash
+
+    def slow_hash(*args: Any) -> str:
+        time.sleep(0.2)  # each guess holds its spent try a moment before answering
+        return hash_code(*args)
+
+    monkeypatch.setattr(phone_signin, "code_hash", slow_hash)
+    results = _together(pg_app, lambda session: phone_signin.sign_in(
+        session, lookup, wrong, now=NOW), commit_refusals=True)
+    judged = [r for r in results if "not right" in r]
+    assert len(judged) == 2 and len(results) == THREADS
+    assert all("expired" in r for r in results if r not in judged)
+    with pg_app.app_context():
+        assert db.session.scalar(select(PhoneCode.attempts)) == phone_signin.MAX_ATTEMPTS
