@@ -59,6 +59,8 @@ def upgrade():
         batch_op.create_index('ix_phone_codes_lookup_created', ['phone_lookup', 'created_at'],
                               unique=False)
         batch_op.create_index(batch_op.f('ix_phone_codes_user_id'), ['user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_phone_codes_created_at'), ['created_at'],
+                              unique=False)
     _backfill()
 
 
@@ -99,6 +101,7 @@ def _backfill():
 
 def downgrade():
     with op.batch_alter_table('phone_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_phone_codes_created_at'))
         batch_op.drop_index(batch_op.f('ix_phone_codes_user_id'))
         batch_op.drop_index('ix_phone_codes_lookup_created')
     op.drop_table('phone_codes')

@@ -34,7 +34,8 @@ class PhoneCode(Model):
     salt: Mapped[str] = mapped_column(String(32))
     code_hash: Mapped[str] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Indexed alone too: each new code deletes the rows older than a day, for every number.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Set when the code opened a session, or when a newer code did (single use).
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
