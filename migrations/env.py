@@ -90,6 +90,15 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the old one
+            # (batch_alter_table); with foreign keys on (as the app sets them), dropping
+            # "users" would cascade and delete every household. The pragma only takes
+            # effect outside a transaction, so it is set before the migrations' one,
+            # and the keys are checked once they have run.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -98,6 +107,13 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migrations left rows whose foreign keys point "
+                                   f"nowhere: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -244,6 +244,22 @@ def rotate_keys_command() -> None:
     click.echo(f"Re-encrypted {summary.total} values with the first key.")
 
 
+@click.command("refresh-phone-lookups")
+@with_appcontext
+def refresh_phone_lookups_command() -> None:
+    """Recompute which mobile number opens which account (phone sign-in).
+
+    The lookup hashes are keyed with a key derived from SECRET_KEY: run this
+    after changing SECRET_KEY, or phone sign-in finds no account.
+    """
+    from mutuo_aiuto.extensions import db
+    from mutuo_aiuto.services import phone_lookup
+
+    linked = phone_lookup.refresh_all(db.session)
+    db.session.commit()
+    click.echo(f"{linked} accounts can sign in with their mobile number.")
+
+
 def _database_url() -> str:
     from mutuo_aiuto.extensions import db
 
@@ -312,5 +328,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(run_job_command)
     app.cli.add_command(outbox_retry_command)
     app.cli.add_command(rotate_keys_command)
+    app.cli.add_command(refresh_phone_lookups_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

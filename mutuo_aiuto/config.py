@@ -51,6 +51,17 @@ class Settings:
     mail_retry_first_seconds: int = 60
     mail_retry_max_seconds: int = 6 * 3600
     mail_give_up_hours: int = 72
+    # SMS (issue 16): "log" writes each text to the log (development), "test" keeps it
+    # in memory for the tests, "twilio" sends it with Twilio's Messages API. Empty: log.
+    sms_backend: str = ""
+    # Twilio's "From": the Hub's number in E.164, an approved alphanumeric sender id
+    # ("FamilyHub"), or a Messaging Service sid ("MG…").
+    sms_sender: str = ""
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    sms_timeout_seconds: int = 10
+    # A text about a pairing or a session is useless days late: given up sooner than mail.
+    sms_give_up_hours: int = 24
     base_url: str = "http://127.0.0.1:5000"
     default_locale: str = "it"
     timezone: str = "Europe/Rome"
@@ -78,6 +89,9 @@ class Settings:
     # the short form of ``services.hub_desk`` (shown in the page's language).
     hub_address: str = "Centro per le Famiglie, Piazza del Bacio, 06128 Perugia (Fontivegge)"
     hub_hours: str = "mon-fri 09:00-13:00; tue,thu 15:00-18:00"
+    # The front desk's phone, given in every SMS ("call 075 …"): a made-up number until
+    # the deployment sets HUB_PHONE. Checked with the phonenumbers library.
+    hub_phone: str = "+39 075 555 0100"
     expiry_notice_days: int = 7
     scheduler_lease_seconds: int = 60
     # Security (issue 6): how long a typed password counts as a "fresh" login for
@@ -154,6 +168,7 @@ class Settings:
             if not self.encryption_keys:
                 raise SettingsError("ENCRYPTION_KEYS is required in production")
         _check_mail(self)
+        _check_sms(self)
         _check_hub_hours(self.hub_hours)
         return self
 
@@ -190,6 +205,26 @@ def _check_mail(settings: Settings) -> None:
             and settings.mail_backend != "log"):
         raise SettingsError("MAIL_SERVER is required in production "
                             "(or MAIL_BACKEND=log to only log mail, with links redacted)")
+
+
+SMS_BACKENDS = ("", "log", "test", "twilio")
+
+
+def _check_sms(settings: Settings) -> None:
+    from mutuo_aiuto.services.phones import normalised
+
+    if settings.sms_backend not in SMS_BACKENDS:
+        raise SettingsError(f"SMS_BACKEND must be log, test or twilio, "
+                            f"not {settings.sms_backend!r}")
+    if settings.sms_backend == "twilio" and not (
+            settings.twilio_account_sid and settings.twilio_auth_token and settings.sms_sender):
+        raise SettingsError("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN "
+                            "and SMS_SENDER")
+    if settings.sms_backend == "test" and settings.environment == PRODUCTION:
+        raise SettingsError("SMS_BACKEND=test keeps texts in memory: not in production")
+    if normalised(settings.hub_phone) is None:
+        raise SettingsError(f"HUB_PHONE must be a phone number such as +39 075 123 4567, "
+                            f"not {settings.hub_phone!r}")
 
 
 def _instance_secret(instance: Path) -> str:

@@ -65,7 +65,12 @@ limiter = Limiter(key_func=get_remote_address)
 def init_app(app: Flask, settings: Settings) -> None:
     """Bind every extension to the app; Babel is bound in ``i18n``."""
     from mutuo_aiuto import models  # noqa: F401  (registers the tables)
-    from mutuo_aiuto.models.types import CRYPTO_EXTENSION, make_fernet
+    from mutuo_aiuto.models.types import (
+        CRYPTO_EXTENSION,
+        LOOKUP_KEY_EXTENSION,
+        lookup_key_from,
+        make_fernet,
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
@@ -79,6 +84,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     # its own storage again.
     limiter._storage_dead = False
     app.extensions[CRYPTO_EXTENSION] = make_fernet(settings.encryption_keys)
+    app.extensions[LOOKUP_KEY_EXTENSION] = lookup_key_from(settings.secret_key)
     _install_keys(app)
     appcontext_pushed.connect(_install_keys, app)
     with app.app_context():
@@ -90,9 +96,9 @@ def init_app(app: Flask, settings: Settings) -> None:
 
 def _install_keys(app: Flask, **_: Any) -> None:
     """This app's keys for the encrypted columns (see ``models.types.KeyRing``)."""
-    from mutuo_aiuto.models.types import CRYPTO_EXTENSION, install_keys
+    from mutuo_aiuto.models.types import CRYPTO_EXTENSION, LOOKUP_KEY_EXTENSION, install_keys
 
-    install_keys(app.extensions[CRYPTO_EXTENSION])
+    install_keys(app.extensions[CRYPTO_EXTENSION], app.extensions[LOOKUP_KEY_EXTENSION])
 
 
 def _sqlite_pragmas(connection: Any, testing: bool) -> None:

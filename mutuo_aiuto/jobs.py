@@ -131,6 +131,13 @@ def _deliver_mail(ctx: Context) -> int:
     return deliver_pending(ctx.session, ctx.settings, ctx.now)
 
 
+@task("deliver_sms")
+def _deliver_sms(ctx: Context) -> int:
+    from mutuo_aiuto.services.sms_outbox import deliver_pending_sms
+
+    return deliver_pending_sms(ctx.session, ctx.settings, ctx.now)
+
+
 @task("expire_unanswered")
 def _expire_unanswered(ctx: Context) -> Any:
     from mutuo_aiuto.services import matches
@@ -248,6 +255,10 @@ def _purge_expired(ctx: Context) -> Any:
 
 def deliver_mail() -> None:
     run_task("deliver_mail", scheduled=True)
+
+
+def deliver_sms() -> None:
+    run_task("deliver_sms", scheduled=True)
 
 
 def expire_unanswered() -> None:

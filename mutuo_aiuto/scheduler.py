@@ -63,6 +63,8 @@ class Schedule:
 SCHEDULES = (
     Schedule("deliver-mail", "mutuo_aiuto.jobs:deliver_mail", "interval",
              {"minutes": 1, "misfire_grace_time": 60}),
+    Schedule("deliver-sms", "mutuo_aiuto.jobs:deliver_sms", "interval",
+             {"minutes": 1, "misfire_grace_time": 60}),
     Schedule("propose-queued", "mutuo_aiuto.jobs:propose_queued", "interval",
              {"minutes": 1, "misfire_grace_time": 60}),
     Schedule("expire-unanswered", "mutuo_aiuto.jobs:expire_unanswered", "interval",

@@ -95,6 +95,8 @@ def build_settings(tmp_path: Any, **overrides: Any) -> Settings:
         "database_url": database_url,
         "instance_path": str(tmp_path / "instance"),
         "ratelimit_enabled": False,
+        # Texts are kept in memory (services/sms.py CAPTURED): the ``sms_sent`` fixture.
+        "sms_backend": "test",
         "testing": True,
         "extra": extra,
     }
@@ -197,6 +199,16 @@ class FreshClient(FlaskClient):
             g.pop("_flask_babel", None)
             if outside is not None:
                 g._flask_babel = outside
+
+
+@pytest.fixture
+def sms_sent() -> Iterator[list[Any]]:
+    """The texts the test SMS backend was given during the test, oldest first."""
+    from mutuo_aiuto.services.sms import CAPTURED
+
+    CAPTURED.clear()
+    yield CAPTURED
+    CAPTURED.clear()
 
 
 @pytest.fixture

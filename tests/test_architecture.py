@@ -125,6 +125,8 @@ FLASK_EXCEPTIONS = {
     f"{ROOT}.services.calendar_feed imports flask_babel.get_locale",
     # The calendar feed is written in its owner's language, whoever's app fetches it.
     f"{ROOT}.services.calendar_feed imports flask_babel.force_locale",
+    # The sign-in code's SMS is written in the account's language, whoever asked for it.
+    f"{ROOT}.services.phone_signin imports flask_babel.force_locale",
 }
 
 

@@ -241,11 +241,12 @@ def test_logs_never_hold_contacts_or_notes(client, login, make_user, make_neighb
         "name": "Famiglia Test", "neighbourhood": place.slug, "languages": ["it"],
         "phone": PHONE, "address": ADDRESS, "care_notes": NOTES})
     assert response.status_code == 302
-    assert PHONE in client.get("/family").text
+    stored = "+393337654321"  # E.164 (issue 16), shown in the national format
+    assert "333 765 4321" in client.get("/family").text
     client.post("/confirm-password", data={"password": factories.TEST_PASSWORD})
-    assert PHONE in client.get("/family/data").text
+    assert stored in client.get("/family/data").text
     assert "INSERT INTO households" in caplog.text  # the statements were logged …
-    for secret in (PHONE, ADDRESS, NOTES):
+    for secret in (PHONE, stored, "333 765 4321", ADDRESS, NOTES):
         assert secret not in caplog.text  # … with ciphertext only
     assert user.household is not None
 

@@ -178,3 +178,87 @@ def test_the_old_disability_tick_moves_into_the_consent_guarded_answer(bare_app)
             "SELECT public_id, has_disability FROM household_members")).all())
     assert {key: bool(value) for key, value in back.items()} == {"m-ticked": True,
                                                                  "m-blank": False}
+def test_phones_are_rewritten_in_e164_where_they_parse(bare_app):
+    """Issue 16: stored phones that parse become E.164; any other stays as typed."""
+    from sqlalchemy import column, insert, select, table
+
+    from mutuo_aiuto.models.types import EncryptedText, utcnow
+
+    upgrade(revision="d4a1c8e2f6b3")
+    users = table("users", column("id"), column("public_id"), column("email"),
+                  column("password_hash"), column("name"), column("locale"), column("role"),
+                  column("active"), column("session_version"), column("created_at"))
+    households = table("households", column("id"), column("public_id"), column("user_id"),
+                       column("name"), column("languages"), column("version"),
+                       column("created_at"), column("updated_at"),
+                       column("phone", EncryptedText()))
+    typed = ["333-123 4567", "+40 721 234 567", "call me", None]
+    with db.engine.begin() as connection:
+        for n, phone in enumerate(typed, start=1):
+            connection.execute(insert(users).values(
+                id=n, public_id=f"u{n}", email=f"p{n}@example.org", password_hash="x",
+                name=f"P{n}", locale="it", role="member", active=True, session_version=1,
+                created_at=utcnow()))
+            connection.execute(insert(households).values(
+                id=n, public_id=f"h{n}", user_id=n, name=f"F{n}", languages="[]", version=1,
+                created_at=utcnow(), updated_at=utcnow(), phone=phone))
+    upgrade(revision="e5b2d9f1a7c4")
+    with db.engine.connect() as connection:
+        phones = list(connection.scalars(select(households.c.phone).order_by(households.c.id)))
+    assert phones == ["+393331234567", "+40721234567", "call me", None]
+    downgrade(revision="d4a1c8e2f6b3")  # changes nothing, and works
+
+
+def test_accounts_with_a_mobile_number_can_sign_in_by_phone_after_the_migration(bare_app):
+    """Issue 16: existing households' mobile numbers (stored encrypted) become lookups;
+    a landline, an unreadable number or a number already taken gets none."""
+    from sqlalchemy import text
+
+    from mutuo_aiuto.models.types import installed_fernet
+    from mutuo_aiuto.services.phone_lookup import lookup_hash
+
+    upgrade(revision="f3a8c6e1b942")
+    phones = ("+393331234567", "+390751234567", "not a phone", "+393331234567")
+    with db.engine.begin() as connection:
+        for n, phone in enumerate(phones):
+            connection.execute(text(
+                "INSERT INTO users (id, public_id, email, password_hash, name, locale, role, "
+                "active, session_version, created_at) VALUES (:n, :pid, :email, 'x', 'A', "
+                "'it', 'member', true, 1, '2026-12-01 08:00:00')"),
+                {"n": n + 1, "pid": f"u-phone-{n}", "email": f"p{n}@example.org"})
+            connection.execute(text(
+                "INSERT INTO households (public_id, user_id, name, languages, phone, version, "
+                "created_at, updated_at) VALUES (:pid, :n, 'F', '[]', :phone, 1, "
+                "'2026-12-01 08:00:00', '2026-12-01 08:00:00')"),
+                {"pid": f"h-phone-{n}", "n": n + 1,
+                 "phone": installed_fernet().encrypt(phone.encode()).decode()})
+    upgrade()
+    with db.engine.connect() as connection:
+        lookups = connection.execute(text("SELECT phone_lookup FROM users ORDER BY id")).scalars()
+        assert list(lookups) == [lookup_hash("+393331234567"), None, None, None]
+    downgrade(revision="f3a8c6e1b942")
+    assert "phone_lookup" not in {c["name"] for c in inspect(db.engine).get_columns("users")}
+
+
+def test_altering_the_users_table_keeps_every_household(bare_app):
+    """SQLite alters a table by copying it and dropping the old one; with foreign keys on,
+    dropping ``users`` deleted every household (ON DELETE CASCADE). env.py turns the keys
+    off for the migrations and checks them after: a family's data survives an upgrade."""
+    from sqlalchemy import text
+
+    upgrade(revision="5e2b8c1f4a70")  # before the migrations that alter users
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (public_id, email, password_hash, name, locale, role, active, "
+            "session_version, created_at) VALUES ('u-kept', 'kept@example.org', 'x', 'K', "
+            "'it', 'member', true, 1, '2026-12-01 08:00:00')"))
+        connection.execute(text(
+            "INSERT INTO households (public_id, user_id, name, languages, version, created_at, "
+            "updated_at) VALUES ('h-kept', (SELECT id FROM users), 'Famiglia K', '[]', 1, "
+            "'2026-12-01 08:00:00', '2026-12-01 08:00:00')"))
+    upgrade()
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT public_id FROM households")).scalars().all() == [
+            "h-kept"]
+        if connection.dialect.name == "sqlite":  # the app's connections still enforce keys
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1

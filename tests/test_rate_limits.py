@@ -84,7 +84,7 @@ def test_the_limit_does_not_touch_reading_the_login_page(make_app):
 
 def test_register_and_reset_are_limited(make_app):
     client = _limited_app(make_app).test_client()
-    for path, limit in (("/register", 5), ("/reset", 5)):
+    for path, limit in (("/register", 5), ("/reset", 5), ("/login/phone", 5)):
         for _ in range(limit):
             assert client.post(path, data={}).status_code != 429, path
         assert client.post(path, data={}).status_code == 429, path

@@ -16,7 +16,7 @@ import pytest
 from mutuo_aiuto import security
 
 TEMPLATES = Path(security.__file__).parent / "web" / "templates"
-PUBLIC_PAGES = ("/", "/login", "/register", "/reset", "/privacy", "/nowhere")
+PUBLIC_PAGES = ("/", "/login", "/login/phone", "/register", "/reset", "/privacy", "/nowhere")
 
 
 def _csp(response) -> dict[str, list[str]]:

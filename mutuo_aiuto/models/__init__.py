@@ -49,8 +49,10 @@ from mutuo_aiuto.models.matching_run import (
 from mutuo_aiuto.models.need import NEED_STATUSES, Need, NeedSlot, NeedStatus
 from mutuo_aiuto.models.notification import Notification
 from mutuo_aiuto.models.offer import OFFER_STATUSES, Offer, OfferSlot, OfferStatus
+from mutuo_aiuto.models.phone_code import PhoneCode
 from mutuo_aiuto.models.place import Neighbourhood, neighbourhood_adjacency
 from mutuo_aiuto.models.privacy import ERASURE_STATUSES, ErasureRequest, ErasureStatus
+from mutuo_aiuto.models.sms import SmsMessage
 from mutuo_aiuto.models.user import (
     ADMIN,
     COMES_FOR,
@@ -122,6 +124,7 @@ __all__ = [
     "OfferSlot",
     "OfferStatus",
     "OutboxMessage",
+    "PhoneCode",
     "PlaceKind",
     "Proposal",
     "ProposalStatus",
@@ -131,6 +134,7 @@ __all__ = [
     "Role",
     "RunKind",
     "Skill",
+    "SmsMessage",
     "UnmatchedReason",
     "User",
     "Vetting",

@@ -6,6 +6,7 @@ when it starts (``install_keys``): the type reads no Flask global.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from datetime import UTC, datetime
@@ -66,16 +67,45 @@ class KeyRing:
     """
 
     fernet: MultiFernet | None = None
+    # The key of the keyed hashes that find a row by a value stored only encrypted
+    # (an account by its phone number: ``users.phone_lookup``).
+    lookup_key: bytes | None = None
 
 
-def install_keys(fernet: MultiFernet) -> None:
+LOOKUP_KEY_EXTENSION = "mutuo_aiuto.lookup_key"
+
+
+def install_keys(fernet: MultiFernet, lookup_key: bytes | None = None) -> None:
     KeyRing.fernet = fernet
+    if lookup_key is not None:
+        KeyRing.lookup_key = lookup_key
+
+
+def lookup_key_from(secret_key: str) -> bytes:
+    """The lookup hashes' key, derived from the secret key (never the key itself).
+
+    Not from the encryption keys: those are rotated (``services/keys.py``) and a
+    lookup hash must stay the same for as long as the number does. Changing the
+    secret key means recomputing the hashes (``phone_lookup.refresh_all``).
+    """
+    return hashlib.sha256(("mutuo-aiuto.phone-lookup:" + secret_key).encode()).digest()
+
+
+def installed_lookup_key() -> bytes:
+    if KeyRing.lookup_key is None:
+        raise RuntimeError("no lookup key installed: create_app installs it")
+    return KeyRing.lookup_key
 
 
 def _fernet() -> MultiFernet:
     if KeyRing.fernet is None:
         raise RuntimeError("no encryption keys installed: create_app installs them")
     return KeyRing.fernet
+
+
+def installed_fernet() -> MultiFernet:
+    """The keys installed now, for code that encrypts outside a column."""
+    return _fernet()
 
 
 class EncryptedText(TypeDecorator[str]):

@@ -78,6 +78,10 @@ class User(UserMixin, Model):  # type: ignore[misc]  # flask_login ships no type
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The secret in the address of the private calendar feed; revocable.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # A keyed hash (HMAC-SHA256) of the account's mobile number in E.164, to find the
+    # account when someone signs in by phone; the number itself is stored only
+    # encrypted (households.phone). See ``services/phone_lookup.py``.
+    phone_lookup: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     # The last day a facilitator's daily digest was sent (one a day, issue 5).
     digest_sent_on: Mapped[date | None]
 

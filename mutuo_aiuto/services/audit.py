@@ -64,6 +64,8 @@ SPECIAL_CONSENT_GIVEN = "special_consent.given"
 SPECIAL_CONSENT_WITHDRAWN = "special_consent.withdrawn"
 MEETING_ANSWERED = "activity.meeting_answered"
 ACTIVITY_ENDED = "activity.ended"
+PHONE_SIGNED_IN = "login.phone"
+ACCOUNT_CLAIMED = "account.claimed"
 
 # Every action, with how the transparency and search pages name it.
 ACTIONS: dict[str, Any] = {
@@ -106,6 +108,8 @@ ACTIONS: dict[str, Any] = {
                                   "minority answers, which were deleted"),
     MEETING_ANSWERED: _l("said whether they come to a group's meeting"),
     ACTIVITY_ENDED: _l("marked a group activity ended: its last day passed"),
+    PHONE_SIGNED_IN: _l("signed in with a code sent by SMS"),
+    ACCOUNT_CLAIMED: _l("took over the account the Hub made at the front desk"),
 }
 
 # A details dict is for ids, field names and counts; anything larger is a bug.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -12,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import MEMBER_KINDS, Household, Member, Neighbourhood, User
-from mutuo_aiuto.services import audit, esf
+from mutuo_aiuto.services import audit, esf, phone_lookup
 from mutuo_aiuto.services.errors import DomainError, NotFound
+from mutuo_aiuto.services.phones import clean_phone
 
 # The languages a family can say it speaks, in the order the form lists them.
 # The one list for households, needs and offers (codes as the matcher reads them).
@@ -25,8 +25,6 @@ NOTES_MAX = 2000
 FIRST_NAME_MAX = 80
 MAX_MEMBERS = 20
 EARLIEST_BIRTH_YEAR = 1900
-# Digits, spaces and the usual separators; + only in front.
-_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{4,28}[0-9]")
 
 
 def household_of(session: Session, user: User) -> Household | None:
@@ -76,14 +74,6 @@ def active_neighbourhood(session: Session, slug: str | None,
     return place
 
 
-def _clean_phone(value: str | None) -> str | None:
-    phone = clean_text(value, limit=30, field="phone")
-    if phone is not None and not _PHONE.fullmatch(phone):
-        raise DomainError(_l("Write the phone number with digits, for example +39 333 123 4567."),
-                          field="phone")
-    return phone
-
-
 def save_household(session: Session, user: User, *, name: str, neighbourhood: str | None,
                    languages: Iterable[str] = (), phone: str | None = None,
                    address: str | None = None, care_notes: str | None = None) -> Household:
@@ -95,7 +85,7 @@ def save_household(session: Session, user: User, *, name: str, neighbourhood: st
                       required_message=_l("Give your family a name, for example “Famiglia Rossi”."))
     place = active_neighbourhood(session, neighbourhood)
     codes = clean_languages(languages)
-    phone = _clean_phone(phone)
+    phone = clean_phone(phone)
     address = clean_text(address, limit=ADDRESS_MAX, field="address")
     care_notes = clean_text(care_notes, limit=NOTES_MAX, field="care_notes")
     household = household_of(session, user)
@@ -108,6 +98,7 @@ def save_household(session: Session, user: User, *, name: str, neighbourhood: st
     household.neighbourhood = place
     household.languages = codes
     household.phone = phone
+    phone_lookup.link_phone(session, user, phone)  # sign in by this number, if a mobile
     household.address = address
     household.care_notes = care_notes
     session.flush()
@@ -124,7 +115,7 @@ def save_helper_details(session: Session, user: User, *, neighbourhood: str | No
     """
     place = active_neighbourhood(session, neighbourhood)
     codes = clean_languages(languages)
-    phone = _clean_phone(phone)
+    phone = clean_phone(phone)
     household = household_of(session, user)
     if household is None:
         household = Household(user=user, name=(user.name or "").strip()[:NAME_MAX] or "-")
@@ -132,6 +123,7 @@ def save_helper_details(session: Session, user: User, *, neighbourhood: str | No
     household.neighbourhood = place
     household.languages = codes
     household.phone = phone
+    phone_lookup.link_phone(session, user, phone)
     session.flush()
     return household
 

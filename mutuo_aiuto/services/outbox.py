@@ -29,13 +29,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.config import Settings
-from mutuo_aiuto.models import OutboxMessage
+from mutuo_aiuto.models import OutboxMessage, SmsMessage
 from mutuo_aiuto.services import hubtime
 from mutuo_aiuto.services.database import rowcount
 
@@ -113,7 +113,7 @@ def deliver_pending(session: Session, settings: Settings, now: datetime | None =
     transaction of its own (see the module's docstring).
     """
     now = now or hubtime.clock().now()
-    due = list(session.scalars(select(OutboxMessage.id).where(*_due(now))
+    due = list(session.scalars(select(OutboxMessage.id).where(*due_conditions(now))
                                .order_by(OutboxMessage.id).limit(BATCH)))
     session.commit()
     if not due:
@@ -123,25 +123,37 @@ def deliver_pending(session: Session, settings: Settings, now: datetime | None =
     return _send_with_smtp(session, due, settings, now, smtp_factory)
 
 
-def _due(now: datetime) -> tuple[Any, ...]:
-    return (OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
-            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
+# The SMS outbox (services/sms_outbox.py) has the same delivery columns and shares
+# these two: one way of claiming a message, whatever carries it.
+Queued = TypeVar("Queued", OutboxMessage, SmsMessage)
 
 
-def _claim(session: Session, message_id: int, now: datetime) -> OutboxMessage | None:
-    """Take one due mail for this delivery (compare-and-set), or None if another has it.
+def due_conditions(now: datetime,
+                   model: type[OutboxMessage | SmsMessage] = OutboxMessage) -> tuple[Any, ...]:
+    """Not sent, not given up, and not waiting (a backoff or another delivery's claim)."""
+    return (model.sent_at.is_(None), model.failed_at.is_(None),
+            or_(model.next_attempt_at.is_(None), model.next_attempt_at <= now))
+
+
+def claim(session: Session, model: type[Queued], message_id: int,
+          now: datetime) -> Queued | None:
+    """Take one due message for this delivery (compare-and-set), or None if another has it.
 
     The attempt is counted here, so a delivery that dies while sending still
     shows in ``attempts``.
     """
     claimed = session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == message_id, *_due(now))
-        .values(next_attempt_at=now + CLAIM, attempts=OutboxMessage.attempts + 1)
+        update(model).where(model.id == message_id, *due_conditions(now, model))
+        .values(next_attempt_at=now + CLAIM, attempts=model.attempts + 1)
         .execution_options(synchronize_session=False))
     session.commit()
     if rowcount(claimed) != 1:
         return None
-    return session.get(OutboxMessage, message_id, populate_existing=True)
+    return session.get(model, message_id, populate_existing=True)
+
+
+def _claim(session: Session, message_id: int, now: datetime) -> OutboxMessage | None:
+    return claim(session, OutboxMessage, message_id, now)
 
 
 def _mark_sent(session: Session, message: OutboxMessage, now: datetime) -> None:

@@ -67,6 +67,13 @@ def is_member(user: Any) -> bool:
     return is_signed_in(user) and user.role == MEMBER
 
 
+def can_sign_in_by_phone(user: Any) -> bool:
+    """Families and helpers only, and only active accounts. Staff accounts open every
+    family's data and must type their strong password: a six-digit code sent by SMS
+    is weaker (a shared phone, a swapped SIM)."""
+    return is_member(user) and bool(user.active)
+
+
 def _has_household(user: Any) -> bool:
     return getattr(user, "household", None) is not None
 

@@ -2,7 +2,8 @@
 
 Every number and date a page shows goes through Babel for the page's language:
 ``|number`` (``format_decimal``), ``|signed``, ``|date``, ``|month``; never ``"%g"``
-or ``str()``, which print "12.5" on an Italian page.
+or ``str()``, which print "12.5" on an Italian page. Phones: ``|phone`` to show one
+("333 123 4567", "+40 721 234 567"), ``|tel`` after ``tel:`` in a link.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from mutuo_aiuto.models import ADMIN, FACILITATOR, MEMBER, MatchStatus, NeedStatus, OfferStatus
 from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.services.notifications import moment
+from mutuo_aiuto.services.phones import display_phone, tel_target
 
 # What each role is called on the pages that list accounts or who did what.
 ROLE_LABELS = {MEMBER: _l("family or volunteer"), FACILITATOR: _l("facilitator"),
@@ -135,6 +137,7 @@ def init_app(app: Flask) -> None:
         weekday=weekday_name, slot=slot_label, label=label, language_name=language_name,
         date=short_date, error_messages=error_messages, month=month_name,
         number=format_decimal, signed=signed_number, moment=moment, listed=listed,
+        phone=display_phone, tel=tel_target,
     )
     # Templates compare statuses with the models' enums, never with bare strings;
     # which buttons a row shows comes from the view's ``actions``.

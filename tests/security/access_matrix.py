@@ -150,6 +150,12 @@ ROUTES: tuple[Route, ...] = (
     R("auth.privacy", get=EVERYONE),
     R("auth.register", get=GUEST, post=GUEST_FORM),
     R("auth.login", get=GUEST, post=GUEST_FORM),
+    # Signing in by phone: the number, then the code (sent back to the number without
+    # one asked for), then the welcome of a front-desk account (sent on unless it was
+    # just claimed).
+    R("auth.phone_login", get=GUEST, post=GUEST_FORM),
+    R("auth.phone_code", get="302 302 302 302 302 302", post="302 302 302 302 302 302"),
+    R("auth.welcome", get=ACCOUNTS_REDIRECTED, post=ACCOUNTS_REDIRECTED),
     # Logging out is harmless for anyone: back to the home page.
     R("auth.logout", get="302 200 200 200 200 200", post="302 302 302 302 302 302"),
     R("auth.reset_request", get=EVERYONE, post="400 400 400 400 400 400"),

@@ -297,14 +297,14 @@ def test_unmatched_needs_with_the_reason_why(client, login, scene):
 def test_need_page_shows_the_familys_contacts_and_records_the_read(client, login, scene):
     login(scene.facilitator)
     page = client.get(f"/facilitator/needs/{scene.need.public_id}").text
-    assert "+39 075 111 1111" in page
+    assert "075 111 1111" in page
     event = scene.session.scalars(select(AuditEvent)).one()
     assert (event.action, event.actor_id) == ("contacts.viewed", scene.facilitator.id)
 
 
 def test_offer_page_shows_the_helpers_contacts(client, login, scene):
     login(scene.facilitator)
-    assert "+39 075 222 2222" in client.get(f"/facilitator/offers/{scene.offer.public_id}").text
+    assert "075 222 2222" in client.get(f"/facilitator/offers/{scene.offer.public_id}").text
 
 
 def test_unknown_ids_are_404(client, login, scene):
@@ -570,6 +570,34 @@ def test_undelivered_mail_page_masks_the_recipient_and_hides_the_body(client, lo
     assert "SMTPRecipientsRefused" in page and "Given up on" in page
     assert "maria.rossi" not in page and "SECRET-LINK" not in page and "Reset" not in page
     assert "sent@example.org" not in page and "s•••@example.org" not in page
+
+
+def test_undelivered_texts_are_listed_with_the_mail_masked(client, login, scene,
+                                                           make_household):
+    """Issue 16: the same page lists the text messages given up or waiting, masked."""
+    from datetime import UTC, datetime
+
+    from mutuo_aiuto.services import sms_outbox
+
+    session = scene.session
+    household = make_household(phone="+39 333 123 4567")
+    given_up = sms_outbox.queue_sms(session, household.user, "Hai notizie dal Centro",
+                                    "match_accepted")
+    given_up.attempts, given_up.failed_at = 1, datetime(2026, 12, 1, 9, tzinfo=UTC)
+    given_up.last_error = "HTTP 400: Twilio 21211 Invalid 'To' Phone Number"
+    session.commit()
+    login(scene.facilitator)
+    page = client.get("/facilitator/undelivered-mail", headers={"Accept-Language": "en"}).text
+    assert "Text messages (SMS)" in page and "+39•••••4567" in page
+    assert "A notice about a pairing" in page and "21211" in page and "Given up on" in page
+    assert "333 123 4567" not in page and "3331234567" not in page
+    assert "Hai notizie" not in page  # never the body
+
+
+def test_every_text_delivered_says_so(client, login, scene):
+    login(scene.facilitator)
+    page = client.get("/facilitator/undelivered-mail", headers={"Accept-Language": "en"}).text
+    assert "Every text message was delivered." in page
 
 
 def test_every_mail_kind_the_service_sends_has_words_for_the_facilitator():

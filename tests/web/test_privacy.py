@@ -105,7 +105,7 @@ def test_the_export_holds_nothing_of_another_family(client, fresh, make_househol
     make_need(household=other, description="Segreto di un'altra famiglia")
     fresh(make_household().user)
     text = client.get("/family/data.json").text
-    assert "+39 333 999 8888" not in text and "altra famiglia" not in text
+    assert "333 999 8888" not in text and "altra famiglia" not in text
 
 
 def test_the_export_needs_a_fresh_login(client, login, session, make_household):

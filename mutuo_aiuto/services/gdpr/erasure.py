@@ -301,6 +301,7 @@ def _blank_account(session: Session, user: User) -> tuple[int, int]:
     user.session_version = (user.session_version or 1) + 1
     user.calendar_token = None
     user.last_login_at = None
+    user.phone_lookup = None  # the number no longer opens the account (its codes went above)
     return deleted
 
 

@@ -31,6 +31,7 @@ from mutuo_aiuto.models import (
     Need,
     Offer,
     OutboxMessage,
+    PhoneCode,
     Proposal,
     User,
     Vetting,
@@ -41,7 +42,11 @@ from mutuo_aiuto.services.gdpr.ownership import account_tables, household_of, ma
 
 EXPORT_FORMAT = 2
 # Account fields that are secrets or plumbing, not data about the person.
-USER_PRIVATE = frozenset({"password_hash", "session_version", "calendar_token"})
+USER_PRIVATE = frozenset({"password_hash", "session_version", "calendar_token",
+                          "phone_lookup"})
+# A sign-in code's keyed hashes are secrets, not data about the person: when and how
+# often a code was asked for is.
+CODE_PRIVATE = ("salt", "code_hash", "phone_lookup")
 # Each side of a match sees its own feedback; the other side's is theirs.
 _OTHER_SIDE = {"family": ("helper_rating", "helper_comment"),
                "helper": ("family_rating", "family_comment")}
@@ -236,6 +241,8 @@ def _household_part(session: Session, household: Household) -> dict[str, Any]:
 def _account_row(row: Any) -> dict[str, Any]:
     if isinstance(row, AssociationCoordinator):  # which association, not only since when
         return {"association": row.association.name} | _row(row)
+    if isinstance(row, PhoneCode):
+        return _row(row, exclude=CODE_PRIVATE)
     return _row(row)
 
 

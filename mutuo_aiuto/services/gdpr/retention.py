@@ -157,6 +157,7 @@ def _purge_contacts(session: Session, cutoff: datetime, summary: PurgeSummary) -
     for household in session.scalars(with_contacts):
         if _quiet_since(session, household, cutoff):
             household.phone = household.address = household.care_notes = None
+            household.user.phone_lookup = None  # the number is forgotten: no sign-in by it
             summary.households += 1
 
 

@@ -8,13 +8,22 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TelField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
     EqualTo,
     Length,
+    Optional,
     StopValidation,
     ValidationError,
 )
@@ -28,6 +37,7 @@ from mutuo_aiuto.services.accounts import (
     mixes_scripts,
     normalise_email,
 )
+from mutuo_aiuto.services.phone_lookup import MAX_INPUT, mobile_e164
 
 
 def _normalise(value: str | None) -> str | None:
@@ -166,3 +176,59 @@ class AccountForm(FlaskForm):
     name = StringField(_l("Your name"), [DataRequired(), Length(max=120)], filters=[_strip])
     locale = SelectField(_l("Language"), choices=_language_choices())
     comes_for = _comes_for_field()
+
+
+# ---- signing in by phone -------------------------------------------------------------
+
+class MobileNumber:
+    """A mobile number a code can be sent to (Italian by default); ``form.e164`` holds it."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form: FlaskForm, field: Any) -> None:
+        form.e164 = mobile_e164(field.data)
+        if form.e164 is None:
+            raise StopValidation(_("This is not a mobile number we can send a code to. Write "
+                                   "it with its digits, for example 333 123 4567, or with "
+                                   "the country code, for example +44 7911 123456."))
+
+
+class SixDigits:
+    """The code as the SMS gives it: six digits (spaces a phone keyboard adds are dropped)."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form: FlaskForm, field: Any) -> None:
+        field.data = "".join((field.data or "").split())
+        if not (len(field.data) == CODE_LENGTH and field.data.isascii()
+                and field.data.isdigit()):
+            raise StopValidation(_("Type the six digits of the code we sent you by SMS."))
+
+
+CODE_LENGTH = 6
+
+
+class PhoneForm(FlaskForm):
+    phone = TelField(_l("Mobile phone number"), [MobileNumber()],
+                     render_kw={"dir": "ltr", "inputmode": "tel", "maxlength": MAX_INPUT})
+    e164: str | None = None
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code from the SMS"), [SixDigits()],
+                       render_kw={"dir": "ltr", "inputmode": "numeric", "maxlength": 12})
+
+
+def _optional_email(value: str | None) -> str | None:
+    return normalise_email(value) if value and value.strip() else None
+
+
+class WelcomeForm(FlaskForm):
+    """A family takes over the account the Hub made for it: language first, the rest optional."""
+
+    locale = SelectField(_l("Language"), choices=_language_choices(), default=_current_locale)
+    email = EmailField(_l("Email (optional)"), [Optional(), Email(), Length(max=254),
+                                                one_alphabet], filters=[_optional_email])
+    password = PasswordField(_l("Password (optional)"), [Optional(), StrongPassword()])
+    confirm = PasswordField(_l("Repeat the password"), [
+        EqualTo("password", message=_l("The two passwords are not the same."))])

@@ -16,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import get_locale, refresh
@@ -27,17 +28,20 @@ from werkzeug.wrappers import Response
 from mutuo_aiuto.extensions import db, limiter
 from mutuo_aiuto.i18n import forget_language_switch
 from mutuo_aiuto.models import User
-from mutuo_aiuto.services import accounts, policy, tokens
+from mutuo_aiuto.services import accounts, phone_signin, policy, tokens
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.access import member_required
 from mutuo_aiuto.web.auth.forms import (
     AccountForm,
     ChangePasswordForm,
+    CodeForm,
     ConfirmEmailForm,
     LoginForm,
+    PhoneForm,
     RegisterForm,
     ResetPasswordForm,
     ResetRequestForm,
+    WelcomeForm,
 )
 from mutuo_aiuto.web.helpers import app_settings, external_url, form_page, refused, safe_next
 from mutuo_aiuto.web.navigation import landing_url
@@ -197,6 +201,98 @@ def logout() -> Response | str:
         logout_user()
         flash(_("You have logged out."), "info")
     return redirect(url_for("main.home"))
+
+
+# ---- signing in by phone ----------------------------------------------------------------
+# The number is never kept in the session cookie: only its keyed hash (to find the
+# codes) and its last two digits (to say where the code went).
+
+PHONE_SIGNIN_KEY = "phone_signin"
+WELCOME_KEY = "welcome"
+
+
+@bp.route("/login/phone", methods=["GET", "POST"])
+@limiter.limit("5/hour", methods=["POST"])
+def phone_login() -> Response | tuple[str, int]:
+    """Step one: the number. Every valid number gets the same answer (the code page)."""
+    if current_user.is_authenticated:
+        return redirect(_landing())
+    form = PhoneForm()
+    if form.validate_on_submit() and form.e164 is not None:
+        try:
+            lookup = phone_signin.ask_for_code(db.session, form.e164,
+                                               locale=str(get_locale() or "it"))
+        except DomainError as error:
+            refused(form, error)
+            return form_page("auth/phone_login.html", form=form)
+        db.session.commit()
+        session[PHONE_SIGNIN_KEY] = {"lookup": lookup, "ends": form.e164[-2:]}
+        return redirect(url_for("auth.phone_code"))
+    return form_page("auth/phone_login.html", form=form)
+
+
+@bp.route("/login/phone/code", methods=["GET", "POST"])
+@limiter.limit("10/minute;50/hour", methods=["POST"])
+def phone_code() -> Response | tuple[str, int]:
+    """Step two: the code. A first sign-in of an account made at the front desk is
+    its claim, and goes on to the welcome page."""
+    if current_user.is_authenticated:
+        return redirect(_landing())
+    pending = session.get(PHONE_SIGNIN_KEY)
+    if not isinstance(pending, dict) or not isinstance(pending.get("lookup"), str):
+        return redirect(url_for("auth.phone_login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            signed_in = phone_signin.sign_in(db.session, pending["lookup"], form.code.data)
+        except DomainError as error:
+            db.session.commit()  # the try it spent stays spent
+            refused(form, error)
+        else:
+            db.session.commit()
+            session.pop(PHONE_SIGNIN_KEY, None)
+            login_user(signed_in.user)
+            if signed_in.first_time:
+                session[WELCOME_KEY] = True
+                return redirect(url_for("auth.welcome"))
+            return redirect(_landing())
+    return form_page("auth/phone_code.html", form=form, ends=str(pending.get("ends", "")))
+
+
+@bp.route("/welcome", methods=["GET", "POST"])
+@member_required
+def welcome() -> Response | tuple[str, int]:
+    """A family's first visit to the account the Hub made for it at the front desk."""
+    user = _user()
+    if not session.get(WELCOME_KEY):
+        return redirect(_landing())
+    form = WelcomeForm(locale=user.locale)
+    form.account_email, form.account_name = user.email or "", user.name
+    if user.email is not None:
+        del form.email  # it has an address already: changing it is another page's job
+    if form.validate_on_submit():
+        settings = app_settings()
+        try:
+            new_password = phone_signin.welcome(
+                db.session, user, locale=form.locale.data,
+                email=form.email.data if "email" in form else None,
+                password=form.password.data or None, secret=settings.secret_key,
+                confirm_link_for=_confirm_link, reset_link_for=_reset_link)
+        except DomainError as error:
+            refused(form, error)
+        else:
+            db.session.commit()
+            if new_password:
+                login_user(user)  # the new password ended the older session
+            session.pop(WELCOME_KEY, None)
+            forget_language_switch()
+            refresh()
+            flash(_("Welcome to the Family Hub! Your account is ready."), "success")
+            if "email" in form and form.email.data:
+                flash(_("We sent a link to the address you gave: open it to confirm the "
+                        "address."), "info")
+            return redirect(_landing())
+    return form_page("auth/welcome.html", form=form, user=user)
 
 
 # ---- password reset by mail ------------------------------------------------------------

@@ -49,6 +49,8 @@ from mutuo_aiuto.services import (
     proposal_queries,
     reasons,
     settings_store,
+    sms,
+    sms_outbox,
 )
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.lifecycle import status_label
@@ -206,10 +208,12 @@ def unmatched():
 @bp.get("/undelivered-mail")
 @facilitator_required
 def undelivered_mail():
-    """Mails that could not be delivered: who (masked), what, how often, why; never the body."""
+    """Mails and texts that could not be delivered: who (masked), what, how often, why;
+    never the body."""
     mails = outbox.undelivered(db.session)
-    return render_template("facilitator/undelivered_mail.html", mails=mails,
-                           mask_address=outbox.mask_address,
+    texts = sms_outbox.undelivered_sms(db.session)
+    return render_template("facilitator/undelivered_mail.html", mails=mails, texts=texts,
+                           mask_address=outbox.mask_address, mask_number=sms.mask_number,
                            mask_addresses=outbox.mask_addresses, kind_label=mail_kinds.label)
 
 

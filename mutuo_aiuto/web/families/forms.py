@@ -37,6 +37,7 @@ from mutuo_aiuto.services import esf, households, needs, offers, slots
 from mutuo_aiuto.services.households import PersonAnswers
 from mutuo_aiuto.services.needs import NeedInput
 from mutuo_aiuto.services.offers import OfferInput
+from mutuo_aiuto.services.phones import display_phone
 from mutuo_aiuto.services.slots import DatedRow, WeeklyRow
 from mutuo_aiuto.web.fields import BoundedIntegerField
 from mutuo_aiuto.web.filters import label, language_name, locale_code
@@ -152,7 +153,7 @@ class HouseholdForm(FamiliesForm):
             return {"languages": ["it"]}
         return {"name": household.name, "languages": household.languages,
                 "neighbourhood": household.neighbourhood.slug if household.neighbourhood else "",
-                "phone": household.phone, "address": household.address,
+                "phone": display_phone(household.phone), "address": household.address,
                 "care_notes": household.care_notes}
 
     def fields_for_service(self) -> dict[str, Any]:
@@ -180,7 +181,7 @@ class AboutYouForm(FamiliesForm):
     def data_of(cls, household: Household | None) -> dict[str, Any]:
         if household is None:
             return {"languages": ["it"]}
-        return {"languages": household.languages, "phone": household.phone,
+        return {"languages": household.languages, "phone": display_phone(household.phone),
                 "neighbourhood": household.neighbourhood.slug if household.neighbourhood else ""}
 
     def fields_for_service(self) -> dict[str, Any]:
