@@ -1,0 +1,103 @@
+"""A figure's table over periods and breakdowns, protected and written as long-form rows.
+
+A ``Cube`` holds one indicator's cells keyed ``(period, *breakdowns)``, where
+``TOTAL`` (None) in a place means "all": the cumulative period, every
+neighbourhood, and so on. ``figures`` suppresses small cells (``suppression``),
+secondarily too when the indicator adds up, and returns the rows of the export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mutuo_aiuto.services.figures import suppression
+from mutuo_aiuto.services.figures.periods import ReportPeriod
+from mutuo_aiuto.services.figures.rows import Figure, Indicator, italian
+from mutuo_aiuto.services.figures.suppression import TOTAL, Key
+
+BREAKDOWNS = ("neighbourhood", "category", "gender", "age_band")
+
+
+@dataclass
+class Cube:
+    """``values`` by ``(period or TOTAL, *axes' values)``; ``counts`` are what stands behind
+    each cell (people, households, pairings) when that is not the value itself."""
+
+    indicator: Indicator
+    cumulative: ReportPeriod
+    axes: tuple[str, ...] = ()
+    values: dict[Key, float | int | None] = field(default_factory=dict)
+    counts: dict[Key, int] | None = None
+    # The cumulative figure is the sum of the periods' (events, hours), not of distinct
+    # households: only then is time a line of the table.
+    adds_over_time: bool = False
+    code_for: Callable[[Mapping[str, Hashable]], str | None] | None = None
+
+    def add(self, key: Key, value: float | int) -> None:
+        current = self.values.get(key) or 0
+        self.values[key] = current + value
+
+
+def _axis_values(cube: Cube) -> list[list[Hashable]]:
+    found: list[set[Hashable]] = [set() for _ in range(len(cube.axes) + 1)]
+    for key in cube.values:
+        for index, part in enumerate(key):
+            if part is not TOTAL:
+                found[index].add(part)
+    return [sorted(values, key=lambda v: (str(type(v)), v)) for values in found]
+
+
+def protected(cube: Cube) -> tuple[dict[Key, float | int | None], set[Key]]:
+    """Every cell to publish and the hidden ones. Additive cubes are filled out to the
+    whole grid (an absent cell is a zero someone could still subtract)."""
+    values = dict(cube.values)
+    additive = cube.indicator.additive
+    found: list[suppression.Line] = []
+    if additive:
+        axes = _axis_values(cube)
+        flags = [cube.adds_over_time, *([True] * len(cube.axes))]
+        found = suppression.lines(axes, flags)
+        for line in found:
+            for cell in line.cells():
+                values.setdefault(cell, 0)
+    counts: Mapping[Key, Any] = cube.counts if cube.counts is not None else values
+    hidden = suppression.primary({k: int(counts.get(k) or 0) for k in values},
+                                 special=cube.indicator.special)
+    if additive:
+        numeric = {k: float(v or 0) for k, v in values.items()}
+        hidden = suppression.secondary(numeric, found, hidden)
+    return values, hidden
+
+
+def figures(cube: Cube, periods: Mapping[Hashable, ReportPeriod]) -> list[Figure]:
+    """The cube's rows, in a stable order; ``periods`` names each period key's span."""
+    values, hidden = protected(cube)
+    label = italian(cube.indicator.label)
+    rows = []
+    for key in sorted(values, key=_sort_key):
+        span = cube.cumulative if key[0] is TOTAL else periods[key[0]]
+        parts = dict(zip(cube.axes, key[1:], strict=True))
+        value = values[key]
+        rows.append(Figure(
+            period_start=span.start, period_end=span.end, indicator=cube.indicator.name,
+            code=cube.code_for(parts) if cube.code_for else cube.indicator.code,
+            label=label, **{name: _text(parts.get(name)) for name in BREAKDOWNS},
+            value=None if key in hidden else _number(value), suppressed=key in hidden))
+    return rows
+
+
+def _sort_key(key: Key) -> tuple[Any, ...]:
+    return tuple((part is TOTAL, part if isinstance(part, ReportPeriod) else str(part))
+                 if part is not TOTAL else (True, "") for part in key)
+
+
+def _text(value: Hashable | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _number(value: float | int | None) -> float | int | None:
+    if isinstance(value, float):
+        return round(value, 3)
+    return value
