@@ -44,6 +44,7 @@ from mutuo_aiuto.models.matching_run import (
     QueuedOffer,
     RunKind,
     UnmatchedReason,
+    UnmatchedSpell,
 )
 from mutuo_aiuto.models.need import NEED_STATUSES, Need, NeedSlot, NeedStatus
 from mutuo_aiuto.models.notification import Notification
@@ -130,6 +131,7 @@ __all__ = [
     "RunKind",
     "Skill",
     "UnmatchedReason",
+    "UnmatchedSpell",
     "User",
     "Vetting",
     "neighbourhood_adjacency",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from itertools import product
 from typing import Any
 
 from mutuo_aiuto.services.figures import suppression
@@ -34,10 +35,34 @@ class Cube:
     # households: only then is time a line of the table.
     adds_over_time: bool = False
     code_for: Callable[[Mapping[str, Hashable]], str | None] | None = None
+    # Cells hidden because another figure's cell is (a share whose count is hidden).
+    also_hidden: set[Key] = field(default_factory=set)
+    # The span of each period key, when the cube's periods are not the report's (months).
+    spans: dict[Hashable, ReportPeriod] = field(default_factory=dict)
 
-    def add(self, key: Key, value: float | int) -> None:
-        current = self.values.get(key) or 0
-        self.values[key] = current + value
+    def add(self, window: Hashable, parts: tuple[Hashable, ...], value: float | int = 1,
+            who: Hashable = None) -> None:
+        """Add ``value`` to the cell of ``parts`` and to each of its margins; with ``who``
+        the cell's count is of distinct ``who`` (households, pairings) behind it."""
+        for key in spread(window, parts):
+            self.values[key] = (self.values.get(key) or 0) + value
+            if who is not None:
+                self._behind.setdefault(key, set()).add(who)
+
+    def put(self, window: Hashable, parts: tuple[Hashable, ...], value: float | int | None,
+            count: int | None = None) -> None:
+        """One cell whose value is not a sum (a median, a share), with what it stands on."""
+        self.values[(window, *parts)] = value
+        if count is not None:
+            self.counts = self.counts or {}
+            self.counts[(window, *parts)] = count
+
+    _behind: dict[Key, set[Hashable]] = field(default_factory=dict, repr=False)
+
+
+def spread(window: Hashable, parts: tuple[Hashable, ...]) -> list[Key]:
+    """The cell of ``parts`` and every margin it adds to (each part or TOTAL)."""
+    return [(window, *choice) for choice in product(*[(part, TOTAL) for part in parts])]
 
 
 def _axis_values(cube: Cube) -> list[list[Hashable]]:
@@ -62,17 +87,20 @@ def protected(cube: Cube) -> tuple[dict[Key, float | int | None], set[Key]]:
         for line in found:
             for cell in line.cells():
                 values.setdefault(cell, 0)
-    counts: Mapping[Key, Any] = cube.counts if cube.counts is not None else values
+    counts: Mapping[Key, Any] = values
+    if cube.counts is not None or cube._behind:
+        counts = {**(cube.counts or {}), **{k: len(v) for k, v in cube._behind.items()}}
     hidden = suppression.primary({k: int(counts.get(k) or 0) for k in values},
                                  special=cube.indicator.special)
     if additive:
         numeric = {k: float(v or 0) for k, v in values.items()}
         hidden = suppression.secondary(numeric, found, hidden)
-    return values, hidden
+    return values, hidden | (cube.also_hidden & values.keys())
 
 
 def figures(cube: Cube, periods: Mapping[Hashable, ReportPeriod]) -> list[Figure]:
     """The cube's rows, in a stable order; ``periods`` names each period key's span."""
+    periods = cube.spans or periods
     values, hidden = protected(cube)
     label = italian(cube.indicator.label)
     rows = []
@@ -99,5 +127,5 @@ def _text(value: Hashable | None) -> str | None:
 
 def _number(value: float | int | None) -> float | int | None:
     if isinstance(value, float):
-        return round(value, 3)
+        return round(value, 4)
     return value
