@@ -83,7 +83,15 @@ def retention(rows: Rows, windows: Windows, every: dict[int, list[tuple[date, da
             # Hidden when the cohort is under 5, or when the share tells a count of 1 to 4.
             cube.put(month, (), round(still / len(cohort), 4),
                      count=still if still else len(cohort))
-    cohort_all = [h for h in rows.homes.values() if windows.cumulative.contains(h.joined)]
-    for _home in cohort_all:
-        joined.add(None, ())
+    for home in rows.homes.values():
+        if windows.cumulative.contains(home.joined):
+            joined.add(None, ())
+    for n, cube in kept.items():  # the cumulative: every cohort whose month has come
+        cohort = [h for h in rows.homes.values() if windows.cumulative.contains(h.joined)
+                  and add_months(h.joined, n) <= windows.today]
+        if cohort:
+            still = sum(_active_in(every.get(h.id, []), add_months(h.joined, n), windows.today)
+                        for h in cohort)
+            cube.put(None, (), round(still / len(cohort), 4),
+                     count=still if still else len(cohort))
     return [joined, *kept.values()]

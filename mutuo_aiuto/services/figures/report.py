@@ -12,6 +12,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from mutuo_aiuto.models import User
+from mutuo_aiuto.services import audit, policy
 from mutuo_aiuto.services.figures import (
     activity,
     exchange,
@@ -53,10 +55,12 @@ def compute(rows: Rows, windows: Windows) -> list[Figure]:
     found: list[Figure] = []
     for part in PARTS:
         for cube in part(rows, windows):
-            if cube.indicator.additive and not cube.spans:
-                # A count with nothing to count is a zero to publish, not a missing row.
-                for key, _period in windows.each():
-                    cube.values.setdefault((key, *[TOTAL] * len(cube.axes)), 0)
+            # Every indicator has its overall row in every period: a count with nothing
+            # to count is a zero, a median or share with nothing to stand on is empty.
+            keys = [TOTAL] if cube.spans else [key for key, _period in windows.each()]
+            for key in keys:
+                cube.values.setdefault((key, *[TOTAL] * len(cube.axes)),
+                                       0 if cube.indicator.additive else None)
             found += figures(cube, windows.spans())
     return found
 
@@ -69,3 +73,14 @@ def report(session: Session, clock: HubClock, granularity: Granularity, first: d
     last = min(last, today)
     windows = windows_for(granularity, first, last, today)
     return compute(load(session, windows.cumulative.end, clock), windows)
+
+
+def exported(session: Session, actor: User, clock: HubClock, granularity: Granularity,
+             first: date, last: date, file_format: str) -> list[Figure]:
+    """``report`` for a facilitator's download, recorded in the audit trail."""
+    policy.require_facilitator(actor)
+    found = report(session, clock, granularity, first, last)
+    audit.record(session, actor, audit.IMPACT_EXPORTED,
+                 details={"since": f"{first:%Y-%m}", "until": f"{last:%Y-%m}",
+                          "by": granularity.value, "format": file_format})
+    return found

@@ -129,3 +129,9 @@ def test_hours_reciprocity_network_and_participants(session, scene):
     assert found[("participants", Q1, None, None, None, None)].code == "EECO11"
     assert value(found, "participants_with_disabilities", Q1) == "hidden"
 
+
+
+def test_labels_are_italian_whatever_the_language(session, scene):
+    found = figures(session)
+    assert found[("requests_posted", Q1, None, None, None, None)].label == \
+        "Richieste pubblicate"
