@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -14,9 +14,11 @@ from sqlalchemy import select
 
 from mutuo_aiuto.models import AuditEvent, Member
 from mutuo_aiuto.services import audit
+from mutuo_aiuto.services.figures.cube import BREAKDOWNS
 from mutuo_aiuto.services.figures.indicators import INDICATORS
-from mutuo_aiuto.services.figures.rows import COLUMNS
+from mutuo_aiuto.services.figures.rows import COLUMNS, Figure
 from tests.factories import TEST_PASSWORD
+from tests.services.figures.test_protection import exposed_lines
 
 CSV = "/facilitator/impact/figures.csv"
 XLSX = "/facilitator/impact/figures.xlsx"
@@ -64,6 +66,27 @@ def test_the_csv_opens_again_in_long_form_with_every_indicator(client, login, ma
     event = session.scalars(select(AuditEvent).where(
         AuditEvent.action == audit.IMPACT_EXPORTED)).one()
     assert event.details["format"] == "csv" and event.details["by"] == "quarter"
+
+
+def test_no_hidden_cell_of_the_csv_can_be_worked_out(client, login, make_user, pairings):
+    """The exports carry the protection: read back, no line lets a hidden cell (or a small
+    sum of hidden cells) be subtracted."""
+    login(make_user(role="facilitator"))
+    published = []
+    for row in rows_of(client.get(CSV, query_string={"by": "month"})):
+        published.append(Figure(
+            date.fromisoformat(row["period_start"]), date.fromisoformat(row["period_end"]),
+            row["indicator"], row["code"] or None, row["label"],
+            *(row[b] or None for b in BREAKDOWNS),
+            value=float(row["value"]) if row["value"] else None,
+            suppressed=row["suppressed"] == "true"))
+    assert published and exposed_lines(published, cumulative=_cumulative(published)) == []
+
+
+def _cumulative(published):
+    """The span of the cumulative rows: the longest period in the file."""
+    return max(((f.period_start, f.period_end) for f in published),
+               key=lambda span: span[1] - span[0])
 
 
 def test_the_xlsx_opens_again_with_openpyxl(client, login, make_user, pairings):

@@ -67,7 +67,7 @@ def retention(rows: Rows, windows: Windows, every: dict[int, list[tuple[date, da
     """Households joined per month, and the share still active 3 and 6 months on."""
     months = periods(windows.cumulative.start, windows.cumulative.end, Granularity.MONTH)
     spans: dict[Hashable, ReportPeriod] = {month: month for month in months}
-    joined = Cube(BY_NAME["households_joined"], windows.cumulative, adds_over_time=True,
+    joined = Cube(BY_NAME["households_joined"], windows.cumulative,
                   spans=spans)
     kept = {n: Cube(BY_NAME[f"retention_{n}_months"], windows.cumulative, spans=spans)
             for n in (3, 6)}

@@ -31,9 +31,6 @@ class Cube:
     axes: tuple[str, ...] = ()
     values: dict[Key, float | int | None] = field(default_factory=dict)
     counts: dict[Key, int] | None = None
-    # The cumulative figure is the sum of the periods' (events, hours), not of distinct
-    # households: only then is time a line of the table.
-    adds_over_time: bool = False
     code_for: Callable[[Mapping[str, Hashable]], str | None] | None = None
     # Cells hidden because another figure's cell is (a share whose count is hidden).
     also_hidden: set[Key] = field(default_factory=set)
@@ -82,8 +79,11 @@ def protected(cube: Cube) -> tuple[dict[Key, float | int | None], set[Key]]:
     found: list[suppression.Line] = []
     if additive:
         axes = _axis_values(cube)
-        flags = [cube.adds_over_time, *([True] * len(cube.axes))]
-        found = suppression.lines(axes, flags)
+        flags = [cube.indicator.over_time, *([True] * len(cube.axes))]
+        # Breakdowns always carry their margins (``Cube.add``); the periods carry a
+        # cumulative only where the report has one.
+        totals = [any(key[0] is TOTAL for key in values), *([True] * len(cube.axes))]
+        found = suppression.lines(axes, flags, totals)
         for line in found:
             for cell in line.cells():
                 values.setdefault(cell, 0)
@@ -94,7 +94,8 @@ def protected(cube: Cube) -> tuple[dict[Key, float | int | None], set[Key]]:
                                  special=cube.indicator.special)
     if additive:
         numeric = {k: float(v or 0) for k, v in values.items()}
-        hidden = suppression.secondary(numeric, found, hidden)
+        hidden = suppression.secondary(numeric, found, hidden,
+                                       special=cube.indicator.special)
     return values, hidden | (cube.also_hidden & values.keys())
 
 

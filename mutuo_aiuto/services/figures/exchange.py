@@ -33,8 +33,7 @@ def given_hours(rows: Rows) -> Iterator[tuple[Pairing, date, float]]:
 
 
 def hours_cube(rows: Rows, windows: Windows) -> Cube:
-    cube = Cube(BY_NAME["hours_of_help"], windows.cumulative, ("neighbourhood", "category"),
-                adds_over_time=True)
+    cube = Cube(BY_NAME["hours_of_help"], windows.cumulative, ("neighbourhood", "category"))
     for key, period in windows.each():
         for pairing, day, hours in given_hours(rows):
             if period.contains(day) and hours:

@@ -62,8 +62,8 @@ def paths(rows: Rows, today: date) -> list[Path]:
 
 def cubes(rows: Rows, windows: Windows) -> list[Cube]:
     every = paths(rows, windows.today)
-    steps = [Cube(BY_NAME[name], windows.cumulative, ("neighbourhood", "category"),
-                  adds_over_time=True) for name in STEPS]
+    steps = [Cube(BY_NAME[name], windows.cumulative, ("neighbourhood", "category"))
+             for name in STEPS]
     medians = [Cube(BY_NAME[name], windows.cumulative, ("neighbourhood",)) for name in MEDIANS]
     for key, period in windows.each():
         cohort = [p for p in every if period.contains(p.days[0])]  # type: ignore[arg-type]

@@ -24,20 +24,20 @@ INDICATORS: tuple[Indicator, ...] = (
     # ---- the funnel: requests posted in the period, and how far each got so far
     _i("requests_posted", N_("Requests posted"),
        N_("Requests for help posted in the period (drafts not counted), by the request's "
-          "neighbourhood and category."), additive=True),
+          "neighbourhood and category."), additive=True, over_time=True),
     _i("requests_proposed", N_("Requests proposed a helper"),
        N_("Of the requests posted in the period, those for which the matcher proposed a "
           "helper or a facilitator paired one by hand, up to the day of the report."),
-       additive=True),
+       additive=True, over_time=True),
     _i("requests_confirmed", N_("Requests with a confirmed pairing"),
        N_("Of the requests posted in the period, those a facilitator confirmed a pairing for, "
-          "up to the day of the report."), additive=True),
+          "up to the day of the report."), additive=True, over_time=True),
     _i("requests_accepted", N_("Requests whose helper accepted"),
        N_("Of the requests posted in the period, those whose helper accepted a pairing, up "
-          "to the day of the report."), additive=True),
+          "to the day of the report."), additive=True, over_time=True),
     _i("requests_closed_well", N_("Requests closed with a good outcome"),
        N_("Of the requests posted in the period, those with a pairing closed as resolved or "
-          "partly resolved, up to the day of the report."), additive=True),
+          "partly resolved, up to the day of the report."), additive=True, over_time=True),
     _i("median_days_to_proposal", N_("Median days from request to proposal"),
        N_("For the requests posted in the period that got a proposal: the median number of "
           "days from posting to the first proposal.")),
@@ -59,7 +59,7 @@ INDICATORS: tuple[Indicator, ...] = (
        N_("Hours helpers gave in the period, as recorded month by month (or, for a pairing "
           "without monthly hours, in the month it closed), by the family's neighbourhood "
           "and the category of the request. Hidden where fewer than 5 pairings add up "
-          "to it."), additive=True),
+          "to it."), additive=True, over_time=True),
     # ---- activity and retention
     _i("active_households", N_("Active households"),
        N_("Households that posted a request or an offer, took part in a pairing running in "
@@ -68,7 +68,7 @@ INDICATORS: tuple[Indicator, ...] = (
        N_("Active households divided by the households registered by the period's end.")),
     _i("households_joined", N_("Households that joined"),
        N_("Households registered in the month (the period columns give the month)."),
-       additive=True),
+       additive=True, over_time=True),
     _i("retention_3_months", N_("Still active 3 months after joining"),
        N_("Of the households that joined in the month, the share active in the third month "
           "after it or later. Empty until that month has come.")),
@@ -97,7 +97,8 @@ INDICATORS: tuple[Indicator, ...] = (
           "the period's end.")),
     _i("network_help_between_neighbourhoods", N_("Pairings by neighbourhoods"),
        N_("Pairings confirmed in the period by the family's neighbourhood (neighbourhood "
-          "column) and the helper's neighbourhood (category column)."), additive=True),
+          "column) and the helper's neighbourhood (category column)."),
+       additive=True, over_time=True),
     _i("network_share_across_neighbourhoods", N_("Share of pairings across neighbourhoods"),
        N_("Pairings whose family and helper live in different neighbourhoods, divided by "
           "all pairings confirmed in the period.")),
@@ -129,22 +130,23 @@ INDICATORS: tuple[Indicator, ...] = (
        N_("People in the households that took part for the first time in the period "
           "(first pairing on either side, or first group meeting), by gender and age band "
           "in the year they joined; the total is ESF+ EECO11. 55–64 and 65+ together make "
-          "EECO07."), code="EECO11", additive=True),
+          "EECO07."), code="EECO11", additive=True, over_time=True),
     _i("participants_by_employment", N_("Participants by employment status at entry"),
        N_("The same participants by their work when they joined. ESF+ EECO01 is the "
-          "unemployed and the long-term unemployed together."), additive=True),
+          "unemployed and the long-term unemployed together."), additive=True, over_time=True),
     _i("participants_by_education", N_("Participants by education level"),
        N_("The same participants by the highest level of education completed (ISCED)."),
-       additive=True),
+       additive=True, over_time=True),
     _i("participants_by_citizenship", N_("Participants by citizenship"),
        N_("The same participants by citizenship; outside the EU is ESF+ EECO13."),
-       additive=True),
+       additive=True, over_time=True),
     _i("participants_by_foreign_background", N_("Participants by foreign background"),
-       N_("The same participants by foreign background; yes is ESF+ EECO14."), additive=True),
+       N_("The same participants by foreign background; yes is ESF+ EECO14."),
+       additive=True, over_time=True),
     _i("participants_with_disabilities", N_("Participants with disabilities"),
        N_("The same participants who said they have a disability (special-category data: "
           "any number under 5, zero included, is hidden). ESF+ EECO12."),
-       code="EECO12", additive=True, special=True),
+       code="EECO12", additive=True, over_time=True, special=True),
 )
 
 BY_NAME = {indicator.name: indicator for indicator in INDICATORS}

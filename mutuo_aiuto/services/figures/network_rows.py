@@ -52,9 +52,8 @@ def cubes(rows: Rows, windows: Windows) -> list[Cube]:
     every = ties(rows)
     made: dict[str, Cube] = {}
 
-    def cube(name: str, axes: tuple[str, ...] = (), over_time: bool = False) -> Cube:
-        return made.setdefault(name, Cube(BY_NAME[name], windows.cumulative, axes,
-                                          adds_over_time=over_time))
+    def cube(name: str, axes: tuple[str, ...] = ()) -> Cube:
+        return made.setdefault(name, Cube(BY_NAME[name], windows.cumulative, axes))
 
     for key, period in windows.each():
         found = measure(every, profiles(rows, period.end), period.start, period.end)
@@ -63,9 +62,9 @@ def cubes(rows: Rows, windows: Windows) -> list[Cube]:
         cube("network_bridging_households").put(key, (), found.bridging)
         for (helper_place, family_place), pairings in sorted(
                 found.matrix.items(), key=lambda item: (str(item[0][0]), str(item[0][1]))):
-            cube("network_help_between_neighbourhoods", ("neighbourhood", "category"),
-                 over_time=True).add(key, (family_place, helper_place), pairings)
-        cube("network_help_between_neighbourhoods", ("neighbourhood", "category"), True)
+            cube("network_help_between_neighbourhoods", ("neighbourhood", "category")).add(
+                key, (family_place, helper_place), pairings)
+        cube("network_help_between_neighbourhoods", ("neighbourhood", "category"))
         for name, (across, known) in ACROSS.items():
             cube(name, ("category",)).put(key, ("across",), getattr(found, across))
             cube(name, ("category",)).put(key, ("known",), getattr(found, known))

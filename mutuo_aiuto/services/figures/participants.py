@@ -70,12 +70,11 @@ def _answer_code(field: str) -> Callable[[Mapping[str, Hashable]], str | None]:
 def cubes(rows: Rows, windows: Windows) -> list[Cube]:
     entered = entries(rows)
     people = Cube(BY_NAME["participants"], windows.cumulative, ("gender", "age_band"),
-                  adds_over_time=True, code_for=_age_code)
+                  code_for=_age_code)
     by = {field: Cube(BY_NAME[f"participants_by_{field}"], windows.cumulative, ("category",),
-                      adds_over_time=True, code_for=_answer_code(field))
+                      code_for=_answer_code(field))
           for field in ANSWER_CODES}
-    disability = Cube(BY_NAME["participants_with_disabilities"], windows.cumulative,
-                      adds_over_time=True)
+    disability = Cube(BY_NAME["participants_with_disabilities"], windows.cumulative)
     for key, period in windows.each():
         for household, day in sorted(entered.items()):
             if not period.contains(day):

@@ -47,6 +47,9 @@ class Indicator:
     # Counts that add up along a table's rows, columns and periods: only these can be
     # worked out by subtraction, so only these get secondary suppression.
     additive: bool = False
+    # Counts of events (a request posted, a person's first day): the periods add up to the
+    # cumulative figure, so time is a line of the table too. Not so for distinct households.
+    over_time: bool = False
     # Special-category data (health, minority): never shown with a cell under 5, zero included.
     special: bool = False
 

@@ -135,3 +135,11 @@ def test_labels_are_italian_whatever_the_language(session, scene):
     found = figures(session)
     assert found[("requests_posted", Q1, None, None, None, None)].label == \
         "Richieste pubblicate"
+
+
+def test_no_hidden_cell_of_the_report_can_be_worked_out(session, scene):
+    from tests.services.figures.test_protection import exposed_lines
+
+    for granularity in (Granularity.MONTH, Granularity.QUARTER):
+        rows = report.report(session, CLOCK, granularity, Q1.start, Q2.end)
+        assert exposed_lines(rows, (SPAN.start, SPAN.end)) == []

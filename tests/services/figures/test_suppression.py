@@ -8,7 +8,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mutuo_aiuto.services.figures import suppression
-from mutuo_aiuto.services.figures.suppression import TOTAL, lines, primary, recoverable, secondary
+from mutuo_aiuto.services.figures.suppression import (
+    TOTAL,
+    lines,
+    primary,
+    recoverable,
+    secondary,
+)
 
 T = TOTAL
 
@@ -72,11 +78,35 @@ def test_beside_zeros_the_total_goes():
     assert hidden == {("a",), (T,)}
 
 
-def test_two_small_cells_in_a_line_protect_each_other():
-    """a=1*, b=2*, c=30, total=33: two hidden cells, nothing else needed."""
+def test_two_small_cells_together_still_small_take_a_third():
+    """a=1*, b=2*, c=30S, total=33: hiding a and b alone leaves 33 − 30 = 3 people in a
+    and b together, itself a small count: c goes too."""
     table = {("a",): 1, ("b",): 2, ("c",): 30, (T,): 33}
     hidden = secondary(table, lines([["a", "b", "c"]], [True]), primary(table))
+    assert hidden == {("a",), ("b",), ("c",)}
+
+
+def test_two_small_cells_adding_up_to_5_protect_each_other():
+    """a=2*, b=3*, c=30, total=35: 35 − 30 = 5 in a and b together, not a small count."""
+    table = {("a",): 2, ("b",): 3, ("c",): 30, (T,): 35}
+    hidden = secondary(table, lines([["a", "b", "c"]], [True]), primary(table))
     assert hidden == {("a",), ("b",)}
+
+
+def test_special_categories_never_leave_a_small_sum_either():
+    """a=0*, b=3*, c=7S, total=10: the 0 and the 3 together are 3, so the 7 goes too."""
+    table = {("a",): 0, ("b",): 3, ("c",): 7, (T,): 10}
+    found = lines([["a", "b", "c"]], [True])
+    hidden = secondary(table, found, primary(table, special=True), special=True)
+    assert hidden == {("a",), ("b",), ("c",)}
+    assert recoverable(found, hidden, table, special=True) == []
+
+
+def test_a_period_axis_without_a_cumulative_has_no_total():
+    assert lines([["q1", "q2"], ["a"]], [True, True], [False, True]) == [
+        suppression.Line((("q1", "a"),), ("q1", T)),
+        suppression.Line((("q2", "a"),), ("q2", T)),
+    ]
 
 
 def test_zero_is_shown_but_not_for_special_categories():
@@ -127,10 +157,14 @@ def test_no_suppressed_cell_can_be_worked_out_in_any_line(cube):
     first = primary(table)
     hidden = secondary(table, found, first)
     assert first <= hidden
-    assert recoverable(found, hidden) == []
-    # By subtraction: in every line, what is shown never pins a hidden cell down alone.
+    assert recoverable(found, hidden, table) == []
+    # By subtraction: in every line, what is shown never pins a hidden cell down alone,
+    # nor a small sum of hidden cells where the line's total is shown.
     for line in found:
         unknown = [c for c in line.cells() if c in hidden]
         assert len(unknown) != 1
+        if unknown and line.total not in hidden:
+            together = table[line.total] - sum(table[c] for c in line.parts if c not in hidden)
+            assert together == 0 or together >= 5
     # Nothing but the small cells and their partners: the big table is not blanked out.
     assert all(table[c] < 5 for c in first)
