@@ -52,11 +52,9 @@ def _csv_value(value: Any) -> str:
 
 
 def to_xlsx(figures: Iterable[Figure]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook has its first sheet
-    sheet.title = "Indicatori"
-    _fill(sheet, COLUMNS, (_cells(f) for f in figures))
+    # Write-only: rows streamed out rather than kept as cell objects (thousands of rows).
+    book = Workbook(write_only=True)
+    _fill(book.create_sheet("Indicatori"), COLUMNS, (_cells(f) for f in figures))
     definitions = book.create_sheet("Definizioni")
     _fill(definitions, ("indicator", "code", "label", "definition"),
           ([i.name, i.code, italian(i.label), italian(i.definition)] for i in INDICATORS))
@@ -66,7 +64,7 @@ def to_xlsx(figures: Iterable[Figure]) -> bytes:
 
 
 def _fill(sheet: Any, header: Sequence[str], rows: Iterable[list[Any]]) -> None:
+    sheet.freeze_panes = "A2"  # the header stays in view (set before the first row)
     sheet.append(list(header))
     for row in rows:
         sheet.append(row)
-    sheet.freeze_panes = "A2"

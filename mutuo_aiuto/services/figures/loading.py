@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased, defer
+from sqlalchemy.orm import Session, aliased
 
 from mutuo_aiuto.models import (
     ActivityMeeting,
@@ -146,7 +146,7 @@ def load(session: Session, until: date, clock: HubClock) -> Rows:
                    Household.languages).where(Household.created_at < end)):
         rows.homes[id_] = Home(id_, places.get(place) if place else None,
                                clock.date_of(created), frozenset(languages or ()))
-    for member in session.scalars(select(Member).options(defer(Member.first_name))):
+    for member in session.execute(select(*_member_columns())):
         rows.people[member.household_id].append(person(member))
     rows.posted = _posted(session, end, clock)
     rows.unmatched = _spells(session, end, clock, places, rows.pairings)
@@ -155,6 +155,17 @@ def load(session: Session, until: date, clock: HubClock) -> Rows:
         .join(ActivityMeeting, ActivityMeeting.id == Attendance.meeting_id)
         .where(Attendance.present.is_(True), ActivityMeeting.on_date <= until))]
     return rows
+
+
+# What the figures read of a member, where the model has it (the ESF+ fields may not be
+# there yet): plain columns, so a city's members load as tuples, not objects.
+MEMBER_FIELDS = ("household_id", "birth_year", "gender", "employment", "education",
+                 "citizenship", "foreign_background", "disability", "has_disability")
+
+
+def _member_columns() -> list[Any]:
+    columns = Member.__table__.c
+    return [columns[name] for name in MEMBER_FIELDS if name in columns]
 
 
 def person(member: Any) -> Person:

@@ -143,3 +143,34 @@ def test_no_hidden_cell_of_the_report_can_be_worked_out(session, scene):
     for granularity in (Granularity.MONTH, Granularity.QUARTER):
         rows = report.report(session, CLOCK, granularity, Q1.start, Q2.end)
         assert exposed_lines(rows, (SPAN.start, SPAN.end)) == []
+
+
+def test_the_report_reads_a_fixed_number_of_queries_whatever_the_size(session, scene):
+    """Query counts are behaviour: the same count with 15 households' rows and with twice
+    as many (no query per row)."""
+    from sqlalchemy import event
+
+    from mutuo_aiuto.extensions import db
+
+    def queries() -> int:
+        seen: list[str] = []
+
+        def count(conn, cursor, statement, parameters, context, executemany):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            report.report(session, CLOCK, Granularity.QUARTER, Q1.start, Q2.end)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    before = queries()
+    for _n in range(8):
+        family = factories.make_household(session, created_at=at(2, 1))
+        family.members.append(Member(kind="adult", birth_year=1970))
+        factories.make_match(session, need=factories.make_need(
+            session, household=family, opened_at=at(2, 2), created_at=at(2, 2),
+            status="active"), confirmed_at=at(2, 5))
+    session.commit()
+    assert queries() == before
