@@ -36,6 +36,9 @@ class Cube:
     also_hidden: set[Key] = field(default_factory=set)
     # The span of each period key, when the cube's periods are not the report's (months).
     spans: dict[Hashable, ReportPeriod] = field(default_factory=dict)
+    # Whether the row with every breakdown at "all" means something (not for a cube whose
+    # categories are a count and its base, such as "across" and "known").
+    overall: bool = True
 
     def add(self, window: Hashable, parts: tuple[Hashable, ...], value: float | int = 1,
             who: Hashable = None) -> None:

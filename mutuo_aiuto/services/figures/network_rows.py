@@ -53,7 +53,8 @@ def cubes(rows: Rows, windows: Windows) -> list[Cube]:
     made: dict[str, Cube] = {}
 
     def cube(name: str, axes: tuple[str, ...] = ()) -> Cube:
-        return made.setdefault(name, Cube(BY_NAME[name], windows.cumulative, axes))
+        return made.setdefault(name, Cube(BY_NAME[name], windows.cumulative, axes,
+                                          overall=name not in ACROSS))
 
     for key, period in windows.each():
         found = measure(every, profiles(rows, period.end), period.start, period.end)

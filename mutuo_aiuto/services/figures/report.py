@@ -57,7 +57,8 @@ def compute(rows: Rows, windows: Windows) -> list[Figure]:
         for cube in part(rows, windows):
             # Every indicator has its overall row in every period: a count with nothing
             # to count is a zero, a median or share with nothing to stand on is empty.
-            keys = [TOTAL] if cube.spans else [key for key, _period in windows.each()]
+            keys = [] if not cube.overall else [TOTAL] if cube.spans else [
+                key for key, _period in windows.each()]
             for key in keys:
                 cube.values.setdefault((key, *[TOTAL] * len(cube.axes)),
                                        0 if cube.indicator.additive else None)
