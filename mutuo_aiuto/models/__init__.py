@@ -45,6 +45,7 @@ from mutuo_aiuto.models.matching_run import (
     QueuedOffer,
     RunKind,
     UnmatchedReason,
+    UnmatchedSpell,
 )
 from mutuo_aiuto.models.need import NEED_STATUSES, Need, NeedSlot, NeedStatus
 from mutuo_aiuto.models.notification import Notification
@@ -136,6 +137,7 @@ __all__ = [
     "Skill",
     "SmsMessage",
     "UnmatchedReason",
+    "UnmatchedSpell",
     "User",
     "Vetting",
     "neighbourhood_adjacency",

@@ -128,3 +128,23 @@ class UnmatchedReason(Model):
     # With ``not_vetted``: how many helpers every other rule allows, waiting for the
     # Hub's check (so the page can say "2 helpers could help but are waiting").
     waiting_helpers: Mapped[int | None] = mapped_column()
+
+
+class UnmatchedSpell(Model):
+    """A span of time a need was left without a proposal for one reason (issue 14).
+
+    ``UnmatchedReason`` holds only the latest reason; the figures count unmatched
+    requests by reason over past periods, so each change of reason opens a spell
+    here and closes the one before (``until``); a proposal closes it too. Written only
+    when the reason changes, never on a run that finds the same reason again.
+    """
+
+    __tablename__ = "unmatched_spells"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"),
+                                         index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    since: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # None while the need is still without a proposal for this reason.
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -36,6 +36,7 @@ MATCH_PROBLEM_REPORTED = "match.problem_reported"
 MATCH_HOURS_RECORDED = "match.hours_recorded"
 DATA_EXPORTED = "data.exported"
 IMPACT_EXPORTED = "impact.exported"
+PARTICIPANTS_EXPORTED = "participants.exported"
 ERASURE_REQUESTED = "erasure.requested"
 ERASURE_CONFIRMED = "erasure.confirmed"
 ERASURE_DECLINED = "erasure.declined"
@@ -78,6 +79,7 @@ ACTIONS: dict[str, Any] = {
     MATCH_HOURS_RECORDED: _l("recorded a month's hours of help"),
     DATA_EXPORTED: _l("downloaded the family's data"),
     IMPACT_EXPORTED: _l("downloaded the impact figures"),
+    PARTICIPANTS_EXPORTED: _l("downloaded the participants' data for the managing authority"),
     ERASURE_REQUESTED: _l("asked to erase the family's data"),
     ERASURE_CONFIRMED: _l("erased the family's data"),
     ERASURE_DECLINED: _l("declined to erase the family's data"),

@@ -43,6 +43,7 @@ from mutuo_aiuto.models import (
     QueuedNeed,
     QueuedOffer,
     UnmatchedReason,
+    UnmatchedSpell,
     User,
 )
 from mutuo_aiuto.models.types import new_public_id
@@ -164,6 +165,8 @@ def _note_unmatched(session: Session, need: Need, reason: str | None,
                     stored: dict[int, UnmatchedReason], now: datetime,
                     waiting: int | None = None) -> None:
     row = stored.get(need.id)
+    if (row.reason if row is not None else None) != reason:
+        _change_spell(session, need.id, reason, now)
     if reason is None:
         if row is not None:
             session.delete(row)
@@ -174,6 +177,16 @@ def _note_unmatched(session: Session, need: Need, reason: str | None,
         session.add(stored[need.id])
     else:
         row.reason, row.checked_at, row.waiting_helpers = reason, now, waiting
+
+
+def _change_spell(session: Session, need_id: int, reason: str | None, now: datetime) -> None:
+    """The need's reason changed (or it got a proposal): close its open spell, open the
+    next one. Only on a change, so a run finding the same reasons again writes nothing."""
+    session.execute(update(UnmatchedSpell)
+                    .where(UnmatchedSpell.need_id == need_id, UnmatchedSpell.until.is_(None))
+                    .values(until=now))
+    if reason is not None:
+        session.add(UnmatchedSpell(need_id=need_id, reason=reason, since=now))
 
 
 def _stored_reasons(session: Session, need_ids: Iterable[int] | None = None

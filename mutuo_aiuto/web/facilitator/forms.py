@@ -184,3 +184,23 @@ class ImpactForm(FlaskForm):
         first = (self.since.data or "").strip() or month_key(self.default.first)
         last = (self.until.data or "").strip() or month_key(self.default.last)
         return Period(*(date(int(key[:4]), int(key[5:7]), 1) for key in (first, last)))
+
+
+# How the funder's downloads break the span down; each file adds the cumulative rows.
+GRANULARITIES = (("quarter", _l("By quarter")), ("month", _l("By month")),
+                 ("year", _l("By year")), ("cumulative", _l("Cumulative only")))
+
+
+class FiguresForm(ImpactForm):
+    """The impact page's period and how the download breaks it down (GET)."""
+
+    by = SelectField(_l("Periods"), default="quarter", validate_choice=False,
+                     validators=[Optional()])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.by.choices = options(GRANULARITIES)
+
+    def granularity(self) -> str:
+        """The chosen breakdown; by quarter when the input is not one of the list."""
+        return self.by.data if self.by.data in dict(GRANULARITIES) else "quarter"

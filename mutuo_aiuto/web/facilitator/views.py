@@ -36,6 +36,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Household, Match, Offer, OfferStatus, Proposal, ProposalStatus
 from mutuo_aiuto.models.slot import format_minutes
+from mutuo_aiuto.security import fresh_login_required
 from mutuo_aiuto.services import (
     audit,
     catalogue,
@@ -53,12 +54,16 @@ from mutuo_aiuto.services import (
     sms_outbox,
 )
 from mutuo_aiuto.services.errors import DomainError
+from mutuo_aiuto.services.figures import exports, participant_export
+from mutuo_aiuto.services.figures import report as figures_report
+from mutuo_aiuto.services.figures.periods import Granularity, ReportPeriod, add_months
 from mutuo_aiuto.services.lifecycle import status_label
 from mutuo_aiuto.services.vetting import current_vetting
 from mutuo_aiuto.web.access import admin_required, facilitator_required
 from mutuo_aiuto.web.facilitator import mail_kinds
 from mutuo_aiuto.web.facilitator.forms import (
     ActionForm,
+    FiguresForm,
     FilterForm,
     ImpactForm,
     PairForm,
@@ -320,6 +325,59 @@ def impact_csv():
                                *impact.export_rows(figures, label, reasons.unmatched_reason)])
     name = f"mutuo-aiuto-impact-{period.first:%Y-%m}-{period.last:%Y-%m}.csv"
     return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# ---- the funder's figures (issue 14) -------------------------------------------------
+
+
+def _figures_download(kind: str) -> Response:
+    """The figures of the impact page's period in long form, by quarter (or as chosen)
+    with the cumulative rows, labels in Italian; the download is recorded."""
+    clock = hub_clock()
+    today = clock.today()
+    form = FiguresForm(impact.selectable_months(today), impact.default_period(today),
+                       month_name, formdata=request.args)
+    period, by = form.period(), Granularity(form.granularity())
+    last = add_months(period.last, 1) - timedelta(days=1)
+    rows = figures_report.exported(db.session, current_user, clock, by, period.first, last,
+                                   kind)
+    db.session.commit()
+    name = f"mutuo-aiuto-indicatori-{by.value}-{period.first:%Y-%m}-{period.last:%Y-%m}.{kind}"
+    body: str | bytes = exports.to_csv(rows) if kind == "csv" else exports.to_xlsx(rows)
+    return Response(body, mimetype=exports.CSV_TYPE if kind == "csv" else exports.XLSX_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/impact/figures.csv")
+@facilitator_required
+def figures_csv() -> Response:
+    return _figures_download("csv")
+
+
+@bp.get("/impact/figures.xlsx")
+@facilitator_required
+def figures_xlsx() -> Response:
+    return _figures_download("xlsx")
+
+
+@bp.get("/impact/participants.csv")
+@fresh_login_required
+@admin_required
+def participants_csv() -> Response:
+    """One row per participant for the managing authority: administrators, fresh login,
+    audited (by the service)."""
+    clock = hub_clock()
+    today = clock.today()
+    form = ImpactForm(impact.selectable_months(today), impact.default_period(today),
+                      month_name, formdata=request.args)
+    period = form.period()
+    span = ReportPeriod(period.first, min(add_months(period.last, 1) - timedelta(days=1),
+                                          today))
+    rows = participant_export.participant_rows(db.session, current_user, clock, span)
+    db.session.commit()
+    name = f"mutuo-aiuto-partecipanti-{period.first:%Y-%m}-{period.last:%Y-%m}.csv"
+    return Response(participant_export.to_csv(rows), mimetype=exports.CSV_TYPE,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

@@ -1,0 +1,70 @@
+"""The figures as files for the funder: CSV and XLSX in long form, labels in Italian.
+
+Both carry the columns of ``rows.COLUMNS`` in that order; a suppressed value is
+empty with ``suppressed`` true. The XLSX adds a sheet with every indicator's
+definition (in Italian). Text a spreadsheet would run as a formula ("=…") is
+written as text. Pure: figures in, bytes out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+
+from mutuo_aiuto.services.figures.indicators import INDICATORS
+from mutuo_aiuto.services.figures.rows import COLUMNS, Figure, italian
+
+CSV_TYPE = "text/csv"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def plain(text: str) -> str:
+    """A name a spreadsheet would read as a formula is quoted as text."""
+    return f"'{text}" if text[:1] in FORMULA_STARTS else text
+
+
+def _cells(figure: Figure) -> list[Any]:
+    values: list[Any] = [getattr(figure, column) for column in COLUMNS]
+    return [plain(v) if isinstance(v, str) else v for v in values]
+
+
+def to_csv(figures: Iterable[Figure]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for figure in figures:
+        writer.writerow(["" if v is None else _csv_value(v) for v in _cells(figure)])
+    return out.getvalue()
+
+
+def _csv_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def to_xlsx(figures: Iterable[Figure]) -> bytes:
+    # Write-only: rows streamed out rather than kept as cell objects (thousands of rows).
+    book = Workbook(write_only=True)
+    _fill(book.create_sheet("Indicatori"), COLUMNS, (_cells(f) for f in figures))
+    definitions = book.create_sheet("Definizioni")
+    _fill(definitions, ("indicator", "code", "label", "definition"),
+          ([i.name, i.code, italian(i.label), italian(i.definition)] for i in INDICATORS))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _fill(sheet: Any, header: Sequence[str], rows: Iterable[list[Any]]) -> None:
+    sheet.freeze_panes = "A2"  # the header stays in view (set before the first row)
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(row)

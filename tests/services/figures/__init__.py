@@ -1,0 +1,1 @@
+"""The figures engine of issue 14: periods, suppression, network, indicators, exports."""
