@@ -78,6 +78,8 @@ class Settings:
     # the short form of ``services.hub_desk`` (shown in the page's language).
     hub_address: str = "Centro per le Famiglie, Piazza del Bacio, 06128 Perugia (Fontivegge)"
     hub_hours: str = "mon-fri 09:00-13:00; tue,thu 15:00-18:00"
+    # The desk's phone, printed on the pairing summary a family takes home (issue 16).
+    hub_phone: str = "+39 075 577 2000"
     expiry_notice_days: int = 7
     scheduler_lease_seconds: int = 60
     # Security (issue 6): how long a typed password counts as a "fresh" login for

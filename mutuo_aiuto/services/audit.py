@@ -26,6 +26,11 @@ from mutuo_aiuto.services.errors import DomainError
 # the request's duration: every record written meanwhile carries it, even when the
 # service that writes it was not handed one. A context variable, not a Flask global.
 SERVING: ContextVar[str | None] = ContextVar("audit_request_id", default=None)
+# While a facilitator acts for a family registered at the front desk (``desk.acting_for``):
+# (the facilitator, the family's household). Every record written meanwhile says "done by
+# the facilitator for this family", whichever service writes it with the family's account.
+ACTING_FOR: ContextVar[tuple[User, Household] | None] = ContextVar("audit_acting_for",
+                                                                  default=None)
 
 CONTACTS_VIEWED = "contacts.viewed"
 SENSITIVE_VIEWED = "sensitive.viewed"
@@ -60,6 +65,12 @@ ACTIVITY_EDITED = "activity.edited"
 ACTIVITY_CANCELLED = "activity.cancelled"
 GROUP_REQUEST_ACCEPTED = "activity.request_accepted"
 GROUP_REQUEST_DECLINED = "activity.request_declined"
+DESK_REGISTERED = "desk.registered"
+DESK_MEMBER_ADDED = "desk.member_added"
+NEED_POSTED = "need.posted"
+NEED_EDITED = "need.edited"
+MATCH_ACCEPTED = "match.accepted"
+MATCH_DECLINED = "match.declined"
 
 # Every action, with how the transparency and search pages name it.
 ACTIONS: dict[str, Any] = {
@@ -96,6 +107,12 @@ ACTIONS: dict[str, Any] = {
     ACTIVITY_CANCELLED: _l("cancelled a group activity"),
     GROUP_REQUEST_ACCEPTED: _l("took a family into a group"),
     GROUP_REQUEST_DECLINED: _l("turned down a family's request to join a group"),
+    DESK_REGISTERED: _l("registered the family at the front desk, with its consent"),
+    DESK_MEMBER_ADDED: _l("added a person to the family"),
+    NEED_POSTED: _l("posted a request for help"),
+    NEED_EDITED: _l("changed a request for help"),
+    MATCH_ACCEPTED: _l("accepted to help"),
+    MATCH_DECLINED: _l("declined to help"),
 }
 
 # A details dict is for ids, field names and counts; anything larger is a bug.
@@ -159,6 +176,14 @@ def record(session: Session, actor: User | None, action: str, *, target: Any = N
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     actor = actor if getattr(actor, "is_authenticated", False) else None
+    acting = ACTING_FOR.get()
+    on_behalf_of: Household | None = None
+    if acting is not None:
+        # The family's own service ran with the family's account: the one who did it
+        # is the facilitator at the desk, for the family.
+        facilitator, on_behalf_of = acting
+        if actor is None or actor.id == on_behalf_of.user_id:
+            actor = facilitator
     event = AuditEvent(
         at=at or hubtime.clock().now(),
         actor_id=actor.id if actor is not None else None,
@@ -167,6 +192,7 @@ def record(session: Session, actor: User | None, action: str, *, target: Any = N
         target_type=_target_type(target) if target is not None else None,
         target_id=getattr(target, "public_id", None),
         household=household or _household_of(target),
+        on_behalf_of=on_behalf_of,
         details=_clean_details(details),
     )
     request_id = request_id or SERVING.get()
@@ -205,6 +231,15 @@ def search(session: Session, query: AuditQuery, *, limit: int = SEARCH_LIMIT) ->
         raise AuditError(_l("Choose an action from the list."), field="action")
     statement = _filtered(query).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     return list(session.scalars(statement.limit(limit)))
+
+
+def done_for(session: Session, household: Household, *,
+             limit: int = SEARCH_LIMIT) -> list[AuditEvent]:
+    """What the Hub did for a family registered at the desk, newest first ("Done for you
+    by the Hub")."""
+    statement = (select(AuditEvent).where(AuditEvent.on_behalf_of_id == household.id)
+                 .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    return list(session.scalars(statement))
 
 
 def for_household(session: Session, household: Household, *,

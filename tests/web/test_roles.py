@@ -266,7 +266,7 @@ MEMBER_MENUS = {
     "give": ["My offers", "My week", "Messages", "My account"],
     "both": ["My family", "My requests", "My offers", "My week", "Messages", "My account"],
 }
-STAFF = ["Proposals", "Follow-ups", "Vetting", "Erasure requests", "Impact"]
+STAFF = ["Proposals", "Front desk", "Follow-ups", "Vetting", "Erasure requests", "Impact"]
 STAFF_MENUS = {
     "facilitator": [*STAFF, "Messages", "My account"],
     "admin": [*STAFF, "Administration", "Accounts", "Associations", "Messages", "My account"],

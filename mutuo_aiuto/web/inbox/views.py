@@ -90,7 +90,8 @@ def match(public_id: str):
         "inbox/match.html", match=found, contacts=_visible_contacts(found), reveal=reveal,
         is_helper=policy.is_helper(current_user, found), children_ages=ages,
         actions=allowed_actions(found, current_user), standing=where,
-        done_by=closing.done_requested(db.session, found))
+        done_by=closing.done_requested(db.session, found),
+        can_print_summary=policy.can_print_summary(current_user, found))
 
 
 # ---- closing by the people: "it's done", "something is wrong", hours -------------------
