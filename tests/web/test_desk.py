@@ -149,6 +149,8 @@ def test_the_summary_is_in_the_familys_language_for_staff_and_family(
     page = client.get(f"/pairings/{match.public_id}/summary").text
     assert 'lang="ar"' in page and "Giulia" in page and "+39 333 999 0000" in page
     assert "+39 075 577 2000" in page and "Piazza del Bacio" in page
+    # Right to left, the hours stay "from–to" (isolated left to right).
+    assert "\u206616:00–18:00\u2069" in page
     desk_page = client.get(f"/desk/families/{family.public_id}").text
     assert f'href="/pairings/{match.public_id}/summary"' in desk_page
     login(family.user)
@@ -157,6 +159,19 @@ def test_the_summary_is_in_the_familys_language_for_staff_and_family(
     assert client.get(f"/pairings/{match.public_id}/summary").status_code == 200
     login(helper.user)
     assert client.get(f"/pairings/{match.public_id}/summary").status_code == 404
+
+
+def test_a_family_that_only_helps_is_not_offered_requests(client, session, facilitator,
+                                                          place):
+    helping = desk.register_family(
+        session, facilitator,
+        DeskRegistration(name="Famiglia Nasser", phone="+39 320 111 2233",
+                         neighbourhood="fontivegge", locale="ar", comes_for="give",
+                         consent=True),
+        notice_version="2026-11", now=NOW)
+    session.commit()
+    page = client.get(f"/desk/families/{helping.public_id}?lang=en").text
+    assert "Post a request for the family" not in page and "The family's pairings" in page
 
 
 def test_the_family_sees_what_was_done_for_it(client, login, session, family):

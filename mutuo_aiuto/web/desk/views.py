@@ -82,6 +82,7 @@ def _family_page(household: Household, member_form: MemberForm, status: int = 20
     pairings = desk.pairings_of(db.session, current_user, household)
     return render_template(
         "desk/family.html", household=household, member_form=member_form,
+        asks=policy.is_asking_for_help(household.user),
         needs=needs.list_needs(db.session, household), pairings=pairings,
         actions={m.id: allowed_actions(m, household.user) for m in pairings},
         done_for=audit.done_for(db.session, household)), status
