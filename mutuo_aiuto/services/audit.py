@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import AuditEvent, Household, User
 from mutuo_aiuto.services import hubtime
@@ -238,6 +238,7 @@ def done_for(session: Session, household: Household, *,
     """What the Hub did for a family registered at the desk, newest first ("Done for you
     by the Hub")."""
     statement = (select(AuditEvent).where(AuditEvent.on_behalf_of_id == household.id)
+                 .options(selectinload(AuditEvent.actor))
                  .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
     return list(session.scalars(statement))
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.languages import LANGUAGES
 from mutuo_aiuto.models import COMES_FOR, MEMBER, Household, Match, Member, Need, User
@@ -30,6 +30,9 @@ from mutuo_aiuto.services import audit, closing, households, matches, needs, pol
 from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.services.needs import NeedInput
 from mutuo_aiuto.services.passwords import UNUSABLE
+
+# The desk's list of families shows the newest this many.
+DESK_LIST_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -106,11 +109,14 @@ def get_household(session: Session, actor: User, public_id: str) -> Household:
     return household
 
 
-def desk_households(session: Session, actor: User) -> list[Household]:
-    """Every family registered at the desk, the newest first (staff only)."""
+def desk_households(session: Session, actor: User, *,
+                    limit: int = DESK_LIST_LIMIT) -> list[Household]:
+    """The families registered at the desk, the newest first (staff only); a bounded
+    list, as every page's work is."""
     policy.require_facilitator(actor)
     query = (select(Household).where(Household.desk_consent_at.is_not(None))
-             .order_by(Household.desk_consent_at.desc(), Household.id.desc()))
+             .options(selectinload(Household.neighbourhood))
+             .order_by(Household.desk_consent_at.desc(), Household.id.desc()).limit(limit))
     return list(session.scalars(query))
 
 

@@ -185,3 +185,27 @@ def test_the_audit_search_says_for_which_family(client, login, session, family, 
     login(make_user(role="admin"))
     page = client.get(f"/admin/audit?target_id={family.public_id}&lang=en").text
     assert "for the family Famiglia Haddad" in page
+
+
+def test_the_desk_family_page_reads_the_same_for_one_pairing_or_five(
+        client, session, family, make_offer, make_match, make_need, make_household):
+    from tests.web.test_query_counts import counted
+
+    def add_pairing() -> None:
+        match = make_match(need=make_need(household=family, status="active"),
+                           offer=make_offer(household=make_household()))
+        desk.report_done(session, session.get(User, family.desk_consent_by_id), family,
+                         match, NOW)
+        session.commit()
+
+    def queries() -> int:
+        session.expire_all()
+        with counted() as statements:
+            assert client.get(f"/desk/families/{family.public_id}").status_code == 200
+        return len(statements)
+
+    add_pairing()
+    one = queries()
+    for _ in range(4):
+        add_pairing()
+    assert queries() == one
