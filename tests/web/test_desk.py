@@ -209,3 +209,14 @@ def test_the_desk_family_page_reads_the_same_for_one_pairing_or_five(
     for _ in range(4):
         add_pairing()
     assert queries() == one
+
+
+def test_staff_reach_the_desk_family_from_its_request_and_its_pairing(
+        client, family, make_need, make_match, make_household):
+    need = make_need(household=family, status="active")
+    match = make_match(need=need)
+    desk_link = f'href="/desk/families/{family.public_id}'
+    assert desk_link in client.get(f"/facilitator/needs/{need.public_id}").text
+    assert desk_link in client.get(f"/matches/{match.public_id}").text
+    online = make_need(household=make_household(), status="open")
+    assert "/desk/families/" not in client.get(f"/facilitator/needs/{online.public_id}").text
