@@ -179,6 +179,8 @@ def test_the_family_sees_what_was_done_for_it(client, login, session, family):
     page = client.get("/family?lang=en").text
     assert "Done for you by the Hub" in page and "Chiara" in page
     assert "registered the family at the front desk, with its consent" in page
+    privacy = client.get("/family/privacy?lang=en").text
+    assert "Done for you by the Hub" in privacy and "Chiara" in privacy
 
 
 def test_the_audit_search_says_for_which_family(client, login, session, family, make_user):
