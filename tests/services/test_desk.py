@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from mutuo_aiuto.models import AuditEvent, Match, MatchStatus, OutboxMessage
+from mutuo_aiuto.models import AuditEvent, Match, MatchStatus, OutboxMessage, User
 from mutuo_aiuto.services import accounts, audit, desk, needs, notifications
 from mutuo_aiuto.services.desk import DeskRegistration
 from mutuo_aiuto.services.errors import DomainError, NotAllowed, NotFound
@@ -244,3 +244,12 @@ def test_a_match_is_left_as_it_was_when_acting_is_refused(session, facilitator,
         desk.accept(session, facilitator, match.offer.household, match, now=NOW,
                     first_follow_up_days=7, follow_up_every_days=28)
     assert session.get(Match, match.id).status == MatchStatus.AWAITING
+
+
+def test_the_retention_purge_keeps_a_desk_family_without_a_confirmed_address(session, family):
+    from mutuo_aiuto.services.gdpr import retention
+
+    summary = retention.purge_expired(session, NOW + timedelta(days=90), months=24)
+    session.commit()
+    assert summary.unconfirmed_accounts == 0
+    assert session.get(User, family.user_id) is not None
