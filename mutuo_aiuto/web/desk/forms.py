@@ -3,15 +3,11 @@ plus its language, what it comes for and its consent), and saying what is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, SelectField, TelField
 from wtforms.validators import DataRequired, Length
 
 from mutuo_aiuto.languages import LANGUAGES
-from mutuo_aiuto.models import Neighbourhood
 from mutuo_aiuto.services.desk import DeskRegistration
 from mutuo_aiuto.web.families.forms import HouseholdForm, options, strip
 
@@ -31,9 +27,6 @@ class RegisterFamilyForm(HouseholdForm):
                            default="need")
     consent = BooleanField(_l("The family heard the privacy notice in its language and "
                               "agrees that the Hub keeps its data and acts for it"))
-
-    def __init__(self, places: Sequence[Neighbourhood], *args: Any, **kwargs: Any) -> None:
-        super().__init__(places, *args, **kwargs)
 
     def to_registration(self) -> DeskRegistration:
         fields = self.fields_for_service()
