@@ -89,8 +89,9 @@ class Settings:
     # the short form of ``services.hub_desk`` (shown in the page's language).
     hub_address: str = "Centro per le Famiglie, Piazza del Bacio, 06128 Perugia (Fontivegge)"
     hub_hours: str = "mon-fri 09:00-13:00; tue,thu 15:00-18:00"
-    # The front desk's phone, given in every SMS ("call 075 …"): a made-up number until
-    # the deployment sets HUB_PHONE. Checked with the phonenumbers library.
+    # The front desk's phone, given in every SMS ("call 075 …") and printed on the pairing
+    # summary a family takes home: a made-up number until the deployment sets HUB_PHONE.
+    # Checked with the phonenumbers library.
     hub_phone: str = "+39 075 555 0100"
     expiry_notice_days: int = 7
     scheduler_lease_seconds: int = 60

@@ -65,7 +65,11 @@ class TemplateMailer:
         self._links = links
 
     def send(self, session: Session, user: User, kind: str, subject: object, /,
-             **values: Any) -> OutboxMessage:
+             **values: Any) -> OutboxMessage | None:
+        if not user.email:
+            # A family registered at the front desk has no address: nothing is queued
+            # (its messages stay in its inbox; SMS reaches it where set up).
+            return None
         # Outside any app context (a bare script) the templates need this app's.
         context: AbstractContextManager[Any] = (
             nullcontext() if has_app_context() else self._app.app_context())

@@ -42,12 +42,17 @@ class AuditEvent(Model):
     # Whose data this was about: the household's transparency page reads this.
     household_id: Mapped[int | None] = mapped_column(
         ForeignKey("households.id", ondelete="SET NULL"), index=True)
+    # Set when a facilitator acted for a family registered at the front desk: the actor
+    # is the facilitator, this is the family ("done by X for family Y", issue 16).
+    on_behalf_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="SET NULL"), index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The web request that wrote the row, given by ``services.audit.record``.
     request_id: Mapped[str | None] = mapped_column(String(64), index=True)
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     household: Mapped[Household | None] = relationship(foreign_keys=[household_id])
+    on_behalf_of: Mapped[Household | None] = relationship(foreign_keys=[on_behalf_of_id])
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.action} {self.target_type}:{self.target_id}>"
@@ -87,7 +92,8 @@ BEGIN
      AND NEW.details::text = OLD.details::text
      AND NEW.request_id IS NOT DISTINCT FROM OLD.request_id
      AND (NEW.actor_id IS NULL OR NEW.actor_id = OLD.actor_id)
-     AND (NEW.household_id IS NULL OR NEW.household_id = OLD.household_id) THEN
+     AND (NEW.household_id IS NULL OR NEW.household_id = OLD.household_id)
+     AND (NEW.on_behalf_of_id IS NULL OR NEW.on_behalf_of_id = OLD.on_behalf_of_id) THEN
     RETURN NEW;
   END IF;
   RAISE EXCEPTION 'audit_events is append-only';

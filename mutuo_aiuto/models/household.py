@@ -53,11 +53,19 @@ class Household(Model):
     # facilitators booking the same helper at once, one fails even where the
     # database has no row locks (SQLite). Nobody is in two places at once.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Consent given in person at the Hub's front desk (issue 16): when, which version of
+    # the privacy notice, and which facilitator recorded it. Only a household with this
+    # may be acted for by the Hub (``policy.can_act_for``).
+    desk_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    desk_consent_version: Mapped[str | None] = mapped_column(String(20))
+    desk_consent_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                  onupdate=utcnow)
 
-    user: Mapped[User] = relationship(back_populates="household")
+    user: Mapped[User] = relationship(back_populates="household", foreign_keys=[user_id])
+    desk_consent_by: Mapped[User | None] = relationship(foreign_keys=[desk_consent_by_id])
     neighbourhood: Mapped[Neighbourhood | None] = relationship()
     members: Mapped[list[Member]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="Member.id")

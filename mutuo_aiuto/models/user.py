@@ -54,7 +54,12 @@ class User(UserMixin, Model):  # type: ignore[misc]  # flask_login ships no type
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # None for a family registered at the Hub's front desk without an address it reads:
+    # it cannot log in with a password, and hears from the Hub by other means (issue 16).
+    # Unique all the same: several NULLs never collide.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # Never empty: an account with no usable password holds a value no hash matches
+    # (``passwords.UNUSABLE``), so verification answers no without a special case.
     password_hash: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(120))
     locale: Mapped[str] = mapped_column(String(8), default="it")
@@ -85,7 +90,8 @@ class User(UserMixin, Model):  # type: ignore[misc]  # flask_login ships no type
     # The last day a facilitator's daily digest was sent (one a day, issue 5).
     digest_sent_on: Mapped[date | None]
 
-    household: Mapped[Household | None] = relationship(back_populates="user")
+    household: Mapped[Household | None] = relationship(back_populates="user",
+                                                       foreign_keys="Household.user_id")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

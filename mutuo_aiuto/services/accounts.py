@@ -283,7 +283,7 @@ def end_all_sessions(user: User) -> None:
 
 def set_password(user: User, password: str) -> None:
     """Store a new password (strength checked) and end every other session."""
-    check_password_strength(password, user.email, name=user.name or "",
+    check_password_strength(password, user.email or "", name=user.name or "",
                             staff=user.is_facilitator)
     user.password_hash = hash_password(password)
     end_all_sessions(user)
@@ -334,7 +334,7 @@ CONFIRMATION_PATH = re.compile(r"/confirm/[A-Za-z0-9_.-]+")
 
 
 def send_confirmation(session: Session, user: User, *, secret: str, link_for: LinkFor,
-                      now: datetime | None = None) -> OutboxMessage:
+                      now: datetime | None = None) -> OutboxMessage | None:
     """Mail the link that confirms the account's address, in the account's language."""
     user.confirmation_sent_at = now or hubtime.clock().now()
     link = link_for(tokens.make_confirmation_token(user, secret))
@@ -360,7 +360,7 @@ def confirmation_link_in(body: str) -> str | None:
 
 
 def send_reset_link(session: Session, email: str, *, secret: str, link_for: LinkFor,
-                    signup_link: str, locale: str) -> OutboxMessage:
+                    signup_link: str, locale: str) -> OutboxMessage | None:
     """Mail a reset link to the active account with this address, or else a mail saying
     that no account uses it (with the sign-up link, in the language of the request).
 
@@ -397,7 +397,7 @@ def warn_email_taken(session: Session, email: str, *, secret: str,
                                _l("Someone tried to register with your address"), link=link)
 
 
-def send_password_changed(session: Session, user: User) -> OutboxMessage:
+def send_password_changed(session: Session, user: User) -> OutboxMessage | None:
     """Tell the owner, so a change they did not make does not go unnoticed."""
     return ports.mailer().send(session, user, "password_changed",
                                _l("Your Mutuo Aiuto password was changed"))

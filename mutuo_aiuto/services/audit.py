@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mutuo_aiuto.models import AuditEvent, Household, User
 from mutuo_aiuto.services import hubtime
@@ -26,6 +26,11 @@ from mutuo_aiuto.services.errors import DomainError
 # the request's duration: every record written meanwhile carries it, even when the
 # service that writes it was not handed one. A context variable, not a Flask global.
 SERVING: ContextVar[str | None] = ContextVar("audit_request_id", default=None)
+# While a facilitator acts for a family registered at the front desk (``desk.acting_for``):
+# (the facilitator, the family's household). Every record written meanwhile says "done by
+# the facilitator for this family", whichever service writes it with the family's account.
+ACTING_FOR: ContextVar[tuple[User, Household] | None] = ContextVar("audit_acting_for",
+                                                                  default=None)
 
 CONTACTS_VIEWED = "contacts.viewed"
 SENSITIVE_VIEWED = "sensitive.viewed"
@@ -67,6 +72,12 @@ MEETING_ANSWERED = "activity.meeting_answered"
 ACTIVITY_ENDED = "activity.ended"
 PHONE_SIGNED_IN = "login.phone"
 ACCOUNT_CLAIMED = "account.claimed"
+DESK_REGISTERED = "desk.registered"
+DESK_MEMBER_ADDED = "desk.member_added"
+NEED_POSTED = "need.posted"
+NEED_EDITED = "need.edited"
+MATCH_ACCEPTED = "match.accepted"
+MATCH_DECLINED = "match.declined"
 
 # Every action, with how the transparency and search pages name it.
 ACTIONS: dict[str, Any] = {
@@ -112,6 +123,12 @@ ACTIONS: dict[str, Any] = {
     ACTIVITY_ENDED: _l("marked a group activity ended: its last day passed"),
     PHONE_SIGNED_IN: _l("signed in with a code sent by SMS"),
     ACCOUNT_CLAIMED: _l("took over the account the Hub made at the front desk"),
+    DESK_REGISTERED: _l("registered the family at the front desk, with its consent"),
+    DESK_MEMBER_ADDED: _l("added a person to the family"),
+    NEED_POSTED: _l("posted a request for help"),
+    NEED_EDITED: _l("changed a request for help"),
+    MATCH_ACCEPTED: _l("accepted to help"),
+    MATCH_DECLINED: _l("declined to help"),
 }
 
 # A details dict is for ids, field names and counts; anything larger is a bug.
@@ -175,6 +192,14 @@ def record(session: Session, actor: User | None, action: str, *, target: Any = N
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     actor = actor if getattr(actor, "is_authenticated", False) else None
+    acting = ACTING_FOR.get()
+    on_behalf_of: Household | None = None
+    if acting is not None:
+        # The family's own service ran with the family's account: the one who did it
+        # is the facilitator at the desk, for the family.
+        facilitator, on_behalf_of = acting
+        if actor is None or actor.id == on_behalf_of.user_id:
+            actor = facilitator
     event = AuditEvent(
         at=at or hubtime.clock().now(),
         actor_id=actor.id if actor is not None else None,
@@ -183,6 +208,7 @@ def record(session: Session, actor: User | None, action: str, *, target: Any = N
         target_type=_target_type(target) if target is not None else None,
         target_id=getattr(target, "public_id", None),
         household=household or _household_of(target),
+        on_behalf_of=on_behalf_of,
         details=_clean_details(details),
     )
     request_id = request_id or SERVING.get()
@@ -221,6 +247,16 @@ def search(session: Session, query: AuditQuery, *, limit: int = SEARCH_LIMIT) ->
         raise AuditError(_l("Choose an action from the list."), field="action")
     statement = _filtered(query).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     return list(session.scalars(statement.limit(limit)))
+
+
+def done_for(session: Session, household: Household, *,
+             limit: int = SEARCH_LIMIT) -> list[AuditEvent]:
+    """What the Hub did for a family registered at the desk, newest first ("Done for you
+    by the Hub")."""
+    statement = (select(AuditEvent).where(AuditEvent.on_behalf_of_id == household.id)
+                 .options(selectinload(AuditEvent.actor))
+                 .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    return list(session.scalars(statement))
 
 
 def for_household(session: Session, household: Household, *,

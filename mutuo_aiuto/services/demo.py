@@ -457,4 +457,5 @@ def _all_households(session: Session, people: dict[str, Any]) -> dict[str, House
     emails = {account_email(family): family["key"] for family in people["families"]}
     rows = session.execute(select(User.email, Household).join(
         Household, Household.user_id == User.id).where(User.email.in_(list(emails))))
-    return {emails[email]: household for email, household in rows}
+    # The query asked for these addresses only: none is NULL.
+    return {emails[email]: household for email, household in rows if email is not None}

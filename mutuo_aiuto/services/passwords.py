@@ -6,6 +6,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
+# Stored for an account that has no password yet (a family registered at the front
+# desk): not an argon2 hash, so no password ever matches it.
+UNUSABLE = "!unusable"
 _dummy_hash: str | None = None
 
 

@@ -118,6 +118,30 @@ def require_admin(actor: Any) -> None:
         raise NotAllowed(_l("Only an administrator can manage accounts."))
 
 
+def has_desk_consent(household: Household | None) -> bool:
+    """A household registered at the Hub's front desk, whose consent was given there."""
+    return household is not None and household.desk_consent_at is not None
+
+
+def can_act_for(actor: Any, household: Household | None) -> bool:
+    """Whether ``actor`` may act for this family (post and edit its requests, answer a
+    proposal, say a pairing is done or something is wrong, print its papers) through the
+    family's own services: a facilitator or an administrator of the Hub (administrators
+    also sit at the desk; every act is on the audit trail with their name), active, and
+    only for a household that gave its consent at the desk. Never a member, not even for
+    their own household (they act as themselves), nor for staff's own household."""
+    if not (is_facilitator(actor) and actor.active and has_desk_consent(household)):
+        return False
+    return household is not None and household.user_id != actor.id
+
+
+def require_act_for(actor: Any, household: Household | None) -> None:
+    """Refuse to act for a family unless ``can_act_for`` allows it."""
+    if not can_act_for(actor, household):
+        raise NotAllowed(_l("The Hub can act only for a family that gave its consent "
+                            "at the front desk."))
+
+
 def owns(user: Any, household: Household | None) -> bool:
     return is_signed_in(user) and household is not None and household.user_id == user.id
 
@@ -244,6 +268,16 @@ def can_act_on_match(user: Any, match: Match, action: str = VIEW) -> bool:
     if action == FEEDBACK:
         return sides and match.status in (MatchStatus.ACTIVE, MatchStatus.CLOSED)
     return sides or is_facilitator(user)
+
+
+def can_print_summary(user: Any, match: Match) -> bool:
+    """The one-page summary of a confirmed pairing (issue 16), made for the family: the
+    family itself and staff (who hand it over at the desk), while the pairing awaits the
+    helper's answer or runs. What it shows is what the family may see (``can_see_names``,
+    ``contacts_shown_in``, ``can_see_address`` asked for the family), whoever prints it."""
+    if match.status not in (MatchStatus.AWAITING, MatchStatus.ACTIVE):
+        return False
+    return is_facilitator(user) or is_family(user, match)
 
 
 def counterpart(user: User, match: Match) -> Household | None:

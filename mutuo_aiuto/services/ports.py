@@ -24,8 +24,9 @@ from mutuo_aiuto.models import OutboxMessage, User
 
 class Mailer(Protocol):
     def send(self, session: Session, user: User, kind: str, subject: object, /,
-             **values: Any) -> OutboxMessage:
-        """Queue mail ``kind`` to ``user`` in their language.
+             **values: Any) -> OutboxMessage | None:
+        """Queue mail ``kind`` to ``user`` in their language; None (nothing queued) for
+        an account without an email address (registered at the front desk).
 
         ``subject`` is a lazy string (``_l("…")``), translated in the recipient's
         language; ``values`` are what the mail's template shows.

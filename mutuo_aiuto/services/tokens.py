@@ -70,7 +70,8 @@ def user_for_reset_token(session: Session, token: str, secret: str, max_age: int
     if not isinstance(payload, dict):
         raise _invalid()
     user = session.scalars(select(User).filter_by(public_id=str(payload.get("u")))).first()
-    if user is None or not user.active or not hmac.compare_digest(
+    # An account without an address (registered at the front desk) has none to confirm.
+    if user is None or not user.active or not user.email or not hmac.compare_digest(
             password_fingerprint(user.password_hash), str(payload.get("f"))):
         raise _invalid()
     return user
@@ -83,8 +84,8 @@ def _invalid() -> ResetLinkInvalid:
 
 # ---- address confirmation ------------------------------------------------------------------
 
-def email_fingerprint(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:24]
+def email_fingerprint(email: str | None) -> str:
+    return hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:24]
 
 
 def make_confirmation_token(user: User, secret: str) -> str:
@@ -109,7 +110,8 @@ def user_for_confirmation_token(session: Session, token: str, secret: str,
     if not isinstance(payload, dict):
         raise _confirmation_invalid()
     user = session.scalars(select(User).filter_by(public_id=str(payload.get("u")))).first()
-    if user is None or not user.active or not hmac.compare_digest(
+    # An account without an address (registered at the front desk) has none to confirm.
+    if user is None or not user.active or not user.email or not hmac.compare_digest(
             email_fingerprint(user.email), str(payload.get("e"))):
         raise _confirmation_invalid()
     return user

@@ -101,7 +101,7 @@ def reactivate(session: Session, actor: User, user: User, *,
     policy.require_admin(actor)
     if user.active:
         return
-    if user.email.endswith("@" + ERASED_EMAIL_DOMAIN):
+    if (user.email or "").endswith("@" + ERASED_EMAIL_DOMAIN):
         raise NotAllowed(_l("This account was erased at the family's request."))
     user.active = True
     audit.record(session, actor, audit.USER_REACTIVATED, target=user, request_id=request_id)

@@ -12,6 +12,7 @@ from mutuo_aiuto.web.activities.views import bp as activities_bp
 from mutuo_aiuto.web.admin.views import bp as admin_bp
 from mutuo_aiuto.web.associations.views import bp as associations_bp
 from mutuo_aiuto.web.auth.views import bp as auth_bp
+from mutuo_aiuto.web.desk.views import bp as desk_bp
 from mutuo_aiuto.web.facilitator.views import bp as facilitator_bp
 from mutuo_aiuto.web.families.views import bp as families_bp
 from mutuo_aiuto.web.followups.views import bp as followups_bp
@@ -25,7 +26,7 @@ from mutuo_aiuto.web.week.views import bp as week_bp
 BLUEPRINTS: tuple[Blueprint, ...] = (main_bp, auth_bp, families_bp, admin_bp, week_bp,
                                      followups_bp, privacy_bp, users_bp)
 BLUEPRINTS += (facilitator_bp, inbox_bp, groups_bp, activities_bp)
-BLUEPRINTS += (associations_bp,)
+BLUEPRINTS += (associations_bp, desk_bp)
 
 
 def init_app(app: Flask) -> None:

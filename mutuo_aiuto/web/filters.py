@@ -52,6 +52,10 @@ def weekday_name(day: int,
 def slot_label(slot: Any) -> str:
     """"Tuesday 16:00–18:00" or "1 Dec 2026, 18:00–19:00", localised."""
     hours = f"{format_minutes(slot.start_minute)}–{format_minutes(slot.end_minute)}"
+    locale = get_locale()
+    if locale is not None and locale.character_order == "right-to-left":
+        # Right to left, "07:30–08:30" would read "08:30–07:30" (as hub_desk._span says).
+        hours = f"\u2066{hours}\u2069"
     on_date = getattr(slot, "on_date", None)
     if on_date is not None:
         return f"{format_date(on_date, 'medium')}, {hours}"

@@ -35,6 +35,7 @@ MENU: tuple[Entry, ...] = (
     ("activities.index", _l("Groups"), policy.is_family_or_helper),
     ("associations.mine", _l("My association"), policy.coordinates_an_association),
     ("facilitator.dashboard", _l("Proposals"), policy.is_facilitator),
+    ("desk.index", _l("Front desk"), policy.is_facilitator),
     ("followups.index", _l("Follow-ups"), policy.is_facilitator),
     ("followups.vettings", _l("Vetting"), policy.is_facilitator),
     ("privacy.erasures", _l("Erasure requests"), policy.is_facilitator),

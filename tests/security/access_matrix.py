@@ -48,7 +48,8 @@ SCENE_KEYS: dict[str, tuple[str, bool]] = {
     "notification": ("a message in the owner's inbox", True),
     "session_notice": ("the owner's reminder of a session of the running match", True),
     "erasure": ("the owner's pending erasure request", True),
-    "household": ("the owner's household", True),
+    "household": ("the owner's household (registered at the front desk: it gave its "
+                  "consent there)", True),
     "activity": ("an open group activity of an association the helper coordinates and "
                  "leads, which the owner joined (public to members: not a private row)",
                  False),
@@ -140,6 +141,7 @@ NEED, OFFER, MATCH = {"public_id": "need"}, {"public_id": "offer"}, {"public_id"
 ASSOCIATION = {"public_id": "association"}
 OWN_ASSOCIATION = {"public_id": "own_association"}
 ACTIVITY = {"public_id": "activity"}
+DESK_FAMILY = {"public_id": "household"}
 
 ROUTES: tuple[Route, ...] = (
     # ---- main and accounts ---------------------------------------------------------------
@@ -316,6 +318,30 @@ ROUTES: tuple[Route, ...] = (
     R("users.reactivate", post=ADMIN_BUTTON, args={"public_id": "account"}, fresh=True),
     R("users.sign_out", post=ADMIN_BUTTON, args={"public_id": "account"}),
     R("users.audit_trail", get=ADMIN),
+    # ---- the front desk (issue 16) -------------------------------------------------------
+    # Staff register a family in person and act for it, only for a household that gave
+    # its consent at the desk (policy.can_act_for): administrators too, as staff of the
+    # Hub, every act on the trail with their name. A member never acts for anyone.
+    # Answering a pairing for the owner, who is not its helper, is refused with a message.
+    R("desk.index", get=STAFF),
+    R("desk.register", get=STAFF, post=STAFF_FORM),
+    R("desk.family", get=STAFF, args=DESK_FAMILY),
+    R("desk.receipt", get=STAFF, args=DESK_FAMILY),
+    # Every field of a person is optional (the kind defaults to adult): added.
+    R("desk.add_member", post=STAFF_BUTTON, args=DESK_FAMILY),
+    R("desk.new_need", get=STAFF, post=STAFF_FORM, args=DESK_FAMILY),
+    R("desk.edit_need", get=STAFF, post=STAFF_FORM,
+      args={"public_id": "household", "need_id": "need"}),
+    R("desk.accept", post=STAFF_BUTTON,
+      args={"public_id": "household", "match_id": "awaiting_match"}),
+    R("desk.decline", post=STAFF_BUTTON,
+      args={"public_id": "household", "match_id": "awaiting_match"}),
+    R("desk.done", post=STAFF_BUTTON, args={"public_id": "household", "match_id": "match"}),
+    R("desk.problem", get=STAFF, post=STAFF_FORM,
+      args={"public_id": "household", "match_id": "match"}),
+    # The printable summary: the family (the owner asks in the running match) and staff;
+    # the helper and anyone else find nothing.
+    R("desk.summary", get="login 200 404 404 200 200", args=MATCH),
     # ---- associations --------------------------------------------------------------------
     # An approved association's page, its logo and the list are public; the owner is
     # its coordinator. Anyone logged in may propose one (the refused form) and follow it

@@ -152,6 +152,9 @@ def build_scene(session: Session) -> Scene:
     activity, activity_request = _group_scene(session, place, family, helper)
     meeting_notice = session.scalars(select(MeetingNotice).filter_by(activity_id=activity.id)
                                      ).one()
+    # The owner gave its consent at the front desk: staff may act for it (issue 16).
+    family.desk_consent_at, family.desk_consent_version = now, "2026-11"
+    family.desk_consent_by_id = facilitator.id
     family.user.calendar_token = "calendar-token-of-the-owner-0123456789abcdef"
     session.flush()
     association = make.make_association(session, name="Famiglie Insieme",

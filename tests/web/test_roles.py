@@ -267,7 +267,7 @@ MEMBER_MENUS = {
     "both": ["My family", "My requests", "My offers", "My week", "Groups", "Messages",
              "My account"],
 }
-STAFF = ["Proposals", "Follow-ups", "Vetting", "Erasure requests", "Impact"]
+STAFF = ["Proposals", "Front desk", "Follow-ups", "Vetting", "Erasure requests", "Impact"]
 STAFF_MENUS = {
     "facilitator": [*STAFF, "Messages", "My account"],
     "admin": [*STAFF, "Administration", "Accounts", "Associations", "Messages", "My account"],

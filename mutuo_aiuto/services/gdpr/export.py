@@ -176,7 +176,10 @@ def _actions(session: Session, user: User) -> list[dict[str, Any]]:
 
 
 def mails_to(session: Session, user: User) -> list[OutboxMessage]:
-    """The copies of mail kept for the person's address (mail has no foreign key)."""
+    """The copies of mail kept for the person's address (mail has no foreign key); none
+    for an account registered at the front desk without an address."""
+    if not user.email:
+        return []
     return list(session.scalars(select(OutboxMessage).where(
         func.lower(OutboxMessage.recipient) == user.email.lower()).order_by(OutboxMessage.id)))
 

@@ -123,6 +123,9 @@ def _purge_unconfirmed(session: Session, now: datetime, summary: PurgeSummary) -
     whole: nobody could log in to them, so they hold nothing but a name and an address."""
     before = now - timedelta(days=UNCONFIRMED_KEPT_DAYS)
     stale = session.scalars(select(User).where(
+        # An account without an address was registered at the front desk: it has no
+        # address to confirm, and its family is kept like any other.
+        User.email.is_not(None),
         User.email_confirmed_at.is_(None), User.role == MEMBER, User.created_at < before,
         or_(User.confirmation_sent_at.is_(None), User.confirmation_sent_at < before),
         ~select(Household.id).where(Household.user_id == User.id).exists())).all()

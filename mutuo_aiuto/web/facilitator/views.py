@@ -47,6 +47,7 @@ from mutuo_aiuto.services import (
     outbox,
     paging,
     places,
+    policy,
     proposal_queries,
     reasons,
     settings_store,
@@ -246,6 +247,7 @@ def need(public_id: str):
         db.session, found, [p.offer_id for p in proposals if p.rank != 1])
     return render_template("facilitator/need.html", need=found, proposals=proposals,
                            matches=pairings, action=ActionForm(),
+                           acts_for_family=policy.can_act_for(current_user, found.household),
                            ties=reasons.tie_notes(proposals, elsewhere),
                            load_weight=settings_store.get_weights(db.session).load)
 

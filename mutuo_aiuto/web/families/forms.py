@@ -8,6 +8,7 @@ and is filled back from a stored row for editing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
 from typing import Any
 
 from babel.lists import format_list
@@ -35,6 +36,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from mutuo_aiuto.models import Category, Household, Member, Need, Neighbourhood, Offer, Skill
 from mutuo_aiuto.services import esf, households, needs, offers, slots
 from mutuo_aiuto.services.households import PersonAnswers
+from mutuo_aiuto.services.lifecycle import status_label
 from mutuo_aiuto.services.needs import NeedInput
 from mutuo_aiuto.services.offers import OfferInput
 from mutuo_aiuto.services.phones import display_phone
@@ -48,6 +50,19 @@ URGENCY_CHOICES = [(0, _l("Not urgent")), (1, _l("Within a month")),
                    (2, _l("Within a week")), (3, _l("Within days"))]
 MEMBER_KIND_CHOICES = [("adult", _l("Adult")), ("child", _l("Child")), ("elder", _l("Elder"))]
 WEEKDAYS = list(range(7))
+
+
+def _label(choices: list[tuple[Any, Any]], value: Any) -> str:
+    return str(dict(choices).get(value, value))
+
+
+def template_labels() -> dict[str, Any]:
+    """The words the families templates (and the front desk's, which show the same
+    forms) print for a status and for the choices of these forms."""
+    return {"status_label": status_label,
+            "member_kind_label": partial(_label, MEMBER_KIND_CHOICES),
+            "hops_label": partial(_label, HOP_CHOICES),
+            "urgency_label": partial(_label, URGENCY_CHOICES)}
 
 
 def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.services import activities, associations, households, needs, policy
+from mutuo_aiuto.services import activities, associations, audit, households, needs, policy
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.web.families.common import (
     current_household,
@@ -30,7 +30,8 @@ def _render_household(member_form: MemberForm, status: int = 200):
         followed_associations=associations.followed_by(db.session, household),
         groups_near=activities.near(db.session, household, hub_clock().today(), limit=3),
         own_groups=activities.household_memberships(db.session, household),
-        show_contacts=policy.can_see_contacts(current_user, household)), status
+        show_contacts=policy.can_see_contacts(current_user, household),
+        done_for=audit.done_for(db.session, household), action_label=audit.action_label), status
 
 
 def _helper_goes_to_about_you() -> Response | None:

@@ -9,14 +9,10 @@ registers them.
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Any
-
 from flask import Blueprint
 
-from mutuo_aiuto.services.lifecycle import status_label
 from mutuo_aiuto.web.access import member_required
-from mutuo_aiuto.web.families.forms import HOP_CHOICES, MEMBER_KIND_CHOICES, URGENCY_CHOICES
+from mutuo_aiuto.web.families.forms import template_labels
 
 bp = Blueprint("families", __name__)
 
@@ -29,13 +25,7 @@ def check_member() -> None:
 
 @bp.context_processor
 def template_helpers() -> dict:
-    return {"status_label": status_label, "member_kind_label": partial(_label, MEMBER_KIND_CHOICES),
-            "hops_label": partial(_label, HOP_CHOICES),
-            "urgency_label": partial(_label, URGENCY_CHOICES)}
-
-
-def _label(choices: list[tuple[Any, Any]], value: Any) -> str:
-    return str(dict(choices).get(value, value))
+    return template_labels()
 
 
 # The view modules declare their routes on ``bp``: imported last, once ``bp`` exists.

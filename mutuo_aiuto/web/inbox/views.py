@@ -90,7 +90,10 @@ def match(public_id: str):
         "inbox/match.html", match=found, contacts=_visible_contacts(found), reveal=reveal,
         is_helper=policy.is_helper(current_user, found), children_ages=ages,
         actions=allowed_actions(found, current_user), standing=where,
-        done_by=closing.done_requested(db.session, found))
+        done_by=closing.done_requested(db.session, found),
+        can_print_summary=policy.can_print_summary(current_user, found),
+        desk_families=[side for side in (found.need.household, found.offer.household)
+                       if policy.can_act_for(current_user, side)])
 
 
 # ---- closing by the people: "it's done", "something is wrong", hours -------------------

@@ -34,7 +34,7 @@ from mutuo_aiuto.extensions import db, limiter
 from mutuo_aiuto.models import User
 from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.security import fresh_login_required, mark_fresh, request_id
-from mutuo_aiuto.services import audit
+from mutuo_aiuto.services import audit, policy
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.gdpr import consent as gdpr_consent
 from mutuo_aiuto.services.gdpr import erasure as gdpr_erasure
@@ -181,7 +181,12 @@ def consent() -> ResponseReturnValue:
 def index() -> str:
     household = ownership.household_of(db.session, _user())
     pending = gdpr_erasure.pending_erasure(db.session, household) if household else None
-    return render_template("privacy/index.html", household=household, pending=pending)
+    # A family registered at the front desk reads here too what the Hub did for it
+    # (a helper who is not a family has no family page to read it on).
+    done_for = (audit.done_for(db.session, household)
+                if household is not None and policy.has_desk_consent(household) else [])
+    return render_template("privacy/index.html", household=household, pending=pending,
+                           done_for=done_for, action_label=audit.action_label)
 
 
 def _sections(data: dict[str, Any]) -> list[tuple[str, Any]]:
