@@ -274,8 +274,8 @@ def _already_reminded(session: Session, user_id: int, since: datetime) -> set[tu
 
 def send_meeting_reminders(session: Session, now: datetime,
                            clock: HubClock | None = None) -> int:
-    """The day before each meeting, each family in the group is reminded (notice and mail,
-    in its language), once; return how many were sent."""
+    """The day before each meeting, each family in the group is reminded (a notice, and
+    mail and/or SMS as it chose: ``notify``), in its language, once; return how many."""
     hub = clock or hub_clock()
     tomorrow = hub.local(now).date() + timedelta(days=1)
     sent = 0
