@@ -18,14 +18,17 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.models import NOTIFY_BY, NotifyBy, User
+from mutuo_aiuto.models import MEMBER, NOTIFY_BY, NotifyBy, User
 from mutuo_aiuto.services import ports, sms_texts
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.sms_outbox import sms_number
 
 
 def wants_sms(user: User) -> bool:
-    """Whether notices go to ``user`` by SMS: chosen (or no email), and a mobile to send to."""
+    """Whether notices go to ``user`` by SMS: a member who chose it (or has no email), with
+    a mobile to send to. Staff hear of their work by mail (and are not asked)."""
+    if user.role != MEMBER:
+        return False
     chosen = user.notify_by in (NotifyBy.SMS, NotifyBy.BOTH) or not user.email
     return chosen and sms_number(user) is not None
 

@@ -82,7 +82,8 @@ def deliver_pending_sms(session: Session, settings: Settings, now: datetime | No
         if message is None:
             continue
         try:
-            provider_id = send(Sms(message.recipient, message.body, message.public_id))
+            provider_id = send(Sms(message.recipient, message.body, message.public_id,
+                                   secret=message.forget_body))
         except SmsFailed as error:
             _record_failure(session, message, error, settings, now)
             continue

@@ -41,6 +41,12 @@ def test_the_choice_holds_where_it_can(make_household, notify_by, phone, email, 
     assert (channels.wants_mail(user), channels.wants_sms(user)) == (mail, sms)
 
 
+def test_staff_hear_by_mail_only(make_household, make_user):
+    staff = make_household(user=make_user(role="facilitator", notify_by="both"),
+                           phone=MOBILE).user
+    assert (channels.wants_mail(staff), channels.wants_sms(staff)) == (True, False)
+
+
 def test_sms_is_refused_without_a_mobile(make_household):
     landline = make_household(phone=LANDLINE).user
     with pytest.raises(DomainError) as refused:
