@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -56,7 +57,8 @@ def queue_sms(session: Session, to: User | str, body: str, kind: str,
     else:
         number, user_id = mobile_number(to), None
         if number is None:
-            raise PhoneError("not a mobile number", field="phone")
+            raise PhoneError(_l("This is not a mobile number: text messages cannot reach "
+                                "it."), field="phone")
     message = SmsMessage(user_id=user_id, recipient=number, body=body, kind=kind[:40],
                          forget_body=forget_body, segments=count(body).segments,
                          created_at=now or hubtime.clock().now())

@@ -61,8 +61,9 @@ def test_a_bare_number_must_be_a_mobile(session):
     message = sms_outbox.queue_sms(session, "333 765 4321", "Il tuo codice: 123456",
                                    "sign_in_code", NOW, forget_body=True)
     assert message.recipient == "+393337654321" and message.user_id is None
-    with pytest.raises(PhoneError):
+    with pytest.raises(PhoneError) as refused:
         sms_outbox.queue_sms(session, "075 123 4567", "x", "k", NOW)
+    assert refused.value.field == "phone" and "not a mobile number" in str(refused.value)
 
 
 def test_the_number_is_encrypted_at_rest(session, make_household):
