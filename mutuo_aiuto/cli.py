@@ -198,20 +198,24 @@ def run_job_command(name: str) -> None:
 
 @click.command("outbox-retry")
 @click.argument("public_id", required=False)
-@click.option("--all", "every", is_flag=True, help="Retry every mail that was given up.")
+@click.option("--all", "every", is_flag=True,
+              help="Retry every mail and text message that was given up.")
 @with_appcontext
 def outbox_retry_command(public_id: str | None, every: bool) -> None:
-    """Send again mails the outbox gave up: one (its id) or --all; the scheduler delivers them."""
+    """Send again mails and texts the outboxes gave up: one (its id) or --all; the
+    scheduler delivers them."""
     from mutuo_aiuto.extensions import db
-    from mutuo_aiuto.services import outbox
+    from mutuo_aiuto.services import outbox, sms_outbox
 
     if every == (public_id is not None):
-        raise click.UsageError("give either the id of one mail or --all")
-    count = outbox.retry(db.session, public_id)
+        raise click.UsageError("give either the id of one mail or text, or --all")
+    mails = outbox.retry(db.session, public_id)
+    texts = sms_outbox.retry_sms(db.session, public_id)
     db.session.commit()
-    if public_id is not None and not count:
-        raise click.ClickException(f"no given-up mail has the id {public_id}")
-    click.echo(f"{count} mail(s) queued again; the scheduler delivers them within a minute.")
+    if public_id is not None and not mails + texts:
+        raise click.ClickException(f"no given-up mail or text has the id {public_id}")
+    click.echo(f"{mails} mail(s) and {texts} text message(s) queued again; the scheduler "
+               f"delivers them within a minute.")
 
 
 # ---- security commands (rotate-keys, backup, restore) ------------------------

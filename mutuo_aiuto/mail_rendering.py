@@ -1,4 +1,4 @@
-"""The app's side of the services' mail and link port (``services/ports.py``).
+"""The app's side of the services' mail, SMS and link port (``services/ports.py``).
 
 Every mail is rendered here, from the Jinja templates, in the recipient's
 language; every link in a mail or a notification is built here, from
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,9 +21,12 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError, MapAdapter
 
 from mutuo_aiuto.languages import DEFAULT_LOCALE
-from mutuo_aiuto.models import OutboxMessage, User
+from mutuo_aiuto.models import OutboxMessage, SmsMessage, User
+from mutuo_aiuto.services import sms_texts
 from mutuo_aiuto.services.notifications import KINDS
 from mutuo_aiuto.services.outbox import queue_mail
+from mutuo_aiuto.services.phones import display_phone
+from mutuo_aiuto.services.sms_outbox import queue_sms
 
 logger = logging.getLogger("mutuo_aiuto.mail")
 
@@ -86,13 +90,36 @@ class TemplateMailer:
         return [pattern.format(kind=kind) for pattern in TEMPLATES]
 
 
+class Texter:
+    """Fills a text message in the recipient's language and queues it (issue 16).
+
+    Every text points to the inbox (the page that lists the news, whatever it is)
+    and gives the Hub's phone in the local format: nothing else is said by SMS.
+    """
+
+    def __init__(self, app: Flask, links: SiteLinks, hub_phone: str) -> None:
+        self._app = app
+        self._links = links
+        self._phone = display_phone(hub_phone)
+
+    def send(self, session: Session, user: User, kind: str, text: object, /, *,
+             now: datetime | None = None, **values: Any) -> SmsMessage | None:
+        context: AbstractContextManager[Any] = (
+            nullcontext() if has_app_context() else self._app.app_context())
+        with context, force_locale(user.locale or DEFAULT_LOCALE):
+            body = sms_texts.render(text, **values, url=self._links.url("inbox.index"),
+                                    phone=self._phone)
+        return queue_sms(session, user, body, kind, now)
+
+
 def init_app(app: Flask, base_url: str) -> None:
     """Wire the port for the services; again whenever this app's context is pushed, so
     that several apps in one process (the tests) each mail with their own settings."""
     from flask import appcontext_pushed
 
     links = SiteLinks(app, base_url)
-    app.extensions[EXTENSION] = (TemplateMailer(app, links), links)
+    texter = Texter(app, links, app.config["SETTINGS"].hub_phone)
+    app.extensions[EXTENSION] = (TemplateMailer(app, links), links, texter)
     _install(app)
     appcontext_pushed.connect(_install, app)
 

@@ -45,11 +45,24 @@ COMES_FOR = tuple(kind.value for kind in ComesFor)
 COMES_FOR_DEFAULT = ComesFor.BOTH.value
 
 
+class NotifyBy(StrEnum):
+    """How a member hears of news and reminders (issue 16): mail, SMS, or both."""
+
+    MAIL = "mail"
+    SMS = "sms"
+    BOTH = "both"
+
+
+NOTIFY_BY = tuple(way.value for way in NotifyBy)
+NOTIFY_BY_DEFAULT = NotifyBy.MAIL.value
+
+
 class User(UserMixin, Model):  # type: ignore[misc]  # flask_login ships no types
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(f"role IN {ROLES!r}", name="role"),
         CheckConstraint(f"comes_for IN {COMES_FOR!r}", name="comes_for"),
+        CheckConstraint(f"notify_by IN {NOTIFY_BY!r}", name="notify_by"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +81,10 @@ class User(UserMixin, Model):  # type: ignore[misc]  # flask_login ships no type
     # need / give / both: which pages and menu the person sees (policy.py decides).
     comes_for: Mapped[str] = mapped_column(String(8), default=COMES_FOR_DEFAULT,
                                            server_default=COMES_FOR_DEFAULT)
+    # mail / sms / both: where notices go (services/channels.py decides, falling back
+    # to whichever the account can receive).
+    notify_by: Mapped[str] = mapped_column(String(8), default=NOTIFY_BY_DEFAULT,
+                                           server_default=NOTIFY_BY_DEFAULT)
     # Raised on logout, password change and "sign out everywhere": every
     # session cookie carries the version it was issued with.
     session_version: Mapped[int] = mapped_column(default=1)

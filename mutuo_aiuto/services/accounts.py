@@ -21,7 +21,7 @@ from zxcvbn import zxcvbn
 
 from mutuo_aiuto.languages import LANGUAGES
 from mutuo_aiuto.models import COMES_FOR, COMES_FOR_DEFAULT, MEMBER, ROLES, OutboxMessage, User
-from mutuo_aiuto.services import calendar_feed, hubtime, ports, tokens
+from mutuo_aiuto.services import calendar_feed, channels, hubtime, ports, tokens
 from mutuo_aiuto.services.errors import DomainError
 from mutuo_aiuto.services.passwords import hash_password, needs_rehash, verify_password
 
@@ -311,12 +311,16 @@ def reset_password(session: Session, *, token: str, password: str, secret: str,
 
 
 def update_account(session: Session, user: User, *, name: str, locale: str,
-                   comes_for: str | None = None) -> None:
-    """Name and language; for a member also what they come for (None keeps it)."""
+                   comes_for: str | None = None, notify_by: str | None = None) -> None:
+    """Name and language; for a member also what they come for and how they hear of
+    news: mail, SMS or both (None keeps each)."""
     if locale not in LANGUAGES:
         raise DomainError(_l("This language is not available."), field="locale")
+    chosen_way = channels.check_notify_by(user, notify_by) if notify_by is not None else None
     if comes_for is not None:
         user.comes_for = check_comes_for(comes_for)
+    if chosen_way is not None:
+        user.notify_by = chosen_way
     user.name = name.strip()
     set_locale(session, user, locale)
 

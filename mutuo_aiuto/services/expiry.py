@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import Need, NeedStatus, Offer, OfferStatus
-from mutuo_aiuto.services import ports
+from mutuo_aiuto.services import channels
 from mutuo_aiuto.services.lifecycle import move_need, move_offer
 
 NOTICE_DAYS = 7
@@ -61,7 +61,7 @@ def send_expiry_notices(session: Session, today: date, days: int = NOTICE_DAYS) 
         for item in _ending_soon(session, model, statuses, today, days):
             user = item.household.user
             if user.active:
-                ports.mailer().send(session, user, template, _subject(model), item=item)
+                channels.tell(session, user, template, _subject(model), item=item)
                 sent += 1
             item.expiry_notice_for = item.ends_on
     session.flush()

@@ -1,4 +1,4 @@
-"""Notifications: an in-app inbox plus a mail through the outbox, in the recipient's language.
+"""Notifications: an in-app inbox plus a mail and/or an SMS, in the recipient's language.
 
 A notification is stored as a kind and its parameters, never as finished text:
 the inbox renders it in the language of whoever reads it, when they read it,
@@ -21,7 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import FACILITATOR, Notification, User
-from mutuo_aiuto.services import hubtime, ports
+from mutuo_aiuto.services import hubtime, ports, sms_texts
 from mutuo_aiuto.services.database import rowcount
 from mutuo_aiuto.services.errors import NotFound
 
@@ -247,6 +247,17 @@ KINDS: dict[str, Kind] = {
         _GROUP_MEETINGS),
 }
 
+# The text message of a kind, and the parameters it shows: the time of tomorrow's
+# meeting, never its name or place; every other kind only says there is news.
+SMS_TEXTS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "activity_reminder": (sms_texts.TOMORROW, ("time",)),
+    # A group meeting is texted the day before only (as a session is): one SMS per
+    # meeting, not three; None sends no SMS for the week-before and morning notices.
+    **{f"{prefix}_{kind}": ((sms_texts.TOMORROW, ("time",)) if kind == "day" else (None, ()))
+       for prefix in ("meeting_reminder", "group_reminder")
+       for kind in ("week", "day", "morning")},
+}
+
 # Parameters kept as ISO timestamps and shown as dates in the reader's language.
 DATETIME_PARAMS = frozenset({"respond_by"})
 # Parameters kept as ISO dates and shown as dates in the reader's language.
@@ -319,17 +330,25 @@ def notify(session: Session, user: User, kind: str, *, mail: bool = True,
                                 created_at=now or hubtime.clock().now())
     session.add(notification)
     if mail and user.active:
-        _queue_mail(session, user, notification)
+        _send(session, user, notification)
     session.flush()
     return notification
 
 
-def _queue_mail(session: Session, user: User, notification: Notification) -> None:
+def _send(session: Session, user: User, notification: Notification) -> None:
+    """By mail, SMS or both, as the member chose (``channels.tell``): the mail says it all,
+    the text only that there is news (or, for a meeting, at what time)."""
+    from mutuo_aiuto.services import channels
+
+    params = notification.params or {}
+    text, shown = SMS_TEXTS.get(notification.kind, (sms_texts.NEWS, ()))
     # Lazy: the mailer renders them in the recipient's language, not the reader's.
-    ports.mailer().send(session, user, notification.kind,
-                        LazyString(lambda: render_notification(notification).title),
-                        body=LazyString(lambda: render_notification(notification).body),
-                        page=_address(KINDS[notification.kind], notification.params or {}))
+    channels.tell(session, user, notification.kind,
+                  LazyString(lambda: render_notification(notification).title),
+                  text=text, now=notification.created_at,
+                  sms_values={key: params[key] for key in shown if key in params},
+                  body=LazyString(lambda: render_notification(notification).body),
+                  page=_address(KINDS[notification.kind], params))
 
 
 def _address(kind: Kind, params: dict[str, Any]) -> str | None:

@@ -1,4 +1,4 @@
-"""The services' one way out to mail and links: two small protocols the app wires at start.
+"""The services' one way out to mail, SMS and links: small protocols the app wires at start.
 
 Services say *what* to send ("this kind of mail to this person with these
 values") and *which page* they mean (an endpoint and its values); how a mail
@@ -15,11 +15,12 @@ through; the app installs exactly one, and a test may install a fake.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.models import OutboxMessage, User
+from mutuo_aiuto.models import OutboxMessage, SmsMessage, User
 
 
 class Mailer(Protocol):
@@ -31,6 +32,15 @@ class Mailer(Protocol):
         ``subject`` is a lazy string (``_l("…")``), translated in the recipient's
         language; ``values`` are what the mail's template shows.
         """
+        ...
+
+
+class Texter(Protocol):
+    def send(self, session: Session, user: User, kind: str, text: object, /, *,
+             now: datetime | None = None, **values: Any) -> SmsMessage | None:
+        """Queue the SMS ``text`` (one of ``services/sms_texts.py``) to ``user``'s mobile
+        in their language, filled with the inbox's address, the Hub's phone and
+        ``values``; None when the account has no mobile number."""
         ...
 
 
@@ -48,17 +58,24 @@ class Links(Protocol):
 class _Wired:
     mailer: Mailer | None = None
     links: Links | None = None
+    texter: Texter | None = None
 
 
-def install(mailer: Mailer, links: Links) -> None:
-    """Wire the app's mailer and links (``create_app`` does)."""
-    _Wired.mailer, _Wired.links = mailer, links
+def install(mailer: Mailer, links: Links, texter: Texter | None = None) -> None:
+    """Wire the app's mailer, links and texter (``create_app`` does)."""
+    _Wired.mailer, _Wired.links, _Wired.texter = mailer, links, texter
 
 
 def mailer() -> Mailer:
     if _Wired.mailer is None:
         raise RuntimeError("no mailer installed: create_app installs one")
     return _Wired.mailer
+
+
+def texter() -> Texter:
+    if _Wired.texter is None:
+        raise RuntimeError("no texter installed: create_app installs one")
+    return _Wired.texter
 
 
 def links() -> Links:

@@ -1,7 +1,8 @@
 """Reminders before each session: a week before, the day before, and the morning itself.
 
 Both sides of an active match get them, in their own language, with a link to
-say "I'm coming" or "I can't come". Saying "I can't come" tells the other
+say "I'm coming" or "I can't come": by mail, and by SMS the day before, as each
+chose (``channels.tell``). Saying "I can't come" tells the other
 side and the facilitators at once. A ``SessionNotice`` per person and session
 remembers which reminders went, so the hourly job never sends one twice.
 """
@@ -17,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import Match, MatchStatus, NeedSlot, User
 from mutuo_aiuto.models.match import SessionNotice
-from mutuo_aiuto.services import ports
+from mutuo_aiuto.models.slot import format_minutes
+from mutuo_aiuto.services import channels, sms_texts
 from mutuo_aiuto.services.calendar_feed import session_days
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition, NotFound
 from mutuo_aiuto.services.hubtime import HubClock
@@ -83,9 +85,12 @@ def _remind_both(session: Session, match: Match, day: date, slot: NeedSlot, kind
         notice = _notice(session, match, user, day, slot)
         if not reminder_due(notice, kind, user.active):
             continue
-        ports.mailer().send(session, user, "session_reminder",
-                            _l("Reminder of your session with the Family Hub"),
-                            notice=notice, kind=kind, other=other)
+        # By SMS only the day before: one text per session, not three.
+        channels.tell(session, user, "session_reminder",
+                      _l("Reminder of your session with the Family Hub"),
+                      text=sms_texts.TOMORROW if kind == "day" else None, now=now,
+                      sms_values={"time": format_minutes(slot.start_minute)},
+                      notice=notice, kind=kind, other=other)
         mark_sent(notice, kind, now)
         sent += 1
     session.flush()
@@ -142,9 +147,8 @@ def _tell_cannot_come(session: Session, notice: SessionNotice, user: User) -> No
     other = next(h for h in sides if h.user_id != user.id)
     for person in [other.user, *facilitators(session)]:
         if person.active:
-            ports.mailer().send(session, person, "session_cancelled",
-                                _l("A session cannot take place"), notice=notice,
-                                absent=absent)
+            channels.tell(session, person, "session_cancelled",
+                          _l("A session cannot take place"), notice=notice, absent=absent)
 
 
 def send_due_reminders(session: Session, now: datetime, clock: HubClock | None = None) -> int:

@@ -42,11 +42,15 @@ TWILIO_API = "https://api.twilio.com/2010-04-01"
 
 @dataclass(frozen=True)
 class Sms:
-    """One text to send: to an E.164 number, with the outbox row's public id for the logs."""
+    """One text to send: to an E.164 number, with the outbox row's public id for the logs.
+
+    ``secret``: the body holds a live code, never written to a log outside development.
+    """
 
     to: str
     body: str
     reference: str
+    secret: bool = False
 
 
 class SmsFailed(Exception):
@@ -107,9 +111,11 @@ def mask_number(number: str) -> str:
 
 def write_to_log(settings: Settings, sms: Sms) -> str:
     to = sms.to if settings.is_development else mask_number(sms.to)
+    body = "[a secret code, not logged]" if sms.secret and not settings.is_development else (
+        sms.body)
     # WARNING, as for mail: a plain `flask run` shows only warnings.
     logger.warning("SMS_BACKEND is log: this text is written here instead of sent.\n"
-                   "To: %s\n\n%s", to, sms.body)
+                   "To: %s\n\n%s", to, body)
     return f"log-{sms.reference}"
 
 

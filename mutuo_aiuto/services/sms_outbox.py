@@ -6,7 +6,8 @@ text claimed, sent and marked in its own short transaction, so a delivery
 killed mid-batch leaves every text it sent marked sent. A failure waits
 (doubling from MAIL_RETRY_FIRST_SECONDS up to MAIL_RETRY_MAX_SECONDS) and is
 given up SMS_GIVE_UP_HOURS after the first, or at once when the provider
-refused the number; the given-up ones are listed with the undelivered mail.
+refused the number; the given-up ones are listed with the undelivered mail and
+sent again with ``flask outbox-retry``.
 
 A text goes to the mobile number of the account's household, in E.164; an
 account without one gets none (``queue_sms`` returns None, the caller's mail
@@ -18,6 +19,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -55,7 +57,8 @@ def queue_sms(session: Session, to: User | str, body: str, kind: str,
     else:
         number, user_id = mobile_number(to), None
         if number is None:
-            raise PhoneError("not a mobile number", field="phone")
+            raise PhoneError(_l("This is not a mobile number: text messages cannot reach "
+                                "it."), field="phone")
     message = SmsMessage(user_id=user_id, recipient=number, body=body, kind=kind[:40],
                          forget_body=forget_body, segments=count(body).segments,
                          created_at=now or hubtime.clock().now())
@@ -81,7 +84,8 @@ def deliver_pending_sms(session: Session, settings: Settings, now: datetime | No
         if message is None:
             continue
         try:
-            provider_id = send(Sms(message.recipient, message.body, message.public_id))
+            provider_id = send(Sms(message.recipient, message.body, message.public_id,
+                                   secret=message.forget_body))
         except SmsFailed as error:
             _record_failure(session, message, error, settings, now)
             continue
@@ -124,3 +128,17 @@ def undelivered_sms(session: Session, limit: int = 200) -> list[SmsMessage]:
                        SmsMessage.id.desc())
              .limit(limit))
     return list(session.scalars(query))
+
+
+def retry_sms(session: Session, public_id: str | None = None) -> int:
+    """Put given-up texts (all, or the one with ``public_id``) back for the next delivery,
+    each with a fresh horizon of tries; return how many. The caller commits."""
+    query = select(SmsMessage).where(SmsMessage.sent_at.is_(None),
+                                     SmsMessage.failed_at.is_not(None))
+    if public_id is not None:
+        query = query.where(SmsMessage.public_id == public_id)
+    count = 0
+    for message in session.scalars(query):
+        message.failed_at = message.next_attempt_at = message.retry_until = None
+        count += 1
+    return count

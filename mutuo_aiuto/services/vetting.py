@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 from mutuo_aiuto.models import Category, Household, Need, Offer, Skill, User, Vetting
 from mutuo_aiuto.models.need import need_skills
 from mutuo_aiuto.models.offer import offer_skills
-from mutuo_aiuto.services import hubtime, policy, ports
+from mutuo_aiuto.services import channels, hubtime, policy, ports
 from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.services.lifecycle import NEED_SEEKING
 from mutuo_aiuto.services.notifications import facilitators
@@ -273,8 +273,8 @@ def warn_expiring(session: Session, today: date, now: datetime,
 def _warn(session: Session, vetting: Vetting) -> None:
     helper = vetting.household.user
     if helper.active:
-        ports.mailer().send(session, helper, "vetting_expiring_helper",
-                            _l("Please bring a new certificate to the Family Hub"), vetting=vetting)
+        channels.tell(session, helper, "vetting_expiring_helper",
+                      _l("Please bring a new certificate to the Family Hub"), vetting=vetting)
     recorder = session.get(User, vetting.recorded_by_id) if vetting.recorded_by_id else None
     people = [recorder] if recorder and recorder.active and policy.is_facilitator(recorder) else (
         facilitators(session))

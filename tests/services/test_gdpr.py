@@ -590,6 +590,25 @@ def test_purge_removes_old_mail_copies_notices_and_reasons(session, retention_ca
     assert (summary.mails, summary.notifications, summary.proposals) == (1, 1, 1)
 
 
+def test_purge_removes_sent_texts_after_the_same_days(session, retention_case, make_user):
+    """Issue 16: a sent SMS holds a mobile number; kept as long as a sent mail's copy."""
+    from mutuo_aiuto.models import SmsMessage
+
+    user = make_user()
+    session.add_all([
+        SmsMessage(user_id=user.id, recipient="+393331234567", body="old",
+                   sent_at=NOW - timedelta(days=40)),
+        SmsMessage(user_id=user.id, recipient="+393331234567", body="recent",
+                   sent_at=NOW - timedelta(days=5)),
+        SmsMessage(user_id=user.id, recipient="+393331234567", body="unsent"),
+    ])
+    session.commit()
+    summary = retention.purge_expired(session, NOW, 24)
+    session.commit()
+    assert sorted(session.scalars(select(SmsMessage.body))) == ["recent", "unsent"]
+    assert summary.texts == 1
+
+
 def test_a_longer_retention_keeps_more(session, retention_case):
     assert retention.purge_expired(session, NOW, 36).total == 0
     assert retention_case["old_match"].family_comment == "Ok"

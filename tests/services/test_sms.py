@@ -102,6 +102,15 @@ def test_the_log_backend_masks_the_number_outside_development(caplog):
     assert "+393331234567" in caplog.text
 
 
+def test_a_secret_code_never_reaches_the_log_outside_development(caplog):
+    caplog.set_level(logging.WARNING, logger="mutuo_aiuto.sms")
+    code = Sms(to=TEXT.to, body="Il tuo codice: 482913", reference="r", secret=True)
+    sms.write_to_log(Settings(environment="production"), code)
+    assert "482913" not in caplog.text and "secret code" in caplog.text
+    sms.write_to_log(Settings(environment="development"), code)
+    assert "482913" in caplog.text  # a developer signs in with it
+
+
 def test_the_gateway_is_the_one_the_settings_name(sms_sent):
     assert sms.gateway(Settings(sms_backend="test"))(TEXT) == "test-1"
     assert sms_sent == [TEXT]

@@ -61,8 +61,9 @@ def test_a_bare_number_must_be_a_mobile(session):
     message = sms_outbox.queue_sms(session, "333 765 4321", "Il tuo codice: 123456",
                                    "sign_in_code", NOW, forget_body=True)
     assert message.recipient == "+393337654321" and message.user_id is None
-    with pytest.raises(PhoneError):
+    with pytest.raises(PhoneError) as refused:
         sms_outbox.queue_sms(session, "075 123 4567", "x", "k", NOW)
+    assert refused.value.field == "phone" and "not a mobile number" in str(refused.value)
 
 
 def test_the_number_is_encrypted_at_rest(session, make_household):
@@ -171,3 +172,16 @@ def test_erasure_and_export_find_the_texts_through_the_account(session):
     from mutuo_aiuto.services.gdpr.ownership import account_tables
 
     assert SmsMessage in account_tables()
+
+
+def test_given_up_texts_are_sent_again_by_the_retry_command(app, session, runner,
+                                                           make_household):
+    message = sms_outbox.queue_sms(session, make_household(phone="333 111 1111").user, "x",
+                                   "k", NOW)
+    message.failed_at, message.retry_until = NOW, NOW
+    session.commit()
+    result = runner.invoke(args=["outbox-retry", "--", message.public_id])
+    assert result.exit_code == 0 and "1 text message(s)" in result.output, result.output
+    session.refresh(message)
+    assert message.failed_at is None and message.retry_until is None
+    assert sms_outbox.retry_sms(session) == 0  # nothing else was given up

@@ -25,6 +25,7 @@ from mutuo_aiuto.models import (
     OfferStatus,
     OutboxMessage,
     Proposal,
+    SmsMessage,
     User,
 )
 from mutuo_aiuto.services import audit
@@ -49,6 +50,7 @@ class PurgeSummary:
     households: int = 0
     proposals: int = 0
     mails: int = 0
+    texts: int = 0
     notifications: int = 0
     unconfirmed_accounts: int = 0
 
@@ -102,7 +104,8 @@ def _purge_needs_and_offers(session: Session, cutoff: datetime, summary: PurgeSu
 
 def _purge_messages(session: Session, now: datetime, cutoff: datetime,
                     summary: PurgeSummary) -> None:
-    """Sent mail is kept only to look into delivery problems; read notices until the cut-off."""
+    """Sent mail and texts are kept only to look into delivery problems; read notices
+    until the cut-off."""
     for proposal in session.scalars(select(Proposal).where(
             Proposal.created_at < cutoff, Proposal.rejected_reason.is_not(None))):
         proposal.rejected_reason = None
@@ -112,6 +115,11 @@ def _purge_messages(session: Session, now: datetime, cutoff: datetime,
             OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < sent_before)):
         session.delete(mail)
         summary.mails += 1
+    # Text messages (issue 16) likewise: the row holds the member's mobile number.
+    for text in session.scalars(select(SmsMessage).where(
+            SmsMessage.sent_at.is_not(None), SmsMessage.sent_at < sent_before)):
+        session.delete(text)
+        summary.texts += 1
     for notification in session.scalars(select(Notification).where(
             Notification.read_at.is_not(None), Notification.created_at < cutoff)):
         session.delete(notification)

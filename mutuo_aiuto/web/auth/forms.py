@@ -172,10 +172,22 @@ class ChangePasswordForm(FlaskForm):
     password, confirm = _new_password_fields(_l("New password"))
 
 
+# How a member hears of news (issue 16); the service refuses SMS without a mobile number.
+NOTIFY_BY_CHOICES = (
+    ("mail", _l("By mail")),
+    ("sms", _l("By SMS (text message)")),
+    ("both", _l("By mail and by SMS")),
+)
+
+
 class AccountForm(FlaskForm):
     name = StringField(_l("Your name"), [DataRequired(), Length(max=120)], filters=[_strip])
     locale = SelectField(_l("Language"), choices=_language_choices())
     comes_for = _comes_for_field()
+    notify_by = RadioField(_l("How should we tell you about news and reminders?"),
+                           choices=[SelectChoice(value, label)
+                                    for value, label in NOTIFY_BY_CHOICES],
+                           validate_choice=False)
 
 
 # ---- signing in by phone -------------------------------------------------------------

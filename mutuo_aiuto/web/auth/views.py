@@ -28,8 +28,9 @@ from werkzeug.wrappers import Response
 from mutuo_aiuto.extensions import db, limiter
 from mutuo_aiuto.i18n import forget_language_switch
 from mutuo_aiuto.models import User
-from mutuo_aiuto.services import accounts, phone_signin, policy, tokens
+from mutuo_aiuto.services import accounts, channels, phone_signin, policy, tokens
 from mutuo_aiuto.services.errors import DomainError
+from mutuo_aiuto.services.sms_outbox import sms_number
 from mutuo_aiuto.web.access import member_required
 from mutuo_aiuto.web.auth.forms import (
     AccountForm,
@@ -355,11 +356,16 @@ def account() -> Response | tuple[str, int]:
     form = AccountForm(obj=user)
     if not policy.is_member(user):
         del form.comes_for  # staff come to work: the question is a member's
+    sms_possible = policy.is_member(user) and channels.sms_possible(user)
+    if not (sms_possible and user.email):
+        del form.notify_by  # one way only: nothing to choose
     if form.validate_on_submit():
         try:
             accounts.update_account(db.session, user, name=form.name.data,
                                     locale=form.locale.data,
                                     comes_for=form.comes_for.data if "comes_for" in form
+                                    else None,
+                                    notify_by=form.notify_by.data if "notify_by" in form
                                     else None)
         except DomainError as error:
             refused(form, error)
@@ -370,7 +376,8 @@ def account() -> Response | tuple[str, int]:
             flash(_("Your account is saved."), "success")
             return redirect(url_for("auth.account"))
     return form_page("auth/account.html", form=form, user=user,
-                     only_helping=policy.is_only_helping(user))
+                     only_helping=policy.is_only_helping(user),
+                     sms_number=sms_number(user) if policy.is_member(user) else None)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
