@@ -60,6 +60,9 @@ ACTIVITY_EDITED = "activity.edited"
 ACTIVITY_CANCELLED = "activity.cancelled"
 GROUP_REQUEST_ACCEPTED = "activity.request_accepted"
 GROUP_REQUEST_DECLINED = "activity.request_declined"
+API_TOKEN_ISSUED = "api_token.issued"
+API_TOKEN_REVOKED = "api_token.revoked"
+API_DATA_READ = "api.data_read"
 
 # Every action, with how the transparency and search pages name it.
 ACTIONS: dict[str, Any] = {
@@ -96,6 +99,9 @@ ACTIONS: dict[str, Any] = {
     ACTIVITY_CANCELLED: _l("cancelled a group activity"),
     GROUP_REQUEST_ACCEPTED: _l("took a family into a group"),
     GROUP_REQUEST_DECLINED: _l("turned down a family's request to join a group"),
+    API_TOKEN_ISSUED: _l("issued an API token"),
+    API_TOKEN_REVOKED: _l("revoked an API token"),
+    API_DATA_READ: _l("read personal data through the API"),
 }
 
 # A details dict is for ids, field names and counts; anything larger is a bug.
