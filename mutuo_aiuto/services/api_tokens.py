@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from mutuo_aiuto.models import ApiToken, User
-from mutuo_aiuto.services import audit, hubtime, policy
+from mutuo_aiuto.services import accounts, audit, hubtime, policy
 from mutuo_aiuto.services.errors import DomainError, NotFound
 
 # "ma_" tells a leaked secret apart in a log or a repository (secret scanners key on it).
@@ -84,6 +84,13 @@ def issue(session: Session, actor: User, user: User, *, name: str, scopes: Itera
     return Issued(token, secret)
 
 
+def last_day(token: ApiToken, clock: hubtime.HubClock) -> date | None:
+    """The last day (Hub time) a token works, or None: it works until revoked."""
+    if token.expires_at is None:
+        return None
+    return clock.date_of(token.expires_at - timedelta(seconds=1))
+
+
 def revoke(session: Session, actor: User, token: ApiToken) -> None:
     """Stop a token from working, for good; revoking twice changes nothing."""
     policy.require_api_token_admin(actor)
@@ -122,3 +129,11 @@ def authenticate(session: Session, secret: str) -> ApiToken:
     if last is None or now - hubtime.aware(last) >= LAST_USED_GRANULARITY:
         token.last_used_at = now
     return token
+
+
+def account_for(session: Session, email: str) -> User:
+    """The account a token is issued for, found by its email address."""
+    user = accounts.find_user(session, email or "")
+    if user is None:
+        raise DomainError(_l("No account has this email address."), field="account")
+    return user

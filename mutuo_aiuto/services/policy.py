@@ -426,7 +426,7 @@ def can_use_api_token(token: Any, now: datetime) -> bool:
     expires = token.expires_at
     if expires is None:
         return True
-    return (expires if expires.tzinfo else expires.replace(tzinfo=UTC)) > now
+    return bool((expires if expires.tzinfo else expires.replace(tzinfo=UTC)) > now)
 
 
 def can_issue_api_tokens(user: Any) -> bool:
