@@ -82,8 +82,8 @@ def requires(scope: str | None) -> Callable[[Callable[..., Any]], Callable[..., 
 # ---- parameters ---------------------------------------------------------------------
 
 
-def _whole(name: str, default: int, highest: int, errors: list[dict[str, str]]) -> int:
-    raw = request.args.get(name)
+def _whole(name: str, raw: str | None, default: int, highest: int,
+           errors: list[dict[str, str]]) -> int:
     if raw is None:
         return default
     if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= highest:
@@ -100,14 +100,14 @@ def _refuse(errors: list[dict[str, str]]) -> None:
 
 def paging(errors: list[dict[str, str]] | None = None) -> tuple[int, int]:
     errors = [] if errors is None else errors
-    page = _whole("page", 1, MAX_PAGE, errors)
-    limit = _whole("limit", api_reads.DEFAULT_LIMIT, api_reads.MAX_LIMIT, errors)
+    page = _whole("page", request.args.get("page"), 1, MAX_PAGE, errors)
+    limit = _whole("limit", request.args.get("limit"), api_reads.DEFAULT_LIMIT,
+                   api_reads.MAX_LIMIT, errors)
     _refuse(errors)
     return page, limit
 
 
-def _month(name: str, default: date, errors: list[dict[str, str]]) -> date:
-    raw = request.args.get(name)
+def _month(name: str, raw: str | None, default: date, errors: list[dict[str, str]]) -> date:
     if raw is None:
         return default
     found = MONTH.fullmatch(raw)
@@ -120,7 +120,8 @@ def _month(name: str, default: date, errors: list[dict[str, str]]) -> date:
 def period() -> tuple[date, date]:
     errors: list[dict[str, str]] = []
     default = impact.default_period(hub_clock().today())
-    first, last = _month("from", default.first, errors), _month("to", default.last, errors)
+    first = _month("from", request.args.get("from"), default.first, errors)
+    last = _month("to", request.args.get("to"), default.last, errors)
     _refuse(errors)
     months = (last.year - first.year) * 12 + last.month - first.month + 1
     if months < 1:
