@@ -292,3 +292,25 @@ def test_the_rate_limit_counts_each_token_apart(make_app, make_user, make_househ
         limited = client.get("/api/v1/me", headers=bearer(first))
         assert limited.mimetype == "application/problem+json"
         assert client.get("/api/v1/me", headers=bearer(second)).status_code == 200
+
+
+# ---- the account's own data --------------------------------------------------------------
+
+
+def test_the_privacy_export_lists_tokens_without_their_digest(family, issue):
+    from mutuo_aiuto.services.gdpr.export import export_household
+
+    issue(family.user)
+    text = repr(export_household(db.session, family.user))
+    assert "api_tokens" in text and "'scopes': ['own:read']" in text
+    assert "token_hash" not in text
+
+
+def test_erasing_the_account_stops_its_tokens(client, family, issue):
+    from mutuo_aiuto.services.gdpr import erasure
+
+    secret = issue(family.user)
+    erasure.anonymise_household(db.session, family)
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 401
+    assert db.session.scalars(select(ApiToken)).all() == []

@@ -19,6 +19,7 @@ from mutuo_aiuto.models import (
     Activity,
     ActivityMeeting,
     ActivityMembership,
+    ApiToken,
     AssociationCoordinator,
     AssociationFollower,
     Attendance,
@@ -223,6 +224,8 @@ def _household_part(session: Session, household: Household) -> dict[str, Any]:
 def _account_row(row: Any) -> dict[str, Any]:
     if isinstance(row, AssociationCoordinator):  # which association, not only since when
         return {"association": row.association.name} | _row(row)
+    if isinstance(row, ApiToken):  # its name, prefix, scopes and dates; not the digest
+        return _row(row, exclude=("token_hash",))
     return _row(row)
 
 
