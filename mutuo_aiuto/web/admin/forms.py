@@ -120,6 +120,7 @@ class ApiTokenForm(FlaskForm):
     account = StringField(_l("Account's email address"),
                           validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=80)])
-    scopes = MultiCheckboxField(_l("What it may read"), choices=[
-        SelectChoice(scope, SCOPE_LABELS[scope]) for scope in API_SCOPES])
+    scopes = MultiCheckboxField(
+        _l("What it may read"), choices=[SelectChoice(s, SCOPE_LABELS[s]) for s in API_SCOPES],
+        validators=[DataRequired(message=_l("Choose at least one scope."))])
     expires_on = DateField(_l("Last day it works (optional)"), validators=[Optional()])
