@@ -1,5 +1,5 @@
-"""An administrator issues an API token for a family, on a phone and a laptop, in Italian
-and in Arabic (issue 14), the phone at 360 px: from the account's page to the form (refused once, with the
+"""An administrator issues an API token for a family, on a 360 px phone and a laptop, in
+Italian and in Arabic (issue 14): from the account's page to the form (refused once, each
 error tied to its field), the secret shown once, a call to the API with it, the list,
 and revoking it. Every page fits the window and passes axe-core.
 """
