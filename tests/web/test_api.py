@@ -314,3 +314,29 @@ def test_erasing_the_account_stops_its_tokens(client, family, issue):
     db.session.commit()
     assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 401
     assert db.session.scalars(select(ApiToken)).all() == []
+
+
+def test_every_worker_shares_a_token_s_count_in_redis(make_app, redis_url):
+    import redis
+
+    from tests import factories
+
+    first = make_app(ratelimit_enabled=True, api_rate_limit="3/minute",
+                     ratelimit_storage_uri=redis_url)
+    with first.app_context():
+        admin = factories.make_user(db.session, role="admin")
+        issued = api_tokens.issue(db.session, admin, factories.make_household(db.session).user,
+                                  name="t", scopes=[OWN])
+        db.session.commit()
+        secret, key = issued.secret, issued.token.public_id
+    second = make_app(create_schema=False, ratelimit_enabled=True, api_rate_limit="3/minute",
+                      ratelimit_storage_uri=redis_url)
+    try:
+        answers = [app.test_client().get("/api/v1/me", headers=bearer(secret)).status_code
+                   for app in (first, first, second, second)]
+        assert answers == [200, 200, 200, 429]
+        assert redis.Redis.from_url(redis_url).keys(f"*api-token:{key}*")
+    finally:
+        store = redis.Redis.from_url(redis_url)
+        for found in store.keys(f"*api-token:{key}*"):
+            store.delete(found)

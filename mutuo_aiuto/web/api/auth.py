@@ -81,7 +81,11 @@ def _speak_to(token: ApiToken | None) -> None:
 def rate_key() -> str:
     """What the API's rate limit counts by: the token; calls without one, by address."""
     token = current_token()
-    return f"api-token:{token.id}" if token is not None else f"api-anon:{get_remote_address()}"
+    # The token's public id, not its row number: random, so two databases sharing one
+    # Redis (staging beside production, parallel test runs) never share a count.
+    if token is not None:
+        return f"api-token:{token.public_id}"
+    return f"api-anon:{get_remote_address()}"
 
 
 def rate_limit() -> str:
