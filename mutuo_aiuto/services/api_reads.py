@@ -76,7 +76,11 @@ def pairings_of(session: Session, needs: Sequence[Need] = (),
     return found
 
 
-def own_needs(session: Session, household: Household, page: int, limit: int) -> Page[Need]:
+def own_needs(session: Session, household: Household | None, page: int,
+              limit: int) -> Page[Need]:
+    """The household's requests; an account with no household yet has none."""
+    if household is None:
+        return Page([], 0, page, limit)
     query = (select(Need).options(joinedload(Need.category), joinedload(Need.neighbourhood),
                                   selectinload(Need.skills))
              .where(Need.household_id == household.id)
@@ -84,7 +88,10 @@ def own_needs(session: Session, household: Household, page: int, limit: int) -> 
     return paged(session, query, page, limit)
 
 
-def own_offers(session: Session, household: Household, page: int, limit: int) -> Page[Offer]:
+def own_offers(session: Session, household: Household | None, page: int,
+               limit: int) -> Page[Offer]:
+    if household is None:
+        return Page([], 0, page, limit)
     query = (select(Offer).options(joinedload(Offer.neighbourhood), selectinload(Offer.skills))
              .where(Offer.household_id == household.id)
              .order_by(Offer.created_at.desc(), Offer.id.desc()))

@@ -340,3 +340,10 @@ def test_every_worker_shares_a_token_s_count_in_redis(make_app, redis_url):
         store = redis.Redis.from_url(redis_url)
         for found in store.keys(f"*api-token:{key}*"):
             store.delete(found)
+
+
+def test_an_account_with_no_household_yet_has_no_requests(client, make_user, issue):
+    secret = issue(make_user())  # signed up, the family form not yet filled in
+    answer = client.get("/api/v1/requests", headers=bearer(secret))
+    assert answer.status_code == 200
+    assert (answer.json["items"], answer.json["total"], answer.json["next_page"]) == ([], 0, None)

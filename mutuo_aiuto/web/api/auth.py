@@ -62,7 +62,8 @@ def current_token() -> ApiToken | None:
         except api_tokens.TokenRefused:
             token = None
         else:
-            db.session.commit()  # the last-used time
+            if db.session.dirty:  # the last-used time, at most once a minute
+                db.session.commit()
     request.environ[TOKEN_KEY] = token
     _speak_to(token)
     return token

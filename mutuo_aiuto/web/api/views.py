@@ -135,19 +135,13 @@ def period() -> tuple[date, date]:
 
 
 def read_recorded(token: ApiToken, count: int, own: bool = False) -> None:
-    """Audit a read of personal data: who, through which token and route, how many rows."""
+    """Audit a read of personal data: who, through which token and route, how many rows.
+    Called once the answer is shaped: the commit expires every loaded row."""
     household = token.user.household if own else None
     audit.record(db.session, token.user, audit.API_DATA_READ, household=household,
                  details={"endpoint": request.endpoint, "token": token.public_id,
                           "items": count})
     db.session.commit()
-
-
-def _household(token: ApiToken) -> Any:
-    household = token.user.household
-    if household is None:  # staff given own:read before their household existed
-        raise ApiProblem(404, _l("This account has no household yet."))
-    return household
 
 
 # ---- routes -------------------------------------------------------------------------
@@ -168,7 +162,7 @@ def me(token: ApiToken) -> Response:
 @requires(policy.SCOPE_OWN)
 def requests_(token: ApiToken) -> Response:
     page, limit = paging()
-    found = api_reads.own_needs(db.session, _household(token), page, limit)
+    found = api_reads.own_needs(db.session, token.user.household, page, limit)
     matches = api_reads.pairings_of(db.session, needs=found.items)
     items = [shapes.request(token.user, need, matches.get(("need", need.id), []))
              for need in found.items]
@@ -184,15 +178,16 @@ def request_(token: ApiToken, public_id: str) -> Response:
     except NotFound as error:
         raise ApiProblem(404, error.message) from None
     matches = api_reads.pairings_of(db.session, needs=[need]).get(("need", need.id), [])
+    shown = shapes.request(token.user, need, matches)
     read_recorded(token, 1, own=True)
-    return jsonify(shapes.request(token.user, need, matches))
+    return jsonify(shown)
 
 
 @bp.get("/offers")
 @requires(policy.SCOPE_OWN)
 def offers(token: ApiToken) -> Response:
     page, limit = paging()
-    found = api_reads.own_offers(db.session, _household(token), page, limit)
+    found = api_reads.own_offers(db.session, token.user.household, page, limit)
     matches = api_reads.pairings_of(db.session, offers=found.items)
     items = [shapes.offer(token.user, row, matches.get(("offer", row.id), []))
              for row in found.items]
@@ -208,8 +203,9 @@ def offer(token: ApiToken, public_id: str) -> Response:
     except NotFound as error:
         raise ApiProblem(404, error.message) from None
     matches = api_reads.pairings_of(db.session, offers=[row]).get(("offer", row.id), [])
+    shown = shapes.offer(token.user, row, matches)
     read_recorded(token, 1, own=True)
-    return jsonify(shapes.offer(token.user, row, matches))
+    return jsonify(shown)
 
 
 @bp.get("/proposals")
