@@ -29,7 +29,7 @@ CHECKS = [schemathesis.checks.not_a_server_error,
           schemathesis.checks.response_schema_conformance,
           schemathesis.checks.status_code_conformance,
           schemathesis.checks.content_type_conformance]
-EXAMPLES = 25
+EXAMPLES = 20
 
 
 @dataclass
