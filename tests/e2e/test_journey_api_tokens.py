@@ -38,14 +38,15 @@ def people(server: Any, lang: str) -> str:
         return family.user.public_id
 
 
-def looks_right(page: Any, lang: str, where: str) -> None:
+def looks_right(page: Any, lang: str, where: str, shoot: Any) -> None:
+    shoot(page, f"api-tokens-{lang}", where.replace(" ", "-"))
     assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
     assert checks.horizontal_overflow(page) == 0, (where, checks.wide_elements(page))
     axe_check(page)
 
 
 @pytest.mark.parametrize("lang", ["it", "ar"])
-def test_an_administrator_issues_and_revokes_a_token(browsing, lang):
+def test_an_administrator_issues_and_revokes_a_token(browsing, shoot, lang):
     server = browsing.server
     account = people(server, lang)
     page = browsing.new_page(lang)
@@ -56,7 +57,7 @@ def test_an_administrator_issues_and_revokes_a_token(browsing, lang):
     with page.expect_navigation():
         page.locator('main a[href*="/admin/api-tokens/new"]').click()
     assert page.locator("#account").input_value() == FAMILY_EMAIL
-    looks_right(page, lang, "the form")
+    looks_right(page, lang, "the form", shoot)
 
     # No name and nothing chosen: refused, each error on its field, nothing issued.
     checks.without_browser_validation(page)
@@ -64,24 +65,24 @@ def test_an_administrator_issues_and_revokes_a_token(browsing, lang):
     assert page.locator(".error-summary li").count() == 2
     assert page.locator("#scopes-error").is_visible()
     assert checks.errors_not_tied(page) == []
-    looks_right(page, lang, "the refused form")
+    looks_right(page, lang, "the refused form", shoot)
 
     page.fill("#name", "App della famiglia")
     steps.tick_values(page, "scopes", ["own:read"])
     steps.submit(page)
     secret = page.locator("code.secret").inner_text().strip()
     assert secret.startswith("ma_")
-    looks_right(page, lang, "the token issued")
+    looks_right(page, lang, "the token issued", shoot)
 
     me = page.request.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
     assert me.ok and me.json()["user"]["id"] == account
 
     page.goto("/admin/api-tokens")
     assert secret not in page.content() and secret[:11] in page.content()
-    looks_right(page, lang, "the list")
+    looks_right(page, lang, "the list", shoot)
     with page.expect_navigation():
         page.locator("main form.inline-form button").click()
-    looks_right(page, lang, "the list after revoking")
+    looks_right(page, lang, "the list after revoking", shoot)
     refused = page.request.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
     assert refused.status == 401
     assert refused.headers["content-type"].startswith("application/problem+json")

@@ -14,6 +14,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -24,6 +25,7 @@ from mutuo_aiuto.services import api_tokens, hubtime, policy, user_admin
 from mutuo_aiuto.services.errors import DomainError, NotFound
 from mutuo_aiuto.web.admin.forms import SCOPE_LABELS, ApiTokenForm
 from mutuo_aiuto.web.admin.views import bp
+from mutuo_aiuto.web.filters import short_date
 from mutuo_aiuto.web.helpers import form_page, found_or_404, hub_clock, refused
 
 
@@ -35,9 +37,21 @@ def last_day(token: ApiToken) -> date | None:
     return api_tokens.last_day(token, hub_clock())
 
 
+def state_of(token: ApiToken) -> str:
+    """Whether the token works, and until when, in a few words."""
+    if token.revoked_at is not None:
+        # Its own context: "revoked" agrees with "token", not with a volunteer check.
+        return pgettext("api token", "revoked on %(day)s", day=short_date(token.revoked_at))
+    if not policy.can_use_api_token(token, hub_clock().now()):
+        return _("no longer works (expired, or the account is deactivated)")
+    if token.expires_at is None:
+        return _("works, no last day")
+    return _("works until %(day)s", day=short_date(last_day(token)))
+
+
 @bp.context_processor
 def token_helpers() -> dict[str, Any]:
-    return {"scopes_of": scopes_of, "last_day": last_day}
+    return {"scopes_of": scopes_of, "last_day": last_day, "state_of": state_of}
 
 
 @bp.get("/api-tokens")
