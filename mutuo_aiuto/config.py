@@ -76,6 +76,9 @@ class Settings:
     database_max_overflow: int = 2
     ratelimit_storage_uri: str = "memory://"
     ratelimit_enabled: bool = True
+    # Calls each API token may make (issue 14), in Flask-Limiter's notation; counted in
+    # RATELIMIT_STORAGE_URI like the login limits (Redis in production).
+    api_rate_limit: str = "60/minute;1000/hour"
     proxy_fix_hops: int = 0
     max_content_length: int = 512 * 1024
     # Hours a helper has to accept or decline a confirmed pairing (product.md: 48).

@@ -1,5 +1,6 @@
 """The data model, one module per aggregate; importing this registers every table."""
 
+from mutuo_aiuto.models.api_token import ApiToken
 from mutuo_aiuto.models.audit import AuditEvent
 from mutuo_aiuto.models.catalogue import CATEGORY_KINDS, Category, Skill
 from mutuo_aiuto.models.groups import (
@@ -97,6 +98,7 @@ __all__ = [
     "ActivitySlot",
     "ActivityStatus",
     "Admission",
+    "ApiToken",
     "Association",
     "AssociationCoordinator",
     "AssociationFollower",

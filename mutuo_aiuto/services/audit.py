@@ -78,6 +78,9 @@ NEED_POSTED = "need.posted"
 NEED_EDITED = "need.edited"
 MATCH_ACCEPTED = "match.accepted"
 MATCH_DECLINED = "match.declined"
+API_TOKEN_ISSUED = "api_token.issued"
+API_TOKEN_REVOKED = "api_token.revoked"
+API_DATA_READ = "api.data_read"
 
 # Every action, with how the transparency and search pages name it.
 ACTIONS: dict[str, Any] = {
@@ -129,6 +132,9 @@ ACTIONS: dict[str, Any] = {
     NEED_EDITED: _l("changed a request for help"),
     MATCH_ACCEPTED: _l("accepted to help"),
     MATCH_DECLINED: _l("declined to help"),
+    API_TOKEN_ISSUED: _l("issued an API token"),
+    API_TOKEN_REVOKED: _l("revoked an API token"),
+    API_DATA_READ: _l("read personal data through the API"),
 }
 
 # A details dict is for ids, field names and counts; anything larger is a bug.

@@ -10,6 +10,7 @@ so that ids cannot be probed.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -427,3 +428,53 @@ def joins_by_request(activity: Activity) -> bool:
     """A self-help group, or one the poster made by request: the leader accepts each."""
     return (activity.kind == ActivityKind.SELF_HELP
             or activity.admission == Admission.BY_REQUEST)
+
+
+# ---- the open API (issue 14) ---------------------------------------------------------
+# A token acts as its account: it reads what its scopes name *and* the account's role
+# allows today, so a facilitator made a member again loses ``facilitator:read`` at once.
+
+SCOPE_OWN = "own:read"
+SCOPE_FACILITATOR = "facilitator:read"
+SCOPE_IMPACT = "impact:read"
+API_SCOPES = (SCOPE_OWN, SCOPE_FACILITATOR, SCOPE_IMPACT)
+
+
+def api_scopes_for(user: Any) -> tuple[str, ...]:
+    """The scopes a token of this account may carry: its household's own requests and
+    offers for whoever has pages of their own; proposals, pairings and the impact figures
+    for staff. An inactive account may carry none."""
+    if user is None or not getattr(user, "active", False):
+        return ()
+    scopes: list[str] = []
+    if is_member(user) or (bool(user.is_facilitator) and _has_household(user)):
+        scopes.append(SCOPE_OWN)
+    if bool(user.is_facilitator):
+        scopes += [SCOPE_FACILITATOR, SCOPE_IMPACT]
+    return tuple(scopes)
+
+
+def can_use_api_scope(user: Any, granted: Any, scope: str) -> bool:
+    """Whether a token with the ``granted`` scopes, acting as ``user``, may read ``scope``."""
+    return scope in (granted or ()) and scope in api_scopes_for(user)
+
+
+def can_use_api_token(token: Any, now: datetime) -> bool:
+    """A token works while it is not revoked, not past its last day, and its account is
+    active."""
+    if token.revoked_at is not None or not token.user.active:
+        return False
+    expires = token.expires_at
+    if expires is None:
+        return True
+    return bool((expires if expires.tzinfo else expires.replace(tzinfo=UTC)) > now)
+
+
+def can_issue_api_tokens(user: Any) -> bool:
+    """Issue and revoke API tokens: active administrators."""
+    return is_admin(user) and bool(user.active)
+
+
+def require_api_token_admin(actor: Any) -> None:
+    if not can_issue_api_tokens(actor):
+        raise NotAllowed(_l("Only an administrator can issue or revoke API tokens."))

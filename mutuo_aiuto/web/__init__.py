@@ -10,6 +10,8 @@ from flask import Blueprint, Flask
 from mutuo_aiuto.web import charts, errors, filters, hub_check, navigation, static_files
 from mutuo_aiuto.web.activities.views import bp as activities_bp
 from mutuo_aiuto.web.admin.views import bp as admin_bp
+from mutuo_aiuto.web.api.auth import ApiSessions
+from mutuo_aiuto.web.api.views import bp as api_bp
 from mutuo_aiuto.web.associations.views import bp as associations_bp
 from mutuo_aiuto.web.auth.views import bp as auth_bp
 from mutuo_aiuto.web.desk.views import bp as desk_bp
@@ -26,13 +28,15 @@ from mutuo_aiuto.web.week.views import bp as week_bp
 BLUEPRINTS: tuple[Blueprint, ...] = (main_bp, auth_bp, families_bp, admin_bp, week_bp,
                                      followups_bp, privacy_bp, users_bp)
 BLUEPRINTS += (facilitator_bp, inbox_bp, groups_bp, activities_bp)
-BLUEPRINTS += (associations_bp, desk_bp)
+BLUEPRINTS += (associations_bp, desk_bp, api_bp)
 
 
 def init_app(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     charts.init_app(app)
+    # Cookie sessions everywhere but the API, which a token opens (``web/api/auth.py``).
+    app.session_interface = ApiSessions()
     errors.init_app(app)
     filters.init_app(app)
     hub_check.init_app(app)

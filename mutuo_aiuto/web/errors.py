@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mutuo_aiuto.extensions import db
+from mutuo_aiuto.web.api import problems
 
 logger = logging.getLogger("mutuo_aiuto.web")
 MESSAGES = {
@@ -39,8 +40,10 @@ def render_error(status: int):
     if not _rolled_back():
         # The database is away: the page must not ask it who is logged in.
         g._login_user = AnonymousUserMixin()
+    if problems.under_api(request.path):
+        return problems.problem(status)
     title, message = MESSAGES.get(status, MESSAGES[500])
-    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+    if request.accept_mimetypes.best == "application/json":
         return jsonify(error=str(title), message=str(message)), status
     return render_template("errors/error.html", status=status, title=title,
                            message=message), status

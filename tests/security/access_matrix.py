@@ -24,6 +24,9 @@ that is not valid (one unknown field, nothing the form asks for), with CSRF
 checks off: ``tests/test_csrf.py`` proves the tokens separately. The method a
 route does not take answers 405 to everyone; the test adds those cases itself.
 
+The open API (``/api/v1``) is asked with each actor's API token (every scope the
+actor's role allows) instead of a cookie: ``401`` is the answer without a token.
+
 Logins are fresh (the password typed again in the last minutes); entries
 marked ``fresh`` ask for that, and a stale login must be sent to ``reauth``.
 """
@@ -33,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 ACTORS = ("anonymous", "owner", "other_member", "helper", "facilitator", "admin")
-ANSWERS = ("200", "400", "403", "404", "405", "login", "reauth", "302")
+ANSWERS = ("200", "400", "401", "403", "404", "405", "login", "reauth", "302")
 
 # What each object in an address is; keys with ``row`` are database rows whose
 # integer id must find nothing (only the random public id opens them).
@@ -69,6 +72,7 @@ SCENE_KEYS: dict[str, tuple[str, bool]] = {
     "led_activity": ("a group activity the owner leads, with the owner's and the helper's "
                      "families in it", True),
     "meeting_day": ("a past day the owner's group met (a date: not private)", False),
+    "api_token": ("an API token issued for the owner", True),
 }
 
 # Recurring rows: anonymous, owner, other_member, helper, facilitator, admin.
@@ -94,6 +98,11 @@ LEADER_FORM = "login 400 404 404 400 400"
 # Forms for visitors who are not logged in: a logged-in account is sent on.
 GUEST = "200 302 302 302 302 302"
 GUEST_FORM = "400 302 302 302 302 302"
+# The open API, with each actor's token: a household's own (staff have none), and staff's.
+API_ANY_TOKEN = "401 200 200 200 200 200"
+API_OWN = "401 200 200 200 403 403"
+API_OWN_OBJECT = "401 200 404 404 403 403"
+API_STAFF = "401 403 403 403 200 200"
 
 
 @dataclass(frozen=True)
@@ -363,6 +372,19 @@ ROUTES: tuple[Route, ...] = (
     R("associations.add_coordinator", post=ADMIN_FORM, args=OWN_ASSOCIATION),
     R("associations.remove_coordinator", post=ADMIN_BUTTON,
       args={"public_id": "own_association", "user_id": "account"}),
+    R("admin.api_tokens_page", get=ADMIN),
+    R("admin.new_api_token", get=ADMIN, post=ADMIN_FORM, fresh=True),
+    R("admin.revoke_api_token", post=ADMIN_BUTTON, args={"public_id": "api_token"}),
+    # ---- the open API (issue 14): a token, never a cookie ---------------------------------
+    R("api.openapi_document", get=EVERYONE),
+    R("api.me", get=API_ANY_TOKEN),
+    R("api.requests_", get=API_OWN),
+    R("api.request_", get=API_OWN_OBJECT, args=NEED),
+    R("api.offers", get=API_OWN),
+    R("api.offer", get=API_OWN_OBJECT, args=OFFER),
+    R("api.proposals", get=API_STAFF),
+    R("api.pairings", get=API_STAFF),
+    R("api.impact_figures", get=API_STAFF),
 )
 
 BY_ENDPOINT = {route.endpoint: route for route in ROUTES}

@@ -50,7 +50,7 @@ from mutuo_aiuto.models import (
     Vetting,
 )
 from mutuo_aiuto.models.match import SessionNotice
-from mutuo_aiuto.services import audit, notifications, tokens
+from mutuo_aiuto.services import api_tokens, audit, notifications, policy, tokens
 from tests import factories
 from tests.conftest import build_settings
 from tests.factories import TEST_PASSWORD
@@ -75,6 +75,8 @@ class Scene:
     ids: dict[str, str] = field(default_factory=dict)
     row_ids: dict[str, int] = field(default_factory=dict)
     users: dict[str, str] = field(default_factory=dict)
+    # Each logged-in actor's API token (every scope its role allows), sent by its client.
+    tokens: dict[str, str] = field(default_factory=dict)
 
 
 def _tuesday(start: int, end: int, slot: type) -> Any:
@@ -164,6 +166,12 @@ def build_scene(session: Session) -> Scene:
         session, family.user, "match_accepted", mail=False, helper=helper.name,
         need=running_need.title, match_id=match.public_id, need_id=running_need.public_id)
     session.commit()
+    actors = {OWNER: family.user, OTHER: stranger.user, HELPER: helper.user,
+              FACILITATOR: facilitator, ADMIN: admin}
+    issued = {actor: api_tokens.issue(session, admin, user, name=f"token of {actor}",
+                                      scopes=policy.api_scopes_for(user))
+              for actor, user in actors.items()}
+    session.commit()
 
     objects = {
         "need": open_need, "offer": own_offer, "match": match, "awaiting_match": awaiting,
@@ -172,6 +180,7 @@ def build_scene(session: Session) -> Scene:
         "household": family, "account": family.user, "led_activity": led_activity,
         "own_association": association, "activity": activity,
         "activity_request": activity_request, "meeting_notice": meeting_notice,
+        "api_token": issued[OWNER].token,
     }
     scene = Scene()
     for key, obj in objects.items():
@@ -185,6 +194,7 @@ def build_scene(session: Session) -> Scene:
         "reset_token": tokens.make_reset_token(family.user, secret),
         "meeting_day": (today - timedelta(days=1)).isoformat(),
     }
+    scene.tokens = {actor: found.secret for actor, found in issued.items()}
     scene.users = {OWNER: family.user.get_id(), OTHER: stranger.user.get_id(),
                    HELPER: helper.user.get_id(), FACILITATOR: facilitator.get_id(),
                    ADMIN: admin.get_id()}
@@ -300,6 +310,8 @@ class Harness:
         if actor != ANONYMOUS:
             cookies = self.world.cookies if fresh else self.world.stale_cookies
             client.set_cookie("session", cookies[actor])
+            # The pages read the cookie and the API the token; each ignores the other.
+            client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {self.scene.tokens[actor]}"
         return client
 
     def request(self, actor: str, method: str, url: str, fresh: bool = True,

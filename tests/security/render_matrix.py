@@ -77,7 +77,9 @@ def render(url_map: Map) -> str:
               "take."),
         "",
         _wrap("Answers: `login` = sent to log in; `reauth` = sent to type the password "
-              "again; `302` = any other redirect (a button done, or refused with a "
+              "again; `401` = the open API asked without a valid token (it is asked with "
+              "each actor's API token, never a cookie); `302` = any other redirect (a "
+              "button done, or refused with a "
               "message; a logged-in visitor sent on; a staff account without a household "
               "sent to create one); `400` = the form shown again, refused (a POST here "
               "carries an invalid form); `403` = the role may not open the page, whatever "

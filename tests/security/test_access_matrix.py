@@ -29,7 +29,7 @@ from tests.security.counts import count
 # A POST of the matrix carries a form, but nothing the form asks for.
 INVALID_FORM = {"matrix-probe": "1"}
 UNKNOWN_ID = "nOsUcHiD0000"
-REFUSED = ("login", "reauth", "403", "404", "405")
+REFUSED = ("login", "reauth", "401", "403", "404", "405")
 OBJECT_ROUTES = [route for route in ROUTES
                  if any(SCENE_KEYS[key][1] for key in route.args.values())]
 

@@ -485,6 +485,8 @@ def test_hostile_addresses_never_hurt(harness, endpoint):
     ("GET", "/admin/audit?actor=a%00b", None),
     ("POST", "/account", {"name": "Ada\x00", "locale": "en"}),
     ("POST", "/family/edit", {"name\x00": "x"}),
+    ("GET", "/api/v1/requests?page=1%00", None),
+    ("GET", "/api/v1/offers/abc%00def", None),
 ])
 def test_a_nul_byte_anywhere_is_refused_before_any_view(harness, method, url, data):
     before = table_digest()

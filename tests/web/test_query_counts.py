@@ -225,3 +225,33 @@ def test_posting_a_request_asks_as_often_whatever_the_data(client, login, hub):
     # The matcher looked: every offer with the skill is taken by its pairing under way.
     posted = db.session.scalars(select(Need).order_by(Need.id.desc()).limit(1)).one()
     assert db.session.get(UnmatchedReason, posted.id).reason == "all_full"
+
+
+# ---- the open API (issue 14): a page of up to 100 rows, in as many queries as of 5 -------
+
+API_FAMILY = ["/api/v1/requests?limit=100", "/api/v1/offers?limit=100"]
+API_STAFF = ["/api/v1/proposals?limit=100", "/api/v1/pairings?limit=100", "/api/v1/impact"]
+
+
+@pytest.mark.parametrize("path", API_FAMILY + API_STAFF)
+def test_an_api_list_asks_as_often_whatever_the_data(client, hub, path):
+    from mutuo_aiuto.services import api_tokens, policy
+
+    reader = hub.family.user if path in API_FAMILY else hub.facilitator
+    secret = api_tokens.issue(db.session, hub.admin, reader, name="count",
+                              scopes=policy.api_scopes_for(reader)).secret
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    def load() -> int:
+        db.session.expunge_all()
+        with counted() as statements:
+            assert client.get(path, headers=headers).status_code == 200
+        return len(statements)
+
+    hub.grow_to(SMALL)
+    load()  # warm, and the token's first use is noted
+    small = load()
+    hub.reattach()
+    hub.grow_to(LARGE)
+    _check((small, load()), path)

@@ -19,6 +19,7 @@ from mutuo_aiuto.models import (
     Activity,
     ActivityMeeting,
     ActivityMembership,
+    ApiToken,
     AssociationCoordinator,
     AssociationFollower,
     Attendance,
@@ -246,6 +247,8 @@ def _account_row(row: Any) -> dict[str, Any]:
         return {"association": row.association.name} | _row(row)
     if isinstance(row, PhoneCode):
         return _row(row, exclude=CODE_PRIVATE)
+    if isinstance(row, ApiToken):  # its name, prefix, scopes and dates; not the digest
+        return _row(row, exclude=("token_hash",))
     return _row(row)
 
 

@@ -1,4 +1,4 @@
-"""Forms of the administration pages: neighbourhoods, categories and skills.
+"""Forms of the administration pages: neighbourhoods, categories, skills and API tokens.
 
 Categories and skills get one name field per language of ``i18n.LANGUAGES``
 (``name_it``, ``name_en``, …), so adding a language adds a field by itself.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -23,6 +23,7 @@ from mutuo_aiuto.services.catalogue import (
     REQUIRED_NAME_LANGUAGES,
     SLUG_MAX,
 )
+from mutuo_aiuto.services.policy import API_SCOPES, SCOPE_FACILITATOR, SCOPE_IMPACT, SCOPE_OWN
 from mutuo_aiuto.web.fields import BoundedIntegerField
 
 ICON_LABELS = {
@@ -106,3 +107,20 @@ class SkillForm(FlaskForm):
     category = SelectField(_l("Category"), choices=[])
     active = BooleanField(_l("Active: families can choose it"), default=True)
     position = position_field()
+
+
+SCOPE_LABELS = {
+    SCOPE_OWN: _l("The household's own requests and offers"),
+    SCOPE_FACILITATOR: _l("Proposals and pairings (staff only)"),
+    SCOPE_IMPACT: _l("Impact figures (staff only)"),
+}
+
+
+class ApiTokenForm(FlaskForm):
+    account = StringField(_l("Account's email address"),
+                          validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=80)])
+    scopes = MultiCheckboxField(
+        _l("What it may read"), choices=[SelectChoice(s, SCOPE_LABELS[s]) for s in API_SCOPES],
+        validators=[DataRequired(message=_l("Choose at least one scope."))])
+    expires_on = DateField(_l("Last day it works (optional)"), validators=[Optional()])

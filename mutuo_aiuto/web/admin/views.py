@@ -119,6 +119,7 @@ OTHER_PAGES = (
     ("users.index", _l("Accounts and roles")),
     ("facilitator.weights", _l("Matching weights")),
     ("users.audit_trail", _l("Audit trail")),
+    ("admin.api_tokens_page", _l("API tokens")),
 )
 
 
@@ -317,3 +318,7 @@ def deactivate_skill(slug: str) -> Response:
 @bp.post("/skills/<slug>/delete")
 def delete_skill(slug: str) -> Response:
     return delete(SKILLS, slug, _l("Skill “%(name)s” deleted."))
+
+
+# API tokens live in their own module; importing it adds its routes to this blueprint.
+from mutuo_aiuto.web.admin import tokens  # noqa: E402,F401
