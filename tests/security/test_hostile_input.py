@@ -274,8 +274,11 @@ def actor_for(route: Route, method: str) -> str:
     # A page only a step of a flow opens (the code page after the number, the welcome
     # after a claim) sends everyone in the scene on: its redirect is what is walked here,
     # the page itself in its own tests (tests/web/test_phone_signin.py).
-    return next((actor for actor, answer in answers.items() if answer == "200"),
-                next(actor for actor, answer in answers.items() if answer == "302"))
+    for wanted in ("200", "302"):
+        found = [actor for actor, answer in answers.items() if answer == wanted]
+        if found:
+            return found[0]
+    raise AssertionError(f"{route.endpoint}: nobody in the scene opens it or is sent on")
 
 
 def url_of(harness: Harness, route: Route, **replaced: str) -> str:

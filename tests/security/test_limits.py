@@ -145,13 +145,17 @@ def _logged_in(app: Any) -> Any:
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_every_route_gives_the_503_page_when_the_database_is_down(down, method):
-    endpoints = sorted(e for e, rule in RULES.items()
-                       if method in (rule.methods or ()) and e != "main.healthz")
+    # The API's own document is written in the code: it needs no database.
+    endpoints = sorted(e for e, rule in RULES.items() if method in (rule.methods or ())
+                       and e not in ("main.healthz", "api.openapi_document"))
     assert len(endpoints) > 20
     for endpoint in endpoints:
         rule = RULES[endpoint]
         url = rule.build(dict.fromkeys(rule.arguments, "abcdefghijkl"), append_unknown=False)[1]
-        response = _logged_in(down).open(url, method=method, headers=EN,
+        # The API opens with a token, never the cookie: looking the token up asks the database.
+        headers = EN | ({"Authorization": "Bearer ma_" + "x" * 43}
+                        if url.startswith("/api/") else {})
+        response = _logged_in(down).open(url, method=method, headers=headers,
                                          data={"x": "1"} if method == "POST" else None)
         count("database down: routes tried logged in")
         assert response.status_code == 503, (method, url, response.status_code)
