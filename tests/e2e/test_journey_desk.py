@@ -1,12 +1,15 @@
 """The Hub's front desk (issue 16): a family without an email, registered and helped in
-person.
+person, told by SMS, and later in its own account by its phone.
 
 On a 1280×800 laptop, in Italian: the facilitator registers an Arabic-speaking family
 at the desk (no email), adds its child, prints its privacy notice and consent receipt
 (in Arabic), posts its request for it; the matcher proposes the offer of another
 family registered at the desk; the facilitator confirms the pairing, answers for the
 helping family ("the family will help"), and opens the printable summary for the first
-family, in Arabic, with the helper's name and phone.
+family, in Arabic, with the helper's name and phone. The family heard of it by SMS,
+in Arabic, with nothing in a text that says who it is or what help it asked for.
+Later, on a 390×844 phone, the family claims its account with a code sent by SMS
+and finds every act the Hub did for it, with the facilitator's name.
 
 Every page: axe-core 0 violations. The family's papers (receipt, summary) also at a
 phone's width: no sideways scroll at 360 px. Taps and time are printed (``-s``).
@@ -14,6 +17,7 @@ phone's width: no sideways scroll at 360 px. Taps and time are printed (``-s``).
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -23,17 +27,20 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.models import AuditEvent, Household, OfferSlot, Skill, User
-from mutuo_aiuto.services import desk
+from mutuo_aiuto.models import AuditEvent, Household, OfferSlot, Skill, SmsMessage, User
+from mutuo_aiuto.services import desk, sms_segments
 from mutuo_aiuto.services.desk import DeskRegistration
+from mutuo_aiuto.services.phone_signin import SMS_KIND
 from tests import factories
 from tests.e2e import checks, steps
 from tests.e2e.conftest import LiveServer, axe_check
+from tests.phone_sms import code_in
 
 pytestmark = pytest.mark.e2e
 
 FAMILY = "Famiglia Haddad"
 PHONE = "+39 333 765 4321"
+ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 HELPING = "Famiglia Nasser"
 HELPING_PHONE = "+39 320 111 2233"
 NEED = steps.Post(title="Accompagnamento a scuola di Yasmine", weekdays=(0, 2, 4),
@@ -186,9 +193,10 @@ def test_the_desk_registers_a_family_without_email_and_acts_for_it(browsing, liv
     look(page, shoot, "12-summary", problems, family_facing=True)
     assert page.locator("html").get_attribute("lang") == "ar"
     summary = page.locator("article.print-sheet").inner_text()
-    assert HELPING in summary and HELPING_PHONE in summary
+    # Phones are stored in E.164 and shown as an Italian reads them.
+    assert HELPING in summary and HELPING_PHONE.removeprefix("+39 ") in summary
     assert ar("If something goes wrong") in summary and "07:30" in summary
-    assert server.app.config["SETTINGS"].hub_phone in summary
+    assert server.app.config["SETTINGS"].hub_phone.removeprefix("+39 ") in summary
 
     # On the record: every act done by the facilitator for the family.
     with server.app_context():
@@ -199,6 +207,48 @@ def test_the_desk_registers_a_family_without_email_and_acts_for_it(browsing, liv
         assert {"desk.registered", "desk.member_added", "need.posted"} <= set(acts)
         family = db.session.scalars(select(Household).where(Household.name == FAMILY)).one()
         assert family.user.email is None and family.user.locale == "ar"
+        facilitator_name = db.session.scalars(select(User.name).where(
+            User.email == server.reference["facilitator"])).one()
+        texts = db.session.scalars(select(SmsMessage).where(
+            SmsMessage.user_id == family.user_id, SmsMessage.kind != SMS_KIND)
+            .order_by(SmsMessage.id)).all()
+        heard = [(sms.recipient, sms.body) for sms in texts]
+
+    # With no email, the family heard by SMS (queued for the scheduler), in Arabic, and
+    # nothing in a text says who it is, who helps or what help it asked for.
+    assert heard, "the family was told nothing"
+    for number, body in heard:
+        assert number == PHONE.replace(" ", "") and ARABIC_LETTER.search(body)
+        for private in (FAMILY, "Haddad", "Yasmine", HELPING, NEED.title):
+            assert private not in body, (private, body)
+        assert sms_segments.count(body).segments <= 2
+
+    # Later the family claims its account on a phone, with a code sent by SMS.
+    phone = browsing.new_page("ar")
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto("/login")
+    phone.get_by_role("link", name=ar("Sign in with your phone")).click()
+    phone.wait_for_url("**/login/phone")
+    phone.fill("#phone", PHONE.removeprefix("+39 "))
+    steps.submit(phone)
+    phone.wait_for_url("**/login/phone/code")
+    with server.app_context():
+        code_sms = db.session.scalars(select(SmsMessage.body).where(
+            SmsMessage.kind == SMS_KIND).order_by(SmsMessage.id.desc())).first()
+    assert code_sms is not None, "no code was sent"
+    phone.fill("#code", code_in(code_sms))
+    steps.submit(phone)
+    phone.wait_for_url("**/welcome")
+    look(phone, shoot, "13-welcome", problems, family_facing=True)
+    assert phone.input_value("#locale") == "ar"
+    steps.submit(phone)  # Arabic kept; no email, no password: the phone is enough
+
+    # On its page, everything the Hub did for it, each with the facilitator's name.
+    phone.goto("/family")
+    look(phone, shoot, "14-done-for-you", problems, family_facing=True)
+    done_for_you = phone.locator("ul.done-for li").all_inner_texts()
+    assert len(done_for_you) == len(acts)
+    assert all(facilitator_name in line for line in done_for_you)
 
     assert problems == []
     print(f"\n[desk] {len(taps)} taps and clicks ({', '.join(taps)}); "
