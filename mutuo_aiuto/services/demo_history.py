@@ -5,7 +5,8 @@ to the Hub over the past eighteen months, and what happened to their requests:
 the programme starts small and grows (fewer requests in August), most requests
 find a helper within days — from the same neighbourhood two times in three —
 some helpers say no and another is found, some requests are never met and
-expire, pairings run for weeks with their hours month by month, close with an
+expire (each wait longer than three days has its reason, as the matcher gives
+it), pairings run for weeks with their hours month by month, close with an
 outcome and both sides' ratings, and are followed up after a week and, when
 they last, again after six weeks, each side answering the belonging question
 (rising the longer a household takes part: ``demo_esf.belonging_answer``). A
@@ -47,6 +48,7 @@ from mutuo_aiuto.models import (
     User,
 )
 from mutuo_aiuto.models.match import MatchHours
+from mutuo_aiuto.models.matching_run import UnmatchedSpell
 from mutuo_aiuto.models.need import need_skills
 from mutuo_aiuto.models.offer import offer_skills
 from mutuo_aiuto.models.place import neighbourhood_adjacency
@@ -72,6 +74,9 @@ ASKED = (("accompagnamento-scuola", 16), ("baby-sitting", 16), ("aiuto-compiti",
          ("aiuto-digitale", 9), ("sostegno-genitoriale", 6), ("mediazione", 3),
          ("gioco-bambini", 3))
 OUTCOMES = (("resolved", 62), ("partly", 24), ("not_resolved", 9), ("stopped", 5))
+# Why a request waited or was never met, as the matcher says it (``services.reasons``).
+REASONS = (("no_time", 35), ("too_far", 20), ("all_full", 13), ("language", 12),
+           ("not_vetted", 10), ("no_skill", 5), ("taken", 5))
 OUTCOME_NAMES = tuple(name for name, _ in OUTCOMES)
 OUTCOME_WEIGHTS = tuple(weight for _, weight in OUTCOMES)
 # The funder's questions as columns of household_members (every bulk row names them all).
@@ -328,8 +333,10 @@ class _History:
         rows: dict[str, list[dict[str, Any]]] = {"ns": [], "nk": [], "os": [], "ok": [],
                                                  "matches": []}
         met_plans = []
+        spells = []
         for plan, need_id in zip(plans, need_ids, strict=True):
             rows["nk"].append({"need_id": need_id, "skill_id": plan["skill"].id})
+            spells += self.waits(plan, need_id)
             if plan["confirmed"] is None:
                 rows["ns"].append({"need_id": need_id, "weekday": self.rng.randrange(5),
                                    "start_minute": 960, "end_minute": 1080})
@@ -346,6 +353,7 @@ class _History:
                 rows["matches"].append(self.declined(plan, need_id, offer_id))
             rows["matches"].append(self.closed(plan, need_id, offer_id))
             met_plans.append(plan)
+        bulk_insert(self.session, UnmatchedSpell, spells, self.rows)
         bulk_insert(self.session, NeedSlot, rows["ns"], self.rows)
         bulk_insert(self.session, OfferSlot, rows["os"], self.rows)
         bulk_insert(self.session, need_skills, rows["nk"], self.rows)
@@ -357,6 +365,17 @@ class _History:
         self.summary.pairings = len(closed)
         self.summary.declined = len(match_ids) - len(closed)
         self.hours_and_followups(closed, met_plans)
+
+    def waits(self, plan: dict[str, Any], need_id: int) -> list[dict[str, Any]]:
+        """Why a request never met a helper, or waited more than three days for one."""
+        first_answer = plan["declined"] or plan["confirmed"]
+        since = plan["opened"] + timedelta(hours=6)
+        until = plan["expired"] if first_answer is None else first_answer - timedelta(hours=6)
+        if until - since < timedelta(days=3):
+            return []
+        reason = self.rng.choices([code for code, _ in REASONS],
+                                  [weight for _, weight in REASONS])[0]
+        return [{"need_id": need_id, "reason": reason, "since": since, "until": until}]
 
     def declined(self, plan: dict[str, Any], need_id: int, offer_id: int) -> dict[str, Any]:
         at = plan["declined"]

@@ -24,7 +24,7 @@ def seeded(session) -> demo_history.HistorySummary:
 def history_matches(session) -> list[Match]:
     domain = f"%@{demo_history.HISTORY_DOMAIN}"
     return list(session.scalars(
-        select(Match).join(Need).join(Household).join(User).where(User.email.like(domain))))
+        select(Match).join(Need).join(Household).join(User, Household.user_id == User.id).where(User.email.like(domain))))
 
 
 def test_month_starts_are_the_whole_months_before_today():
@@ -51,7 +51,7 @@ def test_history_holds_a_few_hundred_pairings_over_eighteen_months(session):
     assert len(months) >= demo_history.MONTHS  # the last requests are met the month after
     # Everything happened before today: nothing waits, nothing runs.
     assert all(m.closed_at.date() < TODAY for m in matches)
-    statuses = Counter(session.scalars(select(Need.status).join(Household).join(User).where(
+    statuses = Counter(session.scalars(select(Need.status).join(Household).join(User, Household.user_id == User.id).where(
         User.email.like(f"%@{demo_history.HISTORY_DOMAIN}"))))
     assert set(statuses) == {"closed", "expired"}
     assert statuses["expired"] == summary.unmatched
@@ -108,7 +108,7 @@ def test_people_answer_the_funders_questions_and_belonging_rises(session):
     from mutuo_aiuto.services import belonging
 
     seeded(session)
-    people = session.scalars(select(Member).join(Household).join(User).where(
+    people = session.scalars(select(Member).join(Household).join(User, Household.user_id == User.id).where(
         User.email.like(f"%@{demo_history.HISTORY_DOMAIN}"))).all()
     genders = Counter(p.gender for p in people)
     assert genders["woman"] > 50 and genders["man"] > 50 and genders[None] > 0
@@ -119,3 +119,16 @@ def test_people_answer_the_funders_questions_and_belonging_rises(session):
     summary = belonging.summarise(belonging.before_after(session, TODAY))
     assert summary.households > 100
     assert summary.mean_after > summary.mean_before
+
+
+def test_long_waits_and_unmet_requests_have_their_reason(session):
+    from mutuo_aiuto.models.matching_run import UnmatchedSpell
+    from mutuo_aiuto.services.reasons import UNMATCHED_REASONS
+
+    summary = seeded(session)
+    spells = session.scalars(select(UnmatchedSpell)).all()
+    expired = {n.id for n in session.scalars(select(Need).where(Need.status == "expired"))}
+    assert expired <= {spell.need_id for spell in spells}
+    assert len(spells) > summary.unmatched  # some met requests waited too
+    assert {spell.reason for spell in spells} <= set(UNMATCHED_REASONS)
+    assert all(spell.until is not None and spell.until > spell.since for spell in spells)
