@@ -174,3 +174,26 @@ def test_the_report_reads_a_fixed_number_of_queries_whatever_the_size(session, s
             status="active"), confirmed_at=at(2, 5))
     session.commit()
     assert queries() == before
+
+
+def test_belonging_before_after_and_satisfaction(session, scene):
+    """The six closed pairings: each family answered 2 in February and 4 in April, each
+    side rated its pairing at the close (1 March): families 5, helpers 4."""
+    from mutuo_aiuto.models import FollowUp, Match
+
+    for match in session.query(Match).filter_by(status="closed"):
+        match.family_rating, match.helper_rating = 5, 4
+        session.add(FollowUp(match=match, due_on=date(2026, 2, 1), done_at=at(2, 1),
+                             family_belonging=2))
+        session.add(FollowUp(match=match, due_on=date(2026, 4, 10), done_at=at(4, 10),
+                             family_belonging=4))
+    session.commit()
+    found = figures(session)
+    # In Q1 each family had answered once: nobody to compare yet.
+    assert value(found, "belonging_households", Q1) == 0
+    assert value(found, "belonging_households", Q2, category="improved") == 6
+    assert value(found, "belonging_mean", Q2, category="before") == 2
+    assert value(found, "belonging_mean", Q2, category="after") == 4
+    assert value(found, "satisfaction_mean", Q1, category="family") == 5
+    assert value(found, "satisfaction_mean", Q1, category="helper") == 4
+    assert value(found, "satisfaction_mean", Q2, category="family") is None
