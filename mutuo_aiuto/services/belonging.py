@@ -190,7 +190,7 @@ def satisfaction(session: Session, since: datetime | None = None,
         statement = statement.where(Match.closed_at >= since)
     if until is not None:
         statement = statement.where(Match.closed_at < until)
-    return satisfaction_of(session.execute(statement).tuples())
+    return satisfaction_of((family, helper) for family, helper in session.execute(statement))
 
 
 def satisfaction_of(ratings: Iterable[tuple[int | None, int | None]]) -> Satisfaction:
