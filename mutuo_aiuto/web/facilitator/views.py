@@ -54,13 +54,13 @@ from mutuo_aiuto.services import (
     sms_outbox,
 )
 from mutuo_aiuto.services.errors import DomainError
-from mutuo_aiuto.services.figures import exports, participant_export
+from mutuo_aiuto.services.figures import exports, pages, participant_export
 from mutuo_aiuto.services.figures import report as figures_report
 from mutuo_aiuto.services.figures.periods import Granularity, ReportPeriod, add_months
 from mutuo_aiuto.services.lifecycle import status_label
 from mutuo_aiuto.services.vetting import current_vetting
 from mutuo_aiuto.web.access import admin_required, facilitator_required
-from mutuo_aiuto.web.facilitator import mail_kinds
+from mutuo_aiuto.web.facilitator import impact_sections, mail_kinds
 from mutuo_aiuto.web.facilitator.forms import (
     ActionForm,
     FiguresForm,
@@ -309,6 +309,46 @@ def _impact() -> tuple[ImpactForm, impact.Impact]:
 def impact_page():
     form, figures = _impact()
     return render_template("facilitator/impact.html", filters=form, impact=figures)
+
+
+# ---- the impact pages' sections: the engine's figures with their definitions ---------
+
+
+def _section(name: str) -> str:
+    """One section of the engine's figures for the period and grouping in the address."""
+    clock = hub_clock()
+    today = clock.today()
+    form = ImpactForm(impact.selectable_months(today), impact.default_period(today),
+                      month_name, formdata=request.args)
+    period, grain = form.period(), form.grain()
+    found = pages.page_figures(db.session, clock, Granularity(grain.value), period.first,
+                               add_months(period.last, 1) - timedelta(days=1))
+    return render_template("facilitator/impact_section.html", filters=form, period=period,
+                           grain=grain, section=impact_sections.section(name, found))
+
+
+@bp.get("/impact/reach")
+@facilitator_required
+def impact_reach() -> str:
+    return _section("reach")
+
+
+@bp.get("/impact/journey")
+@facilitator_required
+def impact_journey() -> str:
+    return _section("journey")
+
+
+@bp.get("/impact/network")
+@facilitator_required
+def impact_network() -> str:
+    return _section("network")
+
+
+@bp.get("/impact/belonging")
+@facilitator_required
+def impact_belonging() -> str:
+    return _section("belonging")
 
 
 @bp.get("/impact.csv")
