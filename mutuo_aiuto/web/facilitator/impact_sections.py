@@ -109,6 +109,22 @@ def age(code: str) -> str:
     return f"{band.label} ({band.esf_code})" if band.esf_code else str(band.label)
 
 
+def ordered(values: list[str], order: Sequence[str] = ()) -> list[str]:
+    """``values`` in the order the form asks them (``order``), the others after, sorted."""
+    return sorted(values, key=lambda v: (order.index(v) if v in order else len(order), v))
+
+
+ROLES = ("given", "received", "both")
+RATIOS = ("received_only", "below_half", "half_to_double", "above_double", "given_only")
+CHANGES = ("improved", "unchanged", "worse")
+ACROSS = ("across", "known")
+SIDES = ("before", "after", "family", "helper")
+
+
+def _codes(question: esf.Question) -> tuple[str, ...]:
+    return (*question.codes, NOT_RECORDED)
+
+
 def period_name(period: ReportPeriod, granularity: Granularity) -> str:
     """A column's name, short enough for a phone: "gen 26", "T1 26", "2026"."""
     if granularity is Granularity.QUARTER:
@@ -118,7 +134,11 @@ def period_name(period: ReportPeriod, granularity: Granularity) -> str:
     return format_date(period.start, "LLL yy")
 
 
-def shown(figure: Figure | None, name: str) -> Cell:
+def shown(figure: Figure | None, name: str, *, zero: bool = False) -> Cell:
+    """A figure as the table shows it; a count the report has no row for is a zero when
+    ``zero`` (an answer nobody gave), else nothing to show."""
+    if figure is None and zero:
+        return Cell("0")
     if figure is None or (figure.value is None and not figure.suppressed):
         return Cell("–")
     if figure.suppressed:
@@ -153,8 +173,7 @@ def over_time(found: PageFigures, block_id: str, title: str, names: Sequence[str
     for period in periods:
         table.rows.append((period_name(period, _granularity(found, names[0])),
                            [shown(found.get(n, period), n) for n in names]))
-    if not _by_month_only(names[0]):
-        table.rows.append((_("Whole period"), [shown(found.get(n), n) for n in names]))
+    table.rows.append((_("Whole period"), [shown(found.get(n), n) for n in names]))
     drawn = None
     if chart and len(periods) > 1:
         name = chart_of or names[0]
@@ -165,16 +184,21 @@ def over_time(found: PageFigures, block_id: str, title: str, names: Sequence[str
 
 
 def broken_down(found: PageFigures, block_id: str, title: str, name: str, axis: str,
-                label: Label, corner: str, *, chart: bool = True) -> Block:
+                label: Label, corner: str, *, chart: bool = True,
+                order: Sequence[str] = ()) -> Block:
     """The breakdown's values down, the periods across and the whole span last; a chart of
     the whole span's values."""
     periods = found.periods(name)
-    values = found.values(name, axis)
+    additive = BY_NAME[name].additive
+    # A count's answer nobody gave is a zero: listed, so the table always has its rows.
+    values = ordered(sorted({*found.values(name, axis), *(order if additive else ())}),
+                     order)
     columns = [period_name(p, found.granularity) for p in periods] + [_("Whole period")]
     table = Table(block_id, title, corner, columns)
     for value in values:
-        table.rows.append((label(value), [shown(found.get(name, p, {axis: value}), name)
-                                          for p in [*periods, None]]))
+        table.rows.append((label(value), [
+            shown(found.get(name, p, {axis: value}), name, zero=additive)
+            for p in [*periods, None]]))
     if BY_NAME[name].additive or any(found.get(name, p) for p in [*periods, None]):
         total = [shown(found.get(name, p), name) for p in [*periods, None]]
         if any(cell.text != "–" for cell in total):
@@ -186,9 +210,11 @@ def broken_down(found: PageFigures, block_id: str, title: str, name: str, axis: 
 
 
 def matrix(found: PageFigures, block_id: str, title: str, name: str, rows: str, columns: str,
-           row_label: Label, column_label: Label, corner: str) -> Block:
+           row_label: Label, column_label: Label, corner: str,
+           orders: tuple[Sequence[str], Sequence[str]] = ((), ())) -> Block:
     """Over the whole span: ``rows`` values down, ``columns`` across, with their totals."""
-    down, across = found.values(name, rows), found.values(name, columns)
+    down = ordered(found.values(name, rows), orders[0])
+    across = ordered(found.values(name, columns), orders[1])
     table = Table(block_id, title, corner,
                   [column_label(v) for v in across] + [_("All")])
     for value in [*down, None]:
@@ -232,19 +258,20 @@ def reach(found: PageFigures) -> list[Block]:
                   ["participants", "participants_with_disabilities"], chart="columns"),
         matrix(found, "participants", _("Participants by gender and age band"),
                "participants", "age_band", "gender", age, answer(esf.GENDER),
-               _("Age band")),
+               _("Age band"), ([b.code for b in esf.AGE_BANDS], _codes(esf.GENDER))),
         broken_down(found, "employment", _("Participants by employment status at entry"),
                     "participants_by_employment", "category", answer(esf.EMPLOYMENT),
-                    _("Work when joining")),
+                    _("Work when joining"), order=_codes(esf.EMPLOYMENT)),
         broken_down(found, "education", _("Participants by education level"),
                     "participants_by_education", "category", answer(esf.EDUCATION),
-                    _("Highest school finished")),
+                    _("Highest school finished"), order=_codes(esf.EDUCATION)),
         broken_down(found, "citizenship", _("Participants by citizenship"),
                     "participants_by_citizenship", "category", answer(esf.CITIZENSHIP),
-                    _("Citizenship")),
+                    _("Citizenship"), order=_codes(esf.CITIZENSHIP)),
         broken_down(found, "background", _("Participants by foreign background"),
                     "participants_by_foreign_background", "category",
-                    answer(esf.FOREIGN_BACKGROUND), _("Foreign background")),
+                    answer(esf.FOREIGN_BACKGROUND), _("Foreign background"),
+                    order=_codes(esf.FOREIGN_BACKGROUND)),
         broken_down(found, "active", _("Active households by neighbourhood"),
                     "active_households", "neighbourhood", str, _("Neighbourhood")),
         over_time(found, "active-share", _("Share of registered households that were active"),
@@ -289,28 +316,31 @@ def network(found: PageFigures) -> list[Block]:
                    "network_bridging_households"]),
         broken_down(found, "across-age", _("Ties across age bands"),
                     "network_ties_across_age_bands", "category", word, _("Ties"),
-                    chart=False),
+                    chart=False, order=ACROSS),
         broken_down(found, "across-citizenship", _("Ties across citizenship"),
                     "network_ties_across_citizenship", "category", word, _("Ties"),
-                    chart=False),
+                    chart=False, order=ACROSS),
         broken_down(found, "across-language", _("Ties without a shared language"),
                     "network_ties_without_shared_language", "category", word, _("Ties"),
-                    chart=False),
+                    chart=False, order=ACROSS),
         broken_down(found, "reciprocity", _("Households that give, receive or both"),
-                    "reciprocity_households", "category", word, _("Role")),
+                    "reciprocity_households", "category", word, _("Role"), order=ROLES),
         broken_down(found, "ratio", _("Households by hours given ÷ hours received"),
-                    "hours_ratio_households", "category", word, _("Hours given ÷ received")),
+                    "hours_ratio_households", "category", word, _("Hours given ÷ received"),
+                    order=RATIOS),
     ]
 
 
 def belonging(found: PageFigures) -> list[Block]:
     return [
         broken_down(found, "belonging", _("Households whose belonging rose, held or fell"),
-                    "belonging_households", "category", word, _("Their answer")),
+                    "belonging_households", "category", word, _("Their answer"),
+                    order=CHANGES),
         broken_down(found, "belonging-mean", _("Belonging before and after"),
-                    "belonging_mean", "category", word, _("Answer")),
+                    "belonging_mean", "category", word, _("Answer"), order=SIDES),
         broken_down(found, "satisfaction", _("Satisfaction of families and helpers"),
-                    "satisfaction_mean", "category", word, _("Who rated")),
+                    "satisfaction_mean", "category", word, _("Who rated"),
+                    order=SIDES),
     ]
 
 
