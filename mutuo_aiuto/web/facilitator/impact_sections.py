@@ -148,7 +148,11 @@ def shown(figure: Figure | None, name: str, *, zero: bool = False) -> Cell:
     return Cell(format_decimal(round(float(figure.value or 0), 2), format="#,##0.##"))
 
 
-def point(label: str, figure: Figure | None) -> Point:
+def point(label: str, figure: Figure | None, *, zero: bool = False) -> Point:
+    """A figure as a chart's point; as in ``shown``, a missing count is a zero when
+    ``zero``."""
+    if figure is None and zero:
+        return Point(label, 0.0)
     if figure is None or figure.suppressed:
         return Point(label, None, suppressed=figure is not None)
     value = None if figure.value is None else float(figure.value)
@@ -203,8 +207,8 @@ def broken_down(found: PageFigures, block_id: str, title: str, name: str, axis: 
         total = [shown(found.get(name, p), name) for p in [*periods, None]]
         if any(cell.text != "–" for cell in total):
             table.rows.append((_("All"), total))
-    drawn = ("bars", [point(label(v), found.get(name, None, {axis: v})) for v in values]) \
-        if chart else None
+    drawn = ("bars", [point(label(v), found.get(name, None, {axis: v}), zero=additive)
+                      for v in values]) if chart else None
     return Block(block_id, title, described([name]), table, _drawn(drawn),
                  mostly_suppressed(table))
 
