@@ -9,7 +9,7 @@ numbers in a table (a hidden count is "<5"). The figures come from one call,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -256,7 +256,7 @@ def _drawn(drawn: tuple[str, list[Point]] | None) -> tuple[str, list[Point]] | N
 # ---- the sections --------------------------------------------------------------------------
 
 
-def reach(found: PageFigures) -> list[Block]:
+def reach(found: PageFigures, category: Label = str) -> list[Block]:
     return [
         over_time(found, "participants-total", _("Participants"),
                   ["participants", "participants_with_disabilities"], chart="columns"),
@@ -286,7 +286,7 @@ def reach(found: PageFigures) -> list[Block]:
     ]
 
 
-def journey(found: PageFigures) -> list[Block]:
+def journey(found: PageFigures, category: Label = str) -> list[Block]:
     steps = ["requests_posted", "requests_proposed", "requests_confirmed",
              "requests_accepted", "requests_closed_well"]
     funnel = over_time(found, "funnel", _("How far the requests got"), steps)
@@ -300,17 +300,18 @@ def journey(found: PageFigures) -> list[Block]:
         broken_down(found, "posted-place", _("Requests posted by neighbourhood"),
                     "requests_posted", "neighbourhood", str, _("Neighbourhood")),
         broken_down(found, "posted-category", _("Requests posted by category"),
-                    "requests_posted", "category", str, _("Category"), chart=False),
+                    "requests_posted", "category", category, _("Category"),
+                    chart=False),
         broken_down(found, "unmatched", _("Requests left without a proposal, by reason"),
                     "unmatched_requests", "category", reasons.unmatched_reason, _("Why")),
         broken_down(found, "hours-category", _("Hours of help by category"),
-                    "hours_of_help", "category", str, _("Category")),
+                    "hours_of_help", "category", category, _("Category")),
         broken_down(found, "hours-place", _("Hours of help by neighbourhood"),
                     "hours_of_help", "neighbourhood", str, _("Neighbourhood"), chart=False),
     ]
 
 
-def network(found: PageFigures) -> list[Block]:
+def network(found: PageFigures, category: Label = str) -> list[Block]:
     return [
         over_time(found, "ties", _("Households and ties"),
                   ["network_households", "network_ties", "network_new_ties",
@@ -339,7 +340,7 @@ def network(found: PageFigures) -> list[Block]:
     ]
 
 
-def belonging(found: PageFigures) -> list[Block]:
+def belonging(found: PageFigures, category: Label = str) -> list[Block]:
     return [
         broken_down(found, "belonging", _("Households whose belonging rose, held or fell"),
                     "belonging_households", "category", word, _("Their answer"),
@@ -352,7 +353,7 @@ def belonging(found: PageFigures) -> list[Block]:
     ]
 
 
-SECTIONS: dict[str, tuple[Any, Any, Callable[[PageFigures], list[Block]]]] = {
+SECTIONS: dict[str, tuple[Any, Any, Callable[[PageFigures, Label], list[Block]]]] = {
     "reach": (_l("Who we reach"),
               _l("The people who took part, as the European Social Fund (ESF+) counts them, "
                  "and the households that stay."), reach),
@@ -368,6 +369,10 @@ SECTIONS: dict[str, tuple[Any, Any, Callable[[PageFigures], list[Block]]]] = {
 }
 
 
-def section(name: str, found: PageFigures) -> Section:
+def section(name: str, found: PageFigures,
+            category_names: Mapping[str, str] | None = None) -> Section:
+    """Section ``name`` of ``found``; the report names categories in Italian (the funder's
+    language), ``category_names`` gives each one's name in the reader's."""
     title, lead, build = SECTIONS[name]
-    return Section(name, title, lead, build(found))
+    names = category_names or {}
+    return Section(name, title, lead, build(found, lambda code: names.get(code, code)))

@@ -34,7 +34,15 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.models import Household, Match, Offer, OfferStatus, Proposal, ProposalStatus
+from mutuo_aiuto.models import (
+    Category,
+    Household,
+    Match,
+    Offer,
+    OfferStatus,
+    Proposal,
+    ProposalStatus,
+)
 from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.security import fresh_login_required
 from mutuo_aiuto.services import (
@@ -323,8 +331,10 @@ def _section(name: str) -> str:
     period, grain = form.period(), form.grain()
     found = pages.page_figures(db.session, clock, Granularity(grain.value), period.first,
                                add_months(period.last, 1) - timedelta(days=1))
+    # The report names categories in Italian (its exports' language): the reader's names.
+    names = {c.label("it"): label(c) for c in db.session.scalars(select(Category))}
     return render_template("facilitator/impact_section.html", filters=form, period=period,
-                           grain=grain, section=impact_sections.section(name, found))
+                           grain=grain, section=impact_sections.section(name, found, names))
 
 
 @bp.get("/impact/reach")
