@@ -190,8 +190,13 @@ def satisfaction(session: Session, since: datetime | None = None,
         statement = statement.where(Match.closed_at >= since)
     if until is not None:
         statement = statement.where(Match.closed_at < until)
-    rows = session.execute(statement).all()
-    family = [r.family_rating for r in rows if r.family_rating is not None]
-    helper = [r.helper_rating for r in rows if r.helper_rating is not None]
+    return satisfaction_of((family, helper) for family, helper in session.execute(statement))
+
+
+def satisfaction_of(ratings: Iterable[tuple[int | None, int | None]]) -> Satisfaction:
+    """The means of ``(family_rating, helper_rating)`` pairs, each side's missing ones left out."""
+    pairs = list(ratings)
+    family = [f for f, _h in pairs if f is not None]
+    helper = [h for _f, h in pairs if h is not None]
     return Satisfaction(fmean(family) if family else None, len(family),
                         fmean(helper) if helper else None, len(helper))

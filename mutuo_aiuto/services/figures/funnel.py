@@ -50,7 +50,9 @@ def paths(rows: Rows, today: date) -> list[Path]:
             closed_well[p.need] = min(p.closed, closed_well.get(p.need, p.closed))
     found = []
     for request in rows.requests:
-        if request.opened is None:
+        # Not posted yet as of the report's day (a clock a little ahead, a report "as of" a
+        # past day): no path, rather than a path with no first step.
+        if request.opened is None or request.opened > today:
             continue
         good = closed_well.get(request.id)
         days = (request.opened, _first(request.proposed, confirmed.get(request.id)),

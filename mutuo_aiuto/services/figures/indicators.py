@@ -125,6 +125,20 @@ INDICATORS: tuple[Indicator, ...] = (
           "are tied themselves, averaged over the households.")),
     _i("network_bridging_households", N_("Households bridging neighbourhoods"),
        N_("Households whose ties reach households in two neighbourhoods or more.")),
+    # ---- belonging and satisfaction (services/belonging.py)
+    _i("belonging_households", N_("Households whose belonging rose, held or fell"),
+       N_("Households that answered “I know people in my neighbourhood I can ask for "
+          "help” (1 to 5) at two follow-ups or more by the period's end, one of them in "
+          "the period: their latest answer against their first, higher (improved), the same "
+          "(unchanged) or lower (worse), in the category column."), additive=True),
+    _i("belonging_mean", N_("Belonging before and after"),
+       N_("For the same households: the mean of their first answer (before) and of their "
+          "latest (after), on the scale from 1 (strongly disagree) to 5 (strongly agree). "
+          "Hidden where fewer than 5 households answered.")),
+    _i("satisfaction_mean", N_("Satisfaction of families and helpers"),
+       N_("The mean rating from 1 to 5 that families (family) and helpers (helper) gave "
+          "the pairings closed in the period, when asked at the close. Hidden where fewer "
+          "than 5 ratings stand behind it.")),
     # ---- participants (ESF+)
     _i("participants", N_("Participants by gender and age band"),
        N_("People in the households that took part for the first time in the period "

@@ -32,6 +32,7 @@ from mutuo_aiuto.models import (
     Proposal,
     UnmatchedSpell,
 )
+from mutuo_aiuto.services.belonging import Answer, answers
 from mutuo_aiuto.services.hubtime import HubClock
 
 # Pairings a helper declined or never answered gave no help: not counted (as in ``impact``).
@@ -119,6 +120,10 @@ class Rows:
     posted: list[tuple[int, date]] = field(default_factory=list)
     attended: list[tuple[int, date]] = field(default_factory=list)
     unmatched: list[Spell] = field(default_factory=list)
+    # Every belonging answer (``services/belonging.py``), and the ratings each side gave
+    # its pairing at the close: (the Hub's day it closed, family's, helper's).
+    belonging: list[Answer] = field(default_factory=list)
+    ratings: list[tuple[date, int | None, int | None]] = field(default_factory=list)
 
 
 def _day(moment: datetime | None, clock: HubClock) -> date | None:
@@ -154,6 +159,15 @@ def load(session: Session, until: date, clock: HubClock) -> Rows:
         select(Attendance.household_id, ActivityMeeting.on_date)
         .join(ActivityMeeting, ActivityMeeting.id == Attendance.meeting_id)
         .where(Attendance.present.is_(True), ActivityMeeting.on_date <= until))]
+    rows.belonging = answers(session, until=until)
+    rows.ratings = [(clock.date_of(closed), family, helper)
+                    for closed, family, helper in
+                    session.execute(select(Match.closed_at, Match.family_rating,
+                                           Match.helper_rating)
+                                    .where(Match.closed_at < end,
+                                           (Match.family_rating.is_not(None))
+                                           | (Match.helper_rating.is_not(None))))
+                    if closed is not None]
     return rows
 
 

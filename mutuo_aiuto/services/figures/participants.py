@@ -5,9 +5,8 @@ A household takes part on the day of its first counted pairing (either side) or
 first group meeting; every member it lists is a participant from then (a household
 listing nobody is one person, the account holder, with nothing recorded). The
 answers are read from the members defensively (``loading.person``): before the
-ESF+ fields exist every answer is "not recorded". The stored codes and the ESF+
-indicator codes are those of ``services/esf.py`` (the ESF+ branch), repeated here
-so the engine runs with or without it.
+ESF+ fields exist every answer is "not recorded". The stored codes, the ESF+
+indicator codes and the age bands are those of ``services/esf.py``: one place.
 """
 
 from __future__ import annotations
@@ -15,33 +14,23 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping
 from datetime import date
 
+from mutuo_aiuto.services import esf
 from mutuo_aiuto.services.figures.cube import Cube
 from mutuo_aiuto.services.figures.indicators import BY_NAME
 from mutuo_aiuto.services.figures.loading import Person, Rows
 from mutuo_aiuto.services.figures.windows import Windows
 
 NOT_RECORDED = "not_recorded"
-# ESF+ age bands (product.md): code, lowest age, highest (None: no limit), ESF+ code.
-AGE_BANDS: tuple[tuple[str, int, int | None, str | None], ...] = (
-    ("under_18", 0, 17, "EECO05"), ("18_29", 18, 29, "EECO06"), ("30_54", 30, 54, None),
-    ("55_64", 55, 64, "EECO07"), ("65_plus", 65, None, "EECO07"))
-# The ESF+ common output indicator each answer counts towards (Regulation 2021/1057, Annex I).
+# The ESF+ common output indicator each answer counts towards, from ``esf`` (Regulation
+# 2021/1057, Annex I). The long-term unemployed's own row is EECO02; that EECO01 counts
+# them too is said in the indicator's definition (``esf.indicators_of``).
 ANSWER_CODES: dict[str, dict[str, str]] = {
-    "employment": {"unemployed": "EECO01", "long_term_unemployed": "EECO02",
-                   "inactive": "EECO03", "employed": "EECO04"},
-    "education": {"isced_0_2": "EECO08", "isced_3_4": "EECO09", "isced_5_8": "EECO10"},
-    "citizenship": {"third_country": "EECO13"},
-    "foreign_background": {"yes": "EECO14"},
-}
-
-
-def age_band(birth_year: int | None, on: date) -> str | None:
-    """The ESF+ age band of the age reached in ``on``'s year (only the year is asked)."""
-    if birth_year is None or birth_year > on.year:
-        return None
-    age = on.year - birth_year
-    return next(code for code, low, high, _esf in AGE_BANDS
-                if age >= low and (high is None or age <= high))
+    question.field: {option.code: option.esf_code for option in question.options
+                     if option.esf_code is not None}
+    for question in (esf.EMPLOYMENT, esf.EDUCATION, esf.CITIZENSHIP,
+                     esf.FOREIGN_BACKGROUND)}
+AGE_BANDS = esf.AGE_BANDS
+age_band = esf.age_band
 
 
 def entries(rows: Rows) -> dict[int, date]:
@@ -57,7 +46,8 @@ def _age_code(parts: Mapping[str, Hashable]) -> str | None:
     if parts.get("gender") is None and parts.get("age_band") is None:
         return "EECO11"
     if parts.get("gender") is None:
-        return next((esf for code, *_r, esf in AGE_BANDS if code == parts["age_band"]), None)
+        return next((band.esf_code for band in AGE_BANDS if band.code == parts["age_band"]),
+                    None)
     return None
 
 

@@ -16,6 +16,7 @@ from mutuo_aiuto.models import User
 from mutuo_aiuto.services import audit, policy
 from mutuo_aiuto.services.figures import (
     activity,
+    belonging_rows,
     exchange,
     funnel,
     network_rows,
@@ -39,6 +40,7 @@ PARTS: tuple[Callable[[Rows, Windows], list[Cube]], ...] = (
     exchange.reciprocity_cubes,
     network_rows.cubes,
     participants.cubes,
+    belonging_rows.cubes,
 )
 
 

@@ -34,7 +34,15 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.models import Household, Match, Offer, OfferStatus, Proposal, ProposalStatus
+from mutuo_aiuto.models import (
+    Category,
+    Household,
+    Match,
+    Offer,
+    OfferStatus,
+    Proposal,
+    ProposalStatus,
+)
 from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.security import fresh_login_required
 from mutuo_aiuto.services import (
@@ -55,13 +63,13 @@ from mutuo_aiuto.services import (
     sms_outbox,
 )
 from mutuo_aiuto.services.errors import DomainError
-from mutuo_aiuto.services.figures import exports, participant_export
+from mutuo_aiuto.services.figures import exports, pages, participant_export
 from mutuo_aiuto.services.figures import report as figures_report
 from mutuo_aiuto.services.figures.periods import Granularity, ReportPeriod, add_months
 from mutuo_aiuto.services.lifecycle import status_label
 from mutuo_aiuto.services.vetting import current_vetting
 from mutuo_aiuto.web.access import admin_required, facilitator_required
-from mutuo_aiuto.web.facilitator import mail_kinds
+from mutuo_aiuto.web.facilitator import impact_sections, mail_kinds
 from mutuo_aiuto.web.facilitator.forms import (
     ActionForm,
     FiguresForm,
@@ -311,6 +319,48 @@ def _impact() -> tuple[ImpactForm, impact.Impact]:
 def impact_page():
     form, figures = _impact()
     return render_template("facilitator/impact.html", filters=form, impact=figures)
+
+
+# ---- the impact pages' sections: the engine's figures with their definitions ---------
+
+
+def _section(name: str) -> str:
+    """One section of the engine's figures for the period and grouping in the address."""
+    clock = hub_clock()
+    today = clock.today()
+    form = ImpactForm(impact.selectable_months(today), impact.default_period(today),
+                      month_name, formdata=request.args)
+    period, grain = form.period(), form.grain()
+    found = pages.page_figures(db.session, clock, Granularity(grain.value), period.first,
+                               add_months(period.last, 1) - timedelta(days=1))
+    # The report names categories in Italian (its exports' language): the reader's names.
+    names = {c.label("it"): label(c) for c in db.session.scalars(select(Category))}
+    return render_template("facilitator/impact_section.html", filters=form, period=period,
+                           grain=grain, section=impact_sections.section(name, found, names))
+
+
+@bp.get("/impact/reach")
+@facilitator_required
+def impact_reach() -> str:
+    return _section("reach")
+
+
+@bp.get("/impact/journey")
+@facilitator_required
+def impact_journey() -> str:
+    return _section("journey")
+
+
+@bp.get("/impact/network")
+@facilitator_required
+def impact_network() -> str:
+    return _section("network")
+
+
+@bp.get("/impact/belonging")
+@facilitator_required
+def impact_belonging() -> str:
+    return _section("belonging")
 
 
 @bp.get("/impact.csv")
