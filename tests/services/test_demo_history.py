@@ -21,10 +21,14 @@ def seeded(session) -> demo_history.HistorySummary:
     return summary
 
 
+def of_history(query):
+    """``query`` (joined to Household) kept to the history's families."""
+    return query.join(User, Household.user_id == User.id).where(
+        User.email.like(f"%@{demo_history.HISTORY_DOMAIN}"))
+
+
 def history_matches(session) -> list[Match]:
-    domain = f"%@{demo_history.HISTORY_DOMAIN}"
-    return list(session.scalars(
-        select(Match).join(Need).join(Household).join(User, Household.user_id == User.id).where(User.email.like(domain))))
+    return list(session.scalars(of_history(select(Match).join(Need).join(Household))))
 
 
 def test_month_starts_are_the_whole_months_before_today():
@@ -51,8 +55,7 @@ def test_history_holds_a_few_hundred_pairings_over_eighteen_months(session):
     assert len(months) >= demo_history.MONTHS  # the last requests are met the month after
     # Everything happened before today: nothing waits, nothing runs.
     assert all(m.closed_at.date() < TODAY for m in matches)
-    statuses = Counter(session.scalars(select(Need.status).join(Household).join(User, Household.user_id == User.id).where(
-        User.email.like(f"%@{demo_history.HISTORY_DOMAIN}"))))
+    statuses = Counter(session.scalars(of_history(select(Need.status).join(Household))))
     assert set(statuses) == {"closed", "expired"}
     assert statuses["expired"] == summary.unmatched
     outcomes = Counter(m.outcome for m in closed)
@@ -108,8 +111,7 @@ def test_people_answer_the_funders_questions_and_belonging_rises(session):
     from mutuo_aiuto.services import belonging
 
     seeded(session)
-    people = session.scalars(select(Member).join(Household).join(User, Household.user_id == User.id).where(
-        User.email.like(f"%@{demo_history.HISTORY_DOMAIN}"))).all()
+    people = session.scalars(of_history(select(Member).join(Household))).all()
     genders = Counter(p.gender for p in people)
     assert genders["woman"] > 50 and genders["man"] > 50 and genders[None] > 0
     assert Counter(p.citizenship for p in people)["third_country"] > 30
