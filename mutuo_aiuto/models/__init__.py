@@ -2,6 +2,11 @@
 
 from mutuo_aiuto.models.audit import AuditEvent
 from mutuo_aiuto.models.catalogue import CATEGORY_KINDS, Category, Skill
+from mutuo_aiuto.models.figure_snapshot import (
+    SNAPSHOT_GRANULARITIES,
+    FigureSnapshot,
+    QueuedFigureRefresh,
+)
 from mutuo_aiuto.models.groups import (
     ACTIVITY_KINDS,
     Activity,
@@ -85,6 +90,7 @@ __all__ = [
     "OUTCOMES",
     "REPORT_KINDS",
     "ROLES",
+    "SNAPSHOT_GRANULARITIES",
     "Activity",
     "ActivityKind",
     "ActivityMeeting",
@@ -102,6 +108,7 @@ __all__ = [
     "ComesFor",
     "ErasureRequest",
     "ErasureStatus",
+    "FigureSnapshot",
     "FollowUp",
     "FollowUpOutcome",
     "Household",
@@ -129,6 +136,7 @@ __all__ = [
     "PlaceKind",
     "Proposal",
     "ProposalStatus",
+    "QueuedFigureRefresh",
     "QueuedNeed",
     "QueuedOffer",
     "ReportKind",
