@@ -34,7 +34,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.models import FigureSnapshot, Household, QueuedFigureRefresh, User
+from mutuo_aiuto.models import FigureSnapshot, Household, Need, QueuedFigureRefresh, User
 from mutuo_aiuto.services import audit, policy
 from mutuo_aiuto.services.figures.loading import Rows, load
 from mutuo_aiuto.services.figures.periods import Granularity, ReportPeriod, add_months
@@ -66,13 +66,17 @@ class Snapshot:
 
 
 def standard_span(session: Session, today: date) -> tuple[date, date]:
-    """From the month of the first household (at most ``SPAN_MONTHS`` back) to today."""
+    """From the month of the programme's first household or request (at most
+    ``SPAN_MONTHS`` back) to today: no years of empty periods before it began."""
     oldest = add_months(today.replace(day=1), 1 - SPAN_MONTHS)
-    first_home = session.scalar(select(func.min(Household.created_at)))
-    if first_home is not None:
-        # A naive UTC time on SQLite, aware on PostgreSQL: the month is the same either
-        # way to a day, and the span starts on the first of the month.
-        oldest = max(oldest, first_home.date().replace(day=1))
+    starts = [session.scalar(select(func.min(Household.created_at))),
+              session.scalar(select(func.min(Need.created_at))),
+              session.scalar(select(func.min(Need.opened_at)))]
+    known = [moment.date() for moment in starts if moment is not None]
+    if known:
+        # A naive UTC time on SQLite, aware on PostgreSQL: the day is the same to a few
+        # hours either way, and the span starts on the first of the month before it.
+        oldest = max(oldest, add_months(min(known).replace(day=1), -1))
     return oldest, today
 
 
