@@ -379,7 +379,8 @@ def _figures_download(kind: str) -> WerkzeugResponse:
     name = (f"mutuo-aiuto-indicatori-{by.value}-{period.first:%Y-%m}-{period.last:%Y-%m}"
             f"-dati-al-{computed}.{kind}")
     body: str | bytes = (exports.to_csv(found.rows) if kind == "csv" else
-                         exports.to_xlsx(found.rows, _as_of_italian(found.computed_at)))
+                         exports.to_xlsx(found.rows, _as_of_italian(found.computed_at),
+                                         found.computed_at))
     response = Response(body, mimetype=exports.CSV_TYPE if kind == "csv" else exports.XLSX_TYPE,
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     response.last_modified = found.computed_at
