@@ -90,6 +90,7 @@ def main() -> None:
     app = create_app(Settings(environment="testing", database_url=url,
                               secret_key="bench-secret-key-long-enough-0123456789",
                               instance_path=str(folder), ratelimit_enabled=False))
+    app.config["WTF_CSRF_ENABLED"] = False  # the password form, posted by this script
     clock = app.extensions[hubtime.EXTENSION]
     with app.app_context():
         today = clock.today()

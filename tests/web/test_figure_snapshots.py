@@ -233,6 +233,22 @@ def test_the_downloads_queries_do_not_grow_with_the_data(client, login, make_use
     assert counts[:2] == counts[2:], counts
 
 
+def test_the_participant_export_queries_do_not_grow_with_the_data(client, login, make_user,
+                                                                   session):
+    """Computed on request (rare, administrators only), but not a query a household."""
+    login(make_user(role="admin"))
+    assert client.post("/confirm-password",
+                       data={"password": factories.TEST_PASSWORD}).status_code == 302
+    counts = []
+    for more in (6, 30):
+        add_pairings(session, more)
+        with counted() as statements:
+            response = client.get("/facilitator/impact/participants.csv")
+        assert response.status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+
+
 # ---- the button -----------------------------------------------------------------------
 
 
