@@ -94,6 +94,7 @@ def main() -> None:
     clock = app.extensions[hubtime.EXTENSION]
     with app.app_context():
         today = clock.today()
+        db.create_all()  # the tables this branch adds, on a kept database
         if not (args.keep and scale_data.has_scale_data(db.session)):
             db.drop_all()
             db.create_all()

@@ -40,6 +40,7 @@ from mutuo_aiuto.services.figures.loading import Rows, load
 from mutuo_aiuto.services.figures.periods import Granularity, ReportPeriod, add_months
 from mutuo_aiuto.services.figures.report import compute, windows_for
 from mutuo_aiuto.services.figures.rows import Figure
+from mutuo_aiuto.services.figures.windows import Windows
 from mutuo_aiuto.services.hubtime import HubClock
 
 __all__ = ["SPAN_MONTHS", "Snapshot", "decode", "encode", "exported", "latest", "pending",
@@ -82,7 +83,8 @@ def standard_span(session: Session, today: date) -> tuple[date, date]:
 
 def refresh(session: Session, clock: HubClock, now: datetime) -> list[FigureSnapshot]:
     """Compute every granularity's figures as of ``now`` and store them, replacing the
-    previous snapshots (flushed; the caller commits)."""
+    previous snapshots (flushed; the caller commits). Returns each granularity's
+    cumulative row."""
     today = clock.date_of(now)
     first, last = standard_span(session, today)
     stored: list[FigureSnapshot] = []
@@ -96,52 +98,63 @@ def refresh(session: Session, clock: HubClock, now: datetime) -> list[FigureSnap
         if end not in loaded:
             loaded[end] = load(session, end, clock)
         figures = compute(loaded[end], windows)
-        stored.append(_store(session, granularity, first, last, now, figures,
-                             windows.cumulative, time.perf_counter() - started))
+        stored.append(_store(session, granularity, first, last, now, figures, windows,
+                             time.perf_counter() - started))
+        del figures
     session.flush()
     return stored
 
 
 def _store(session: Session, granularity: Granularity, first: date, last: date,
-           now: datetime, figures: list[Figure], cumulative: ReportPeriod,
+           now: datetime, figures: list[Figure], windows: Windows,
            seconds: float) -> FigureSnapshot:
-    snapshot = session.scalar(select(FigureSnapshot).where(
+    """Replace the granularity's rows: one per period, the cumulative one last. Readers
+    see the previous ones until the caller commits."""
+    session.execute(delete(FigureSnapshot).where(
         FigureSnapshot.granularity == granularity.value))
-    if snapshot is None:
-        snapshot = FigureSnapshot(granularity=granularity.value)
-        session.add(snapshot)
-    snapshot.first_day, snapshot.last_day, snapshot.computed_at = first, last, now
-    snapshot.rows = encode(figures, cumulative)
-    snapshot.row_count, snapshot.seconds = len(figures), round(seconds, 3)
-    return snapshot
+    cumulative = windows.cumulative
+    # A span of one period is its own cumulative span: its rows are stored once, as the
+    # period's (the report repeats them).
+    spans = {(p.start, p.end) for p in windows.periods}
+    by_period: dict[tuple[bool, date, date], list[Figure]] = {}
+    for f in figures:
+        is_cumulative = ((f.period_start, f.period_end) == (cumulative.start, cumulative.end)
+                         and (f.period_start, f.period_end) not in spans)
+        by_period.setdefault((is_cumulative, f.period_start, f.period_end), []).append(f)
+    # Every granularity has its cumulative row, even with nothing to count yet.
+    by_period.setdefault((True, cumulative.start, cumulative.end), [])
+    stored = []
+    for (is_cumulative, start, end), rows in by_period.items():
+        found = list(dict.fromkeys(rows))  # the repeated rows of a one-period span once
+        stored.append(FigureSnapshot(
+            granularity=granularity.value, cumulative=is_cumulative, period_start=start,
+            period_end=end, first_day=first, last_day=last, computed_at=now,
+            seconds=round(seconds, 3), row_count=len(found), rows=encode(found)))
+    session.add_all(stored)
+    session.flush()
+    # One granularity's rows at a time in memory: a city's monthly figures are large.
+    for row in stored:
+        session.expunge(row)
+    return stored[-1]
 
 
-def encode(figures: list[Figure], cumulative: ReportPeriod) -> dict[str, Any]:
-    """The figures as compact JSON: each period and label once, a row a short list."""
-    periods: dict[tuple[date, date], int] = {(cumulative.start, cumulative.end): 0}
+def encode(figures: list[Figure]) -> dict[str, Any]:
+    """One period's figures as compact JSON: each label once, a row a short list."""
     labels: dict[str, str] = {}
     rows = []
     for f in figures:
-        index = periods.setdefault((f.period_start, f.period_end), len(periods))
         labels.setdefault(f.indicator, f.label)
-        rows.append([index, f.indicator, f.code, f.neighbourhood, f.category, f.gender,
+        rows.append([f.indicator, f.code, f.neighbourhood, f.category, f.gender,
                      f.age_band, f.value, 1 if f.suppressed else 0])
-    return {"periods": [[s.isoformat(), e.isoformat()] for s, e in periods],
-            "labels": labels, "rows": rows}
+    return {"labels": labels, "rows": rows}
 
 
-def decode(data: dict[str, Any], first: date | None = None,
-           last: date | None = None) -> list[Figure]:
-    """The stored figures; with ``first``/``last``, those of the periods that overlap
-    them and the cumulative ones (period 0)."""
-    spans = [(date.fromisoformat(s), date.fromisoformat(e)) for s, e in data["periods"]]
-    wanted = [n == 0 or ((first is None or end >= first) and (last is None or start <= last))
-              for n, (start, end) in enumerate(spans)]
+def decode(data: dict[str, Any], start: date, end: date) -> list[Figure]:
+    """The figures of one stored period."""
     labels = data["labels"]
-    return [Figure(spans[p][0], spans[p][1], name, code, labels[name], place, category,
-                   gender, age, value, bool(hidden))
-            for p, name, code, place, category, gender, age, value, hidden in data["rows"]
-            if wanted[p]]
+    return [Figure(start, end, name, code, labels[name], place, category, gender, age,
+                   value, bool(hidden))
+            for name, code, place, category, gender, age, value, hidden in data["rows"]]
 
 
 # ---- reading --------------------------------------------------------------------------
@@ -149,23 +162,31 @@ def decode(data: dict[str, Any], first: date | None = None,
 
 def latest(session: Session, granularity: Granularity | str, first: date | None = None,
            last: date | None = None) -> Snapshot | None:
-    """The stored figures of ``granularity`` (one query, whatever the data), restricted to
-    the periods overlapping ``first``..``last`` when given; ``None`` before the first
-    refresh."""
+    """The stored figures of ``granularity`` (one query, whatever the data), only the
+    periods overlapping ``first``..``last`` when given, then the cumulative rows;
+    ``None`` before the first refresh."""
     granularity = Granularity(granularity)
-    stored = session.scalar(select(FigureSnapshot).where(
-        FigureSnapshot.granularity == granularity.value))
-    if stored is None:
+    query = select(FigureSnapshot).where(FigureSnapshot.granularity == granularity.value)
+    if first is not None:
+        query = query.where(FigureSnapshot.cumulative | (FigureSnapshot.period_end >= first))
+    if last is not None:
+        query = query.where(FigureSnapshot.cumulative | (FigureSnapshot.period_start <= last))
+    stored = session.scalars(query.order_by(
+        FigureSnapshot.cumulative, FigureSnapshot.period_start,
+        FigureSnapshot.period_end)).all()
+    if not stored:
         return None
-    start, end = stored.rows["periods"][0]
-    return Snapshot(granularity, stored.first_day, stored.last_day, stored.computed_at,
-                    ReportPeriod(date.fromisoformat(start), date.fromisoformat(end)),
-                    decode(stored.rows, first, last))
+    total = stored[-1]  # the cumulative row, always stored, sorts last
+    rows = [f for part in stored for f in decode(part.rows, part.period_start,
+                                                  part.period_end)]
+    return Snapshot(granularity, total.first_day, total.last_day, total.computed_at,
+                    ReportPeriod(total.period_start, total.period_end), rows)
 
 
 def computed_at(session: Session) -> datetime | None:
     """When the oldest of the stored snapshots was computed; ``None`` if one is missing."""
-    found = session.execute(select(func.count(), func.min(FigureSnapshot.computed_at))).one()
+    found = session.execute(select(func.count(func.distinct(FigureSnapshot.granularity)),
+                                   func.min(FigureSnapshot.computed_at))).one()
     return found[1] if found[0] == len(Granularity) else None
 
 
