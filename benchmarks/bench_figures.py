@@ -135,10 +135,15 @@ def main() -> None:
         db.session.commit()
         print(f"  {times[0] / 1000:.1f} s; peak Python allocations {peak:.0f} MB "
               f"(tracemalloc); process peak RSS {rss_mb:.0f} MB")
+        sizes: dict[str, list[tuple[int, float]]] = {}
         for stored in db.session.scalars(select(FigureSnapshot).order_by(FigureSnapshot.id)):
             size = len(json.dumps(stored.rows, separators=(",", ":"))) / 1024
-            print(f"  {stored.granularity:10} {stored.row_count:7} rows, "
-                  f"{each[stored.granularity]:6.1f} s, {size:7.0f} KB of JSON")
+            sizes.setdefault(stored.granularity, []).append((stored.row_count, size))
+        for granularity, parts in sizes.items():
+            print(f"  {granularity:10} {each[granularity]:6.1f} s: {len(parts):3} stored periods, "
+                  f"{sum(n for n, _kb in parts):7} rows, "
+                  f"{sum(kb for _n, kb in parts):7.0f} KB of JSON "
+                  f"(the largest period {max(kb for _n, kb in parts):5.0f} KB)")
         engine = db.engine
 
     queries = {"n": 0}
