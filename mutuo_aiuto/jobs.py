@@ -176,6 +176,36 @@ def _full_run_since(session: Session, now: datetime, clock: HubClock) -> bool:
         MatchingRun.kind == "full", MatchingRun.started_at >= midnight).limit(1)) is not None
 
 
+@task("refresh_figures")
+def _refresh_figures(ctx: Context) -> Any:
+    # The programme's figures for the impact page and the downloads, computed here
+    # because they grow with the data (seconds at 2,000 households); after the night's
+    # matching run, so that the morning's figures include it.
+    from sqlalchemy import func, select
+
+    from mutuo_aiuto.models import MatchingRun
+    from mutuo_aiuto.services.figures import snapshots
+
+    # Once a night is enough: computed today after the last full run, they are fresh.
+    last_run = ctx.session.scalar(select(func.max(MatchingRun.finished_at)).where(
+        MatchingRun.kind == "full"))
+    since = ctx.clock.start_of(ctx.today)
+    if last_run is not None:
+        since = max(since, hubtime.aware(last_run))
+    done = snapshots.computed_at(ctx.session)
+    if done is not None and hubtime.aware(done) >= since:
+        return "already fresh"
+    return len(snapshots.refresh(ctx.session, ctx.clock, ctx.now))
+
+
+@task("refresh_queued_figures")
+def _refresh_queued_figures(ctx: Context) -> int:
+    # A facilitator's "Refresh the figures now" (or a page that found none).
+    from mutuo_aiuto.services.figures import snapshots
+
+    return snapshots.refresh_queued(ctx.session, ctx.clock, ctx.now)
+
+
 @task("plan_follow_ups")
 def _plan_follow_ups(ctx: Context) -> int:
     from mutuo_aiuto.services.followups import plan_follow_ups
@@ -271,6 +301,14 @@ def nightly_matching() -> None:
 
 def propose_queued() -> None:
     run_task("propose_queued", scheduled=True)
+
+
+def refresh_figures() -> None:
+    run_task("refresh_figures", scheduled=True)
+
+
+def refresh_queued_figures() -> None:
+    run_task("refresh_queued_figures", scheduled=True)
 
 
 def plan_follow_ups() -> None:

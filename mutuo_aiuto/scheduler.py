@@ -59,7 +59,8 @@ class Schedule:
 
 # Every schedule of the service (times are the Hub's, Settings.timezone). The order of the night
 # matters: needs and offers expire (00:20) before the full matching run (02:00),
-# which then withdraws every proposal that involved them.
+# which then withdraws every proposal that involved them; the figures are computed
+# after it (02:40), and again within a minute when a facilitator asks.
 SCHEDULES = (
     Schedule("deliver-mail", "mutuo_aiuto.jobs:deliver_mail", "interval",
              {"minutes": 1, "misfire_grace_time": 60}),
@@ -76,6 +77,10 @@ SCHEDULES = (
              {"hour": 0, "minute": 25}),
     Schedule("nightly-matching", "mutuo_aiuto.jobs:nightly_matching", "cron",
              {"hour": 2, "minute": 0}),
+    Schedule("refresh-figures", "mutuo_aiuto.jobs:refresh_figures", "cron",
+             {"hour": 2, "minute": 40}),
+    Schedule("refresh-queued-figures", "mutuo_aiuto.jobs:refresh_queued_figures", "interval",
+             {"minutes": 1, "misfire_grace_time": 60}),
     Schedule("plan-follow-ups", "mutuo_aiuto.jobs:plan_follow_ups", "cron",
              {"hour": 6, "minute": 0}),
     Schedule("daily-digest", "mutuo_aiuto.jobs:daily_digest", "cron", {"hour": 7, "minute": 30}),

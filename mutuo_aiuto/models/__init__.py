@@ -3,6 +3,11 @@
 from mutuo_aiuto.models.api_token import ApiToken
 from mutuo_aiuto.models.audit import AuditEvent
 from mutuo_aiuto.models.catalogue import CATEGORY_KINDS, Category, Skill
+from mutuo_aiuto.models.figure_snapshot import (
+    SNAPSHOT_GRANULARITIES,
+    FigureSnapshot,
+    QueuedFigureRefresh,
+)
 from mutuo_aiuto.models.groups import (
     ACTIVITY_KINDS,
     Activity,
@@ -91,6 +96,7 @@ __all__ = [
     "OUTCOMES",
     "REPORT_KINDS",
     "ROLES",
+    "SNAPSHOT_GRANULARITIES",
     "Activity",
     "ActivityKind",
     "ActivityMeeting",
@@ -109,6 +115,7 @@ __all__ = [
     "ComesFor",
     "ErasureRequest",
     "ErasureStatus",
+    "FigureSnapshot",
     "FollowUp",
     "FollowUpOutcome",
     "Household",
@@ -137,6 +144,7 @@ __all__ = [
     "PlaceKind",
     "Proposal",
     "ProposalStatus",
+    "QueuedFigureRefresh",
     "QueuedNeed",
     "QueuedOffer",
     "ReportKind",

@@ -42,6 +42,7 @@ MATCH_HOURS_RECORDED = "match.hours_recorded"
 DATA_EXPORTED = "data.exported"
 IMPACT_EXPORTED = "impact.exported"
 PARTICIPANTS_EXPORTED = "participants.exported"
+FIGURES_REFRESH_QUEUED = "figures.refresh_queued"
 ERASURE_REQUESTED = "erasure.requested"
 ERASURE_CONFIRMED = "erasure.confirmed"
 ERASURE_DECLINED = "erasure.declined"
@@ -94,6 +95,7 @@ ACTIONS: dict[str, Any] = {
     DATA_EXPORTED: _l("downloaded the family's data"),
     IMPACT_EXPORTED: _l("downloaded the impact figures"),
     PARTICIPANTS_EXPORTED: _l("downloaded the participants' data for the managing authority"),
+    FIGURES_REFRESH_QUEUED: _l("asked for the impact figures to be computed again"),
     ERASURE_REQUESTED: _l("asked to erase the family's data"),
     ERASURE_CONFIRMED: _l("erased the family's data"),
     ERASURE_DECLINED: _l("declined to erase the family's data"),

@@ -285,8 +285,11 @@ ROUTES: tuple[Route, ...] = (
     R("facilitator.impact_journey", get=STAFF),
     R("facilitator.impact_network", get=STAFF),
     R("facilitator.impact_belonging", get=STAFF),
-    R("facilitator.figures_csv", get=STAFF),
-    R("facilitator.figures_xlsx", get=STAFF),
+    # The scene has no figures computed yet: staff are sent to the impact page, which says
+    # they are being prepared (tests/web/test_figure_snapshots.py downloads them).
+    R("facilitator.figures_csv", get=STAFF_BUTTON),
+    R("facilitator.figures_xlsx", get=STAFF_BUTTON),
+    R("facilitator.refresh_figures", post=STAFF_BUTTON),
     R("facilitator.participants_csv", get=ADMIN, fresh=True),
     R("facilitator.undelivered_mail", get=STAFF),
     R("facilitator.need", get=STAFF, args=NEED),

@@ -1,6 +1,6 @@
 """The funder's downloads (issue 14): long-form CSV and XLSX that open again with the
-csv module and openpyxl; the participant-level export for administrators, fresh login,
-audited."""
+csv module and openpyxl, read from the scheduler's snapshot (issue 15); the
+participant-level export for administrators, fresh login, audited."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from mutuo_aiuto.models import AuditEvent, Member
-from mutuo_aiuto.services import audit
+from mutuo_aiuto.services import audit, hubtime
+from mutuo_aiuto.services.figures import snapshots
 from mutuo_aiuto.services.figures.cube import BREAKDOWNS
 from mutuo_aiuto.services.figures.indicators import INDICATORS
 from mutuo_aiuto.services.figures.rows import COLUMNS, Figure
@@ -39,6 +40,14 @@ def pairings(make_match, make_household, make_need, make_neighbourhood, session)
                          opened_at=yesterday - timedelta(days=3))
         closed = {"status": "closed", "closed_at": yesterday, "hours": 2} if n < 3 else {}
         make_match(need=need, confirmed_at=yesterday, **closed)
+    refreshed(session)
+
+
+def refreshed(session) -> None:
+    """The scheduler's job, as it runs: the downloads read what it stored."""
+    clock = hubtime.clock()
+    snapshots.refresh(session, clock, clock.now())
+    session.commit()
 
 
 def rows_of(response) -> list[dict[str, str]]:
@@ -105,19 +114,25 @@ def test_the_xlsx_opens_again_with_openpyxl(client, login, make_user, pairings):
     # Six families and six helpers' households (one person each): twelve people.
     assert participants[-1][index["value"]] == 12 and participants[-1][index["suppressed"]] is False
     definitions = list(book["Definizioni"].iter_rows(values_only=True))
-    assert len(definitions) == len(INDICATORS) + 1
+    # The definitions, then a blank line and when the figures were computed.
+    assert len(definitions) == len(INDICATORS) + 3
+    assert definitions[-1][0].startswith("Dati al ")
+    assert book.properties.description == definitions[-1][0]
 
 
-def test_a_breakdown_that_is_not_in_the_list_gives_the_quarters(client, login, make_user):
+def test_a_breakdown_that_is_not_in_the_list_gives_the_quarters(client, login, make_user,
+                                                                session):
     login(make_user(role="facilitator"))
+    refreshed(session)
     response = client.get(CSV, query_string={"by": "<script>", "since": "x"})
     assert response.status_code == 200
     assert "by=" not in response.headers["Content-Disposition"]
     assert "quarter" in response.headers["Content-Disposition"]
 
 
-def test_the_impact_page_links_the_downloads(client, login, make_user):
+def test_the_impact_page_links_the_downloads(client, login, make_user, session):
     login(make_user(role="facilitator", locale="en"))
+    refreshed(session)
     page = client.get("/facilitator/impact").get_data(as_text=True)
     assert f"{CSV}?" in page and f"{XLSX}?" in page
     assert PEOPLE not in page

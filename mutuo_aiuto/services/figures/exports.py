@@ -2,7 +2,8 @@
 
 Both carry the columns of ``rows.COLUMNS`` in that order; a suppressed value is
 empty with ``suppressed`` true. The XLSX adds a sheet with every indicator's
-definition (in Italian). Text a spreadsheet would run as a formula ("=…") is
+definition (in Italian) and, for figures read from a snapshot, when they were computed
+("Dati al …", also the workbook's description). Text a spreadsheet would run as a formula ("=…") is
 written as text. Pure: figures in, bytes out.
 """
 
@@ -10,18 +11,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook
-
+from mutuo_aiuto.services.figures import xlsx
 from mutuo_aiuto.services.figures.indicators import INDICATORS
-from mutuo_aiuto.services.figures.rows import COLUMNS, Figure, italian
+from mutuo_aiuto.services.figures.rows import COLUMNS, N_, Figure, italian
 
 CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Said in the files (in Italian) and on the impact page (in the reader's language).
+AS_OF = N_("Figures as of %(when)s")
 
 
 def plain(text: str) -> str:
@@ -51,20 +53,17 @@ def _csv_value(value: Any) -> str:
     return str(value)
 
 
-def to_xlsx(figures: Iterable[Figure]) -> bytes:
-    # Write-only: rows streamed out rather than kept as cell objects (thousands of rows).
-    book = Workbook(write_only=True)
-    _fill(book.create_sheet("Indicatori"), COLUMNS, (_cells(f) for f in figures))
-    definitions = book.create_sheet("Definizioni")
-    _fill(definitions, ("indicator", "code", "label", "definition"),
-          ([i.name, i.code, italian(i.label), italian(i.definition)] for i in INDICATORS))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _fill(sheet: Any, header: Sequence[str], rows: Iterable[list[Any]]) -> None:
-    sheet.freeze_panes = "A2"  # the header stays in view (set before the first row)
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(row)
+def to_xlsx(figures: Iterable[Figure], as_of: str | None = None,
+            computed_at: datetime | None = None) -> bytes:
+    """The workbook; ``as_of`` ("5 dic 2026, 02:40", the Hub's time) when the figures
+    were computed, said below the definitions and as the workbook's description."""
+    definitions: list[list[Any]] = [
+        [i.name, i.code, italian(i.label), italian(i.definition)] for i in INDICATORS]
+    said = None
+    if as_of is not None:
+        said = italian(AS_OF) % {"when": as_of}
+        definitions += [[], [said]]
+    return xlsx.workbook([
+        ("Indicatori", COLUMNS, (_cells(f) for f in figures)),
+        ("Definizioni", ("indicator", "code", "label", "definition"), definitions),
+    ], description=said, modified=computed_at)

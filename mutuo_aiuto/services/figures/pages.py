@@ -1,10 +1,11 @@
 """The engine's figures as the impact pages read them: one door, ``page_figures``.
 
-Every figure the pages show goes through ``page_figures``: today it runs the
-report (``report.report``, a fixed handful of queries); when the report is kept
-as a snapshot by the scheduler, only this function changes to read it. The rest
-of this module looks figures up in the rows it returned, and knows nothing of
-the database.
+Every figure the pages show goes through ``page_figures``: it reads the snapshot
+the scheduler keeps (``snapshots.latest``, one query whatever the data), and
+runs the report itself (``report.report``) only on a Hub whose first snapshot is
+not computed yet — the impact page has then queued it for the scheduler's next
+minute. The rest of this module looks figures up in the rows it returned, and
+knows nothing of the database.
 
 The lookups speak of the report's long-form rows (``rows.Figure``): a period
 (one of ``periods``, or ``whole`` for the cumulative row) and the breakdowns
@@ -19,7 +20,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from mutuo_aiuto.services.figures import report
+from mutuo_aiuto.services.figures import report, snapshots
 from mutuo_aiuto.services.figures.periods import Granularity, ReportPeriod
 from mutuo_aiuto.services.figures.rows import Figure
 from mutuo_aiuto.services.hubtime import HubClock
@@ -80,9 +81,13 @@ def page_figures(session: Session, clock: HubClock, granularity: Granularity, fi
                  last: date) -> PageFigures:
     """Every figure of the impact pages from ``first`` to ``last`` by ``granularity``.
 
-    The one place the pages get the engine's figures from: swap its body for a read of
-    the stored snapshot and every page follows.
+    The one place the pages get the engine's figures from: the scheduler's snapshot, or
+    (before its first refresh) the report computed here.
     """
+    stored = snapshots.latest(session, granularity, first, last)
+    if stored is not None:
+        # Its cumulative rows span the programme to the day of the refresh.
+        return PageFigures(granularity, stored.cumulative, tuple(stored.rows))
     today = clock.today()
     whole = report.windows_for(granularity, first, min(last, today), today).cumulative
     found = report.report(session, clock, granularity, first, last)

@@ -17,6 +17,7 @@ import io
 from datetime import datetime, timedelta
 from typing import Any
 
+from babel import dates as babel_dates
 from flask import (
     Blueprint,
     Response,
@@ -33,7 +34,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from mutuo_aiuto.extensions import db
+from mutuo_aiuto.extensions import db, limiter
 from mutuo_aiuto.models import (
     Category,
     Household,
@@ -63,8 +64,7 @@ from mutuo_aiuto.services import (
     sms_outbox,
 )
 from mutuo_aiuto.services.errors import DomainError
-from mutuo_aiuto.services.figures import exports, pages, participant_export
-from mutuo_aiuto.services.figures import report as figures_report
+from mutuo_aiuto.services.figures import exports, pages, participant_export, snapshots
 from mutuo_aiuto.services.figures.periods import Granularity, ReportPeriod, add_months
 from mutuo_aiuto.services.lifecycle import status_label
 from mutuo_aiuto.services.vetting import current_vetting
@@ -318,7 +318,26 @@ def _impact() -> tuple[ImpactForm, impact.Impact]:
 @facilitator_required
 def impact_page():
     form, figures = _impact()
-    return render_template("facilitator/impact.html", filters=form, impact=figures)
+    as_of = snapshots.computed_at(db.session)
+    if as_of is None and snapshots.queue_refresh(db.session, None, hub_clock().now()):
+        # No figures for the funder yet (a new Hub, a fresh upgrade): the scheduler
+        # computes them at its next minute; the page says they are being prepared.
+        db.session.commit()
+    return render_template("facilitator/impact.html", filters=form, impact=figures,
+                           figures_as_of=as_of, figures_pending=snapshots.pending(db.session))
+
+
+@bp.post("/impact/refresh")
+@facilitator_required
+@limiter.limit("10/hour", methods=["POST"])
+def refresh_figures() -> WerkzeugResponse:
+    """Queue the figures' computation for the scheduler's next minute (never here)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if snapshots.queue_refresh(db.session, current_user, hub_clock().now()):
+        db.session.commit()
+    flash(_("The figures will be computed again within a few minutes."), "success")
+    return redirect(url_for("facilitator.impact"))
 
 
 # ---- the impact pages' sections: the engine's figures with their definitions ---------
@@ -380,36 +399,55 @@ def impact_csv():
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-# ---- the funder's figures (issue 14) -------------------------------------------------
+# ---- the funder's figures (issues 14, 15) --------------------------------------------
 
 
-def _figures_download(kind: str) -> Response:
+def _as_of_italian(moment: datetime) -> str:
+    """When figures were computed, in the Hub's time and Italian (the files' language)."""
+    return babel_dates.format_datetime(moment, "d MMM y, HH:mm", tzinfo=hub_clock().tz,
+                                       locale="it")
+
+
+def _figures_download(kind: str) -> WerkzeugResponse:
     """The figures of the impact page's period in long form, by quarter (or as chosen)
-    with the cumulative rows, labels in Italian; the download is recorded."""
+    with the cumulative rows, labels in Italian, read from the scheduler's snapshot;
+    the download is recorded. No snapshot yet: one is queued, nothing computed here."""
     clock = hub_clock()
     today = clock.today()
     form = FiguresForm(impact.selectable_months(today), impact.default_period(today),
                        month_name, formdata=request.args)
     period, by = form.period(), Granularity(form.granularity())
     last = add_months(period.last, 1) - timedelta(days=1)
-    rows = figures_report.exported(db.session, current_user, clock, by, period.first, last,
-                                   kind)
+    found = snapshots.exported(db.session, current_user, by, period.first, last, kind)
+    if found is None:
+        snapshots.queue_refresh(db.session, None, clock.now())
+        db.session.commit()
+        flash(_("The figures are being prepared: the downloads will be ready within a few "
+                "minutes."), "success")
+        return redirect(url_for("facilitator.impact", since=f"{period.first:%Y-%m}",
+                                until=f"{period.last:%Y-%m}"))
     db.session.commit()
-    name = f"mutuo-aiuto-indicatori-{by.value}-{period.first:%Y-%m}-{period.last:%Y-%m}.{kind}"
-    body: str | bytes = exports.to_csv(rows) if kind == "csv" else exports.to_xlsx(rows)
-    return Response(body, mimetype=exports.CSV_TYPE if kind == "csv" else exports.XLSX_TYPE,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    computed = clock.local(found.computed_at).strftime("%Y%m%d-%H%M")
+    name = (f"mutuo-aiuto-indicatori-{by.value}-{period.first:%Y-%m}-{period.last:%Y-%m}"
+            f"-dati-al-{computed}.{kind}")
+    body: str | bytes = (exports.to_csv(found.rows) if kind == "csv" else
+                         exports.to_xlsx(found.rows, _as_of_italian(found.computed_at),
+                                         found.computed_at))
+    response = Response(body, mimetype=exports.CSV_TYPE if kind == "csv" else exports.XLSX_TYPE,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    response.last_modified = found.computed_at
+    return response
 
 
 @bp.get("/impact/figures.csv")
 @facilitator_required
-def figures_csv() -> Response:
+def figures_csv() -> WerkzeugResponse:
     return _figures_download("csv")
 
 
 @bp.get("/impact/figures.xlsx")
 @facilitator_required
-def figures_xlsx() -> Response:
+def figures_xlsx() -> WerkzeugResponse:
     return _figures_download("xlsx")
 
 
