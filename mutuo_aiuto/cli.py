@@ -60,6 +60,7 @@ def seed_demo_command(if_empty: bool) -> None:
     from mutuo_aiuto.config import PRODUCTION
     from mutuo_aiuto.extensions import db
     from mutuo_aiuto.services import demo, demo_history, hubtime, matching_runs
+    from mutuo_aiuto.services.figures import snapshots as figure_snapshots
 
     if current_app.config["SETTINGS"].environment == PRODUCTION:
         # The demo accounts share a password published in the README, and one is an
@@ -81,6 +82,10 @@ def seed_demo_command(if_empty: bool) -> None:
         # request has none, instead of waiting for the night's run.
         clock = current_app.extensions[hubtime.EXTENSION]
         matching_runs.run_full(db.session, now=clock.now(), kind="manual")
+        db.session.commit()
+        # And the funder's figures, so the impact pages and downloads have them at once
+        # (afterwards the scheduler refreshes them every night).
+        figure_snapshots.refresh(db.session, clock, clock.now())
         db.session.commit()
         click.echo(f"Demo data: added {summary.neighbourhoods} neighbourhoods, "
                    f"{summary.categories} categories, {summary.skills} skills, "

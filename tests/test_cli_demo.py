@@ -25,6 +25,16 @@ def test_seed_demo_loads_and_lists_the_accounts(runner, session):
     assert count(session, Neighbourhood) == 7
     assert count(session, Household) >= 40
     assert_lists_accounts(result.output)
+    # The history is there, and the funder's figures are computed from it at once.
+    assert "pairings over 18 months" in result.output
+    from mutuo_aiuto.services.figures import snapshots
+    from mutuo_aiuto.services.figures.periods import Granularity
+
+    assert snapshots.computed_at(session) is not None
+    quarters = snapshots.latest(session, Granularity.QUARTER)
+    posted = [f for f in quarters.rows if f.indicator == "requests_posted"
+              and f.neighbourhood is None and f.category is None]
+    assert sum(1 for f in posted if not f.suppressed and f.value >= 5) >= 5
 
 
 def test_seed_demo_twice_adds_nothing(runner, session):
