@@ -23,7 +23,7 @@ from mutuo_aiuto.services import accounts, audit, hubtime, policy
 from mutuo_aiuto.services.errors import DomainError, NotFound
 
 # "ma_" tells a leaked secret apart in a log or a repository (secret scanners key on it).
-SECRET_MARK = "ma_"
+SECRET_MARK = "ma_"  # the tokens' visible prefix, not a secret  # nosec B105
 PREFIX_LENGTH = len(SECRET_MARK) + 8
 NAME_MAX = 80
 # The last-used time is written at most this often, not on every call.

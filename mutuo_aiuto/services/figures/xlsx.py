@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # writes XML, parses none  # nosec B406
 
 __all__ = ["Sheet", "workbook"]
 

@@ -22,7 +22,7 @@ from mutuo_aiuto.services import api_tokens
 from mutuo_aiuto.web.api.problems import under_api
 
 _UNREAD = object()
-TOKEN_KEY = "mutuo_aiuto.api_token"
+TOKEN_KEY = "mutuo_aiuto.api_token"  # where g keeps the token  # nosec B105
 
 
 class ApiSessions(SecureCookieSessionInterface):
