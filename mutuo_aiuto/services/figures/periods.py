@@ -1,4 +1,4 @@
-"""Reporting periods in the Hub's calendar (Europe/Rome): month, quarter, year, cumulative.
+"""Reporting periods in the Hub's calendar (its ``TIMEZONE``): month, quarter, year, cumulative.
 
 A period is a span of whole days, both ends included, read in the Hub's time zone:
 a pairing confirmed at 23:30 UTC on 31 March belongs to April in Rome. ``bounds``

@@ -154,13 +154,17 @@ def _content_types(count: int) -> str:
 
 
 def _core(description: str | None, modified: datetime | None) -> str:
-    stamp = (modified or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # When the figures were computed (the caller's clock): no wall-clock read here, and
+    # a workbook without it simply carries no dates.
     said = f"<dc:description>{_text(description)}</dc:description>" if description else ""
+    dated = ""
+    if modified is not None:
+        stamp = modified.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        dated = (f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+                 f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>')
     return (f'{_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/'
             '2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
             'xmlns:dcterms="http://purl.org/dc/terms/" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f'<dc:creator>Mutuo Aiuto</dc:creator>{said}'
-            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
-            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+            f'<dc:creator>Mutuo Aiuto</dc:creator>{said}{dated}'
             '</cp:coreProperties>')
