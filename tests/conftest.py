@@ -21,6 +21,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from flask_babel import force_locale
 from hypothesis import settings
 from sqlalchemy import create_engine, inspect, make_url
+from sqlalchemy.exc import DBAPIError
 
 from mutuo_aiuto import create_app
 from mutuo_aiuto.config import Settings
@@ -116,6 +117,28 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _empty_postgresql(names: list[str]) -> None:
+    """Delete every row and start the ids at 1 again.
+
+    A test leaves a few rows: DELETE on each table costs ~15 ms in all, where TRUNCATE
+    (which rewrites every table's files) cost ~150 ms per test — most of the PostgreSQL
+    pass. The replica role skips the foreign-key and append-only triggers for the sweep;
+    it needs a superuser (CI's), so any other account falls back to TRUNCATE.
+    """
+    try:
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            for name in names:
+                connection.exec_driver_sql(f'DELETE FROM "{name}"')
+            connection.exec_driver_sql(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c "
+                "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace")
+    except DBAPIError:
+        listed = ", ".join(f'"{name}"' for name in names)
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(f"TRUNCATE {listed} RESTART IDENTITY CASCADE")
+
+
 def _empty_database(template: Path) -> None:
     """Give the app of the current context an empty database with the full schema."""
     url = db.engine.url
@@ -124,10 +147,8 @@ def _empty_database(template: Path) -> None:
         return
     tables = set(inspect(db.engine).get_table_names())
     if url.get_backend_name() == "postgresql" and set(db.metadata.tables) <= tables:
-        # The schema is there from an earlier test: emptying it is one statement.
-        names = ", ".join(f'"{name}"' for name in sorted(tables - {"alembic_version"}))
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        # The schema is there from an earlier test: empty it.
+        _empty_postgresql(sorted(tables - {"alembic_version"}))
         return
     db.drop_all()
     db.create_all()
