@@ -115,12 +115,14 @@ def test_existing_reference_rows_are_left_as_edited(session):
 
 def test_same_day_gives_the_same_data(app, session):
     def snapshot():
-        households = session.execute(select(Household).order_by(Household.name)).scalars()
-        needs = session.execute(select(Need).order_by(Need.title)).scalars()
-        return ([(h.name, h.phone, h.address, [m.birth_year for m in h.members])
-                 for h in households],
-                [(n.title, n.ends_on, [(s.weekday, s.on_date, s.start_minute) for s in n.slots])
-                 for n in needs])
+        # Sorted here on everything compared: PostgreSQL keeps no order among equal titles.
+        households = session.execute(select(Household)).scalars()
+        needs = session.execute(select(Need)).scalars()
+        return (sorted(((h.name, h.phone, h.address, sorted(m.birth_year or 0 for m in h.members))
+                        for h in households), key=repr),
+                sorted(((n.title, n.ends_on, sorted(((s.weekday, s.on_date, s.start_minute)
+                                                     for s in n.slots), key=repr))
+                        for n in needs), key=repr))
 
     demo.seed_demo(session, TODAY)
     session.commit()
