@@ -17,9 +17,12 @@ excepted), the throughput of both runs and the ratios to the baseline; then,
 from gunicorn's access logs, the time each address took inside the server
 (on a busy machine the client's times are mostly the queue).
 ``--wait`` is each user's mean think time (0: as fast as they can, which
-measures capacity); ``--mix pages`` leaves out the writes and the two pages
-that still do work growing with the data (impact, unmatched), to see what the
-pages cost by themselves. ``--explain`` prints PostgreSQL's plan of each query the
+measures capacity); ``--steady`` counts only once every user has started and
+logged in (argon2, slow by design, fifty at once in the first seconds), the
+ramp added to the run, the logins still timed in the access-log table;
+``--mix pages`` leaves out the writes and the two pages that still do work
+growing with the data (impact, unmatched), to see what the pages cost by
+themselves. ``--explain`` prints PostgreSQL's plan of each query the
 main pages make. Everything binds to 127.0.0.1, and both servers stop at the
 end (or on Ctrl-C). Rate limits count in Redis (``--redis-url``).
 """
@@ -29,6 +32,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import re
 import signal
@@ -53,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     env = _server_env(args)
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
           f"{args.workers} workers x {args.threads} threads; {args.users} users for "
-          f"{args.seconds} s each run, think time {args.wait} s, mix {args.mix!r}")
+          f"{args.seconds} s each run, think time {args.wait} s, mix {args.mix!r}"
+          + (f"; counted after the {_ramp(args)} s ramp (--steady)" if args.steady else ""))
     prepare(env, args.households)
     folder = Path(tempfile.mkdtemp(prefix="bench-web-"))
     accounts = folder / "accounts.json"
@@ -99,6 +104,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                              "impact or unmatched pages)")
     parser.add_argument("--port", type=int, default=8150,
                         help="the app's port; the bare endpoint takes the next one")
+    parser.add_argument("--steady", action="store_true",
+                        help="count from when every user has logged in (locust's "
+                             "--reset-stats after the ramp, which is added to --seconds): "
+                             "the day's steady state; the logins stay in the access-log table")
     parser.add_argument("--explain", action="store_true",
                         help="print the query plans of the main pages' queries")
     args = parser.parse_args(argv)
@@ -209,11 +218,18 @@ def _locust(args: argparse.Namespace, port: int, classes: tuple[str, ...], prefi
         subprocess.run(
             [str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--users",
              str(args.users), "--spawn-rate", str(args.spawn_rate), "--run-time",
-             f"{args.seconds}s", "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix),
+             f"{args.seconds + _ramp(args)}s", *(["--reset-stats"] if args.steady else []),
+             "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix),
              "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING", *classes],
             env=env, cwd=ROOT, check=False, stdout=log, stderr=subprocess.STDOUT)
     with open(f"{prefix}_stats.csv", newline="") as stats:
         return {row["Name"]: row for row in csv.DictReader(stats)}
+
+
+def _ramp(args: argparse.Namespace) -> int:
+    """The seconds locust takes to start every user (each logs in as it starts): with
+    ``--steady`` they are added to the run, and the figures counted after them."""
+    return math.ceil(args.users / args.spawn_rate) + 2 if args.steady else 0
 
 
 def report(app: dict[str, dict[str, str]], bare: dict[str, dict[str, str]]) -> None:

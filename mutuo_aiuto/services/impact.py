@@ -33,7 +33,7 @@ from mutuo_aiuto.models import (
     Offer,
 )
 from mutuo_aiuto.services import proposal_queries
-from mutuo_aiuto.services.hubtime import HubClock
+from mutuo_aiuto.services.hubtime import HubClock, aware
 from mutuo_aiuto.services.reasons import UNMATCHED_REASONS
 
 # A helper who declined or never answered gave no help: not counted.
@@ -211,18 +211,20 @@ class Counted:
     category: int
     confirmed_month: date
     closed_month: date | None
+    # Days from the request's opening to the confirmation (None: no opening known),
+    # worked out once: every cell the pairing falls in reads it.
+    days: float | None = None
 
 
-def _days_to_match(match: Counted) -> float | None:
-    opened = match.opened_at
-    if opened is None:
+def _days_to_match(confirmed_at: datetime, opened_at: datetime | None) -> float | None:
+    if opened_at is None:
         return None
-    return max((match.confirmed_at - opened).total_seconds() / 86400, 0.0)
+    return max((confirmed_at - opened_at).total_seconds() / 86400, 0.0)
 
 
 def figures(confirmed: list[Counted], closed: list[Counted]) -> Figures:
     """The figures of the matches confirmed and of those closed in one cell."""
-    days = [d for d in map(_days_to_match, confirmed) if d is not None]
+    days = [m.days for m in confirmed if m.days is not None]
     return Figures(
         matches=len(confirmed),
         families=len({m.family for m in confirmed}),
@@ -242,9 +244,29 @@ def _load(session: Session, period: Period, clock: HubClock) -> list[Counted]:
                     or_(Match.confirmed_at.between(start, end),
                         Match.closed_at.between(start, end))))
     # between() includes the end: the month filter in ``_cells`` drops that instant.
-    return [Counted(*row, confirmed_month=month_of(clock.date_of(row[0])),
-                    closed_month=month_of(clock.date_of(row[1])) if row[1] else None)
+    month = _month_reader(clock)
+    return [Counted(*row, confirmed_month=month(row[0]),
+                    closed_month=month(row[1]) if row[1] else None,
+                    days=_days_to_match(row[0], row[5]))
             for row in session.execute(query)]
+
+
+def _month_reader(clock: HubClock) -> Callable[[datetime], date]:
+    """``month_of(clock.date_of(moment))``, remembered per UTC quarter of an hour: every
+    zone's offsets are whole quarters of an hour and change on one, so the local date
+    (and midnight) never changes inside a quarter; thousands of pairings share them."""
+    months: dict[datetime, date] = {}
+
+    def month(moment: datetime) -> date:
+        moment = aware(moment)
+        quarter = moment.replace(minute=moment.minute - moment.minute % 15, second=0,
+                                 microsecond=0)
+        found = months.get(quarter)
+        if found is None:
+            found = months[quarter] = month_of(clock.date_of(quarter))
+        return found
+
+    return month
 
 
 def _cells(matches: list[Counted], period: Period,
@@ -389,6 +411,7 @@ def group_figures(present: Iterable[Present], pairings: Iterable[tuple[int, int,
     months = set(period.months())
     wide = set(snapped(period, grain).months())
     everything = sorted(present, key=lambda p: (p.on_date, p.meeting))
+    month_of_row = {id(row): month_of(row.on_date) for row in everything}
     paired_on: dict[tuple[int, int], date] = {}
     first_pairing: dict[int, date] = {}
     for family, helper, day in pairings:
@@ -415,11 +438,11 @@ def group_figures(present: Iterable[Present], pairings: Iterable[tuple[int, int,
                 earlier = paired_on.get(key)
                 if month in wide and (earlier is None or earlier > rows[0].on_date):
                     ties[month] += 1
-    shown = [p for p in everything if month_of(p.on_date) in months]
+    shown = [p for p in everything if month_of_row[id(p)] in months]
     per_month: dict[date, list[Present]] = {}
     per_kind: dict[str, list[Present]] = {}
     for row in shown:
-        per_month.setdefault(month_of(row.on_date), []).append(row)
+        per_month.setdefault(month_of_row[id(row)], []).append(row)
         if row.kind != ActivityKind.SELF_HELP:
             per_kind.setdefault(row.kind, []).append(row)
     kinds = [k.value for k in ActivityKind if k.value in per_kind]
@@ -427,7 +450,7 @@ def group_figures(present: Iterable[Present], pairings: Iterable[tuple[int, int,
     for span in spans(period, grain):
         inside = set(span.months())
         by_span.append((span, _group_cell(
-            [p for p in everything if month_of(p.on_date) in inside],
+            [p for p in everything if month_of_row[id(p)] in inside],
             sum(ties[m] for m in inside))))
     return GroupFigures(
         by_month=[(m, _group_cell(per_month.get(m, []), ties[m])) for m in period.months()],

@@ -261,3 +261,18 @@ def test_mostly_suppressed_asks_for_wider_spans():
     assert made(small, small, big, Figures()).mostly_suppressed()
     assert not made(small, big, Figures()).mostly_suppressed()  # one of two: not most
     assert not made(Figures(), Figures()).mostly_suppressed()  # nobody: nothing hidden
+
+
+@given(moments=st.lists(st.datetimes(min_value=datetime(2000, 1, 1),
+                                     max_value=datetime(2040, 12, 31), timezones=st.just(UTC)),
+                        min_size=1, max_size=30),
+       zone=st.sampled_from(["Europe/Rome", "Asia/Kathmandu", "Australia/Lord_Howe",
+                             "America/St_Johns", "Pacific/Chatham", "UTC"]))
+def test_the_remembered_month_is_the_month_of_the_local_day(moments, zone):
+    # The month of a pairing is remembered per UTC quarter of an hour (impact._month_reader):
+    # the same as reading it from the clock, in zones whose offsets are half and three
+    # quarters of an hour, and across their changes of time, from memory or not.
+    clock = HubClock.named(zone)
+    month = impact._month_reader(clock)
+    for moment in moments + [m.replace(minute=59, second=59) for m in moments]:
+        assert month(moment) == impact.month_of(clock.date_of(moment)), moment
