@@ -73,15 +73,39 @@ def _next_due(session: Session, match: Match, first_days: int, every_days: int) 
 # ---- lists for facilitators ---------------------------------------------------
 
 
-def due_follow_ups(session: Session, today: date) -> list[FollowUp]:
-    """Follow-ups of active matches due today or earlier, the oldest first."""
-    return list(session.scalars(_open_query().where(FollowUp.due_on <= today)))
+def due_follow_ups(session: Session, today: date, *, limit: int | None = None,
+                   offset: int = 0) -> list[FollowUp]:
+    """Follow-ups of active matches due today or earlier, the oldest first (``limit``
+    and ``offset``: one page of them)."""
+    return list(session.scalars(_open_query().where(_due(today)).limit(limit).offset(offset)))
 
 
-def upcoming_follow_ups(session: Session, today: date, days: int = 14) -> list[FollowUp]:
+def upcoming_follow_ups(session: Session, today: date, days: int = 14, *,
+                        limit: int | None = None, offset: int = 0) -> list[FollowUp]:
     """Follow-ups falling due in the next ``days`` days."""
-    return list(session.scalars(_open_query().where(
-        FollowUp.due_on > today, FollowUp.due_on <= today + timedelta(days=days))))
+    return list(session.scalars(_open_query().where(_upcoming(today, days))
+                                .limit(limit).offset(offset)))
+
+
+def count_due(session: Session, today: date) -> int:
+    return _count(session, _due(today))
+
+
+def count_upcoming(session: Session, today: date, days: int = 14) -> int:
+    return _count(session, _upcoming(today, days))
+
+
+def _due(today: date) -> Any:
+    return FollowUp.due_on <= today
+
+
+def _upcoming(today: date, days: int) -> Any:
+    return (FollowUp.due_on > today) & (FollowUp.due_on <= today + timedelta(days=days))
+
+
+def _count(session: Session, when: Any) -> int:
+    return session.scalar(select(func.count(FollowUp.id)).join(Match).where(
+        FollowUp.done_at.is_(None), Match.status == MatchStatus.ACTIVE, when)) or 0
 
 
 def _open_query() -> Any:

@@ -77,6 +77,32 @@ def test_due_follow_ups_are_listed(client, facilitator, due):
     assert due.match.need.household.name in page.text
 
 
+def test_each_list_is_shown_a_page_at_a_time(client, session, facilitator, make_match):
+    from mutuo_aiuto.web.followups.views import FOLLOW_UPS_PER_PAGE
+
+    today = date.today()
+    late = [FollowUp(match=make_match(), due_on=today - timedelta(days=1 + n % 20))
+            for n in range(FOLLOW_UPS_PER_PAGE + 3)]
+    soon = FollowUp(match=make_match(), due_on=today + timedelta(days=3))
+    session.add_all([*late, soon])
+    session.commit()
+    oldest_first = sorted(late, key=lambda f: (f.due_on, f.id))
+
+    first = client.get("/followups").text
+    assert f"({FOLLOW_UPS_PER_PAGE + 3})" in first  # how many are due, in all
+    assert sum(f"/followups/{f.public_id}\"" in first for f in late) == FOLLOW_UPS_PER_PAGE
+    assert f"/followups/{oldest_first[0].public_id}\"" in first
+    assert "due_page=2" in first and f"/followups/{soon.public_id}\"" in first
+
+    second = client.get("/followups?due_page=2").text
+    shown = [f for f in late if f"/followups/{f.public_id}\"" in second]
+    assert {f.id for f in shown} == {f.id for f in oldest_first[FOLLOW_UPS_PER_PAGE:]}
+    assert "Previous page" in second and f"/followups/{soon.public_id}\"" in second
+    # A page past the last, or not a number, shows the nearest page, never an error.
+    assert client.get("/followups?due_page=99").status_code == 200
+    assert client.get("/followups?due_page=x&upcoming_page=-4").status_code == 200
+
+
 def test_recording_a_follow_up_plans_the_next(client, session, facilitator, due):
     response = client.post(f"/followups/{due.public_id}",
                            data={"outcome": "going_well", "notes": "Tutto bene"})

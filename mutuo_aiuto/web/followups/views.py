@@ -7,6 +7,7 @@ calendar page and its private feed (``/calendar/<token>.ics``, no login).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import (
@@ -17,6 +18,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -34,6 +36,7 @@ from mutuo_aiuto.services import (
     followups,
     matches,
     outcomes,
+    paging,
     policy,
     reminders,
     vetting,
@@ -77,15 +80,40 @@ def _match_page(match: Match) -> str:
 # ---- facilitators: follow-ups and closing ----------------------------------------
 
 
+# Each list a page at a time: at a city's size hundreds of pairings are followed up.
+FOLLOW_UPS_PER_PAGE = 30
+
+
 @bp.get("/followups")
 @facilitator_required
 def index():
     today = hub_clock().today()
+    due = _page(followups.count_due(db.session, today), "due_page")
+    upcoming = _page(followups.count_upcoming(db.session, today), "upcoming_page")
     return render_template(
         "followups/index.html", today=today,
-        due=followups.due_follow_ups(db.session, today),
-        upcoming=followups.upcoming_follow_ups(db.session, today),
+        due=followups.due_follow_ups(db.session, today, **due.window),
+        upcoming=followups.upcoming_follow_ups(db.session, today, **upcoming.window),
+        due_pages=due, upcoming_pages=upcoming,
         expiring=vetting.expiring_vettings(db.session, today, app_settings().vetting_warn_days))
+
+
+@dataclass(frozen=True)
+class _Pages:
+    """Where one list of the page is: its page, its pages, and how many rows in all."""
+
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def window(self) -> dict[str, int]:
+        return {"limit": FOLLOW_UPS_PER_PAGE, "offset": (self.number - 1) * FOLLOW_UPS_PER_PAGE}
+
+
+def _page(total: int, param: str) -> _Pages:
+    pages = paging.page_count(total, FOLLOW_UPS_PER_PAGE)
+    return _Pages(paging.clamp(request.args.get(param, type=int), pages), pages, total)
 
 
 @bp.route("/followups/<public_id>", methods=["GET", "POST"])
