@@ -9,6 +9,8 @@ FLASK := $(BIN)/flask --app mutuo_aiuto
 HOST ?= 127.0.0.1
 PORT ?= 5000
 # pytest-xdist workers for `make test`: one per core; 0 runs the suite in one process.
+# Work stealing: a worker that runs out takes tests from the other, so a long browser
+# journey at the end does not leave a core idle.
 TEST_WORKERS ?= auto
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
@@ -78,7 +80,7 @@ serve-prod: $(VENV)/.stamp-deploy compile-translations ## gunicorn (gunicorn.con
 
 .PHONY: test
 test: $(VENV)/.stamp-test compile-translations ## Install the test extras and run the whole suite (one worker per core)
-	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: $(VENV)/.stamp-test ## ruff, bandit, mypy (configured in setup.cfg), and the installed versions against requirements/lock.txt

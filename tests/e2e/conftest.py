@@ -234,14 +234,22 @@ def axe_check(page: Page) -> None:
                             f"{page.url}:\n{describe_violations(violations)}")
 
 
+# The journeys' full-page screenshots are for people to look at (tests/e2e/screenshots/,
+# not kept in git); CI, where nobody looks, sets E2E_SCREENSHOTS=0: they were a sixth
+# of the browser tests' time.
+TAKE_SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS", "1") != "0"
+
+
 @pytest.fixture
 def shoot(viewport: str) -> Callable[[Page, str, str], Path]:
-    """``shoot(page, journey, step)`` saves ``screenshots/<journey>/<step>-<viewport>.png``."""
+    """``shoot(page, journey, step)`` saves ``screenshots/<journey>/<step>-<viewport>.png``
+    (unless E2E_SCREENSHOTS=0) and answers its path."""
 
     def take(page: Page, journey: str, step: str) -> Path:
         path = SCREENSHOTS / journey / f"{step}-{viewport}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(path), full_page=True)
+        if TAKE_SCREENSHOTS:
+            page.screenshot(path=str(path), full_page=True)
         return path
 
     return take

@@ -26,6 +26,7 @@ from tests.e2e import checks, steps
 from tests.e2e.conftest import (
     BROWSER_LOCALES,
     SCREENSHOTS,
+    TAKE_SCREENSHOTS,
     LiveServer,
     axe_violations,
     describe_violations,
@@ -72,9 +73,10 @@ class Walk:
         page.wait_for_load_state("load")
         assert page.locator("html").get_attribute("lang") == self.lang, step
         self.heights[step] = int(page.evaluate("document.documentElement.scrollHeight"))
-        shot = SCREENSHOTS / "assoc" / f"{self.lang}-{step}.png"
-        shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shot), full_page=True)
+        if TAKE_SCREENSHOTS:
+            shot = SCREENSHOTS / "assoc" / f"{self.lang}-{step}.png"
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shot), full_page=True)
         violations = axe_violations(page)
         if violations:
             self.problems.append(f"{step}: axe-core\n{describe_violations(violations)}")

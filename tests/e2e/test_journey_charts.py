@@ -20,7 +20,7 @@ from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Neighbourhood, User
 from tests import factories
 from tests.e2e import checks, steps
-from tests.e2e.conftest import LiveServer, axe_check
+from tests.e2e.conftest import TAKE_SCREENSHOTS, LiveServer, axe_check
 
 pytestmark = pytest.mark.e2e
 
@@ -65,11 +65,12 @@ def measure(page, name: str, shoot, journey: str, problems: list[str]) -> None:
     full = shoot(page, journey, name)
     # The switch and the first chart as a phone shows them, and each chart on its own:
     # a whole page on a phone is too tall to look at.
-    page.evaluate("(document.getElementById('by-span') || document.querySelector('h1'))"
-                  ".scrollIntoView({block: 'start'})")
-    page.screenshot(path=str(full.with_name(f"{name}-screen.png")))
-    for n, figure in enumerate(page.locator("figure.chart").all()):
-        figure.screenshot(path=str(full.with_name(f"{name}-chart{n + 1}.png")))
+    if TAKE_SCREENSHOTS:
+        page.evaluate("(document.getElementById('by-span') || document.querySelector('h1'))"
+                      ".scrollIntoView({block: 'start'})")
+        page.screenshot(path=str(full.with_name(f"{name}-screen.png")))
+        for n, figure in enumerate(page.locator("figure.chart").all()):
+            figure.screenshot(path=str(full.with_name(f"{name}-chart{n + 1}.png")))
     axe_check(page)
     problems += [f"{name}: {p}" for p in checks.small_chart_text(page)]
     if overflow := checks.horizontal_overflow(page):
