@@ -88,8 +88,10 @@ FOLLOW_UPS_PER_PAGE = 30
 @facilitator_required
 def index():
     today = hub_clock().today()
-    due = _page(followups.count_due(db.session, today), "due_page")
-    upcoming = _page(followups.count_upcoming(db.session, today), "upcoming_page")
+    due = _page(followups.count_due(db.session, today),
+                request.args.get("due_page", type=int))
+    upcoming = _page(followups.count_upcoming(db.session, today),
+                     request.args.get("upcoming_page", type=int))
     return render_template(
         "followups/index.html", today=today,
         due=followups.due_follow_ups(db.session, today, **due.window),
@@ -111,9 +113,9 @@ class _Pages:
         return {"limit": FOLLOW_UPS_PER_PAGE, "offset": (self.number - 1) * FOLLOW_UPS_PER_PAGE}
 
 
-def _page(total: int, param: str) -> _Pages:
+def _page(total: int, asked: int | None) -> _Pages:
     pages = paging.page_count(total, FOLLOW_UPS_PER_PAGE)
-    return _Pages(paging.clamp(request.args.get(param, type=int), pages), pages, total)
+    return _Pages(paging.clamp(asked, pages), pages, total)
 
 
 @bp.route("/followups/<public_id>", methods=["GET", "POST"])
