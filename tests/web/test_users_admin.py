@@ -205,6 +205,15 @@ def test_a_bad_date_is_refused(client, admin):
     assert 'aria-invalid="true"' in response.text
 
 
+@pytest.mark.parametrize("actions", [["\r\n\t", "<script>alert(1)</script>"], ["  "],
+                                     ["nothing.such"]])
+def test_an_action_not_on_the_list_is_refused(client, admin, actions):
+    # Blanks first slipped past the select's own check (found by the hostile-query proof).
+    response = client.get("/admin/audit", query_string={"action": actions})
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.text
+
+
 def test_dates_include_the_whole_last_day(client, admin, session, make_user):
     from datetime import UTC, datetime
 

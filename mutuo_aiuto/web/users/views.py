@@ -131,7 +131,13 @@ def audit_trail() -> tuple[str, int]:
                                  target_id=form.target.data, request_id=form.request_id.data,
                                  since=form.since.data and clock.start_of(form.since.data),
                                  until=until and clock.start_of(until))
-        events = audit.search(db.session, query)
+        try:
+            events = audit.search(db.session, query)
+        except DomainError as error:
+            # An action the list does not hold that the form let through (WTForms'
+            # Optional() clears a select's own check when the value is only blanks).
+            refused(form, error)
+            status = 400
     else:
         status = 400
     return render_template("users/audit.html", form=form, events=events), status
