@@ -213,3 +213,12 @@ def test_the_awaiting_list_pages(client, login, session, hub, monkeypatch):
               if f">Attesa {n}<" in client.get(f"/facilitator?awaiting_page={p}").text]
              for p in (1, 2, 3)]
     assert shown == [["Attesa 0", "Attesa 1"], ["Attesa 2", "Attesa 3"], ["Attesa 4"]]
+
+
+def test_blank_filters_in_the_address_mean_all(client, login, make_user):
+    # WTForms' Optional() lets blanks past a select's own check; " " as urgency was a 500.
+    login(make_user(role="facilitator", locale="en"))
+    for query in ({"urgency": [" "]}, {"urgency": ["\r\n\t", "x"]},
+                  {"neighbourhood": ["  "]}, {"category": ["\t", "a"]}):
+        for path in ("/facilitator", "/facilitator/unmatched"):
+            assert client.get(path, query_string=query).status_code == 200, (path, query)

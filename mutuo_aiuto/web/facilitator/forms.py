@@ -76,9 +76,10 @@ class FilterForm(FlaskForm):
         """The chosen filters; unknown values (a stale link) count as "all"."""
         if not self.validate():
             return {"neighbourhood": None, "category": None, "urgency": None}
-        return {"neighbourhood": self.neighbourhood.data or None,
-                "category": self.category.data or None,
-                "urgency": int(self.urgency.data) if self.urgency.data else None}
+        # Optional() lets blanks through without the select's own check: " " is "all".
+        chosen = {name: (getattr(self, name).data or "").strip() or None
+                  for name in ("neighbourhood", "category", "urgency")}
+        return chosen | {"urgency": int(chosen["urgency"]) if chosen["urgency"] else None}
 
 
 class RejectForm(FlaskForm):
