@@ -9,6 +9,7 @@ The local date lives in ``hubtime``; mails leave through ``ports.mailer()``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from mutuo_aiuto.models import FollowUp, Household, Match, MatchStatus, Need, Offer, User
-from mutuo_aiuto.services import belonging, policy, ports
+from mutuo_aiuto.services import belonging, paging, policy, ports
 from mutuo_aiuto.services.errors import DomainError, InvalidTransition
 from mutuo_aiuto.services.hubtime import aware, local_date
 from mutuo_aiuto.services.notifications import facilitators
@@ -73,26 +74,39 @@ def _next_due(session: Session, match: Match, first_days: int, every_days: int) 
 # ---- lists for facilitators ---------------------------------------------------
 
 
-def due_follow_ups(session: Session, today: date, *, limit: int | None = None,
-                   offset: int = 0) -> list[FollowUp]:
-    """Follow-ups of active matches due today or earlier, the oldest first (``limit``
-    and ``offset``: one page of them)."""
-    return list(session.scalars(_open_query().where(_due(today)).limit(limit).offset(offset)))
+def due_follow_ups(session: Session, today: date) -> list[FollowUp]:
+    """Follow-ups of active matches due today or earlier, the oldest first."""
+    return list(session.scalars(_open_query().where(_due(today))))
 
 
-def upcoming_follow_ups(session: Session, today: date, days: int = 14, *,
-                        limit: int | None = None, offset: int = 0) -> list[FollowUp]:
+def upcoming_follow_ups(session: Session, today: date, days: int = 14) -> list[FollowUp]:
     """Follow-ups falling due in the next ``days`` days."""
-    return list(session.scalars(_open_query().where(_upcoming(today, days))
-                                .limit(limit).offset(offset)))
+    return list(session.scalars(_open_query().where(_upcoming(today, days))))
 
 
-def count_due(session: Session, today: date) -> int:
-    return _count(session, _due(today))
+# The facilitators' lists, a page at a time: at a city's size hundreds are followed up.
+PER_PAGE = 30
 
 
-def count_upcoming(session: Session, today: date, days: int = 14) -> int:
-    return _count(session, _upcoming(today, days))
+@dataclass(frozen=True)
+class FollowUpPage:
+    """One page of a list of follow-ups, which page it is, and how many there are."""
+
+    items: list[FollowUp]
+    number: int
+    pages: int
+    total: int
+
+
+def due_page(session: Session, today: date, page: int | None = None) -> FollowUpPage:
+    """A page of ``due_follow_ups`` (a page past the last shows the last)."""
+    return _page(session, _due(today), page)
+
+
+def upcoming_page(session: Session, today: date, page: int | None = None,
+                  days: int = 14) -> FollowUpPage:
+    """A page of ``upcoming_follow_ups``."""
+    return _page(session, _upcoming(today, days), page)
 
 
 def _due(today: date) -> Any:
@@ -103,9 +117,14 @@ def _upcoming(today: date, days: int) -> Any:
     return (FollowUp.due_on > today) & (FollowUp.due_on <= today + timedelta(days=days))
 
 
-def _count(session: Session, when: Any) -> int:
-    return session.scalar(select(func.count(FollowUp.id)).join(Match).where(
+def _page(session: Session, when: Any, page: int | None) -> FollowUpPage:
+    total = session.scalar(select(func.count(FollowUp.id)).join(Match).where(
         FollowUp.done_at.is_(None), Match.status == MatchStatus.ACTIVE, when)) or 0
+    pages = paging.page_count(total, PER_PAGE)
+    number = paging.clamp(page, pages)
+    items = session.scalars(_open_query().where(when).limit(PER_PAGE)
+                            .offset((number - 1) * PER_PAGE))
+    return FollowUpPage(list(items), number, pages, total)
 
 
 def _open_query() -> Any:

@@ -78,7 +78,7 @@ def test_due_follow_ups_are_listed(client, facilitator, due):
 
 
 def test_each_list_is_shown_a_page_at_a_time(client, session, facilitator, make_match):
-    from mutuo_aiuto.web.followups.views import FOLLOW_UPS_PER_PAGE
+    from mutuo_aiuto.services.followups import PER_PAGE as FOLLOW_UPS_PER_PAGE
 
     today = date.today()
     late = [FollowUp(match=make_match(), due_on=today - timedelta(days=1 + n % 20))

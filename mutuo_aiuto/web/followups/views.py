@@ -7,7 +7,6 @@ calendar page and its private feed (``/calendar/<token>.ics``, no login).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from flask import (
@@ -36,7 +35,6 @@ from mutuo_aiuto.services import (
     followups,
     matches,
     outcomes,
-    paging,
     policy,
     reminders,
     vetting,
@@ -80,42 +78,16 @@ def _match_page(match: Match) -> str:
 # ---- facilitators: follow-ups and closing ----------------------------------------
 
 
-# Each list a page at a time: at a city's size hundreds of pairings are followed up.
-FOLLOW_UPS_PER_PAGE = 30
-
-
 @bp.get("/followups")
 @facilitator_required
 def index():
     today = hub_clock().today()
-    due = _page(followups.count_due(db.session, today),
-                request.args.get("due_page", type=int))
-    upcoming = _page(followups.count_upcoming(db.session, today),
-                     request.args.get("upcoming_page", type=int))
     return render_template(
         "followups/index.html", today=today,
-        due=followups.due_follow_ups(db.session, today, **due.window),
-        upcoming=followups.upcoming_follow_ups(db.session, today, **upcoming.window),
-        due_pages=due, upcoming_pages=upcoming,
+        due=followups.due_page(db.session, today, request.args.get("due_page", type=int)),
+        upcoming=followups.upcoming_page(db.session, today,
+                                         request.args.get("upcoming_page", type=int)),
         expiring=vetting.expiring_vettings(db.session, today, app_settings().vetting_warn_days))
-
-
-@dataclass(frozen=True)
-class _Pages:
-    """Where one list of the page is: its page, its pages, and how many rows in all."""
-
-    number: int
-    pages: int
-    total: int
-
-    @property
-    def window(self) -> dict[str, int]:
-        return {"limit": FOLLOW_UPS_PER_PAGE, "offset": (self.number - 1) * FOLLOW_UPS_PER_PAGE}
-
-
-def _page(total: int, asked: int | None) -> _Pages:
-    pages = paging.page_count(total, FOLLOW_UPS_PER_PAGE)
-    return _Pages(paging.clamp(asked, pages), pages, total)
 
 
 @bp.route("/followups/<public_id>", methods=["GET", "POST"])
