@@ -206,6 +206,15 @@ def _refresh_queued_figures(ctx: Context) -> int:
     return snapshots.refresh_queued(ctx.session, ctx.clock, ctx.now)
 
 
+@task("refresh_impact_overview")
+def _refresh_impact_overview(ctx: Context) -> int:
+    # The impact page's default figures, so that the page does not read a year of
+    # pairings each time a facilitator opens it.
+    from mutuo_aiuto.services import impact_overviews
+
+    return impact_overviews.refresh(ctx.session, ctx.clock, ctx.now)
+
+
 @task("plan_follow_ups")
 def _plan_follow_ups(ctx: Context) -> int:
     from mutuo_aiuto.services.followups import plan_follow_ups
@@ -309,6 +318,10 @@ def refresh_figures() -> None:
 
 def refresh_queued_figures() -> None:
     run_task("refresh_queued_figures", scheduled=True)
+
+
+def refresh_impact_overview() -> None:
+    run_task("refresh_impact_overview", scheduled=True)
 
 
 def plan_follow_ups() -> None:

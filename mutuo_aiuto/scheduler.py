@@ -33,7 +33,7 @@ from sqlalchemy import create_engine, inspect, select
 
 from mutuo_aiuto import jobs
 from mutuo_aiuto.extensions import db
-from mutuo_aiuto.services import hubtime, leases
+from mutuo_aiuto.services import hubtime, impact_overviews, leases
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -84,6 +84,8 @@ SCHEDULES = (
              {"hour": 2, "minute": 40}),
     Schedule("refresh-queued-figures", "mutuo_aiuto.jobs:refresh_queued_figures", "interval",
              {"minutes": 1, "misfire_grace_time": 60}),
+    Schedule("refresh-impact-overview", "mutuo_aiuto.jobs:refresh_impact_overview",
+             "interval", {"minutes": impact_overviews.REFRESH_MINUTES, "misfire_grace_time": 300}),
     Schedule("plan-follow-ups", "mutuo_aiuto.jobs:plan_follow_ups", "cron",
              {"hour": 6, "minute": 0}),
     Schedule("daily-digest", "mutuo_aiuto.jobs:daily_digest", "cron", {"hour": 7, "minute": 30}),

@@ -27,6 +27,7 @@ from mutuo_aiuto.models.groups import (
     PlaceKind,
 )
 from mutuo_aiuto.models.household import MEMBER_KINDS, Household, Member
+from mutuo_aiuto.models.impact_overview import OVERVIEW_GRAINS, ImpactOverview
 from mutuo_aiuto.models.lease import Lease
 from mutuo_aiuto.models.mail import OutboxMessage
 from mutuo_aiuto.models.match import (
@@ -94,6 +95,7 @@ __all__ = [
     "NOTIFY_BY_DEFAULT",
     "OFFER_STATUSES",
     "OUTCOMES",
+    "OVERVIEW_GRAINS",
     "REPORT_KINDS",
     "ROLES",
     "SNAPSHOT_GRANULARITIES",
@@ -119,6 +121,7 @@ __all__ = [
     "FollowUp",
     "FollowUpOutcome",
     "Household",
+    "ImpactOverview",
     "Lease",
     "Match",
     "MatchHours",

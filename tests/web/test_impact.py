@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from mutuo_aiuto.models import AuditEvent
 from mutuo_aiuto.services import audit
-from mutuo_aiuto.services.impact import HIDDEN
+from mutuo_aiuto.services.impact import HIDDEN, add_months
 
 
 @pytest.fixture
@@ -142,3 +142,21 @@ def test_the_charts_run_the_way_the_page_reads(client, login, make_user, pairing
     login(make_user(role="facilitator", locale="ar"))
     right_to_left = _label_positions(client.get("/facilitator/impact").text)
     assert right_to_left == sorted(right_to_left, reverse=True)
+
+
+def test_the_page_shows_the_schedulers_figures_while_they_are_fresh(client, staff, pairings,
+                                                                    make_match, session):
+    from mutuo_aiuto import jobs
+
+    jobs.run_task("refresh_impact_overview")
+    make_match(confirmed_at=datetime.now(UTC) - timedelta(hours=1))  # after the run
+    html = client.get("/facilitator/impact").text
+    # The six of the scheduler's run, and when it ran; the seventh at its next run.
+    assert "<dt>Pairings confirmed</dt><dd>6</dd>" in html
+    assert "data-overview-as-of" in html and "every 5 minutes" in html
+    # Another period is computed by the page itself: the seventh is there.
+    this_month = date.today().replace(day=1)
+    since = add_months(this_month, -2)
+    other = client.get(f"/facilitator/impact?since={since:%Y-%m}&until={this_month:%Y-%m}").text
+    assert "data-overview-as-of" not in other
+    assert "<dt>Pairings confirmed</dt><dd>7</dd>" in other

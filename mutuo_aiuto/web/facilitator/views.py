@@ -51,6 +51,7 @@ from mutuo_aiuto.services import (
     catalogue,
     facilitator_queue,
     impact,
+    impact_overviews,
     matches,
     matching_runs,
     outbox,
@@ -307,24 +308,28 @@ def pair(public_id: str):
 # ---- the programme's impact -----------------------------------------------------------
 
 
-def _impact() -> tuple[ImpactForm, impact.Impact]:
-    today = hub_clock().today()
+def _impact() -> tuple[ImpactForm, impact_overviews.Overview]:
+    clock = hub_clock()
+    today = clock.today()
     form = ImpactForm(impact.selectable_months(today), impact.default_period(today),
                       month_name, formdata=request.args)
-    return form, impact.impact(db.session, form.period(), today, hub_clock(), form.grain())
+    return form, impact_overviews.overview(db.session, form.period(), form.grain(), clock,
+                                           clock.now())
 
 
 @bp.get("/impact", endpoint="impact")
 @facilitator_required
 def impact_page():
-    form, figures = _impact()
+    form, found = _impact()
     as_of = snapshots.computed_at(db.session)
     if as_of is None and snapshots.queue_refresh(db.session, None, hub_clock().now()):
         # No figures for the funder yet (a new Hub, a fresh upgrade): the scheduler
         # computes them at its next minute; the page says they are being prepared.
         db.session.commit()
-    return render_template("facilitator/impact.html", filters=form, impact=figures,
-                           figures_as_of=as_of, figures_pending=snapshots.pending(db.session))
+    return render_template("facilitator/impact.html", filters=form, impact=found.figures,
+                           overview_as_of=found.as_of,
+                           overview_minutes=impact_overviews.REFRESH_MINUTES, figures_as_of=as_of,
+                           figures_pending=snapshots.pending(db.session))
 
 
 @bp.post("/impact/refresh")
@@ -386,7 +391,7 @@ def impact_belonging() -> str:
 @facilitator_required
 def impact_csv():
     """The same figures for the funder, as CSV; the download is recorded."""
-    figures = _impact()[1]
+    figures = _impact()[1].figures
     period = figures.period
     audit.record(db.session, current_user, audit.IMPACT_EXPORTED,
                  details={"since": f"{period.first:%Y-%m}", "until": f"{period.last:%Y-%m}"})
