@@ -24,7 +24,10 @@ ramp added to the run, the logins still timed in the access-log table;
 growing with the data (impact, unmatched), to see what the pages cost by
 themselves. ``--explain`` prints PostgreSQL's plan of each query the
 main pages make. Everything binds to 127.0.0.1, and both servers stop at the
-end (or on Ctrl-C). Rate limits count in Redis (``--redis-url``).
+end (or on Ctrl-C). Rate limits count in Redis (``--redis-url``). The
+scheduler process (``flask scheduler``) runs beside gunicorn, as in
+production, unless ``--no-scheduler``: a new offer's re-proposals and the
+impact page's figures are its work, on the same two cores.
 """
 
 from __future__ import annotations
@@ -67,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
         explain(env)
     servers = [_serve(env, args.port, "mutuo_aiuto:create_app()", folder / "app.log"),
                _serve(env, args.port + 1, "benchmarks.bare_app:app", folder / "bare.log")]
+    if not args.no_scheduler:
+        # The production shape: the scheduler process beside gunicorn, on the same
+        # cores, runs the queued re-proposals and keeps the impact figures fresh.
+        servers.append(subprocess.Popen(
+            [str(BIN / "flask"), "scheduler"], env=env, cwd=ROOT,
+            stdout=(folder / "scheduler.log").open("w"), stderr=subprocess.STDOUT))
     try:
         _wait_for(f"http://127.0.0.1:{args.port}/healthz")
         _wait_for(f"http://127.0.0.1:{args.port + 1}/")
@@ -108,6 +117,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="count from when every user has logged in (locust's "
                              "--reset-stats after the ramp, which is added to --seconds): "
                              "the day's steady state; the logins stay in the access-log table")
+    parser.add_argument("--no-scheduler", action="store_true",
+                        help="do not start the scheduler process beside gunicorn (the "
+                             "impact figures are then computed by the page)")
     parser.add_argument("--explain", action="store_true",
                         help="print the query plans of the main pages' queries")
     args = parser.parse_args(argv)
@@ -155,6 +167,9 @@ def prepare(env: dict[str, str], households: int) -> None:
         started = time.perf_counter()
         _flask(env, "run-job", "nightly_matching")
         print(f"The nightly matching run took {time.perf_counter() - started:.1f} s")
+    # What the scheduler keeps fresh, as it would be on a running Hub (its first
+    # interval run comes only minutes after it starts).
+    _flask(env, "run-job", "refresh_impact_overview")
     with engine.connect() as connection:
         # Bulk-loaded tables have no planner statistics until autovacuum comes by.
         connection.execute(text("ANALYZE"))
