@@ -19,7 +19,7 @@ from datetime import date
 from functools import cached_property, lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session, defer, selectinload
 
 from mutuo_aiuto import matching
@@ -370,9 +370,11 @@ def load_posts(session: Session, model: type[Need] | type[Offer], *where: Any) -
 
 
 def assemble(session: Session, needs: list[Need], offers: list[Offer], fixed: list[Match],
-              seeking: set[int], open_offers: set[int], today: date) -> Built:
+              seeking: set[int], open_offers: set[int], today: date, *,
+              whole: bool = False) -> Built:
     """The problem of these rows: needs outside ``seeking`` get no helper beyond their
-    fixed ones, offers outside ``open_offers`` no family beyond theirs."""
+    fixed ones, offers outside ``open_offers`` no family beyond theirs. ``whole``: the
+    rows are the whole Hub's (then the Hub's vettings are read, not those of the rows)."""
     needs = sorted({n.id: n for n in needs}.values(), key=lambda n: n.public_id)
     offers = sorted({o.id: o for o in offers}.values(), key=lambda o: o.public_id)
     fixed_per_need: dict[int, int] = defaultdict(int)
@@ -382,7 +384,8 @@ def assemble(session: Session, needs: list[Need], offers: list[Offer], fixed: li
         fixed_per_offer[match.offer_id] += 1
     known = {n.household.public_id for n in needs} | {o.household.public_id for o in offers}
     previous = _previous_helpers(session, {n.household_id for n in needs})
-    vetted = vetted_household_ids(session, today)
+    vetted = vetted_household_ids(session, today,
+                                  among=None if whole else {o.household_id for o in offers})
     slugs, edges = places.neighbourhood_graph(session)
     data = {
         "format": 1, "neighbourhoods": slugs, "adjacency": edges,
@@ -413,7 +416,7 @@ def build_problem(session: Session, today: date) -> Built:
     fixed_needs = load_posts(session, Need, Need.id.in_({m.need_id for m in fixed}))
     fixed_offers = load_posts(session, Offer, Offer.id.in_({m.offer_id for m in fixed}))
     return assemble(session, seeking + fixed_needs, offers + fixed_offers, fixed,
-                     {n.id for n in seeking}, {o.id for o in offers}, today)
+                    {n.id for n in seeking}, {o.id for o in offers}, today, whole=True)
 
 
 def _as_matcher_need(need: Need) -> mm.Need:
@@ -429,46 +432,82 @@ def _as_matcher_need(need: Need) -> mm.Need:
                    urgency=need.urgency, remote=need.remote)
 
 
+# The matcher's first rules, in its ``diagnose`` order, that ``_rule_passing`` asks of the
+# database: the skills, the time and the distance can be written as indexed conditions
+# on an offer's row and its slots, and together they leave a few dozen offers of the
+# thousands that share a common skill. The order is the contract's (a test holds it).
+SQL_RULES = (NO_SKILL, NO_TIME, TOO_FAR)
+
+
+def _within_reach(need: mm.Need, distances: Distances) -> Any:
+    """The distance rule as a condition on an offer (joined to its neighbourhood): a
+    neighbourhood ``d`` hops away, no further than the need's hops nor the offer's."""
+    if need.remote:
+        return true()
+    by_hops: dict[int, list[str]] = defaultdict(list)
+    for slug, hops in distances.get(need.neighbourhood, {}).items():
+        if hops <= need.max_hops:
+            by_hops[hops].append(slug)
+    return or_(false(), *(Neighbourhood.slug.in_(sorted(slugs)) & (Offer.max_hops >= hops)
+                          for hops, slugs in sorted(by_hops.items())))
+
+
+def _in_time(need: mm.Need) -> Any:
+    """The time rule (``timeslots.fits``) as a condition on an offer: each slot of the need
+    lies inside one of the offer's (weekly) slots of its weekday."""
+    return and_(true(), *(exists().where(
+        OfferSlot.offer_id == Offer.id, OfferSlot.weekday == slot.day,
+        OfferSlot.start_minute <= slot.start, OfferSlot.end_minute >= slot.end)
+        for slot in need.slots))
+
+
 def _rule_passing(session: Session, need: Need, today: date
                   ) -> tuple[set[int], str | None, int]:
     """The households with an open offer that the matcher's rules 2–6 allow for ``need``,
     or the first rule (in ``diagnose`` order) that leaves the need none; with
     ``not_vetted``, how many helpers wait for the Hub's check.
 
-    Read as slim rows (no offer or household objects, nothing decrypted), in a
-    fixed number of queries: the offers with all the need's skills, their slots,
-    the neighbourhood graph and, when the need asks for it, who is vetted.
+    The skill, time and distance rules are conditions of the query (``SQL_RULES``):
+    only the offers passing them are read, as slim rows (no offer or household
+    objects, nothing decrypted), and the matcher's own rules then judge those
+    again and the later rules. When none passes, one more query names the rule.
+    A fixed number of queries whatever the size of the Hub.
     """
+    wanted = _as_matcher_need(need)
+    slugs, edges = places.neighbourhood_graph(session)
+    distances = _distances(tuple(slugs), tuple((a, b) for a, b in edges))
     # The offers of the whole problem (``build_problem``): the open ones, and the others
     # that hold a match (with no room beyond it, but the rules still judge them).
     live = (Offer.status == "open") & (Offer.ends_on >= today)
     held = Offer.id.in_(select(Match.offer_id).where(Match.status.in_(MATCH_HOLDING)))
-    skilled = select(Offer.id).where(live | held, Offer.household_id != need.household_id)
-    for skill in need.skills:
-        skilled = skilled.where(Offer.id.in_(select(offer_skills.c.offer_id).where(
-            offer_skills.c.skill_id == skill.id)))
+    skilled = [live | held, Offer.household_id != need.household_id] + [
+        Offer.id.in_(select(offer_skills.c.offer_id).where(offer_skills.c.skill_id == skill.id))
+        for skill in need.skills]
+    timed, near = _in_time(wanted), _within_reach(wanted, distances)
     rows = session.execute(
         select(Offer.id, Offer.household_id, Neighbourhood.slug, Offer.max_hops,
                Offer.languages)
         .join(Neighbourhood, Neighbourhood.id == Offer.neighbourhood_id)
-        .where(Offer.id.in_(skilled))).all()
+        .where(*skilled, timed, near)).all()
     if not rows:
-        return set(), NO_SKILL, 0
+        some_skilled, some_timed = session.execute(select(
+            exists().where(*skilled), exists().where(*skilled, timed))).one()
+        return set(), NO_SKILL if not some_skilled else NO_TIME if not some_timed else TOO_FAR, 0
     slots: dict[int, list[mm.Slot]] = defaultdict(list)
     for offer_id, weekday, start, end in session.execute(
             select(OfferSlot.offer_id, OfferSlot.weekday, OfferSlot.start_minute,
                    OfferSlot.end_minute).where(OfferSlot.offer_id.in_([r.id for r in rows]))):
         assert weekday is not None  # an offer's slots are weekly  # nosec B101
         slots[offer_id].append(mm.Slot(weekday, start, end))
-    vetted = vetted_household_ids(session, today) if need.requires_vetted else set()
-    wanted = _as_matcher_need(need)
+    vetted = (vetted_household_ids(session, today, among={r.household_id for r in rows})
+              if need.requires_vetted else set())
     households = {row.id: row.household_id for row in rows}
     offers = [mm.Offer(id=str(row.id), household=str(row.household_id), skills=wanted.skills,
                        neighbourhood=row.slug, slots=tuple(slots[row.id]),
                        max_hops=row.max_hops, languages=tuple(sorted(set(row.languages or ()))),
                        vetted=row.household_id in vetted) for row in rows]
-    slugs, edges = places.neighbourhood_graph(session)
-    distances = _distances(tuple(slugs), tuple((a, b) for a, b in edges))
+    # The matcher's rules on what the query kept: the first three pass for each (the
+    # query asked them), so the reason is the first later rule that leaves none.
     reason, passing = first_rule_failing(wanted, offers, distances)
     return {households[int(offer.id)] for offer in passing}, reason, (
         helpers_but_for_vetting(wanted, offers, distances) if reason == NOT_VETTED else 0)

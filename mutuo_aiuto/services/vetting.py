@@ -12,6 +12,7 @@ that require it; ``is_vetted`` / ``vetted_household_ids`` are what it asks.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -63,9 +64,14 @@ def is_vetted(session: Session, household: Household | int, on: date) -> bool:
     return current_vetting(session, household, on) is not None
 
 
-def vetted_household_ids(session: Session, on: date) -> set[int]:
-    """Every household vetted on ``on``, in one query (for a matching run)."""
-    return set(session.scalars(select(Vetting.household_id).where(_current(on))))
+def vetted_household_ids(session: Session, on: date,
+                         among: Iterable[int] | None = None) -> set[int]:
+    """Every household vetted on ``on``, in one query (for a matching run); only those of
+    ``among`` when given (a part of the problem: not every vetting of the Hub)."""
+    query = select(Vetting.household_id).where(_current(on))
+    if among is not None:
+        query = query.where(Vetting.household_id.in_(sorted(set(among))))
+    return set(session.scalars(query))
 
 
 def vettings_for(session: Session, household: Household) -> list[Vetting]:
