@@ -64,14 +64,22 @@ def is_vetted(session: Session, household: Household | int, on: date) -> bool:
     return current_vetting(session, household, on) is not None
 
 
+# The most households ``vetted_household_ids`` names in its query.
+MAX_LISTED = 2000
+
+
 def vetted_household_ids(session: Session, on: date,
                          among: Iterable[int] | None = None) -> set[int]:
     """Every household vetted on ``on``, in one query (for a matching run); only those of
     ``among`` when given (a part of the problem: not every vetting of the Hub)."""
     query = select(Vetting.household_id).where(_current(on))
-    if among is not None:
-        query = query.where(Vetting.household_id.in_(sorted(set(among))))
-    return set(session.scalars(query))
+    wanted = None if among is None else set(among)
+    # A long list of ids costs more to send than the Hub's vettings (and PostgreSQL takes
+    # at most 65,535 parameters): past a few thousand, read them all and keep those.
+    if wanted is not None and len(wanted) <= MAX_LISTED:
+        query = query.where(Vetting.household_id.in_(sorted(wanted)))
+    found = set(session.scalars(query))
+    return found if wanted is None else found & wanted
 
 
 def vettings_for(session: Session, household: Household) -> list[Vetting]:

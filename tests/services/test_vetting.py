@@ -49,6 +49,20 @@ def test_vetted_household_ids_in_one_query(session, facilitator, make_household)
     assert vetting.vetted_household_ids(session, TODAY) == {vetted.id}
 
 
+def test_vetted_household_ids_among_some_households(session, facilitator, make_household,
+                                                     monkeypatch):
+    first, second, unvetted = make_household(), make_household(), make_household()
+    record(session, facilitator, first)
+    record(session, facilitator, second)
+    assert vetting.vetted_household_ids(session, TODAY, among=[first.id, unvetted.id]) == {
+        first.id}
+    assert vetting.vetted_household_ids(session, TODAY, among=[]) == set()
+    # Past the longest list the query names, the same answer from reading them all.
+    monkeypatch.setattr(vetting, "MAX_LISTED", 1)
+    assert vetting.vetted_household_ids(session, TODAY, among={first.id, unvetted.id}) == {
+        first.id}
+
+
 def test_revoked_vetting_no_longer_counts(session, facilitator, make_household):
     helper = make_household()
     record(session, facilitator, helper)
