@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session, contains_eager, defer, joinedload
 
 from mutuo_aiuto.models import FollowUp, Household, Match, MatchStatus, Need, Offer, User
 from mutuo_aiuto.services import belonging, paging, policy, ports
@@ -128,16 +128,19 @@ def _page(session: Session, when: Any, page: int | None) -> FollowUpPage:
 
 
 def _open_query() -> Any:
-    # The list shows both sides of each pairing: loaded with it, not one row at a time.
-    # The households' contacts (encrypted at rest) are not on the list: not decrypted.
-    match = selectinload(FollowUp.match)
+    # The list shows both sides of each pairing and the request's kind of help: each row
+    # has one of each, so they come joined in the same query (one query a list, not six
+    # and one per kind of help). The households' contacts (encrypted at rest) are not on
+    # the list: not decrypted.
+    match = contains_eager(FollowUp.match)
     contacts = (defer(Household.phone), defer(Household.address), defer(Household.care_notes))
     return (select(FollowUp).join(Match)
             .where(FollowUp.done_at.is_(None), Match.status == MatchStatus.ACTIVE)
-            .options(match.selectinload(Match.need).selectinload(Need.household)
-                     .options(*contacts),
-                     match.selectinload(Match.offer).selectinload(Offer.household)
-                     .options(*contacts))
+            .options(match.joinedload(Match.need, innerjoin=True).options(
+                         joinedload(Need.household, innerjoin=True).options(*contacts),
+                         joinedload(Need.category, innerjoin=True)),
+                     match.joinedload(Match.offer, innerjoin=True)
+                     .joinedload(Offer.household, innerjoin=True).options(*contacts))
             .order_by(FollowUp.due_on, FollowUp.id))
 
 

@@ -130,7 +130,8 @@ def _fits(need: Need, kinds: tuple[ActivityKind, ...], slots: Sequence[NeedSlot]
         return None
     if not ages_welcome(activity, children, today.year):
         return None
-    distance = hops.get(need.neighbourhood_id, {}).get(activity.neighbourhood_id)
+    # From the activity's neighbourhood: the distances are searched from those alone.
+    distance = hops.get(activity.neighbourhood_id, {}).get(need.neighbourhood_id)
     if distance is None or distance > need.max_hops:
         return None
     shared = tuple(code for code in activity.languages if code in (need.languages or []))
@@ -156,54 +157,93 @@ def _needs_wanting_groups(session: Session, needs: Sequence[Need],
             if n.id not in proposed or better_in_a_group(categories[n.category_id])]
 
 
-def suggestions(session: Session, needs: Iterable[Need], today: date) -> dict[int, list[
-        Suggestion]]:
-    """For each request (by id) that wants one, up to three fitting groups, the nearest
-    and the emptiest first. A constant number of queries whatever the number of needs."""
-    waiting = [n for n in needs if n.status in WAITING]
-    if not waiting:
-        return {}
-    categories = {c.id: c for c in session.scalars(select(Category).where(
-        Category.id.in_({n.category_id for n in waiting})))}
-    wanting = _needs_wanting_groups(session, waiting, categories)
-    if not wanting:
-        return {}
+def _open_activities(session: Session, today: date) -> tuple[list[Activity], dict[int, int]]:
+    """The open activities with places left, and each one's places left."""
     activities = list(session.scalars(
         select(Activity).where(Activity.status == ActivityStatus.OPEN,
                                or_(Activity.ends_on.is_(None), Activity.ends_on >= today))
         .options(selectinload(Activity.slots), selectinload(Activity.neighbourhood))
         .order_by(Activity.id)))
     if not activities:
-        return {}
+        return [], {}
     joined: dict[int, int] = dict(session.execute(
         select(ActivityMembership.activity_id, func.count())
         .where(ActivityMembership.activity_id.in_([a.id for a in activities]),
                ActivityMembership.status == MembershipStatus.JOINED)
         .group_by(ActivityMembership.activity_id)).all())
+    left = {a.id: a.capacity - joined.get(a.id, 0) for a in activities}
+    return [a for a in activities if left[a.id] > 0], left
+
+
+def _in_reach(need: Need, kinds: tuple[ActivityKind, ...], activities: Sequence[Activity],
+              hops: dict[int, dict[int, int]]) -> bool:
+    """Could any activity fit, by kind, distance and language alone? What ``_fits`` checks
+    first, before the request's times and family are read."""
+    for activity in activities:
+        distance = hops.get(activity.neighbourhood_id, {}).get(need.neighbourhood_id)
+        if (activity.kind in kinds and distance is not None and distance <= need.max_hops
+                and not (need.languages and activity.languages
+                         and not set(need.languages) & set(activity.languages))):
+            return True
+    return False
+
+
+def _slots_by_need(session: Session, needs: Sequence[Need]) -> dict[int, list[NeedSlot]]:
     slots: dict[int, list[NeedSlot]] = {}
     for slot in session.scalars(select(NeedSlot).where(
-            NeedSlot.need_id.in_([n.id for n in wanting])).order_by(NeedSlot.id)):
+            NeedSlot.need_id.in_([n.id for n in needs])).order_by(NeedSlot.id)):
         slots.setdefault(slot.need_id, []).append(slot)
-    # A group the family is in, waiting for or asked to join is not suggested again.
+    return slots
+
+
+def _families(session: Session, needs: Sequence[Need]) -> tuple[
+        set[tuple[int, int]], dict[int, list[int | None]]]:
+    """The groups each family is in, waiting for or asked to join (not suggested again),
+    and its children's birth years (for groups that welcome some ages)."""
+    households = {n.household_id for n in needs}
     already = {(household, activity) for household, activity in session.execute(
         select(ActivityMembership.household_id, ActivityMembership.activity_id)
-        .where(ActivityMembership.household_id.in_({n.household_id for n in wanting}),
+        .where(ActivityMembership.household_id.in_(households),
                ActivityMembership.status.not_in((MembershipStatus.LEFT,
                                                  MembershipStatus.DECLINED))))}
-    # The children's birth years of each family, for groups that welcome some ages.
     children: dict[int, list[int | None]] = {}
     for household_id, born in session.execute(
             select(Member.household_id, Member.birth_year).where(
-                Member.household_id.in_({n.household_id for n in wanting}),
-                Member.kind == "child")):
+                Member.household_id.in_(households), Member.kind == "child")):
         children.setdefault(household_id, []).append(born)
-    hops = places.hop_distances(session)
+    return already, children
+
+
+def suggestions(session: Session, needs: Iterable[Need], today: date) -> dict[int, list[
+        Suggestion]]:
+    """For each request (by id) that wants one, up to three fitting groups, the nearest
+    and the emptiest first. A constant number of queries whatever the number of needs.
+
+    The requests no open group could fit by kind, distance or language are set aside
+    before their times and families are read: on a page of fifty, most are."""
+    waiting = [n for n in needs if n.status in WAITING]
+    if not waiting:
+        return {}
+    activities, places_left = _open_activities(session, today)
+    if not activities:
+        return {}
+    categories = {c.id: c for c in session.scalars(select(Category).where(
+        Category.id.in_({n.category_id for n in waiting})))}
+    kinds = {n.id: fitting_kinds(categories[n.category_id]) for n in waiting}
+    # A search from each activity's neighbourhood, not from each of the city's (a few
+    # against ninety: most of the unmatched list's time went there).
+    hops = places.hop_distances(session, {a.neighbourhood_id for a in activities})
+    reachable = [n for n in waiting if _in_reach(n, kinds[n.id], activities, hops)]
+    wanting = _needs_wanting_groups(session, reachable, categories) if reachable else []
+    if not wanting:
+        return {}
+    slots = _slots_by_need(session, wanting)
+    already, children = _families(session, wanting)
     found: dict[int, list[Suggestion]] = {}
     for need in wanting:
-        kinds = fitting_kinds(categories[need.category_id])
         fitting = [s for a in activities if (need.household_id, a.id) not in already
-                   and (s := _fits(need, kinds, slots.get(need.id, []), a,
-                                   a.capacity - joined.get(a.id, 0), hops, today,
+                   and (s := _fits(need, kinds[need.id], slots.get(need.id, []), a,
+                                   places_left[a.id], hops, today,
                                    children.get(need.household_id, [])))]
         fitting.sort(key=lambda s: (s.hops, -s.places_left, s.activity.id))
         if fitting:

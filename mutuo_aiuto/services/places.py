@@ -137,20 +137,23 @@ def delete_neighbourhood(session: Session, place: Neighbourhood) -> None:
     session.flush()
 
 
-def hop_distances(session: Session) -> dict[int, dict[int, int]]:
-    """``d[a][b]``: hops from neighbourhood id a to b (0 to itself); unreachable pairs absent."""
+def hop_distances(session: Session,
+                  starts: Iterable[int] | None = None) -> dict[int, dict[int, int]]:
+    """``d[a][b]``: hops from neighbourhood id a to b (0 to itself); unreachable pairs absent.
+    With ``starts``, only from those ``a`` (the graph is undirected: d[a][b] == d[b][a])."""
     ids = session.execute(select(Neighbourhood.id)).scalars().all()
-    return distances_from_edges(ids, edges(session))
+    return distances_from_edges(ids, edges(session), starts)
 
 
-def distances_from_edges(ids: Iterable[int],
-                         adjacency: Iterable[Edge]) -> dict[int, dict[int, int]]:
-    """Breadth-first search from every node of an undirected graph."""
+def distances_from_edges(ids: Iterable[int], adjacency: Iterable[Edge],
+                         starts: Iterable[int] | None = None) -> dict[int, dict[int, int]]:
+    """Breadth-first search from every node of an undirected graph (or from ``starts``)."""
     graph: dict[int, set[int]] = {node: set() for node in ids}
     for a, b in adjacency:
         graph.setdefault(a, set()).add(b)
         graph.setdefault(b, set()).add(a)
-    return {start: _bfs(graph, start) for start in sorted(graph)}
+    chosen = graph if starts is None else set(starts) & graph.keys()
+    return {start: _bfs(graph, start) for start in sorted(chosen)}
 
 
 def _bfs(graph: dict[int, set[int]], start: int) -> dict[int, int]:

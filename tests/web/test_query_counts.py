@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import FollowUp, MatchingRun, Need, Proposal, UnmatchedReason
@@ -255,3 +255,59 @@ def test_an_api_list_asks_as_often_whatever_the_data(client, hub, path):
     hub.reattach()
     hub.grow_to(LARGE)
     _check((small, load()), path)
+
+
+# ---- one request's page and the follow-ups: rows of different kinds (issue 15) -----------
+
+
+def _grown(client, path: str, grow) -> tuple[int, int]:
+    """The page's queries before and after ``grow()`` adds rows it shows."""
+    _load(client, path)  # warm
+    small = len(_load(client, path))
+    grow()
+    db.session.commit()
+    return small, len(_load(client, path))
+
+
+def test_a_request_page_asks_as_often_whatever_its_proposals(client, login, hub):
+    """The facilitator's page of one request shows every proposal's offer (helper, skills,
+    times, place) and every pairing's helper: loaded with them, not one at a time."""
+    login(hub.facilitator)
+    need = factories.make_need(db.session, household=hub.family, category=hub.category,
+                               skills=[hub.skill])
+    need_id = need.id
+    db.session.commit()
+
+    def propose(count: int) -> None:
+        s = db.session
+        for rank in range(count):
+            helper = factories.make_household(s, neighbourhood=factories.make_neighbourhood(s))
+            offer = factories.make_offer(s, household=helper, skills=[factories.make_skill(s)])
+            s.add(Proposal(run=s.merge(hub.run), need_id=need_id, offer=offer, score=50,
+                           rank=s.scalar(select(func.count(Proposal.id)).where(
+                               Proposal.need_id == need_id)) + rank + 1,
+                           reasons=[{"code": "same_neighbourhood", "points": 10}]))
+            factories.make_match(s, status="closed", need=s.get(Need, need_id), offer=offer,
+                                 outcome="resolved", confirmed_at=NOW - timedelta(days=60),
+                                 closed_at=NOW - timedelta(days=10))
+
+    propose(2)  # the choice and an alternative: the page reads what else it is chosen for
+    db.session.commit()
+    path = f"/facilitator/needs/{need.public_id}"
+    _check(_grown(client, path, lambda: propose(4)), path)
+
+
+def test_the_follow_ups_ask_as_often_whatever_kinds_of_help_they_show(client, login, hub):
+    """Each follow-up names its request's kind of help: loaded with the list."""
+    login(hub.facilitator)
+    hub.grow_to(SMALL)
+
+    def of_new_kinds(count: int) -> None:
+        s = db.session
+        for _ in range(count):
+            match = factories.make_match(s, need=factories.make_need(
+                s, status="active", category=factories.make_category(s)),
+                confirmed_at=NOW - timedelta(days=20))
+            s.add(FollowUp(match=match, due_on=date.today() - timedelta(days=1)))
+
+    _check(_grown(client, "/followups", lambda: of_new_kinds(4)), "/followups")

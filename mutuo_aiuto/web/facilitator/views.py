@@ -42,7 +42,6 @@ from mutuo_aiuto.models import (
     Offer,
     OfferStatus,
     Proposal,
-    ProposalStatus,
 )
 from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.security import fresh_login_required
@@ -247,11 +246,8 @@ def _show_contacts(household: Household) -> None:
 def need(public_id: str):
     found = found_or_404(matches.get_need, current_user, public_id)
     _show_contacts(found.household)
-    proposals = db.session.scalars(select(Proposal).where(
-        Proposal.need_id == found.id, Proposal.status == ProposalStatus.PROPOSED)
-        .order_by(Proposal.rank, Proposal.score.desc(), Proposal.id)).all()
-    pairings = db.session.scalars(select(Match).where(Match.need_id == found.id)
-                                  .order_by(Match.confirmed_at.desc())).all()
+    proposals = proposal_queries.waiting_proposals(db.session, found)
+    pairings = proposal_queries.pairings_of(db.session, found)
     elsewhere = facilitator_queue.chosen_elsewhere(
         db.session, found, [p.offer_id for p in proposals if p.rank != 1])
     return render_template("facilitator/need.html", need=found, proposals=proposals,
