@@ -168,6 +168,16 @@ def _holding_count(session: Session, *where: Any) -> int:
         Match.status.in_(MATCH_HOLDING), *where)).scalar_one()
 
 
+def _holding_counts(session: Session, need_id: int, offer_id: int) -> tuple[int, int]:
+    """The need's and the offer's holding matches, counted in one query."""
+    for_need, for_offer = session.execute(
+        select(func.count(Match.id).filter(Match.need_id == need_id),
+               func.count(Match.id).filter(Match.offer_id == offer_id))
+        .where(Match.status.in_(MATCH_HOLDING),
+               (Match.need_id == need_id) | (Match.offer_id == offer_id))).one()
+    return for_need, for_offer
+
+
 # ---- confirming ----------------------------------------------------------------
 
 
@@ -193,7 +203,10 @@ def _confirm(session: Session, actor: User, need_id: int, offer_id: int, *,
     if _pair_holds(session, need.id, offer.id):
         raise InvalidTransition(ALREADY_PAIRED)
     _check_open(need, offer, today)
-    check = matching_runs.check_pair(session, need, offer, today)
+    # Read once for both checks: this one and, after the match, the offer's other
+    # waiting proposals' (``repropose_blocked``).
+    reads = matching_runs.confirmation_reads(session, offer)
+    check = matching_runs.check_pair(session, need, offer, today, reads=reads)
     used = sorted(name for name in set(overrides) if OVERRIDABLE[name] in check.blockers)
     blocking = [code for code in check.blockers
                 if code not in {OVERRIDABLE[name] for name in used}]
@@ -207,23 +220,24 @@ def _confirm(session: Session, actor: User, need_id: int, offer_id: int, *,
                   overrides=",".join(used) or None, override_reason=reason if used else None)
     session.add(match)
     session.flush()
-    _after_confirm(session, actor, match, proposal, today, now)
+    _after_confirm(session, actor, match, proposal, today, now, reads)
     return match
 
 
 def _after_confirm(session: Session, actor: User, match: Match, proposal: Proposal | None,
-                   today: date, now: datetime) -> None:
+                   today: date, now: datetime, reads: matching_runs.Reads) -> None:
     need, offer = match.need, match.offer
     if proposal is not None:
         proposal.status = ProposalStatus.CONFIRMED
-    if _holding_count(session, Match.need_id == need.id) >= need.helpers:
+    for_need, for_offer = _holding_counts(session, need.id, offer.id)
+    if for_need >= need.helpers:
         move_need(need, NeedStatus.MATCHED, now)
         matching_runs.supersede_for_need(session, need)
-    if _holding_count(session, Match.offer_id == offer.id) >= offer.capacity:
+    if for_offer >= offer.capacity:
         move_offer(offer, OfferStatus.FULL)
     _record(session, actor, match, now)
     _tell_both_sides(session, match, now)
-    matching_runs.repropose_blocked(session, offer, today=today, now=now)
+    matching_runs.repropose_blocked(session, offer, today=today, now=now, reads=reads)
 
 
 def _record(session: Session, actor: User, match: Match, now: datetime) -> None:
@@ -259,9 +273,13 @@ def _helper_params(match: Match) -> dict[str, Any]:
 
 
 def _tell_both_sides(session: Session, match: Match, now: datetime) -> None:
-    notify(session, match.need.household.user, "match_confirmed_family", now=now,
+    # Both readers in one query, not one lazy load each.
+    family, helper = match.need.household.user_id, match.offer.household.user_id
+    users = {user.id: user for user in session.scalars(
+        select(User).where(User.id.in_([family, helper])))}
+    notify(session, users[family], "match_confirmed_family", now=now,
            respond_by=match.respond_by, **_family_params(match))
-    notify(session, match.offer.household.user, "match_confirmed_helper", now=now,
+    notify(session, users[helper], "match_confirmed_helper", now=now,
            respond_by=match.respond_by, **_helper_params(match))
 
 

@@ -20,7 +20,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from sqlalchemy import and_, exists, false, or_, select, true
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from mutuo_aiuto import matching
 from mutuo_aiuto.matching import model as mm
@@ -348,10 +348,13 @@ def _previous_helpers(session: Session, households: Iterable[int]) -> dict[int, 
     return found
 
 
-def holding(session: Session, *where: Any) -> list[Match]:
+def holding(session: Session, *where: Any, sides: bool = True) -> list[Match]:
+    """The matches holding a need and an offer. ``sides``: their needs and offers
+    loaded with them; without, the caller loads them (``Reads.posts``)."""
     query = (select(Match).where(Match.status.in_(MATCH_HOLDING), *where)
-             .options(selectinload(Match.need), selectinload(Match.offer))
              .order_by(Match.id))
+    if sides:
+        query = query.options(selectinload(Match.need), selectinload(Match.offer))
     return list(session.scalars(query))
 
 
@@ -360,21 +363,82 @@ def holding(session: Session, *where: Any) -> list[Match]:
 _NO_CONTACTS = (defer(Household.phone), defer(Household.address), defer(Household.care_notes))
 
 
-def load_posts(session: Session, model: type[Need] | type[Offer], *where: Any) -> list[Any]:
+def load_posts(session: Session, model: type[Need] | type[Offer], *where: Any,
+               few: bool = False) -> list[Any]:
+    """The posts with all the matcher reads of them. ``few``: a handful of rows (a
+    confirmation's), whose household and neighbourhood are joined in, not read apart:
+    two round trips fewer, where for the whole Hub's rows a join would repeat them."""
+    load = joinedload if few else selectinload
     query = (select(model).where(*where)
              .options(selectinload(model.skills), selectinload(model.slots),
-                      selectinload(model.household).options(*_NO_CONTACTS),
-                      selectinload(model.neighbourhood))
+                      load(model.household).options(*_NO_CONTACTS),
+                      load(model.neighbourhood))
              .order_by(model.public_id))
     return list(session.scalars(query))
 
 
+class Reads:
+    """What the rule checks of one confirmation read once and share (``check_pairs``).
+
+    A confirmation judges its pair, then the offer's other waiting proposals
+    against the new match: the second check would read the same need and offer
+    rows (with their skills, slots, households and neighbourhoods), the map,
+    the weights, the families' previous helpers and the helpers' vettings
+    again. Kept here, only the rows not read yet are. Only for one
+    transaction and one ``today``: the confirmation changes none of these
+    reads (a new match is awaiting, not one that ran, so no previous helper),
+    and the holding matches, which it does change, each check reads afresh.
+    ``also_needs``: needs a later check will judge, read along by the first.
+    """
+
+    def __init__(self, also_needs: Iterable[int] = ()) -> None:
+        self.also_needs = set(also_needs)
+        self._posts: dict[type, dict[int, Any]] = {Need: {}, Offer: {}}
+        self._previous: dict[int, set[str]] = {}
+        self._vetted: dict[tuple[int, date], bool] = {}
+        self._graph: tuple[list[str], list[list[str]]] | None = None
+        self._weights: mm.Weights | None = None
+
+    def posts(self, session: Session, model: type[Need] | type[Offer],
+              ids: Iterable[int]) -> list[Any]:
+        """``load_posts`` of these ids: those read before are not read again."""
+        known = self._posts[model]
+        wanted = set(ids)
+        if missing := wanted - known.keys():
+            known.update((row.id, row) for row in load_posts(
+                session, model, model.id.in_(sorted(missing)), few=True))
+        return sorted((known[i] for i in wanted if i in known), key=lambda row: row.public_id)
+
+    def previous_helpers(self, session: Session, families: set[int]) -> dict[int, set[str]]:
+        if missing := families - self._previous.keys():
+            found = _previous_helpers(session, missing)
+            self._previous.update((family, found.get(family, set())) for family in missing)
+        return {family: self._previous[family] for family in families}
+
+    def vetted(self, session: Session, today: date, households: set[int]) -> set[int]:
+        if missing := {h for h in households if (h, today) not in self._vetted}:
+            found = vetted_household_ids(session, today, among=missing)
+            self._vetted.update(((h, today), h in found) for h in missing)
+        return {h for h in households if self._vetted[h, today]}
+
+    def graph(self, session: Session) -> tuple[list[str], list[list[str]]]:
+        if self._graph is None:
+            self._graph = places.neighbourhood_graph(session)
+        return self._graph
+
+    def weights(self, session: Session) -> mm.Weights:
+        if self._weights is None:
+            self._weights = settings_store.get_weights(session)
+        return self._weights
+
+
 def assemble(session: Session, needs: list[Need], offers: list[Offer], fixed: list[Match],
               seeking: set[int], open_offers: set[int], today: date, *,
-              whole: bool = False) -> Built:
+              whole: bool = False, reads: Reads | None = None) -> Built:
     """The problem of these rows: needs outside ``seeking`` get no helper beyond their
     fixed ones, offers outside ``open_offers`` no family beyond theirs. ``whole``: the
-    rows are the whole Hub's (then the Hub's vettings are read, not those of the rows)."""
+    rows are the whole Hub's (then the Hub's vettings are read, not those of the rows).
+    ``reads``: what an earlier check of the same confirmation read, shared."""
     needs = sorted({n.id: n for n in needs}.values(), key=lambda n: n.public_id)
     offers = sorted({o.id: o for o in offers}.values(), key=lambda o: o.public_id)
     fixed_per_need: dict[int, int] = defaultdict(int)
@@ -383,13 +447,14 @@ def assemble(session: Session, needs: list[Need], offers: list[Offer], fixed: li
         fixed_per_need[match.need_id] += 1
         fixed_per_offer[match.offer_id] += 1
     known = {n.household.public_id for n in needs} | {o.household.public_id for o in offers}
-    previous = _previous_helpers(session, {n.household_id for n in needs})
-    vetted = vetted_household_ids(session, today,
-                                  among=None if whole else {o.household_id for o in offers})
-    slugs, edges = places.neighbourhood_graph(session)
+    reads = reads or Reads()
+    previous = reads.previous_helpers(session, {n.household_id for n in needs})
+    vetted = (vetted_household_ids(session, today) if whole
+              else reads.vetted(session, today, {o.household_id for o in offers}))
+    slugs, edges = reads.graph(session)
     data = {
         "format": 1, "neighbourhoods": slugs, "adjacency": edges,
-        "weights": _weights_dict(settings_store.get_weights(session)),
+        "weights": _weights_dict(reads.weights(session)),
         "needs": [_need_dict(n, n.helpers if n.id in seeking else fixed_per_need[n.id],
                              sorted(previous[n.household_id] & known)) for n in needs],
         "offers": [_offer_dict(o, o.capacity if o.id in open_offers else fixed_per_offer[o.id],

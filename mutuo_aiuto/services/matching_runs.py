@@ -26,7 +26,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, text, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from mutuo_aiuto import matching
 from mutuo_aiuto.matching import model as mm
@@ -52,19 +52,19 @@ from mutuo_aiuto.services.hubtime import local_date
 from mutuo_aiuto.services.lifecycle import NEED_SEEKING, move_need
 from mutuo_aiuto.services.matching_problem import (
     Built,
+    Reads,
     assemble,
     build_for_need,
     build_problem,
     current_proposals,
     holding,
-    load_posts,
     turned_down,
 )
 
-__all__ = ["ALTERNATIVES", "TAKEN", "PairCheck", "build_problem", "check_pair",
-           "check_pairs", "propose_for", "propose_for_offer", "queue_for_need",
-           "queue_for_needs", "queue_for_offer",
-           "repropose_blocked", "run_full", "run_queued", "supersede_for_need"]
+__all__ = ["ALTERNATIVES", "TAKEN", "PairCheck", "Reads", "build_problem", "check_pair",
+           "check_pairs", "confirmation_reads", "propose_for", "propose_for_offer",
+           "queue_for_need", "queue_for_needs", "queue_for_offer", "repropose_blocked",
+           "run_full", "run_queued", "supersede_for_need"]
 
 # Besides the matcher's choice, the facilitator sees this many next-best offers.
 ALTERNATIVES = 3
@@ -336,20 +336,21 @@ def supersede_for_need(session: Session, need: Need) -> None:
 
 
 def repropose_blocked(session: Session, offer: Offer, *, now: datetime | None = None,
-                      today: date) -> int:
+                      today: date, reads: Reads | None = None) -> int:
     """After the offer took a need: its waiting proposals to other needs, for which it has
     no room or time left any more, are withdrawn at once (never shown stale); a need that
     loses its choice (rank 1) is queued for the scheduler's minute job to propose again
     (``queue_for_needs``). A fixed number of queries however many proposals the offer
-    had. Returns how many proposals were withdrawn."""
+    had. Returns how many proposals were withdrawn. ``reads``: the confirmation's own
+    check's, shared (``confirmation_reads``)."""
     waiting = list(session.scalars(select(Proposal).where(Proposal.status == "proposed",
                                                           Proposal.offer_id == offer.id)
-                                   .options(selectinload(Proposal.need))
                                    .order_by(Proposal.id)))
     if not waiting:
         return 0
-    checks = check_pairs(session, list({p.need_id: p.need for p in waiting}.values()), offer,
-                         today)
+    reads = reads or Reads()
+    needs = reads.posts(session, Need, {p.need_id for p in waiting})
+    checks = check_pairs(session, needs, offer, today, reads=reads)
     blocked = [p for p in waiting if checks[p.need_id].blockers]
     if blocked:
         session.execute(update(Proposal).where(Proposal.id.in_([p.id for p in blocked]))
@@ -456,29 +457,44 @@ class PairCheck:
     reasons: list[dict[str, Any]]
 
 
-def check_pair(session: Session, need: Need, offer: Offer, today: date) -> PairCheck:
+def confirmation_reads(session: Session, offer: Offer) -> Reads:
+    """What a confirmation of ``offer`` shares between its two checks: the first reads
+    along the needs of the offer's waiting proposals, that ``repropose_blocked`` then
+    judges against the new match without reading them again (one query here)."""
+    return Reads(also_needs=session.scalars(select(Proposal.need_id).where(
+        Proposal.status == "proposed", Proposal.offer_id == offer.id)))
+
+
+def check_pair(session: Session, need: Need, offer: Offer, today: date, *,
+               reads: Reads | None = None) -> PairCheck:
     """Judge need–offer against the holding matches, read now (call it under the row locks).
 
     Besides the contract's rules per offer, the matcher's household rule:
     ``busy`` when another offer of the helper's household serves a need at an
     overlapping time (``matching.busy_elsewhere``, the one definition).
+    ``reads``: shared with the confirmation's next check (``confirmation_reads``).
     """
-    return check_pairs(session, [need], offer, today)[need.id]
+    return check_pairs(session, [need], offer, today, reads=reads)[need.id]
 
 
-def check_pairs(session: Session, needs: list[Need], offer: Offer, today: date
-                ) -> dict[int, PairCheck]:
+def check_pairs(session: Session, needs: list[Need], offer: Offer, today: date, *,
+                reads: Reads | None = None) -> dict[int, PairCheck]:
     """``check_pair`` for several needs with one offer, the rows read once for all: the
     answer for each need is the one ``check_pair`` gives it alone (what judges a pair
-    is the offer's and its household's matches and the need's own)."""
-    ids = {need.id for need in needs}
+    is the offer's and its household's matches and the need's own). So ``reads``'
+    ``also_needs`` are read along (with their matches) without changing any answer.
+
+    The holding matches are always read afresh: they are what a check judges against."""
+    reads = reads or Reads()
+    ids = {need.id for need in needs} | reads.also_needs
+    # Their needs and offers come from ``reads``, read once per confirmation.
     fixed = holding(session, Match.need_id.in_(ids)
                     | Match.offer_id.in_(select(Offer.id).where(
-                        Offer.household_id == offer.household_id)))
-    rows = load_posts(session, Need, Need.id.in_(ids | {m.need_id for m in fixed}))
-    offers = load_posts(session, Offer, Offer.id.in_({offer.id} | {m.offer_id for m in fixed}))
+                        Offer.household_id == offer.household_id)), sides=False)
+    rows = reads.posts(session, Need, ids | {m.need_id for m in fixed})
+    offers = reads.posts(session, Offer, {offer.id} | {m.offer_id for m in fixed})
     built = assemble(session, rows, offers, fixed, {n.id for n in rows},
-                     {o.id for o in offers}, today)
+                     {o.id for o in offers}, today, reads=reads)
     diagnosis = built.diagnosis
     o = diagnosis.offers[offer.public_id]
     load = len(diagnosis.served[o.id])

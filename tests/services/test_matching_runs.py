@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from mutuo_aiuto import matching
+from mutuo_aiuto.extensions import db
 from mutuo_aiuto.matching.fileformat import problem_to_dict
 from mutuo_aiuto.models import (
     Match,
@@ -379,6 +380,34 @@ def test_check_pairs_judges_each_need_as_check_pair_does(scene):
     assert together == alone
     assert {check.blockers for check in alone.values()} == {
         ("busy",), (), ("no_time",), ("no_skill", "busy")}
+
+
+def test_a_confirmations_checks_share_their_reads_but_not_the_matches(scene):
+    """A confirmation's two checks (its pair, then the offer's other waiting proposals)
+    share what they read (``Reads``): the second reads only the holding matches again,
+    sees the new match, and answers as a check of its own would."""
+    others = [scene.another_need(slots=[tuesday(15, 16)]),
+              scene.another_need(slots=[tuesday(17, 18)])]
+    reads = matching_runs.Reads(also_needs=[n.id for n in others])
+    first = matching_runs.check_pair(scene.session, scene.need, scene.offer, TODAY, reads=reads)
+    assert first == matching_runs.check_pair(scene.session, scene.need, scene.offer, TODAY)
+    before = matching_runs.check_pairs(scene.session, others, scene.offer, TODAY)
+    matches.pair_by_hand(scene.session, scene.facilitator, scene.need, scene.offer, now=NOW,
+                         respond_hours=72)
+    statements: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        shared = matching_runs.check_pairs(scene.session, others, scene.offer, TODAY,
+                                           reads=reads)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert shared == matching_runs.check_pairs(scene.session, others, scene.offer, TODAY)
+    assert shared[others[1].id].blockers != before[others[1].id].blockers  # the match seen
+    assert len(statements) == 1 and "FROM matches" in statements[0]
 
 
 def test_no_run_puts_a_helper_household_in_two_places(scene):
