@@ -168,8 +168,10 @@ def prepare(env: dict[str, str], households: int) -> None:
         _flask(env, "run-job", "nightly_matching")
         print(f"The nightly matching run took {time.perf_counter() - started:.1f} s")
     # What the scheduler keeps fresh, as it would be on a running Hub (its first
-    # interval run comes only minutes after it starts).
+    # interval run comes only minutes after it starts; the funder's figures are the
+    # night's, and without them the impact page asks the scheduler for them at once).
     _flask(env, "run-job", "refresh_impact_overview")
+    _flask(env, "run-job", "refresh_figures")
     with engine.connect() as connection:
         # Bulk-loaded tables have no planner statistics until autovacuum comes by.
         connection.execute(text("ANALYZE"))

@@ -164,6 +164,17 @@ def create_database_command() -> None:
 # ---- scheduler commands ------------------------------------------------------
 
 
+def lower_priority(nice: int) -> int:
+    """Lower this process's CPU priority by ``nice`` (not below the lowest); returns the
+    niceness it then has. Where the system has no ``os.nice`` nothing changes."""
+    import os
+
+    if not hasattr(os, "nice"):
+        return 0
+    current = os.nice(0)
+    return os.nice(max(0, min(nice, 19 - current)))
+
+
 @click.command("scheduler")
 @click.option("--lease-seconds", type=click.IntRange(5, 3600), default=None,
               help="How long the lease lasts without renewal (default: SCHEDULER_LEASE_SECONDS).")
@@ -179,6 +190,7 @@ def scheduler_command(lease_seconds: int | None) -> None:
 
     # A process of its own: its log (jobs run, lease taken or lost) goes to stderr.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    lower_priority(current_app.config["SETTINGS"].scheduler_nice)
     runner = SchedulerRunner(current_app._get_current_object(),  # type: ignore[attr-defined]
                              ttl=lease_seconds)
     # `make run` stops the scheduler with SIGTERM: end as cleanly as on Ctrl-C.

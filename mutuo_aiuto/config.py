@@ -98,6 +98,10 @@ class Settings:
     hub_phone: str = "+39 075 555 0100"
     expiry_notice_days: int = 7
     scheduler_lease_seconds: int = 60
+    # How much the scheduler process lowers its CPU priority (os.nice) when it starts:
+    # on a machine it shares with gunicorn, the nightly run and the figures take the
+    # cores only when no page is waiting for them. 0 leaves it as started.
+    scheduler_nice: int = 10
     # Security (issue 6): how long a typed password counts as a "fresh" login for
     # exports, erasure and role changes; how long "remember me" lasts.
     fresh_login_minutes: int = 15
@@ -163,6 +167,9 @@ class Settings:
         if self.timezone not in available_timezones():
             raise SettingsError(f"TIMEZONE must be a time zone such as Europe/Rome, "
                                 f"not {self.timezone!r}")
+        if not 0 <= self.scheduler_nice <= 19:
+            raise SettingsError("SCHEDULER_NICE must be from 0 (as started) to 19 (lowest "
+                                f"priority), not {self.scheduler_nice}")
         if self.database_pool_size < 1 or self.database_max_overflow < 0:
             raise SettingsError("DATABASE_POOL_SIZE must be at least 1 and "
                                 "DATABASE_MAX_OVERFLOW at least 0")

@@ -273,3 +273,42 @@ def test_run_job_command_refuses_an_unknown_job(runner):
     result = runner.invoke(args=["run-job", "nothing"])
     assert result.exit_code != 0
     assert "expire_ends" in result.output
+
+
+def test_the_scheduler_command_lowers_its_priority_first(runner, monkeypatch):
+    """Pages before background work: the process is niced by SCHEDULER_NICE before it
+    takes the lease."""
+    import os
+
+    from mutuo_aiuto import scheduler as scheduler_module
+
+    asked: list[int] = []
+    monkeypatch.setattr(os, "nice", lambda n: asked.append(n) or 0)
+
+    class Stopped(SchedulerRunner):
+        def run(self) -> None:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(scheduler_module, "SchedulerRunner", Stopped)
+    result = runner.invoke(args=["scheduler"])
+    assert result.exit_code == 0, result.output
+    assert asked == [0, 10]  # where it stands, then ten lower (the default)
+
+
+def test_lowering_the_priority_stops_at_the_lowest(monkeypatch):
+    import os
+
+    from mutuo_aiuto.cli import lower_priority
+
+    asked: list[int] = []
+    monkeypatch.setattr(os, "nice", lambda n: asked.append(n) or 15)
+    lower_priority(10)
+    assert asked == [0, 4]  # already at 15: only to 19
+
+
+@pytest.mark.parametrize("value", ["-1", "20", "ten"])
+def test_a_scheduler_nice_out_of_range_is_refused(value):
+    from mutuo_aiuto.config import Settings, SettingsError
+
+    with pytest.raises(SettingsError):
+        Settings.from_env({"SCHEDULER_NICE": value})
