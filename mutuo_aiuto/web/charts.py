@@ -21,7 +21,6 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from babel.numbers import format_decimal
 from flask import Flask
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -29,6 +28,7 @@ from markupsafe import Markup, escape
 
 from mutuo_aiuto.i18n import DEFAULT_LOCALE, text_direction
 from mutuo_aiuto.services.impact import FEWER_THAN_5, HIDDEN, Grain, Period
+from mutuo_aiuto.web.number_text import written
 
 VIEW_WIDTH = 360
 FONT = 14  # user units; with VIEW_WIDTH at 330+ CSS px, at least 12.8 px on screen
@@ -49,7 +49,7 @@ class Point:
 
 def number(value: float, locale: str) -> str:
     """A value with the reader's digits and separators ("1.234,5" in Italian)."""
-    return str(format_decimal(round(value, 2), locale=locale))
+    return written(round(value, 2), locale)
 
 
 class _Frame:

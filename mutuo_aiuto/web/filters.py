@@ -10,18 +10,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from numbers import Number
 from typing import Any, Literal
 
 from babel import Locale
 from babel.dates import get_day_names
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from mutuo_aiuto.models import ADMIN, FACILITATOR, MEMBER, MatchStatus, NeedStatus, OfferStatus
 from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.services.notifications import moment
 from mutuo_aiuto.services.phones import display_phone, tel_target
+from mutuo_aiuto.web.number_text import written
 
 # What each role is called on the pages that list accounts or who did what.
 ROLE_LABELS = {MEMBER: _l("family or volunteer"), FACILITATOR: _l("facilitator"),
@@ -113,15 +117,39 @@ def month_name(value: date, width: str = "wide") -> str:
     return format_date(value, "LLLL y" if width == "wide" else "LLL yy")
 
 
+def format_number(value: float | Decimal, format: str | None = None) -> str:
+    """``value`` as Babel writes it in the reader's language ("1.234,5" in Italian),
+    remembered (``number_text``): a page of figures writes the same counts many times."""
+    locale = get_locale()
+    return written(value, str(locale) if locale else "it", format)
+
+
+def shown_count(value: object) -> Markup:
+    """A count of the impact figures as shown: the number, or "<5" for a hidden one."""
+    if isinstance(value, Number):
+        return escape(format_number(value))  # type: ignore[arg-type]
+    return Markup('<abbr dir="ltr" title="%s">&lt;5</abbr>') % _("fewer than 5")
+
+
+def shown_amount(value: object) -> Markup:
+    """Hours or a median of the impact figures: the number, "hidden" with a hidden
+    count, or a dash when there is nothing to measure."""
+    if isinstance(value, Number):
+        return escape(format_number(value))  # type: ignore[arg-type]
+    if value:
+        return Markup('<span class="meta">%s</span>') % _("hidden")
+    return Markup("–")
+
+
 def signed_number(value: float | Decimal) -> str:
     """Points added or taken away ("+5", "−3"), with the reader's digits and signs."""
-    return str(format_decimal(value, format="+#,##0.##;-#,##0.##"))
+    return format_number(value, "+#,##0.##;-#,##0.##")
 
 
 def plain_number(value: float | Decimal) -> str:
     """A number to type back into a form: the reader's decimal sign, no grouping
     ("12,5" in Italian, "12.5" in English), as the form's fields read it."""
-    return str(format_decimal(value, format="0.##"))
+    return format_number(value, "0.##")
 
 
 def list_comma() -> str:
@@ -140,7 +168,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         weekday=weekday_name, slot=slot_label, label=label, language_name=language_name,
         date=short_date, error_messages=error_messages, month=month_name,
-        number=format_decimal, signed=signed_number, moment=moment, listed=listed,
+        number=format_number, signed=signed_number, shown_count=shown_count,
+        shown_amount=shown_amount, moment=moment, listed=listed,
         phone=display_phone, tel=tel_target,
     )
     # Templates compare statuses with the models' enums, never with bare strings;

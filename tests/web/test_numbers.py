@@ -3,9 +3,14 @@ showed "12.5" hours where Italian writes "12,5")."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
+
 import pytest
 from babel.numbers import format_decimal
 from flask_babel import force_locale
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mutuo_aiuto.models.types import utcnow
 from mutuo_aiuto.services.outcomes import close_match
@@ -66,3 +71,29 @@ def test_a_moment_is_written_without_seconds(app, locale, written):
     with app.test_request_context(), force_locale(locale):
         # 17:50:26 UTC is 18:50 in the Hub's time zone (Rome).
         assert filters.short_date(datetime(2026, 12, 5, 17, 50, 26, tzinfo=UTC)) == written
+
+
+LANGUAGES = sorted(p.name for p in (Path(__file__).parents[2] / "translations").iterdir()
+                   if p.is_dir())
+numbers_shown = st.one_of(
+    # Equal as keys, written differently: what a remembered text must keep apart.
+    st.sampled_from([0, 0.0, -0.0, 1, 1.0, Decimal("-0"), Decimal("1.50")]),
+    st.integers(min_value=-10**9, max_value=10**9),
+    st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False),
+    st.decimals(min_value=-10**6, max_value=10**6, places=2, allow_nan=False))
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # the app only reads
+@given(value=numbers_shown, locale=st.sampled_from(LANGUAGES),
+       pattern=st.sampled_from([None, "0.##", "+#,##0.##;-#,##0.##"]))
+def test_remembered_numbers_are_written_as_babel_writes_them(app, value, locale, pattern):
+    """``|number`` remembers what it wrote: the same text as Babel's, in every language,
+    for the same value written twice or after another language."""
+    with app.test_request_context(), force_locale(locale):
+        expected = format_decimal(value, format=pattern, locale=locale)
+        assert filters.format_number(value, pattern) == expected
+        assert filters.format_number(value, pattern) == expected
+    with app.test_request_context(), force_locale("it" if locale != "it" else "ar"):
+        assert filters.format_number(value, pattern) == format_decimal(
+            value, format=pattern, locale="it" if locale != "it" else "ar")
