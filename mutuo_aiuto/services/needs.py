@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from mutuo_aiuto.models import Category, Household, Need, NeedSlot, NeedStatus, Skill
 from mutuo_aiuto.services import listings
@@ -130,9 +130,11 @@ def active_categories(session: Session) -> list[Category]:
 
 
 def active_skill_list(session: Session) -> list[Skill]:
-    """Active skills grouped by category (in category order), uncategorised ones last."""
+    """Active skills grouped by category (in category order), uncategorised ones last,
+    each with its category (read by the same join: the forms group by it)."""
     return list(session.execute(
-        select(Skill).outerjoin(Skill.category).where(Skill.active.is_(True))
+        select(Skill).outerjoin(Skill.category).options(contains_eager(Skill.category))
+        .where(Skill.active.is_(True))
         .order_by(Category.id.is_(None), Category.position, Category.id,
                   Skill.position, Skill.id)).scalars())
 

@@ -30,7 +30,7 @@ from mutuo_aiuto.models import Category, Neighbourhood, Offer
 from mutuo_aiuto.services.impact import Grain, Period
 from mutuo_aiuto.services.matches import REASON_MAX
 from mutuo_aiuto.services.settings_store import MAX_POINTS
-from mutuo_aiuto.web.fields import BoundedIntegerField
+from mutuo_aiuto.web.fields import BoundedIntegerField, QuickSelectField
 
 URGENCY_CHOICES = [("", _l("Any urgency")), ("1", _l("At least within a month")),
                    ("2", _l("At least within a week")), ("3", _l("Within days"))]
@@ -59,10 +59,10 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    neighbourhood = SelectField(_l("Neighbourhood"), validators=[Optional()])
-    category = SelectField(_l("Category"), validators=[Optional()])
-    urgency = SelectField(_l("Urgency"), choices=options(URGENCY_CHOICES),
-                          validators=[Optional()])
+    neighbourhood = QuickSelectField(_l("Neighbourhood"), validators=[Optional()])
+    category = QuickSelectField(_l("Category"), validators=[Optional()])
+    urgency = QuickSelectField(_l("Urgency"), choices=options(URGENCY_CHOICES),
+                               validators=[Optional()])
 
     def __init__(self, places: list[Neighbourhood], categories: list[Category], label: Any,
                  **kwargs: Any) -> None:

@@ -31,7 +31,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import Field
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import ListWidget
 
 from mutuo_aiuto.models import Category, Household, Member, Need, Neighbourhood, Offer, Skill
 from mutuo_aiuto.services import esf, households, needs, offers, slots
@@ -41,7 +41,7 @@ from mutuo_aiuto.services.needs import NeedInput
 from mutuo_aiuto.services.offers import OfferInput
 from mutuo_aiuto.services.phones import display_phone
 from mutuo_aiuto.services.slots import DatedRow, WeeklyRow
-from mutuo_aiuto.web.fields import BoundedIntegerField
+from mutuo_aiuto.web.fields import BoundedIntegerField, QuickCheckboxInput, QuickSelectField
 from mutuo_aiuto.web.filters import label, language_name, locale_code
 
 HOP_CHOICES = [(0, _l("Only my neighbourhood")), (1, _l("Also the next neighbourhoods")),
@@ -78,7 +78,7 @@ class MultiCheckboxField(SelectMultipleField):
     """Several choices as a list of checkboxes (rendered by ``forms.choices``)."""
 
     widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+    option_widget = QuickCheckboxInput()
 
 
 def leaf_fields(form: Form) -> Iterator[Field]:
@@ -147,8 +147,8 @@ class HouseholdForm(FamiliesForm):
                        validators=[DataRequired(_l("Give your family a name, for example "
                                                    "“Famiglia Rossi”.")),
                                    Length(max=households.NAME_MAX)])
-    neighbourhood = SelectField(_l("Neighbourhood"),
-                                validators=[DataRequired(_l("Choose a neighbourhood."))])
+    neighbourhood = QuickSelectField(_l("Neighbourhood"),
+                                     validators=[DataRequired(_l("Choose a neighbourhood."))])
     languages = MultiCheckboxField(_l("Languages spoken at home"))
     phone = TelField(_l("Phone"), filters=[strip], validators=[Optional(), Length(max=30)])
     address = StringField(_l("Address"), filters=[strip],
@@ -180,8 +180,8 @@ class HouseholdForm(FamiliesForm):
 class AboutYouForm(FamiliesForm):
     """A helper who is not a family: only what the matcher and the family will need."""
 
-    neighbourhood = SelectField(_l("Your neighbourhood"),
-                                validators=[DataRequired(_l("Choose a neighbourhood."))])
+    neighbourhood = QuickSelectField(_l("Your neighbourhood"),
+                                     validators=[DataRequired(_l("Choose a neighbourhood."))])
     languages = MultiCheckboxField(_l("Languages you speak"))
     phone = TelField(_l("Phone (optional)"), filters=[strip],
                      validators=[Optional(), Length(max=30)])
@@ -357,8 +357,8 @@ def ends_on_field() -> DateField:
 
 
 def neighbourhood_field() -> SelectField:
-    return SelectField(_l("Neighbourhood"),
-                       validators=[DataRequired(_l("Choose a neighbourhood."))])
+    return QuickSelectField(_l("Neighbourhood"),
+                            validators=[DataRequired(_l("Choose a neighbourhood."))])
 
 
 def hops_field() -> RadioField:
