@@ -175,9 +175,11 @@ def prepare(env: dict[str, str], households: int) -> None:
     # night's, and without them the impact page asks the scheduler for them at once).
     _flask(env, "run-job", "refresh_impact_overview")
     _flask(env, "run-job", "refresh_figures")
-    with engine.connect() as connection:
-        # Bulk-loaded tables have no planner statistics until autovacuum comes by.
-        connection.execute(text("ANALYZE"))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        # Bulk-loaded tables have no planner statistics and no visibility map until
+        # autovacuum comes by, and this machine's PostgreSQL runs without it: the
+        # planner then scans tables an index would answer (a running Hub's are vacuumed).
+        connection.execute(text("VACUUM ANALYZE"))
         counts = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
                   for table in ("households", "needs", "offers", "matches", "proposals")}
     engine.dispose()
