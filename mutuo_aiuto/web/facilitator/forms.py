@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import (
     SelectField,
     SelectMultipleField,
@@ -24,7 +25,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from mutuo_aiuto.models import Category, Neighbourhood, Offer
 from mutuo_aiuto.services.impact import Grain, Period
@@ -36,6 +37,22 @@ URGENCY_CHOICES = [("", _l("Any urgency")), ("1", _l("At least within a month"))
                    ("2", _l("At least within a week")), ("3", _l("Within days"))]
 OVERRIDE_CHOICES = [("distance", _l("Distance: the helper may live farther away")),
                     ("language", _l("Language: they may share no language"))]
+
+
+class QuickSelect(Select):
+    """WTForms' select, writing a plain option (no attributes of its own) directly:
+    the filters' hundred neighbourhoods took WTForms about 80 µs an option (its
+    ``html_params`` escapes and sorts the attributes of each). The same HTML."""
+
+    @classmethod
+    def render_option(cls, choice: SelectChoice, **kwargs: Any) -> Markup:
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        # As html_params writes them: "selected" sorts before "value".
+        value = escape(choice.value).replace(Markup('"'), Markup("&quot;"))
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{value}">{label}</option>')
 
 
 def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
@@ -59,10 +76,11 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    neighbourhood = SelectField(_l("Neighbourhood"), validators=[Optional()])
-    category = SelectField(_l("Category"), validators=[Optional()])
+    neighbourhood = SelectField(_l("Neighbourhood"), validators=[Optional()],
+                                widget=QuickSelect())
+    category = SelectField(_l("Category"), validators=[Optional()], widget=QuickSelect())
     urgency = SelectField(_l("Urgency"), choices=options(URGENCY_CHOICES),
-                          validators=[Optional()])
+                          validators=[Optional()], widget=QuickSelect())
 
     def __init__(self, places: list[Neighbourhood], categories: list[Category], label: Any,
                  **kwargs: Any) -> None:
