@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, contains_eager, defer, joinedload
+from sqlalchemy.orm import Session, contains_eager, defer, load_only
 
 from mutuo_aiuto.models import FollowUp, Household, Match, MatchStatus, Need, Offer, User
 from mutuo_aiuto.services import belonging, paging, policy, ports
@@ -122,26 +122,40 @@ def _page(session: Session, when: Any, page: int | None) -> FollowUpPage:
         FollowUp.done_at.is_(None), Match.status == MatchStatus.ACTIVE, when)) or 0
     pages = paging.page_count(total, PER_PAGE)
     number = paging.clamp(page, pages)
-    items = session.scalars(_open_query().where(when).limit(PER_PAGE)
+    items = session.scalars(_open_query(card=True).where(when).limit(PER_PAGE)
                             .offset((number - 1) * PER_PAGE))
     return FollowUpPage(list(items), number, pages, total)
 
 
-def _open_query() -> Any:
+def _open_query(card: bool = False) -> Any:
+    """The follow-ups waiting, each with its pairing, both households and the kind of
+    help; with ``card``, only the columns a card of the facilitators' list shows."""
     # The list shows both sides of each pairing and the request's kind of help: each row
     # has one of each, so they come joined in the same query (one query a list, not six
     # and one per kind of help). The households' contacts (encrypted at rest) are not on
     # the list: not decrypted.
     match = contains_eager(FollowUp.match)
+    need = match.joinedload(Match.need, innerjoin=True)
+    offer = match.joinedload(Match.offer, innerjoin=True)
+    households = (need.joinedload(Need.household, innerjoin=True),
+                  offer.joinedload(Offer.household, innerjoin=True))
     contacts = (defer(Household.phone), defer(Household.address), defer(Household.care_notes))
+    shown = [need.joinedload(Need.category, innerjoin=True)]
+    if card:
+        # A card names the kind of help, the two households and the day: the rest of
+        # each row (the request's and the offer's descriptions, the pairing's comments
+        # and the follow-up's notes, all encrypted at rest) was read and decrypted for
+        # nothing.
+        shown += [load_only(FollowUp.public_id, FollowUp.match_id, FollowUp.due_on),
+                  match.load_only(Match.public_id, Match.need_id, Match.offer_id),
+                  need.load_only(Need.household_id, Need.category_id),
+                  offer.load_only(Offer.household_id),
+                  *(household.load_only(Household.name) for household in households)]
+    else:
+        shown += [household.options(*contacts) for household in households]
     return (select(FollowUp).join(Match)
             .where(FollowUp.done_at.is_(None), Match.status == MatchStatus.ACTIVE)
-            .options(match.joinedload(Match.need, innerjoin=True).options(
-                         joinedload(Need.household, innerjoin=True).options(*contacts),
-                         joinedload(Need.category, innerjoin=True)),
-                     match.joinedload(Match.offer, innerjoin=True)
-                     .joinedload(Offer.household, innerjoin=True).options(*contacts))
-            .order_by(FollowUp.due_on, FollowUp.id))
+            .options(*shown).order_by(FollowUp.due_on, FollowUp.id))
 
 
 # ---- recording ----------------------------------------------------------------

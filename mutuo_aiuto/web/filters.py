@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 from babel import Locale
 from babel.dates import get_day_names
-from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask import Flask, g
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -98,11 +98,32 @@ def error_messages(errors: Any) -> list[str]:
     return [str(errors)]
 
 
+# How many dates ``short_date`` remembers in one application context (one request).
+_SHORT_DATES_KEPT = 512
+
+
 def short_date(value: date | datetime | None) -> str:
     """"5 dic 2026", and for a moment "5 dic 2026, 18:50": the reader's medium date and
-    short time (no seconds: nobody needs to know when a pairing closed to the second)."""
+    short time (no seconds: nobody needs to know when a pairing closed to the second).
+
+    Each is formatted once a request: a list's rows mostly share their dates (the
+    fifty requests of the unmatched list were all checked by the same run), and Babel
+    took about 60 µs a call."""
     if value is None:
         return ""
+    # The language and time zone are in the key: a mail in its reader's language
+    # (``force_locale``) may be written while a page in another one is.
+    key = (type(value), value, str(get_locale()), str(get_timezone()))
+    remembered: dict[Any, str] = g.setdefault("_short_dates", {})
+    text = remembered.get(key)
+    if text is None:
+        if len(remembered) >= _SHORT_DATES_KEPT:
+            remembered.clear()
+        text = remembered[key] = _short_date(value)
+    return text
+
+
+def _short_date(value: date | datetime) -> str:
     if isinstance(value, datetime):
         locale = get_locale() or Locale.parse("it")
         pattern = (str(locale.datetime_formats["medium"])

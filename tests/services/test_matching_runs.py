@@ -342,6 +342,18 @@ def test_the_reason_is_stored_when_the_matcher_looks_not_when_the_page_is_read(s
     assert scene.session.get(UnmatchedReason, scene.need.id) is None
 
 
+def test_a_page_of_unmatched_needs_counts_them_all(scene):
+    others = [scene.another_need(slots=[tuesday(8, 9)]) for _ in range(2)]
+    everyone = proposal_queries.unmatched_needs(scene.session, TODAY)
+    assert {u.need for u in everyone} == {scene.need, *others}
+    first = proposal_queries.unmatched_page(scene.session, TODAY, 1, 2)
+    assert (first.items, first.number, first.pages, first.total) == (everyone[:2], 1, 2, 3)
+    stale = proposal_queries.unmatched_page(scene.session, TODAY, 9, 2)
+    assert (stale.items, stale.number, stale.pages, stale.total) == (everyone[2:], 2, 2, 3)
+    none = proposal_queries.unmatched_page(scene.session, TODAY, 1, 2, urgency=3)
+    assert (none.items, none.number, none.pages, none.total) == ([], 1, 1, 0)
+
+
 def test_a_need_with_a_proposal_is_not_unmatched(scene):
     matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
     assert proposal_queries.unmatched_needs(scene.session, TODAY) == []

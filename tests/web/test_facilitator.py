@@ -544,6 +544,22 @@ def test_the_unmatched_list_pages_through_many_needs(client, login, session, mak
     assert 'rel="prev"' in pages[2] and 'rel="next"' not in pages[2]
 
 
+def test_a_page_of_the_unmatched_list_past_the_last_shows_the_last(client, login, make_user,
+                                                                   make_need, monkeypatch):
+    from mutuo_aiuto.web.facilitator import views
+
+    monkeypatch.setattr(views, "UNMATCHED_PER_PAGE", 2)
+    titles = [f"Richiesta sola {n}" for n in range(5)]
+    for title in titles:
+        make_need(title=title)
+    login(make_user(role="facilitator", locale="en"))
+    last = client.get("/facilitator/unmatched?page=3").text
+    stale = client.get("/facilitator/unmatched?page=40").text
+    assert [t for t in titles if t in stale] == [t for t in titles if t in last]
+    assert len([t for t in titles if t in stale]) == 1
+    assert "5 requests without a proposal, page 3 of 3." in stale
+
+
 # ---- mails that could not be delivered (issue 13, item 12) ---------------------------------
 
 

@@ -209,14 +209,10 @@ UNMATCHED_PER_PAGE = 50
 @facilitator_required
 def unmatched():
     form, chosen = _filters()
-    total = proposal_queries.count_unmatched(db.session, hub_clock().today(), **chosen)
-    pages = paging.page_count(total, UNMATCHED_PER_PAGE)
-    number = paging.clamp(_page_number(), pages)
-    shown = proposal_queries.unmatched_needs(db.session, hub_clock().today(), **chosen,
-                                             limit=UNMATCHED_PER_PAGE,
-                                             offset=(number - 1) * UNMATCHED_PER_PAGE)
-    return render_template("facilitator/unmatched.html", filters=form, needs=shown,
-                           total=total, page=number, pages=pages)
+    shown = proposal_queries.unmatched_page(db.session, hub_clock().today(), _page_number(),
+                                            UNMATCHED_PER_PAGE, **chosen)
+    return render_template("facilitator/unmatched.html", filters=form, needs=shown.items,
+                           total=shown.total, page=shown.number, pages=shown.pages)
 
 
 @bp.get("/undelivered-mail")
