@@ -26,6 +26,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto import matching
@@ -365,53 +367,73 @@ def repropose_blocked(session: Session, offer: Offer, *, now: datetime | None = 
 def queue_for_needs(session: Session, need_ids: list[int], *,
                     now: datetime | None = None) -> None:
     """Queue these needs for the scheduler's minute job to propose again, one row per need
-    however often it is queued (two statements whatever their number)."""
-    if not need_ids:
-        return
-    at = now or hubtime.clock().now()
-    session.execute(delete(QueuedNeed).where(QueuedNeed.need_id.in_(need_ids)))
-    session.execute(insert(QueuedNeed), [{"need_id": n, "queued_at": at} for n in need_ids])
+    however often it is queued (one statement whatever their number)."""
+    if need_ids:
+        at = now or hubtime.clock().now()
+        _enqueue(session, QueuedNeed, [{"need_id": n, "queued_at": at} for n in need_ids])
 
 
 # ---- offers: queued for the scheduler -----------------------------------------
+
+
+def _enqueue(session: Session, model: type[QueuedOffer] | type[QueuedNeed],
+             rows: list[dict[str, Any]]) -> None:
+    """Insert the queue's rows, or move the time of those already queued: one statement
+    that cannot find its row gone. (Read, then update, could: the scheduler's job takes
+    the rows it read while a request updates one, which then matched nothing.)"""
+    upsert = (postgresql_insert if session.get_bind().dialect.name == "postgresql"
+              else sqlite_insert)(model)
+    key = ["offer_id" if model is QueuedOffer else "need_id"]  # each queue's primary key
+    session.execute(upsert.on_conflict_do_update(
+        index_elements=key, set_={"queued_at": upsert.excluded.queued_at}), rows)
+    # What the session already holds of these rows is the old time.
+    for row in rows:
+        found = session.identity_map.get(
+            session.identity_key(model, tuple(row[name] for name in key)))
+        if found is not None:
+            session.expire(found)
 
 
 def queue_for_offer(session: Session, offer: Offer, *, now: datetime | None = None) -> None:
     """After an offer is posted or changed: queue the re-proposal of the needs it may now
     serve (or that were proposed it) for the scheduler's minute job. Re-proposing grows
     with the open needs, so it stays out of the web request."""
-    row = session.get(QueuedOffer, offer.id)
-    if row is None:
-        session.add(QueuedOffer(offer_id=offer.id, queued_at=now or hubtime.clock().now()))
-    else:
-        row.queued_at = now or hubtime.clock().now()
+    _enqueue(session, QueuedOffer,
+             [{"offer_id": offer.id, "queued_at": now or hubtime.clock().now()}])
 
 
 def queue_for_need(session: Session, need: Need, *, now: datetime | None = None) -> None:
     """A need freed by the helper's "no" or silence: queue its new proposal for the
     scheduler's minute job (the incremental ``propose_for``), outside the request."""
-    row = session.get(QueuedNeed, need.id)
-    if row is None:
-        session.add(QueuedNeed(need_id=need.id, queued_at=now or hubtime.clock().now()))
-    else:
-        row.queued_at = now or hubtime.clock().now()
+    queue_for_needs(session, [need.id], now=now)
 
 
 def run_queued(session: Session, *, today: date, now: datetime | None = None) -> int:
     """The scheduler's job: re-propose for the queued offers and needs, the whole problem
     read once for all of them. Returns how many needs got new proposals."""
-    queued = list(session.scalars(select(QueuedOffer).order_by(QueuedOffer.queued_at)))
-    queued_needs = list(session.scalars(select(QueuedNeed).order_by(QueuedNeed.queued_at)))
+    # Plain rows, as read: what is taken off the queue at the end.
+    queued = session.execute(select(QueuedOffer.offer_id, QueuedOffer.queued_at)
+                             .order_by(QueuedOffer.queued_at)).all()
+    queued_needs = session.execute(select(QueuedNeed.need_id, QueuedNeed.queued_at)
+                                   .order_by(QueuedNeed.queued_at)).all()
     if not queued and not queued_needs:
         return 0
     offers = list(session.scalars(select(Offer).where(
         Offer.id.in_([q.offer_id for q in queued])).order_by(Offer.id))) if queued else []
     needs = list(session.scalars(select(Need).where(
         Need.id.in_([q.need_id for q in queued_needs])))) if queued_needs else []
-    for row in [*queued, *queued_needs]:
-        session.delete(row)
-    return _propose_for_offers(session, offers, today=today, now=now or hubtime.clock().now(),
-                               needs=needs)
+    proposed = _propose_for_offers(session, offers, today=today,
+                                   now=now or hubtime.clock().now(), needs=needs)
+    # Taken off the queue at the end, and only as they were read: a row queued again
+    # meanwhile (a helper changed the offer during the job) stays for the next run, and
+    # the requests that queue do not wait the job's seconds behind a deleted row.
+    for offer_id, queued_at in queued:
+        session.execute(delete(QueuedOffer).where(QueuedOffer.offer_id == offer_id,
+                                                  QueuedOffer.queued_at <= queued_at))
+    for need_id, queued_at in queued_needs:
+        session.execute(delete(QueuedNeed).where(QueuedNeed.need_id == need_id,
+                                                 QueuedNeed.queued_at <= queued_at))
+    return proposed
 
 
 def propose_for_offer(session: Session, offer: Offer, *, today: date,

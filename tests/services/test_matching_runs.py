@@ -474,3 +474,20 @@ def test_filters_count_only_the_needs_they_keep(session, many_waiting):
     urgent = _queue(session, urgency=3)
     assert (urgent.pages, urgent.total) == (1, 2)
     assert [r.need for r in urgent.rows] == many_waiting[:2]
+
+
+def test_an_offer_queued_again_while_the_job_runs_stays_for_the_next_run(scene, monkeypatch):
+    scene.offer.slots = [tuesday(8, 10, OfferSlot)]
+    fresh = scene.another_offer()
+    matching_runs.queue_for_offer(scene.session, fresh, now=NOW)
+    propose = matching_runs._propose_for_offers
+    later = NOW + timedelta(minutes=1)
+
+    def changed_meanwhile(*args, **kwargs):
+        matching_runs.queue_for_offer(scene.session, fresh, now=later)
+        return propose(*args, **kwargs)
+
+    monkeypatch.setattr(matching_runs, "_propose_for_offers", changed_meanwhile)
+    matching_runs.run_queued(scene.session, today=TODAY, now=NOW)
+    [row] = scene.session.scalars(select(QueuedOffer)).all()
+    assert (row.offer_id, row.queued_at) == (fresh.id, later)
