@@ -103,7 +103,7 @@ def unmatched_page(session: Session, today: date, page: int | None, per_page: in
     number = paging.clamp(page)
     items, total = _unmatched_rows(session, ids, per_page, (number - 1) * per_page)
     if not items and number > 1:
-        # Past the last page no row carries the count.
+        # Past the last page no row carries the count: counted apart, then the last page.
         total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
         number = paging.page_count(total, per_page)
         items, total = _unmatched_rows(session, ids, per_page, (number - 1) * per_page)
@@ -134,13 +134,6 @@ def _unmatched_rows(session: Session, ids: Any, limit: int | None,
                        stored.checked_at if stored else None,
                        stored.waiting_helpers if stored else None)
              for need, stored, _total in rows], rows[0].total if rows else 0)
-
-
-def count_unmatched(session: Session, today: date, *, neighbourhood: str | None = None,
-                    category: str | None = None, urgency: int | None = None) -> int:
-    """How many needs ``unmatched_needs`` lists with these filters, in one count."""
-    needs = _unmatched_ids(today, neighbourhood, category, urgency)
-    return session.scalar(select(func.count()).select_from(needs.subquery())) or 0
 
 
 def unmatched_by_reason(session: Session, today: date) -> dict[str, int]:

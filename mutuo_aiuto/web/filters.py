@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from mutuo_aiuto.i18n import DEFAULT_LOCALE
 from mutuo_aiuto.models import ADMIN, FACILITATOR, MEMBER, MatchStatus, NeedStatus, OfferStatus
 from mutuo_aiuto.models.slot import format_minutes
 from mutuo_aiuto.services.notifications import moment
@@ -142,7 +143,7 @@ def format_number(value: float | Decimal, format: str | None = None) -> str:
     """``value`` as Babel writes it in the reader's language ("1.234,5" in Italian),
     remembered (``number_text``): a page of figures writes the same counts many times."""
     locale = get_locale()
-    return written(value, str(locale) if locale else "it", format)
+    return written(value, str(locale) if locale else DEFAULT_LOCALE, format)
 
 
 def shown_count(value: object) -> Markup:
