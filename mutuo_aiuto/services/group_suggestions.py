@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from mutuo_aiuto.models import (
     Activity,
@@ -162,7 +162,7 @@ def _open_activities(session: Session, today: date) -> tuple[list[Activity], dic
     activities = list(session.scalars(
         select(Activity).where(Activity.status == ActivityStatus.OPEN,
                                or_(Activity.ends_on.is_(None), Activity.ends_on >= today))
-        .options(selectinload(Activity.slots), selectinload(Activity.neighbourhood))
+        .options(selectinload(Activity.slots), joinedload(Activity.neighbourhood, innerjoin=True))
         .order_by(Activity.id)))
     if not activities:
         return [], {}

@@ -96,8 +96,10 @@ def match_status_for(viewer: Any, match: Match) -> str:
 Row = TypeVar("Row", Proposal, Match, Need, Offer, Household)
 
 
-def _by_public_id(session: Session, model: type[Row], public_id: str) -> Row | None:
-    return session.execute(select(model).filter_by(public_id=public_id)).scalar_one_or_none()
+def _by_public_id(session: Session, model: type[Row], public_id: str,
+                  *options: Any) -> Row | None:
+    return session.execute(select(model).filter_by(public_id=public_id)
+                           .options(*options)).unique().scalar_one_or_none()
 
 
 def get_proposal(session: Session, actor: User, public_id: str) -> Proposal:
@@ -115,15 +117,17 @@ def get_match(session: Session, actor: User, public_id: str) -> Match:
     return match
 
 
-def get_need(session: Session, actor: User, public_id: str) -> Need:
-    need = _by_public_id(session, Need, public_id)
+def get_need(session: Session, actor: User, public_id: str, *options: Any) -> Need:
+    """A request ``actor`` may see, loaded with ``options`` (what its page shows)."""
+    need = _by_public_id(session, Need, public_id, *options)
     if need is None or not policy.can_view_need(actor, need):
         raise NotFound(_l("This request does not exist."))
     return need
 
 
-def get_offer(session: Session, actor: User, public_id: str) -> Offer:
-    offer = _by_public_id(session, Offer, public_id)
+def get_offer(session: Session, actor: User, public_id: str, *options: Any) -> Offer:
+    """An offer ``actor`` may see, loaded with ``options`` (what its page shows)."""
+    offer = _by_public_id(session, Offer, public_id, *options)
     if offer is None or not policy.can_view_offer(actor, offer):
         raise NotFound(_l("This offer does not exist."))
     return offer

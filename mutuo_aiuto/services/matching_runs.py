@@ -422,8 +422,16 @@ def run_queued(session: Session, *, today: date, now: datetime | None = None) ->
         Offer.id.in_([q.offer_id for q in queued])).order_by(Offer.id))) if queued else []
     needs = list(session.scalars(select(Need).where(
         Need.id.in_([q.need_id for q in queued_needs])))) if queued_needs else []
+    if offers:
+        # An offer closed since it was queued (a helper withdrawing what they had just
+        # posted) with no proposal waiting on it leaves nothing to propose again: the
+        # whole city (seconds of reading at 10,000 households) is not read for it.
+        waited_on = set(session.scalars(select(Proposal.offer_id).where(
+            Proposal.status == "proposed", Proposal.offer_id.in_([o.id for o in offers]))))
+        offers = [o for o in offers if o.status == "open" or o.id in waited_on]
     proposed = _propose_for_offers(session, offers, today=today,
-                                   now=now or hubtime.clock().now(), needs=needs)
+                                   now=now or hubtime.clock().now(),
+                                   needs=needs) if offers or needs else 0
     # Taken off the queue at the end, and only as they were read: a row queued again
     # meanwhile (a helper changed the offer during the job) stays for the next run, and
     # the requests that queue do not wait the job's seconds behind a deleted row.

@@ -140,7 +140,12 @@ def delete_neighbourhood(session: Session, place: Neighbourhood) -> None:
 def hop_distances(session: Session,
                   starts: Iterable[int] | None = None) -> dict[int, dict[int, int]]:
     """``d[a][b]``: hops from neighbourhood id a to b (0 to itself); unreachable pairs absent.
-    With ``starts``, only from those ``a`` (the graph is undirected: d[a][b] == d[b][a])."""
+    With ``starts`` (ids of existing neighbourhoods), only from those ``a`` (the graph is
+    undirected: d[a][b] == d[b][a]); every place they reach is on an edge, so only the
+    edges are read."""
+    if starts is not None:
+        starts = set(starts)
+        return distances_from_edges(starts, edges(session), starts)
     ids = session.execute(select(Neighbourhood.id)).scalars().all()
     return distances_from_edges(ids, edges(session), starts)
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from mutuo_aiuto.models import (
     Category,
@@ -36,6 +36,19 @@ PENDING = "pending"
 
 # A household's contacts are encrypted at rest; the lists never show them.
 _NO_CONTACTS = (defer(Household.phone), defer(Household.address), defer(Household.care_notes))
+
+# What the facilitator's page of a request or an offer shows of it: its one category,
+# neighbourhood and household (with the account, for the email) joined in its own row,
+# its skills and times a query each (loader options for ``matches.get_need``/``get_offer``).
+NEED_PAGE = (joinedload(Need.category, innerjoin=True),
+             joinedload(Need.neighbourhood, innerjoin=True),
+             joinedload(Need.household, innerjoin=True).joinedload(Household.user,
+                                                                   innerjoin=True),
+             selectinload(Need.skills), selectinload(Need.slots))
+OFFER_PAGE = (joinedload(Offer.neighbourhood, innerjoin=True),
+              joinedload(Offer.household, innerjoin=True).joinedload(Household.user,
+                                                                     innerjoin=True),
+              selectinload(Offer.skills), selectinload(Offer.slots))
 
 
 def _filtered(query: Any, neighbourhood: str | None, category: str | None,
@@ -149,13 +162,15 @@ def unmatched_by_reason(session: Session, today: date) -> dict[str, int]:
 def waiting_proposals(session: Session, need: Need) -> list[Proposal]:
     """The proposals waiting for a decision on ``need``, the matcher's choice first, each
     offer loaded with what its card shows (a fixed number of queries for any number)."""
-    offer = selectinload(Proposal.offer)
+    # Each proposal has one offer, household and neighbourhood: joined in its row (three
+    # queries fewer than a query each); the skills and times are lists, a query each.
+    offer = joinedload(Proposal.offer, innerjoin=True)
     return list(session.scalars(
         select(Proposal).where(Proposal.need_id == need.id,
                                Proposal.status == ProposalStatus.PROPOSED)
-        .options(offer.selectinload(Offer.household).options(*_NO_CONTACTS),
-                 offer.selectinload(Offer.skills), offer.selectinload(Offer.slots),
-                 offer.selectinload(Offer.neighbourhood))
+        .options(offer.joinedload(Offer.household, innerjoin=True).options(*_NO_CONTACTS),
+                 offer.joinedload(Offer.neighbourhood, innerjoin=True),
+                 offer.selectinload(Offer.skills), offer.selectinload(Offer.slots))
         .order_by(Proposal.rank, Proposal.score.desc(), Proposal.id)))
 
 
@@ -163,8 +178,17 @@ def pairings_of(session: Session, need: Need) -> list[Match]:
     """Every pairing of ``need``, the latest first, with the helper's name loaded."""
     return list(session.scalars(
         select(Match).where(Match.need_id == need.id)
-        .options(selectinload(Match.offer).selectinload(Offer.household)
-                 .options(*_NO_CONTACTS))
+        .options(joinedload(Match.offer, innerjoin=True)
+                 .joinedload(Offer.household, innerjoin=True).options(*_NO_CONTACTS))
+        .order_by(Match.confirmed_at.desc())))
+
+
+def pairings_of_offer(session: Session, offer: Offer) -> list[Match]:
+    """Every pairing of ``offer``, the latest first, with the family's name loaded."""
+    return list(session.scalars(
+        select(Match).where(Match.offer_id == offer.id)
+        .options(joinedload(Match.need, innerjoin=True)
+                 .joinedload(Need.household, innerjoin=True).options(*_NO_CONTACTS))
         .order_by(Match.confirmed_at.desc())))
 
 

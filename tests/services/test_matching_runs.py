@@ -258,6 +258,32 @@ def test_the_queued_job_prepares_the_state_once_and_updates_it(scene, monkeypatc
     assert sorted(chosen) == sorted(o.id for o in offers)  # three places, three needs
 
 
+def test_an_offer_withdrawn_before_the_job_with_nothing_waiting_reads_nothing(
+        scene, monkeypatch):
+    """Posted and withdrawn at once: nothing to propose again, the city is not read for
+    it, and it leaves the queue."""
+    monkeypatch.setattr(matching_runs, "build_problem",
+                        lambda *args: pytest.fail("the whole problem was read"))
+    gone = scene.another_offer()
+    matching_runs.queue_for_offer(scene.session, gone, now=NOW)
+    gone.status = "cancelled"
+    assert matching_runs.run_queued(scene.session, today=TODAY, now=NOW) == 0
+    assert scene.session.scalars(select(QueuedOffer)).all() == []
+
+
+def test_an_offer_withdrawn_with_a_proposal_waiting_is_still_proposed_again(scene):
+    """Its proposal is withdrawn and the request it was proposed to gets another."""
+    matching_runs.propose_for(scene.session, scene.need, today=TODAY, now=NOW)
+    spare = scene.another_offer()
+    [proposal] = live(scene)
+    assert proposal.offer_id == scene.offer.id
+    matching_runs.queue_for_offer(scene.session, scene.offer, now=NOW)
+    scene.offer.status = "cancelled"
+    assert matching_runs.run_queued(scene.session, today=TODAY, now=NOW) == 1
+    [proposal] = live(scene)
+    assert (proposal.need_id, proposal.offer_id) == (scene.need.id, spare.id)
+
+
 def test_a_full_run_empties_the_queue(scene):
     matching_runs.queue_for_offer(scene.session, scene.offer, now=NOW)
     matching_runs.run_full(scene.session, now=NOW + timedelta(minutes=1))

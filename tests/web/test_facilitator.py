@@ -98,6 +98,23 @@ def test_the_queue_row_opens_to_the_request_with_its_reasons(client, login, scen
     assert "Confirm this pairing" in page
 
 
+def test_a_request_or_offer_page_records_once_that_its_contacts_were_seen(client, login,
+                                                                          scene):
+    """Recorded after the page is drawn (the commit would expire what it reads): one
+    record per look, the facilitator's, naming the household whose contacts it shows."""
+    propose(scene)
+    login(scene.facilitator)
+    for path, household in ((f"/facilitator/needs/{scene.need.public_id}", scene.need.household),
+                            (f"/facilitator/offers/{scene.offer.public_id}",
+                             scene.offer.household)):
+        page = client.get(path)
+        assert page.status_code == 200 and household.phone[-8:] in page.text  # its phone
+        [event] = scene.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "contacts.viewed",
+            AuditEvent.household_id == household.id)).all()
+        assert event.actor_id == scene.facilitator.id
+
+
 def test_request_reasons_in_the_facilitators_language(client, login, scene):
     propose(scene)
     scene.facilitator.locale = "it"

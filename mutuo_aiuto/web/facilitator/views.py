@@ -38,7 +38,6 @@ from mutuo_aiuto.extensions import db, limiter
 from mutuo_aiuto.models import (
     Category,
     Household,
-    Match,
     Offer,
     OfferStatus,
     Proposal,
@@ -240,30 +239,35 @@ def _show_contacts(household: Household) -> None:
 @bp.get("/needs/<public_id>")
 @facilitator_required
 def need(public_id: str):
-    found = found_or_404(matches.get_need, current_user, public_id)
-    _show_contacts(found.household)
+    found = found_or_404(matches.get_need, current_user, public_id,
+                         *proposal_queries.NEED_PAGE)
     proposals = proposal_queries.waiting_proposals(db.session, found)
     pairings = proposal_queries.pairings_of(db.session, found)
     elsewhere = facilitator_queue.chosen_elsewhere(
         db.session, found, [p.offer_id for p in proposals if p.rank != 1])
-    return render_template("facilitator/need.html", need=found, proposals=proposals,
+    page = render_template("facilitator/need.html", need=found, proposals=proposals,
                            matches=pairings, action=ActionForm(),
                            acts_for_family=policy.can_act_for(current_user, found.household),
                            ties=reasons.tie_notes(proposals, elsewhere),
                            load_weight=settings_store.get_weights(db.session).load)
+    # Recorded once the page is drawn (and only if it was): the commit expires every
+    # row the page had read, which drawing it after would read again.
+    _show_contacts(found.household)
+    return page
 
 
 @bp.get("/offers/<public_id>")
 @facilitator_required
 def offer(public_id: str):
-    found = found_or_404(matches.get_offer, current_user, public_id)
-    _show_contacts(found.household)
-    pairings = db.session.scalars(select(Match).where(Match.offer_id == found.id)
-                                  .order_by(Match.confirmed_at.desc())).all()
-    return render_template("facilitator/offer.html", offer=found, matches=pairings,
+    found = found_or_404(matches.get_offer, current_user, public_id,
+                         *proposal_queries.OFFER_PAGE)
+    pairings = proposal_queries.pairings_of_offer(db.session, found)
+    page = render_template("facilitator/offer.html", offer=found, matches=pairings,
                            vetting=current_vetting(db.session, found.household,
                                                    hub_clock().today()),
                            updating=proposal_queries.updating(db.session, found))
+    _show_contacts(found.household)  # after drawing it, as for a request's page
+    return page
 
 
 def _pairable_offers(need_household_id: int) -> list[Offer]:
