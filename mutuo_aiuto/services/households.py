@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from mutuo_aiuto.models import MEMBER_KINDS, Household, Member, Neighbourhood, User
 from mutuo_aiuto.services import audit, esf, phone_lookup
@@ -28,7 +28,11 @@ EARLIEST_BIRTH_YEAR = 1900
 
 
 def household_of(session: Session, user: User) -> Household | None:
-    """The household of an account, if it has made one yet."""
+    """The household of an account, if it has made one yet. An account of ``session``
+    reads it once and remembers it (its relationship) until the session commits: a page
+    asks three or four times."""
+    if object_session(user) is session:
+        return user.household
     return session.execute(select(Household).filter_by(user_id=user.id)).scalar_one_or_none()
 
 

@@ -80,13 +80,15 @@ def need_page(public_id: str):
     if not isinstance(row, Need):
         abort(404)
     where = standing.standings(db.session, current_user, [row], hub_clock())[row.id]
-    # The helper's phone is on the page: the read is on the record.
+    page = render_template("families/need.html", need=row, standing=where,
+                           actions=allowed_actions(row, current_user))
+    # The helper's phone is on the page: the read is on the record (once it is drawn: the
+    # commit expires every row the page reads, which drawing it after read again).
     if where.phone and where.match is not None:
         audit.record(db.session, current_user, audit.CONTACTS_VIEWED, target=where.helper,
                      details={"fields": ["phone"], "match": where.match.public_id})
         db.session.commit()
-    return render_template("families/need.html", need=row, standing=where,
-                           actions=allowed_actions(row, current_user))
+    return page
 
 
 def _update(form: NeedForm, need: Need) -> Need:

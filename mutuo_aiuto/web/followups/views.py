@@ -108,12 +108,14 @@ def record(public_id: str):
             db.session.commit()
             flash(_("The follow-up is recorded."), "success")
             return redirect(url_for("followups.index"))
-    # The page shows both sides' phones: every read of contacts is on the record.
+    page = form_page("followups/record.html", form=form, follow_up=follow_up,
+                     match=follow_up.match, belonging_question=belonging.QUESTION)
+    # The page shows both sides' phones: every read of contacts is on the record (once it
+    # is drawn: the commit expires what drawing it would then read again).
     for household in (follow_up.match.need.household, follow_up.match.offer.household):
         audit_event(audit.CONTACTS_VIEWED, target=household, household=household)
     db.session.commit()
-    return form_page("followups/record.html", form=form, follow_up=follow_up,
-                     match=follow_up.match, belonging_question=belonging.QUESTION)
+    return page
 
 
 @bp.route("/matches/<public_id>/close", methods=["GET", "POST"], endpoint="close_match")

@@ -64,17 +64,21 @@ def mark_all_read():
 
 def _visible_contacts(match: Match) -> list[tuple[Household, bool]]:
     """The households whose contacts this reader may see here, each with whether its
-    home address is shown too; reads recorded."""
+    home address is shown too (``_record_reads`` records them once the page is drawn)."""
     sides = [match.need.household, match.offer.household]
-    shown = [(h, policy.can_see_address(current_user, h, match)) for h in sides
-             if not policy.owns(current_user, h) and policy.can_see_names(current_user, match)
-             and policy.can_see_contacts(current_user, h)]
+    return [(h, policy.can_see_address(current_user, h, match)) for h in sides
+            if not policy.owns(current_user, h) and policy.can_see_names(current_user, match)
+            and policy.can_see_contacts(current_user, h)]
+
+
+def _record_reads(match: Match, shown: list[tuple[Household, bool]]) -> None:
+    """Every read of contacts on the record; after drawing the page, whose reads the
+    commit would otherwise expire and make it read again."""
     for household, address in shown:
         fields = ["phone", "email", *(["address"] if address else [])]
         audit.record(db.session, current_user, audit.CONTACTS_VIEWED, target=household,
                      details={"fields": fields, "match": match.public_id})
     db.session.commit()
-    return shown
 
 
 @bp.get("/matches/<public_id>")
@@ -86,14 +90,17 @@ def match(public_id: str):
              if policy.is_family(current_user, found) else None)
     reveal = policy.can_see_names(current_user, found)
     ages = matches.children_ages(found.need.household, hub_clock().today())
-    return render_template(
-        "inbox/match.html", match=found, contacts=_visible_contacts(found), reveal=reveal,
+    contacts = _visible_contacts(found)
+    page = render_template(
+        "inbox/match.html", match=found, contacts=contacts, reveal=reveal,
         is_helper=policy.is_helper(current_user, found), children_ages=ages,
         actions=allowed_actions(found, current_user), standing=where,
         done_by=closing.done_requested(db.session, found),
         can_print_summary=policy.can_print_summary(current_user, found),
         desk_families=[side for side in (found.need.household, found.offer.household)
                        if policy.can_act_for(current_user, side)])
+    _record_reads(found, contacts)
+    return page
 
 
 # ---- closing by the people: "it's done", "something is wrong", hours -------------------
