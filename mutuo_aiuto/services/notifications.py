@@ -17,7 +17,7 @@ from typing import Any
 
 from flask_babel import LazyString, format_date, format_datetime
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import FACILITATOR, Notification, User
@@ -378,10 +378,15 @@ def list_notifications(session: Session, user: User, limit: int = 50) -> list[No
     return list(session.scalars(query))
 
 
+def unread_query(user: User) -> Select[Any]:
+    """How many of the user's notifications are unread, as a query (for a page's menu to
+    ask with its other questions in one round trip)."""
+    return select(func.count(Notification.id)).where(Notification.user_id == user.id,
+                                                     Notification.read_at.is_(None))
+
+
 def unread_count(session: Session, user: User) -> int:
-    query = select(func.count(Notification.id)).where(Notification.user_id == user.id,
-                                                      Notification.read_at.is_(None))
-    return session.execute(query).scalar_one()
+    return int(session.execute(unread_query(user)).scalar_one())
 
 
 def mark_read(session: Session, user: User, public_id: str,

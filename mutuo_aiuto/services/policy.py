@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import Exists, exists, or_, select
 from sqlalchemy.orm import Session, object_session
 
 from mutuo_aiuto.models import (
@@ -338,9 +338,12 @@ def coordinates_an_association(user: Any) -> bool:
     session = object_session(user)
     if session is None:
         return False
-    query = select(AssociationCoordinator.id).where(
-        AssociationCoordinator.user_id == user.id).limit(1)
-    return session.execute(query).first() is not None
+    return bool(session.execute(select(coordinator_clause(user))).scalar())
+
+
+def coordinator_clause(user: Any) -> Exists:
+    """Whether ``user`` coordinates any association, as an SQL ``EXISTS``."""
+    return exists().where(AssociationCoordinator.user_id == user.id)
 
 
 def can_review_associations(user: Any) -> bool:

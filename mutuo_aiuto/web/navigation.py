@@ -17,6 +17,7 @@ from flask import Flask, current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.services import notifications, policy
@@ -63,9 +64,14 @@ class Menu:
     unread: int
 
 
-def _visible(entries: tuple[Entry, ...], user: Any) -> list[Entry]:
+def _visible(entries: tuple[Entry, ...], user: Any,
+             known: dict[Callable[[Any], bool], bool] | None = None) -> list[Entry]:
+    """The entries whose feature is there and whose check passes (``known``: checks whose
+    answer the page has already read)."""
     views = current_app.view_functions
-    return [entry for entry in entries if entry[0] in views and entry[2](user)]
+    known = known or {}
+    return [entry for entry in entries if entry[0] in views
+            and (known[entry[2]] if entry[2] in known else entry[2](user))]
 
 
 def messages_label(unread: int) -> str:
@@ -76,9 +82,14 @@ def main_menu() -> Menu:
     """The signed-in person's menu, counting unread messages once for the page."""
     if not current_user.is_authenticated:
         return Menu([], 0)
-    unread = notifications.unread_count(db.session, current_user)
+    # The unread count and the association check in one round trip (every page asks).
+    unread, coordinates = db.session.execute(select(
+        notifications.unread_query(current_user).scalar_subquery(),
+        policy.coordinator_clause(current_user))).one()
+    known: dict[Callable[[Any], bool], bool] = {
+        policy.coordinates_an_association: bool(coordinates)}
     links = [(endpoint, messages_label(unread) if endpoint == MESSAGES else str(text))
-             for endpoint, text, _allowed in _visible(MENU, current_user)]
+             for endpoint, text, _allowed in _visible(MENU, current_user, known)]
     return Menu(links, unread)
 
 
