@@ -31,7 +31,13 @@ from mutuo_aiuto.models import (
 )
 from tests import factories
 from tests.e2e import checks, scene, steps
-from tests.e2e.conftest import BROWSER_LOCALES, LiveServer, axe_violations, describe_violations
+from tests.e2e.conftest import (
+    BROWSER_LOCALES,
+    LiveServer,
+    axe_violations,
+    describe_violations,
+    with_axe,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -152,6 +158,7 @@ def test_no_page_scrolls_sideways_at_360_px(browser, live_server, lang, who):
                                   locale=BROWSER_LOCALES[lang], timezone_id="Europe/Rome",
                                   is_mobile=True, has_touch=True, bypass_csp=True)
     context.set_default_timeout(30_000)
+    with_axe(context)
     try:
         page = context.new_page()
         steps.log_in(page, PEOPLE[who])
