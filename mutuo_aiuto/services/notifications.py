@@ -21,7 +21,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from mutuo_aiuto.models import FACILITATOR, Notification, User
-from mutuo_aiuto.services import hubtime, ports, sms_texts
+from mutuo_aiuto.services import hubtime, policy, ports, sms_texts
 from mutuo_aiuto.services.database import rowcount
 from mutuo_aiuto.services.errors import NotFound
 
@@ -378,15 +378,21 @@ def list_notifications(session: Session, user: User, limit: int = 50) -> list[No
     return list(session.scalars(query))
 
 
-def unread_query(user: User) -> Select[Any]:
-    """How many of the user's notifications are unread, as a query (for a page's menu to
-    ask with its other questions in one round trip)."""
+def _unread(user: User) -> Select[Any]:
     return select(func.count(Notification.id)).where(Notification.user_id == user.id,
                                                      Notification.read_at.is_(None))
 
 
 def unread_count(session: Session, user: User) -> int:
-    return int(session.execute(unread_query(user)).scalar_one())
+    return int(session.execute(_unread(user)).scalar_one())
+
+
+def unread_and_coordinating(session: Session, user: User) -> tuple[int, bool]:
+    """The unread count and whether the account coordinates an association, in one round
+    trip: every page's menu asks both."""
+    unread, coordinates = session.execute(select(
+        _unread(user).scalar_subquery(), policy.coordinator_clause(user))).one()
+    return int(unread), bool(coordinates)
 
 
 def mark_read(session: Session, user: User, public_id: str,

@@ -87,13 +87,13 @@ _ORDER = (Need.urgency.desc(), func.coalesce(Need.opened_at, Need.created_at), N
 
 
 def unmatched_needs(session: Session, today: date, *, neighbourhood: str | None = None,
-                    category: str | None = None, urgency: int | None = None,
-                    limit: int | None = None, offset: int = 0) -> list[Unmatched]:
+                    category: str | None = None, urgency: int | None = None
+                    ) -> list[Unmatched]:
     """Needs looking for help with no pairing proposed, each with the reason the last full
     run or incremental proposal stored, and when (``pending`` if it has not looked yet);
-    ``limit`` of them from ``offset`` (one page), or all."""
+    all of them (the facilitator's list reads them a page at a time: ``unmatched_page``)."""
     return _unmatched_rows(session, _unmatched_ids(today, neighbourhood, category, urgency),
-                           limit, offset)[0]
+                           None, 0)[0]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from flask import Flask, current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.services import notifications, policy
@@ -82,12 +81,8 @@ def main_menu() -> Menu:
     """The signed-in person's menu, counting unread messages once for the page."""
     if not current_user.is_authenticated:
         return Menu([], 0)
-    # The unread count and the association check in one round trip (every page asks).
-    unread, coordinates = db.session.execute(select(
-        notifications.unread_query(current_user).scalar_subquery(),
-        policy.coordinator_clause(current_user))).one()
-    known: dict[Callable[[Any], bool], bool] = {
-        policy.coordinates_an_association: bool(coordinates)}
+    unread, coordinates = notifications.unread_and_coordinating(db.session, current_user)
+    known: dict[Callable[[Any], bool], bool] = {policy.coordinates_an_association: coordinates}
     links = [(endpoint, messages_label(unread) if endpoint == MESSAGES else str(text))
              for endpoint, text, _allowed in _visible(MENU, current_user, known)]
     return Menu(links, unread)

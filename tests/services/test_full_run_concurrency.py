@@ -23,6 +23,7 @@ from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Need, OfferSlot, Proposal, User
 from mutuo_aiuto.services import matches, matching_runs
 from mutuo_aiuto.services.errors import DomainError
+from tests.concurrency import in_own_session, side_by_side
 from tests.match_scenes import build_scene, tuesday
 from tests.services.test_confirm_concurrency import holding
 
@@ -55,17 +56,8 @@ def run_beside_a_confirmation(app, facilitator_id: int, proposal_id: int,
     confirms the proposal (and sets ``done``)."""
     results: dict[str, str] = {}
 
-    def run() -> None:
-        with app.app_context():
-            try:
-                matching_runs.run_full(db.session, now=NOW)
-                db.session.commit()
-                results["run"] = "done"
-            except Exception as error:  # the test reports any failure
-                db.session.rollback()
-                results["run"] = repr(error)
-            finally:
-                db.session.remove()
+    def run(session: Any) -> None:
+        matching_runs.run_full(session, now=NOW)
 
     def confirm() -> None:
         with app.app_context(), force_locale("en"):
@@ -87,11 +79,7 @@ def run_beside_a_confirmation(app, facilitator_id: int, proposal_id: int,
                 done.set()
                 session.remove()
 
-    threads = [threading.Thread(target=run), threading.Thread(target=confirm)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    side_by_side(lambda: in_own_session(app, results, "run", run), confirm)
     return results
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Offer, OfferSlot, QueuedOffer
 from mutuo_aiuto.services import matching_runs
+from tests.concurrency import in_own_session, side_by_side
 from tests.match_scenes import build_scene, tuesday
 
 pytestmark = pytest.mark.postgres
@@ -46,39 +47,23 @@ def test_an_offer_queued_again_during_the_job_waits_for_nothing_and_stays_queued
     monkeypatch.setattr(matching_runs, "_propose_for_offers", slow_propose)
     results: dict[str, Any] = {}
 
-    def job() -> None:
-        with pg_app.app_context():
-            try:
-                matching_runs.run_queued(db.session, today=TODAY, now=NOW)
-                db.session.commit()
-                results["job"] = "done"
-            except Exception as error:  # the test reports any failure
-                db.session.rollback()
-                results["job"] = repr(error)
-            finally:
-                db.session.remove()
+    def job(session: Any) -> None:
+        matching_runs.run_queued(session, today=TODAY, now=NOW)
+
+    def requeue(session: Any) -> float:
+        assert working.wait(timeout=30)
+        started = time.monotonic()
+        matching_runs.queue_for_offer(session, session.get(Offer, offer_id),
+                                      now=NOW + timedelta(minutes=1))
+        return time.monotonic() - started
 
     def helper() -> None:
-        with pg_app.app_context():
-            try:
-                assert working.wait(timeout=30)
-                started = time.monotonic()
-                offer = db.session.get(Offer, offer_id)
-                matching_runs.queue_for_offer(db.session, offer, now=NOW + timedelta(minutes=1))
-                db.session.commit()
-                results["helper"] = time.monotonic() - started
-            except Exception as error:  # the test reports any failure
-                db.session.rollback()
-                results["helper"] = repr(error)
-            finally:
-                queued_again.set()
-                db.session.remove()
+        try:
+            in_own_session(pg_app, results, "helper", requeue)
+        finally:
+            queued_again.set()
 
-    threads = [threading.Thread(target=job), threading.Thread(target=helper)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    side_by_side(lambda: in_own_session(pg_app, results, "job", job), helper)
     assert results["job"] == "done"
     assert isinstance(results["helper"], float), results["helper"]
     assert results["helper"] < 5  # not behind the job's transaction
