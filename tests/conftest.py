@@ -25,6 +25,7 @@ from flask_babel import force_locale
 from hypothesis import settings
 from sqlalchemy import create_engine, inspect, make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.util import LRUCache
 
 from mutuo_aiuto import create_app
 from mutuo_aiuto.config import Settings
@@ -65,6 +66,58 @@ class SharedBytecode(jinja2.BytecodeCache):
         self.codes[bucket.key] = bucket.bytecode_to_string()
 
 
+class SharedStatements(LRUCache):  # type: ignore[type-arg]
+    """SQL compiled once per process for every engine of the same kind.
+
+    SQLAlchemy caches a compiled statement per engine (and per mapper) under a key
+    that starts with the engine's dialect object; each test builds its own engine,
+    so every test compiled anew each statement it ran: a seventh of a web test's
+    time. Dialects configured alike compile alike, so the key is told by what the
+    compiled text and its parameter handling depend on instead of the object.
+    """
+
+    @staticmethod
+    def _kind(key: tuple[Any, ...]) -> tuple[Any, ...]:
+        dialect = key[0]
+        return ((type(dialect), dialect.paramstyle, dialect.server_version_info,
+                 dialect.label_length, dialect.max_identifier_length,
+                 dialect.use_insertmanyvalues, dialect.insertmanyvalues_page_size,
+                 id(getattr(dialect, "_json_serializer", None)),
+                 id(getattr(dialect, "_json_deserializer", None))), *key[1:])
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return super().get(self._kind(key), default)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(self._kind(key), value)
+
+
+class _SharedOnEngine:
+    """``Engine._compiled_cache`` answering the shared cache (``None`` stays ``None``:
+    an engine built without a cache keeps none)."""
+
+    def __init__(self, shared: SharedStatements) -> None:
+        self.shared = shared
+
+    def __get__(self, engine: Any, owner: Any = None) -> Any:
+        if engine is None:
+            return self
+        return None if engine.__dict__.get("_own_compiled_cache") is None else self.shared
+
+    def __set__(self, engine: Any, value: Any) -> None:
+        engine.__dict__["_own_compiled_cache"] = value
+
+
+def _share_compiled_statements() -> None:
+    """Every engine and mapper of the tests' process keeps its SQL in one cache."""
+    from sqlalchemy.engine.base import Engine
+    from sqlalchemy.orm import Mapper
+
+    shared = SharedStatements(20_000)
+    Engine._compiled_cache = _SharedOnEngine(shared)  # type: ignore[assignment]
+    Mapper._compiled_cache = property(lambda _mapper: shared)  # type: ignore[assignment]
+
+
 def _share_compiled_work() -> None:
     """What every app of the suite compiles the same way, compiled once per process.
 
@@ -72,13 +125,17 @@ def _share_compiled_work() -> None:
     functions per URL rule (``Rule._compile_builder``, ~170 rules): about a sixth of
     the suite's time, since every test builds an app. A builder depends only on the
     rule's parts (``_trace``) and its defaults, so one compiled for an equal rule is
-    reused (werkzeug binds it to each rule). Templates likewise (``SharedBytecode``).
+    reused (werkzeug binds it to each rule); so are the parts parsed from an equal
+    rule (``Rule.compile``, which then was a sixth of a web test's time). Templates
+    likewise (``SharedBytecode``).
     Production builds one app per process and is untouched.
     """
     from werkzeug.routing.rules import Rule
 
     compile_builder = Rule._compile_builder
+    compile_rule = Rule.compile
     builders: dict[tuple[Any, ...], Any] = {}
+    parsed: dict[tuple[Any, ...], Any] = {}
 
     @functools.wraps(compile_builder)
     def shared_builder(self: Rule, append_unknown: bool = True) -> Any:
@@ -89,11 +146,32 @@ def _share_compiled_work() -> None:
             builders[key] = compile_builder(self, append_unknown)
         return builders[key]
 
+    @functools.wraps(compile_rule)
+    def shared_compile(self: Rule) -> None:
+        # Parsing the rule into its parts (and its converters, which keep nothing of
+        # their map but the reference) was the other half of ``create_app``: the parts
+        # are only read once compiled, so equal rules share them.
+        assert self.map is not None
+        key = (self.rule, self.subdomain, self.host, self.merge_slashes,
+               self.map.host_matching, tuple(self.map.converters.items()))
+        if key not in parsed:
+            before = set(self.arguments)
+            compile_rule(self)
+            parsed[key] = (self._parts, self._trace, self._converters,
+                           self.arguments - before)
+            return
+        self._parts, self._trace, self._converters, arguments = parsed[key]
+        self.arguments |= arguments
+        self._build = self._compile_builder(False).__get__(self, None)
+        self._build_unknown = self._compile_builder(True).__get__(self, None)
+
     Rule._compile_builder = shared_builder  # type: ignore[method-assign]
+    Rule.compile = shared_compile  # type: ignore[method-assign]
     Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": SharedBytecode()}
 
 
 _share_compiled_work()
+_share_compiled_statements()
 
 # On a laptop hypothesis explores anew on each run; in CI it is derandomized, so a
 # run that passed once passes again and a failure found there can be replayed.
