@@ -110,7 +110,10 @@ def test_impact_charts_read_on_a_phone(live_server, browsing, shoot, lang):
     # Time runs the way the page reads: from the right in Arabic.
     assert labels == (sorted(labels, reverse=True) if lang == "ar" else sorted(labels))
 
+    # A click waits for the navigation to start, not for the page to load: counting
+    # what it draws right away raced the new document (and lost once under the whole suite's load).
     note.get_by_role("link", name=text(live_server, lang, "See them by quarter")).click()
+    page.wait_for_load_state()
     assert "by=quarter" in page.url
     current = page.locator(".segmented a[aria-current=page]")
     assert current.inner_text() == text(live_server, lang, "Quarters")
@@ -120,6 +123,7 @@ def test_impact_charts_read_on_a_phone(live_server, browsing, shoot, lang):
     measure(page, "02-quarters", shoot, journey, problems)
 
     page.locator(".segmented a").last.click()
+    page.wait_for_load_state()
     assert "by=cumulative" in page.url
     assert page.locator("#chart-families polyline.chart-line").count() >= 1
     measure(page, "03-running-total", shoot, journey, problems)
