@@ -14,6 +14,7 @@ SQLite even when the rest of the suite runs on PostgreSQL.
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import shutil
 import time
@@ -300,6 +301,14 @@ class Harness:
         db.session.remove()
         db.engine.dispose()
         shutil.copyfile(self.world.snapshot, self.path)
+
+    def as_restored(self) -> bool:
+        """Whether the database file is byte for byte the scene's copy: nothing was
+        written since ``restore`` (rollback-journal mode writes every commit to the
+        file). Comparing the file is a fraction of ``table_digest``'s cost; a
+        difference may still be only a read's audit record, which the digest tells."""
+        db.session.remove()
+        return filecmp.cmp(self.path, self.world.snapshot, shallow=False)
 
     def client(self, actor: str, fresh: bool = True) -> FlaskClient:
         if self.world.cookies_expiring:  # a long run: log in again on the snapshot's copy
