@@ -145,6 +145,7 @@ def test_a_member_proposes_an_admin_approves_a_family_follows(browser, live_serv
     page.get_by_role("link", name=NAME).click()
     walk.seen(page, "manage")
     page.get_by_role("button", name=t("Approve"), exact=True).click()
+    page.wait_for_load_state()  # the click waits for the next page to start, not to load
     assert page.get_by_text(t("%(name)s is approved: its page is public.", name=NAME)).is_visible()
     context.close()
 
@@ -159,6 +160,7 @@ def test_a_member_proposes_an_admin_approves_a_family_follows(browser, live_serv
     assert page.locator("img.assoc-logo").evaluate("img => img.naturalWidth") == 1
     walk.seen(page, "page")
     page.get_by_role("button", name=t("Follow"), exact=True).click()
+    page.wait_for_load_state()  # the click waits for the next page to start, not to load
     assert page.get_by_text(t("Your family follows this association.")).is_visible()
     walk.seen(page, "followed")
     page.goto("/family")
