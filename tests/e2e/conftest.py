@@ -158,6 +158,21 @@ def viewport(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+def new_context(browser: Browser, server: LiveServer, lang: str,
+                size: dict[str, int] | None = None, *, phone: bool = True) -> BrowserContext:
+    """A fresh browser (no cookies) in ``lang``, a phone 390×844 unless told otherwise,
+    in the Hub's time zone, with axe-core ready for the checks."""
+    context = browser.new_context(
+        viewport=size or VIEWPORTS["phone"], base_url=server.url,
+        locale=BROWSER_LOCALES.get(lang, lang), timezone_id="Europe/Rome",
+        is_mobile=phone, has_touch=phone,
+        # The app's CSP forbids inline scripts; axe-core is injected by the test.
+        bypass_csp=True)
+    # Generous: the suite runs a worker per core beside the browser and the server.
+    context.set_default_timeout(30_000)
+    return with_axe(context)
+
+
 @dataclass
 class Browsing:
     """Opens pages in a given language and keeps every URL the pages asked for."""
@@ -170,16 +185,8 @@ class Browsing:
 
     def new_page(self, lang: str = "it") -> Page:
         """A fresh browser (no cookies) whose Accept-Language is ``lang``."""
-        size = VIEWPORTS[self.viewport]
-        phone = self.viewport == "phone"
-        context = self.browser.new_context(
-            viewport=size, base_url=self.server.url, locale=BROWSER_LOCALES.get(lang, lang),
-            timezone_id="Europe/Rome", is_mobile=phone, has_touch=phone,
-            # The app's CSP forbids inline scripts; axe-core is injected by the test.
-            bypass_csp=True)
-        # Generous: the suite runs a worker per core beside the browser and the server.
-        context.set_default_timeout(30_000)
-        with_axe(context)
+        context = new_context(self.browser, self.server, lang, VIEWPORTS[self.viewport],
+                              phone=self.viewport == "phone")
         context.on("request", lambda req: self.requests.append(req.url))
         self.contexts.append(context)
         return context.new_page()

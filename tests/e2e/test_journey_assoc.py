@@ -24,17 +24,18 @@ from mutuo_aiuto.web.filters import language_name
 from tests import factories
 from tests.e2e import checks, steps
 from tests.e2e.conftest import (
-    BROWSER_LOCALES,
     SCREENSHOTS,
     TAKE_SCREENSHOTS,
+    VIEWPORTS,
     LiveServer,
     axe_violations,
     describe_violations,
+    new_context,
 )
 
 pytestmark = pytest.mark.e2e
 
-PHONE = {"width": 390, "height": 844}
+PHONE = VIEWPORTS["phone"]
 COORDINATOR = "coordinatrice@example.org"
 FAMILY = "famiglia.karimi@example.org"
 ADMIN = "amministratrice@example.org"
@@ -89,14 +90,6 @@ class Walk:
         page.set_viewport_size(PHONE)
 
 
-def phone(browser: Any, server: LiveServer, lang: str) -> Any:
-    context = browser.new_context(viewport=PHONE, base_url=server.url,
-                                  locale=BROWSER_LOCALES[lang], timezone_id="Europe/Rome",
-                                  is_mobile=True, has_touch=True, bypass_csp=True)
-    context.set_default_timeout(30_000)
-    return context
-
-
 def logo_file(tmp_path: Path) -> Path:
     # A PNG under a .jpg name: the service trusts the bytes, not the name.
     path = tmp_path / "logo.jpg"
@@ -112,7 +105,7 @@ def test_a_member_proposes_an_admin_approves_a_family_follows(browser, live_serv
     t = lambda msgid, **values: say(live_server, lang, msgid, **values)  # noqa: E731
 
     # 1. A member proposes the association, from the list of associations.
-    context = phone(browser, live_server, lang)
+    context = new_context(browser, live_server, lang)
     page = context.new_page()
     steps.log_in(page, COORDINATOR)
     page.goto("/associations")
@@ -136,7 +129,7 @@ def test_a_member_proposes_an_admin_approves_a_family_follows(browser, live_serv
     context.close()
 
     # 2. An administrator approves it from the staff menu.
-    context = phone(browser, live_server, lang)
+    context = new_context(browser, live_server, lang)
     page = context.new_page()
     steps.log_in(page, ADMIN)
     page.goto(page.locator("nav.site-nav a", has_text=t("Associations")).first
@@ -144,13 +137,13 @@ def test_a_member_proposes_an_admin_approves_a_family_follows(browser, live_serv
     walk.seen(page, "review")
     page.get_by_role("link", name=NAME).click()
     walk.seen(page, "manage")
-    page.get_by_role("button", name=t("Approve"), exact=True).click()
-    page.wait_for_load_state()  # the click waits for the next page to start, not to load
+    with page.expect_navigation():  # a click waits for the next page to start, not load
+        page.get_by_role("button", name=t("Approve"), exact=True).click()
     assert page.get_by_text(t("%(name)s is approved: its page is public.", name=NAME)).is_visible()
     context.close()
 
     # 3. A family finds it from its page, by its neighbourhood, and follows it.
-    context = phone(browser, live_server, lang)
+    context = new_context(browser, live_server, lang)
     page = context.new_page()
     steps.log_in(page, FAMILY)
     page.get_by_role("link", name=t("Find associations near you")).click()
@@ -159,8 +152,8 @@ def test_a_member_proposes_an_admin_approves_a_family_follows(browser, live_serv
     # The logo is served and drawn (a 1×1 image).
     assert page.locator("img.assoc-logo").evaluate("img => img.naturalWidth") == 1
     walk.seen(page, "page")
-    page.get_by_role("button", name=t("Follow"), exact=True).click()
-    page.wait_for_load_state()  # the click waits for the next page to start, not to load
+    with page.expect_navigation():  # a click waits for the next page to start, not load
+        page.get_by_role("button", name=t("Follow"), exact=True).click()
     assert page.get_by_text(t("Your family follows this association.")).is_visible()
     walk.seen(page, "followed")
     page.goto("/family")

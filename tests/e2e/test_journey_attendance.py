@@ -34,11 +34,11 @@ from mutuo_aiuto.models import (
 )
 from tests import factories
 from tests.e2e import checks, scene, steps
-from tests.e2e.conftest import BROWSER_LOCALES, LiveServer, axe_check
+from tests.e2e.conftest import VIEWPORTS, LiveServer, axe_check, new_context
 
 pytestmark = pytest.mark.e2e
 
-PHONE = {"width": 390, "height": 844}
+PHONE = VIEWPORTS["phone"]
 LEADER_EMAIL = "conduttrice@example.org"
 FAMILY_EMAIL = "mamma.genitori@example.org"
 CIRCLE = "Cerchio dei genitori"
@@ -112,14 +112,6 @@ class Walk:
         page.set_viewport_size(PHONE)
 
 
-def phone(browser: Any, server: LiveServer, lang: str) -> Any:
-    context = browser.new_context(viewport=PHONE, base_url=server.url,
-                                  locale=BROWSER_LOCALES[lang], timezone_id="Europe/Rome",
-                                  is_mobile=True, has_touch=True, bypass_csp=True)
-    context.set_default_timeout(30_000)
-    return context
-
-
 @pytest.mark.parametrize("lang", ["it", "ar"])
 def test_the_leader_records_attendance_and_the_figures_and_suggestions_follow(
         browser, live_server, lang):
@@ -129,7 +121,7 @@ def test_the_leader_records_attendance_and_the_figures_and_suggestions_follow(
     started = time.monotonic()
 
     # The leader: the meetings of the group, yesterday's, two families tapped, saved.
-    context = phone(browser, live_server, lang)
+    context = new_context(browser, live_server, lang)
     try:
         page = context.new_page()
         steps.log_in(page, LEADER_EMAIL)
@@ -163,7 +155,7 @@ def test_the_leader_records_attendance_and_the_figures_and_suggestions_follow(
         assert len(here) == 5 * 6 + 2
 
     # The facilitator: the groups list, then the impact page counts 8 families, 6 meetings.
-    context = phone(browser, live_server, lang)
+    context = new_context(browser, live_server, lang)
     try:
         page = context.new_page()
         steps.log_in(page, scene.FACILITATOR_EMAIL)
@@ -183,7 +175,7 @@ def test_the_leader_records_attendance_and_the_figures_and_suggestions_follow(
         context.close()
 
     # The family: its parenting-support request has no proposal; a group is suggested.
-    context = phone(browser, live_server, lang)
+    context = new_context(browser, live_server, lang)
     try:
         page = context.new_page()
         steps.log_in(page, FAMILY_EMAIL)

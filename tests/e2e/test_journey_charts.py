@@ -111,9 +111,9 @@ def test_impact_charts_read_on_a_phone(live_server, browsing, shoot, lang):
     assert labels == (sorted(labels, reverse=True) if lang == "ar" else sorted(labels))
 
     # A click waits for the navigation to start, not for the page to load: counting
-    # what it draws right away raced the new document (and lost once under the whole suite's load).
-    note.get_by_role("link", name=text(live_server, lang, "See them by quarter")).click()
-    page.wait_for_load_state()
+    # what it draws right away raced the new document (and lost once under load).
+    with page.expect_navigation():
+        note.get_by_role("link", name=text(live_server, lang, "See them by quarter")).click()
     assert "by=quarter" in page.url
     current = page.locator(".segmented a[aria-current=page]")
     assert current.inner_text() == text(live_server, lang, "Quarters")
@@ -122,8 +122,8 @@ def test_impact_charts_read_on_a_phone(live_server, browsing, shoot, lang):
     assert bars >= 3
     measure(page, "02-quarters", shoot, journey, problems)
 
-    page.locator(".segmented a").last.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(".segmented a").last.click()
     assert "by=cumulative" in page.url
     assert page.locator("#chart-families polyline.chart-line").count() >= 1
     measure(page, "03-running-total", shoot, journey, problems)

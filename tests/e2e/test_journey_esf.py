@@ -19,11 +19,17 @@ from mutuo_aiuto.extensions import db
 from mutuo_aiuto.models import Member, Neighbourhood
 from tests import factories
 from tests.e2e import checks, steps
-from tests.e2e.conftest import BROWSER_LOCALES, LiveServer, axe_violations, describe_violations
+from tests.e2e.conftest import (
+    VIEWPORTS,
+    LiveServer,
+    axe_violations,
+    describe_violations,
+    new_context,
+)
 
 pytestmark = pytest.mark.e2e
 
-PHONE = {"width": 390, "height": 844}
+PHONE = VIEWPORTS["phone"]
 EMAIL = "famiglia.esf@example.org"
 
 
@@ -62,10 +68,7 @@ def problems_of(page: Any, where: str) -> list[str]:
 @pytest.mark.parametrize("lang", ["it", "ar"])
 def test_a_family_answers_the_funders_questions_on_a_phone(browser, live_server, lang):
     make_family(live_server, lang)
-    context = browser.new_context(viewport=PHONE, base_url=live_server.url,
-                                  locale=BROWSER_LOCALES[lang], timezone_id="Europe/Rome",
-                                  is_mobile=True, has_touch=True, bypass_csp=True)
-    context.set_default_timeout(30_000)
+    context = new_context(browser, live_server, lang)
     problems: list[str] = []
     try:
         page = context.new_page()

@@ -31,13 +31,7 @@ from mutuo_aiuto.models import (
 )
 from tests import factories
 from tests.e2e import checks, scene, steps
-from tests.e2e.conftest import (
-    BROWSER_LOCALES,
-    LiveServer,
-    axe_violations,
-    describe_violations,
-    with_axe,
-)
+from tests.e2e.conftest import LiveServer, axe_violations, describe_violations, new_context
 
 pytestmark = pytest.mark.e2e
 
@@ -154,11 +148,7 @@ def test_no_page_scrolls_sideways_at_360_px(browser, live_server, lang, who):
     details = build_scene(live_server, lang)
     problems: list[str] = []
     widths: dict[str, int] = {}
-    context = browser.new_context(viewport=VIEWPORT, base_url=live_server.url,
-                                  locale=BROWSER_LOCALES[lang], timezone_id="Europe/Rome",
-                                  is_mobile=True, has_touch=True, bypass_csp=True)
-    context.set_default_timeout(30_000)
-    with_axe(context)
+    context = new_context(browser, live_server, lang, VIEWPORT)
     try:
         page = context.new_page()
         steps.log_in(page, PEOPLE[who])
