@@ -18,7 +18,11 @@ Above ``--milp-max`` the total is compared with the bound of the linear
 relaxation of the same programme (``scipy.optimize.linprog``, HiGHS, without
 integrality), which is at least the optimum: the ratio shown is then a floor
 of the true one, and the table says so (off by default: ``--lp-max 30000``
-asks for it at 30,000, which takes over 20 minutes). Sizes above 10,000 run only
+asks for it at 30,000, which takes over 20 minutes). Above both, the bound is
+a Lagrangian one (``lagrangian_bound``, ``--bound-iterations`` steps): the
+needs' rows priced, each offer's best set of needs found exactly; it is
+tighter than the LP's (at 10,000: 0.04 % above the optimum, the LP 0.27 %).
+Sizes above 10,000 run only
 ``--large-seeds`` (the first seed by default), to keep the run bounded.
 ``--bound-file F`` keeps the optimums and bounds computed (the MILP's and the
 LP's, by size, map and seed) in the JSON file F and reads them back on the
@@ -289,73 +293,114 @@ def moments(problem: Problem, pairs: list[tuple[str, str, int]], ks: list[int],
 
 def lagrangian_bound(problem: Problem, total: int, iterations: int
                      ) -> tuple[float | None, str]:
-    """An upper bound of the optimum, from the integer programme of ``exact_model``.
+    """An upper bound of the optimum: the needs' rows priced, each offer packed exactly.
 
-    The offers' rows (capacity, and one per moment of its needs' time) are moved
-    into the objective with prices (Lagrange multipliers); what is left — each
-    need takes at most ``helpers`` of its pairs — is solved exactly by taking
-    each need's best pairs at their reduced scores. For any prices >= 0 that is
-    at least the optimum (weak duality); the prices are then lowered by
-    subgradient steps (Polyak's, aiming at ``total``) to tighten it, towards the
-    bound of the LP relaxation. The best bound found is returned.
+    The needs' rows of ``exact_model`` (each need takes at most ``helpers``
+    pairs) are moved into the objective with prices (Lagrange multipliers);
+    what is left falls apart offer by offer: each offer takes the best set of
+    its needs at their reduced scores (score less the need's price) within its
+    capacity and without two needs whose times overlap, solved here exactly by
+    search (``best_packing``). For any prices >= 0 the sum of those bests plus
+    the prices times the helpers is at least the optimum (weak duality); the
+    prices are then moved by subgradient steps (Polyak's, aiming at ``total``)
+    and the best bound found is returned. Packing each offer exactly is what
+    makes it tighter than the LP relaxation, whose offers may take fractions
+    of clashing needs: at 10,000 the LP is 0.27 % above the optimum, this
+    bound 0.04 % after 300 steps. Nothing here uses the matcher's search: the
+    pairs and times are the contract's (``exact_model``, ``any_overlap``).
     """
-    import numpy as np
-    from scipy.sparse import csr_matrix
-
     started = time.perf_counter()
-    pairs, rows = exact_model(problem)
+    pairs, _ = exact_model(problem)
     if not pairs:
         return 0.0, "no pairs"
-    scores = np.array([score for _, _, score in pairs], dtype=float)
-    # Pairs come need by need (exact_model), and its first rows are the needs' own.
-    need_of = np.array([hash(n) for n, _, _ in pairs])
-    starts = np.flatnonzero(np.r_[True, need_of[1:] != need_of[:-1]])
-    count = len(starts)
-    helpers = np.array([bound for _, bound in rows[:count]], dtype=int)
-    seg = np.repeat(np.arange(count), np.diff(np.r_[starts, len(pairs)]))
-    offer_rows = rows[count:]
-    cols = np.fromiter((k for members, _ in offer_rows for k in members), dtype=np.int64)
-    lines = np.repeat(np.arange(len(offer_rows)), [len(m) for m, _ in offer_rows])
-    matrix = csr_matrix((np.ones(len(cols)), (lines, cols)),
-                        shape=(len(offer_rows), len(pairs)))
-    transposed = matrix.T.tocsr()
-    upper = np.array([bound for _, bound in offer_rows], dtype=float)
+    needs = {need.id: need for need in problem.needs}
+    position = {need_id: k for k, need_id in enumerate(sorted({n for n, _, _ in pairs}))}
+    fixed_of_need: dict[str, int] = defaultdict(int)
+    for pair in problem.fixed:
+        fixed_of_need[pair.need] += 1
+    helpers = [needs[n].helpers - fixed_of_need[n] for n in sorted(position)]
+    capacity = {offer.id: offer.capacity for offer in problem.offers}
+    for pair in problem.fixed:
+        capacity[pair.offer] -= 1
+    by_offer: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for need_id, offer_id, score in pairs:
+        by_offer[offer_id].append((position[need_id], score))
+    timetable = {need_id: tuple(sorted((s.day, str(s.date), s.start, s.end)
+                                       for s in needs[need_id].slots)) for need_id in position}
+    ids = sorted(position, key=position.__getitem__)
+    overlap: dict[tuple[tuple, tuple], bool] = {}
+
+    def clash(a: int, b: int) -> bool:
+        key = (timetable[ids[a]], timetable[ids[b]])
+        if key not in overlap:
+            overlap[key] = any_overlap(needs[ids[a]].slots, needs[ids[b]].slots)
+        return overlap[key]
+
+    # Each offer: its needs, their scores, and for each the others it clashes with (bits).
+    offers = []
+    for offer_id in sorted(by_offer):
+        members = by_offer[offer_id]
+        masks = [sum(1 << y for y, (b, _) in enumerate(members) if y != x and clash(a, b))
+                 for x, (a, _) in enumerate(members)]
+        offers.append((members, masks, capacity[offer_id]))
     built = time.perf_counter() - started
-    several = [(starts[i], starts[i + 1] if i + 1 < count else len(pairs), helpers[i])
-               for i in np.flatnonzero(helpers > 1)]
-    prices = np.zeros(len(offer_rows))
-    best, theta, stale, steps = float("inf"), 2.0, 0, 0
+    prices = [0.0] * len(helpers)
+    best, theta, stale, steps = float("inf"), 1.0, 0, 0
     while steps < iterations:
         steps += 1
-        reduced = np.maximum(scores - transposed @ prices, 0.0)
-        top = np.maximum.reduceat(reduced, starts)
-        chosen = np.zeros(len(pairs))
-        hit = np.flatnonzero((reduced == top[seg]) & (reduced > 0))
-        _, first = np.unique(seg[hit], return_index=True)
-        chosen[hit[first]] = 1.0
-        value = top.sum()
-        for begin, end, many in several:  # needs wanting several helpers: their best few
-            part = reduced[begin:end]
-            best_few = np.argsort(-part, kind="stable")[:many]
-            best_few = best_few[part[best_few] > 0]
-            value += part[best_few].sum() - part.max()
-            chosen[begin:end] = 0.0
-            chosen[begin + best_few] = 1.0
-        bound = value + upper @ prices
+        taken = [0] * len(helpers)
+        bound = sum(h * p for h, p in zip(helpers, prices, strict=True))
+        for members, masks, room in offers:
+            values = [score - prices[need] for need, score in members]
+            value, chosen = best_packing(values, masks, room)
+            bound += value
+            for x in chosen:
+                taken[members[x][0]] += 1
         if bound < best - 1e-9:
             best, stale = bound, 0
         else:
             stale += 1
             if stale >= STALE:
                 theta, stale = theta / 2, 0
-        slope = upper - matrix @ chosen
-        norm = slope @ slope
+        slope = [0 if (p <= 0 and h > t) else h - t
+                 for h, t, p in zip(helpers, taken, prices, strict=True)]
+        norm = sum(g * g for g in slope)
         if norm == 0 or best - total <= 0.5 or theta < 1e-4:
             break
-        prices = np.maximum(prices - theta * (bound - total) / norm * slope, 0.0)
+        step = theta * (bound - total) / norm
+        prices = [max(0.0, p - step * g) for p, g in zip(prices, slope, strict=True)]
     spent = time.perf_counter() - started
-    return best, (f"Lagrangian bound ({steps} steps; {built:.0f} s to build the programme, "
-                  f"{spent:.0f} s in all): ratio against the bound, a floor of the true one")
+    return best, (f"Lagrangian bound, offers packed exactly ({steps} steps; {built:.0f} s to "
+                  f"build, {spent:.0f} s in all): ratio against the bound, a floor of the true one")
+
+
+def best_packing(values: list[float], clashes: list[int], room: int) -> tuple[float, list[int]]:
+    """The most valuable set of at most ``room`` items, no two clashing, and its
+    items (positions); ``clashes[x]`` has bit y set when items x and y clash.
+    Depth-first in decreasing value, cut when the best values left cannot win."""
+    order = sorted((x for x, v in enumerate(values) if v > 0), key=lambda x: -values[x])
+    running = [0.0]
+    for x in order:
+        running.append(running[-1] + values[x])
+    best: list = [0.0, []]
+
+    def search(start: int, total: float, banned: int, chosen: list[int]) -> None:
+        if total > best[0]:
+            best[0], best[1] = total, list(chosen)
+        left = room - len(chosen)
+        if not left:
+            return
+        for m in range(start, len(order)):
+            if total + running[min(m + left, len(order))] - running[m] <= best[0]:
+                return
+            x = order[m]
+            if not banned >> x & 1:
+                chosen.append(x)
+                search(m + 1, total + values[x], banned | clashes[x], chosen)
+                chosen.pop()
+
+    search(0, 0.0, 0, [])
+    return best[0], best[1]
 
 
 def bench_incremental(runs: int) -> None:

@@ -15,6 +15,7 @@ instance always gives the same pairs. Work is bounded by counts, not time.
 
 from __future__ import annotations
 
+from mutuo_aiuto.matching.chains import improve_by_chains
 from mutuo_aiuto.matching.exact import best_assignment
 from mutuo_aiuto.matching.improve import improve
 from mutuo_aiuto.matching.instance import Instance
@@ -59,6 +60,7 @@ def _auction(instance: Instance, needs: list[int], offers: list[int], step: int,
     market = Market(instance, step)
     market.run(needs)
     improve(market, offers, passes)
+    improve_by_chains(market)
     return market.total, market.assignment()
 
 
