@@ -30,16 +30,27 @@ class Scratch:
     """What the valuations remember while ``improve`` runs, beside the market."""
 
     market: Market
-    # Per offer, the best score of a need with a free helper slot, at the pass's start.
-    best_free: list[int] = field(default_factory=list)
     memo: dict[Any, Any] = field(default_factory=dict)
     # Proposals that failed, by (offer, kind, its needs then, the set proposed).
     failed: set[tuple[Any, ...]] = field(default_factory=set)
+    # The needs' free helper slots at the pass's start, and what ``best_free`` found.
+    room_then: list[int] = field(default_factory=list)
+    free_then: dict[int, int] = field(default_factory=dict)
 
     def refresh(self) -> None:
-        room = self.market.room
-        self.best_free = [next((s for need, s in takers if room[need] > 0), 0)
-                          for takers in self.market.instance.takers]
+        self.room_then = list(self.market.room)
+        self.free_then = {}
+
+    def best_free(self, offer: int) -> int:
+        """The best score of a need with a free helper slot at the pass's start.
+        Worked out for the offers asked about only: a pass over a few offers
+        (after a chain) would otherwise pay for all of them."""
+        found = self.free_then.get(offer)
+        if found is None:
+            room = self.room_then
+            found = self.free_then[offer] = next(
+                (s for need, s in self.market.instance.takers[offer] if room[need] > 0), 0)
+        return found
 
 
 def best_set(items: list[tuple[int, int]], room: int, clash: Clash) -> tuple[int, tuple[int, ...]]:
@@ -115,7 +126,7 @@ def local_set(scratch: Scratch, offer: int) -> set[int] | None:
         # at the start of the pass filled the place (only used to skip work).
         mine, least = scores[need], None
         for other in held:
-            cost = mine[other] - best_free[other]
+            cost = mine[other] - best_free(other)
             if least is None or cost < least:
                 least = cost
         bound = score - least  # type: ignore[operator]

@@ -1,9 +1,11 @@
-"""The best set of pairs: auctions, improving moves, recombination, exact where small.
+"""The best set of pairs: auctions, improving moves, chains, recombination, exact where small.
 
 1. An auction (``market``) gives every need a good place, displacing by price;
    improving moves (``improve``) then re-choose each offer's set of needs
-   while the total rises. On problems of up to ``RECOMBINE_PAIRS`` pairs this
-   runs three times, with three bid steps, which end in different answers.
+   while the total rises, and ejection chains (``chains``) move needs along
+   long lines and cycles of places that no one offer's move sees. On problems
+   of up to ``RECOMBINE_PAIRS`` pairs this runs three times, with three bid
+   steps, which end in different answers.
 2. Their pairs together are recombined (``recombine``): the best answer made
    of them, found exactly component by component by networkx min-cost flow.
 3. A component of the whole problem small enough is solved exactly

@@ -100,7 +100,11 @@ def test_an_incremental_proposal_is_the_best_the_need_can_get(problem, data):
 
 
 def _best_for_one(problem, need, current) -> int:
-    """From the rules alone: the best scores of free offers, one per helper still wanted."""
+    """From the rules alone: the best scores of free offers, one per helper still wanted.
+
+    An offer is not free when another offer of its household serves (fixed or
+    proposed) another need at a time that overlaps this need's: one household is
+    not in two places at once."""
     from mutuo_aiuto.matching.check import pair_faults
     from mutuo_aiuto.matching.graph import hop_distances
     from mutuo_aiuto.matching.scoring import pair_score
@@ -111,9 +115,14 @@ def _best_for_one(problem, need, current) -> int:
     taken = [(p.need, p.offer) for p in problem.fixed] + [(p.need, p.offer) for p in current]
     mine = {o for n, o in taken if n == need.id}
     wanted = need.helpers - sum(p.need == need.id for p in problem.fixed)
+    household = {o.id: o.household for o in problem.offers}
     scores = []
     for offer in problem.offers:
         others = [needs[n] for n, o in taken if o == offer.id and n != need.id]
+        elsewhere = [needs[n] for n, o in taken
+                     if o != offer.id and household[o] == offer.household and n != need.id]
+        if any(any_overlap(need.slots, n.slots) for n in elsewhere):
+            continue
         load = sum(p.offer == offer.id for p in problem.fixed)
         if offer.id in mine or pair_faults(need, offer, distances) or len(others) >= (
                 offer.capacity) or any(any_overlap(need.slots, n.slots) for n in others):
