@@ -32,8 +32,8 @@ from mutuo_aiuto.matching.market import Market
 # gains nothing. Measured on the city problems: 6 steps over each need's 20 best
 # offers gain as much as deeper or wider searches from the start (12 steps over
 # all offers: less, for six times the work); once they stop, a wider look finds
-# more (30,000 needs: +411, then +124 and +48 with the two later stages, for 3.5,
-# 2.7 and 2.3 s; at 10,000 the later stages add a few points in 0.1 s).
+# more (30,000 needs: +411, then +124 and +48 with the two later stages, for 3.1,
+# 2.5 and 2.1 s; at 10,000 the later stages add a few points in 0.1 s).
 STAGES = ((6, 20, 8), (8, 30, 4), (6, 60, 4))
 
 # Below any gain: a need not reached yet.
