@@ -326,11 +326,12 @@ def lagrangian_bound(problem: Problem, total: int, iterations: int
     if not pairs:
         return 0.0, "no pairs"
     needs = {need.id: need for need in problem.needs}
-    position = {need_id: k for k, need_id in enumerate(sorted({n for n, _, _ in pairs}))}
+    ids = sorted({need_id for need_id, _, _ in pairs})
+    position = {need_id: k for k, need_id in enumerate(ids)}
     fixed_of_need: dict[str, int] = defaultdict(int)
     for pair in problem.fixed:
         fixed_of_need[pair.need] += 1
-    helpers = [needs[n].helpers - fixed_of_need[n] for n in sorted(position)]
+    helpers = [needs[n].helpers - fixed_of_need[n] for n in ids]
     capacity = {offer.id: offer.capacity for offer in problem.offers}
     for pair in problem.fixed:
         capacity[pair.offer] -= 1
@@ -338,8 +339,7 @@ def lagrangian_bound(problem: Problem, total: int, iterations: int
     for need_id, offer_id, score in pairs:
         by_offer[offer_id].append((position[need_id], score))
     timetable = {need_id: tuple(sorted((s.day, str(s.date), s.start, s.end)
-                                       for s in needs[need_id].slots)) for need_id in position}
-    ids = sorted(position, key=position.__getitem__)
+                                       for s in needs[need_id].slots)) for need_id in ids}
     slots_of = {timetable[need_id]: needs[need_id].slots for need_id in ids}
     overlap: dict[tuple[tuple, tuple], bool] = {}
 

@@ -110,8 +110,8 @@ def local_set(scratch: Scratch, offer: int) -> set[int] | None:
     """
     market = scratch.market
     holders, instance = market.holders[offer], market.instance
-    all_held, room, scores, best_free = market.held, market.room, market.scores, (
-        scratch.best_free)
+    all_held, room, scores = market.held, market.room, market.scores
+    best_free = scratch.best_free
     sure, maybe, floor = [], [], 0
     for need, score in instance.takers[offer]:
         if need in holders:
